@@ -1,0 +1,53 @@
+// Command tokenbench is a terminal workbench for OAuth 2.0 / OpenID Connect tokens: run
+// with no subcommand it opens the TUI (on the given token, or a built-in example); the
+// subcommands do the same work for scripts.
+package main
+
+import (
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tokenbench/tokenbench/ui"
+	"github.com/tokenbench/tokenbench/ui/cli"
+)
+
+func main() {
+	os.Exit(cli.Execute(newRoot(), os.Stderr))
+}
+
+func newRoot() *cobra.Command {
+	var file string
+	root := &cobra.Command{
+		Use:   "tokenbench [TOKEN|-]",
+		Short: "A terminal workbench for OAuth 2.0 / OpenID Connect tokens",
+		Long: `tokenbench decodes, explains and validates OAuth 2.0 / OpenID Connect tokens,
+obtains them from saved tenants, and keeps tenant secrets in the OS keyring.
+
+Run without a subcommand to open the workbench (on TOKEN, on '-' or piped stdin, on
+--file PATH, or on a built-in example token). The subcommands do the same work for
+scripts: results on stdout, diagnostics on stderr, exit 0 ok, 1 invalid, 2 usage or I/O.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var raw string
+			if len(args) > 0 || file != "" || !cli.StdinIsTTY() {
+				var err error
+				if raw, err = cli.ReadTokenInput(args, file, os.Stdin, cli.StdinIsTTY()); err != nil {
+					return err
+				}
+			}
+			return ui.Run(ui.Options{Token: raw})
+		},
+	}
+	root.Flags().StringVar(&file, "file", "", "open the token in `PATH`")
+	root.AddCommand(
+		cli.NewDecodeCmd(),
+		cli.NewVerifyCmd(),
+		cli.NewGetCmd(),
+		cli.NewTokenCmd(),
+		cli.NewUserinfoCmd(),
+		cli.NewIntrospectCmd(),
+		cli.NewTenantsCmd(),
+	)
+	return root
+}

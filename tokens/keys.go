@@ -1,0 +1,36 @@
+package tokens
+
+import jose "github.com/go-jose/go-jose/v4"
+
+// KeyOrigin says what kind of configured source a verification key came from. The
+// validator uses it to refuse combinations that are never safe, such as an HMAC algorithm
+// keyed with material published in a JWKS.
+type KeyOrigin int
+
+const (
+	// OriginJWKS marks a public key taken from a JSON Web Key Set (discovery, URL or file).
+	OriginJWKS KeyOrigin = iota + 1
+	// OriginKeyFile marks a key read from a PEM or JWK file given by the user.
+	OriginKeyFile
+	// OriginSecretFile marks a shared HMAC secret read from a file given by the user.
+	OriginSecretFile
+)
+
+// Key is one verification key together with a human description of where it came from,
+// for example "tenant discovery https://example.auth0.com/.well-known/openid-configuration"
+// or "JWKS file ./jwks.json". Keys are only ever built from configured sources, never
+// from parameters inside a token.
+type Key struct {
+	JWK    jose.JSONWebKey
+	Origin KeyOrigin
+	Source string
+}
+
+// KeySet is the set of keys a token may be verified with, plus what was learnt while
+// loading it: keys that were skipped and why, and a warning when the set is a stale copy
+// kept after a failed refresh.
+type KeySet struct {
+	Keys    []Key
+	Skipped []string
+	Warning string
+}

@@ -1,0 +1,135 @@
+// Package cli holds tokenbench's scriptable subcommands. Every command follows one
+// contract: results on stdout, diagnostics on stderr, --json for scripts, and exit codes
+// 0 (ok / valid), 1 (not a token, invalid token, check failed), 2 (usage or I/O error).
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tokenbench/tokenbench/tokens"
+)
+
+// Exit codes shared by every subcommand.
+const (
+	ExitOK      = 0
+	ExitInvalid = 1
+	ExitUsage   = 2
+)
+
+// ExitError carries the process exit code for an error. Its message is printed as one
+// line on stderr by Execute.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string { return e.Err.Error() }
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// Fail returns an error that makes Execute exit with code and print the formatted message.
+func Fail(code int, format string, args ...any) error {
+	return &ExitError{Code: code, Err: fmt.Errorf(format, args...)}
+}
+
+// Silent returns an error that sets the exit code without printing anything more: used
+// when the command already wrote its result (an invalid report, say) to stdout.
+func Silent(code int) error { return &ExitError{Code: code} }
+
+// Execute runs root and turns its outcome into an exit code: usage mistakes and I/O errors
+// are 2, errors that carry an ExitError use its code. It never lets a panic through.
+func Execute(root *cobra.Command, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "tokenbench: internal error: %v\n", r)
+			code = ExitUsage
+		}
+	}()
+	root.SilenceErrors = true
+	root.SilenceUsage = true
+	err := root.Execute()
+	if err == nil {
+		return ExitOK
+	}
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		if ee.Err != nil {
+			fmt.Fprintf(stderr, "tokenbench: %s\n", oneLine(ee.Err.Error()))
+		}
+		return ee.Code
+	}
+	fmt.Fprintf(stderr, "tokenbench: %s\n", oneLine(err.Error()))
+	return ExitUsage
+}
+
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// maxInput bounds what is read from stdin or a file before normalisation: a token may
+// arrive with an Authorization header and whitespace around it, but anything this large
+// is refused without reading the rest.
+const maxInput = tokens.MaxTokenSize + 4096
+
+// ReadTokenInput returns the raw text of the token named by args: the single argument,
+// "-" or no argument with stdin not a terminal for stdin, or the file at path when path is
+// not empty. Input over the size cap is refused as not a token (exit 1).
+func ReadTokenInput(args []string, path string, stdin io.Reader, stdinIsTTY bool) (string, error) {
+	switch {
+	case path != "" && len(args) > 0:
+		return "", Fail(ExitUsage, "give a token or --file, not both")
+	case path != "":
+		f, err := os.Open(path)
+		if err != nil {
+			return "", Fail(ExitUsage, "cannot read token file: %v", err)
+		}
+		defer f.Close()
+		return readCapped(f, path)
+	case len(args) > 1:
+		return "", Fail(ExitUsage, "expected one token, got %d arguments", len(args))
+	case len(args) == 1 && args[0] != "-":
+		if len(args[0]) > maxInput {
+			return "", Fail(ExitInvalid, "not a token: input is larger than the %d KiB limit", tokens.MaxTokenSize>>10)
+		}
+		return args[0], nil
+	case len(args) == 1 || !stdinIsTTY:
+		return readCapped(stdin, "stdin")
+	default:
+		return "", Fail(ExitUsage, "no token given: pass it as an argument, '-' for stdin, or pipe it in")
+	}
+}
+
+func readCapped(r io.Reader, name string) (string, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxInput+1))
+	if err != nil {
+		return "", Fail(ExitUsage, "cannot read %s: %v", name, err)
+	}
+	if len(b) > maxInput {
+		return "", Fail(ExitInvalid, "not a token: input on %s is larger than the %d KiB limit", name, tokens.MaxTokenSize>>10)
+	}
+	return string(b), nil
+}
+
+// WriteJSON writes v to w as indented JSON followed by a newline.
+func WriteJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// StdinIsTTY reports whether standard input is a terminal (nothing piped in).
+func StdinIsTTY() bool {
+	fi, err := os.Stdin.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
