@@ -1,0 +1,133 @@
+package tokens
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// ProviderMetadata is the part of an OpenID Provider's discovery document (or an RFC 8414
+// authorization server's metadata) that tokenbench uses. Source is the URL it came from.
+type ProviderMetadata struct {
+	Issuer                            string   `json:"issuer"`
+	AuthorizationEndpoint             string   `json:"authorization_endpoint,omitempty"`
+	TokenEndpoint                     string   `json:"token_endpoint,omitempty"`
+	DeviceAuthorizationEndpoint       string   `json:"device_authorization_endpoint,omitempty"`
+	UserinfoEndpoint                  string   `json:"userinfo_endpoint,omitempty"`
+	IntrospectionEndpoint             string   `json:"introspection_endpoint,omitempty"`
+	RevocationEndpoint                string   `json:"revocation_endpoint,omitempty"`
+	JWKSURI                           string   `json:"jwks_uri,omitempty"`
+	ScopesSupported                   []string `json:"scopes_supported,omitempty"`
+	GrantTypesSupported               []string `json:"grant_types_supported,omitempty"`
+	CodeChallengeMethodsSupported     []string `json:"code_challenge_methods_supported,omitempty"`
+	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported,omitempty"`
+	IDTokenSigningAlgValuesSupported  []string `json:"id_token_signing_alg_values_supported,omitempty"`
+	AuthorizationResponseIssParameter bool     `json:"authorization_response_iss_parameter_supported,omitempty"`
+	IntrospectionEndpointAuthMethods  []string `json:"introspection_endpoint_auth_methods_supported,omitempty"`
+	Source                            string   `json:"-"`
+}
+
+// ErrIssuerMismatch is returned when a discovery document names an issuer other than the
+// one it was fetched for. The comparison is exact: no trailing-slash or case folding.
+var ErrIssuerMismatch = errors.New("tokens: discovery document names a different issuer")
+
+// Auth0Issuer returns the issuer URL of an Auth0 tenant domain ("example.eu.auth0.com" or a
+// custom domain): "https://DOMAIN/", with the trailing slash Auth0 puts in its tokens.
+func Auth0Issuer(domain string) string {
+	d := strings.TrimSpace(domain)
+	d = strings.TrimPrefix(d, "https://")
+	d = strings.TrimRight(d, "/")
+	return "https://" + d + "/"
+}
+
+// DiscoveryURLs returns the URLs tried for issuer, in order: OpenID Connect discovery
+// (issuer + "/.well-known/openid-configuration") and then RFC 8414 metadata (the well-known
+// segment inserted before the issuer's path).
+func DiscoveryURLs(issuer string) ([]string, error) {
+	u, err := CheckURL(issuer)
+	if err != nil {
+		return nil, err
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("tokens: issuer %q must not have a query or fragment", issuer)
+	}
+	oidc := strings.TrimRight(issuer, "/") + "/.well-known/openid-configuration"
+	rfc := url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/.well-known/oauth-authorization-server" + strings.TrimRight(u.Path, "/")}
+	return []string{oidc, rfc.String()}, nil
+}
+
+// Discover fetches the provider metadata of issuer with client (see NewHTTPClient): it
+// tries OpenID Connect discovery, then RFC 8414, and accepts a document only when its
+// "issuer" equals issuer exactly. It refuses non-HTTPS issuers other than loopback.
+func Discover(ctx context.Context, client *http.Client, issuer string) (*ProviderMetadata, error) {
+	urls, err := DiscoveryURLs(issuer)
+	if err != nil {
+		return nil, err
+	}
+	var firstErr error
+	for _, u := range urls {
+		md, err := fetchMetadata(ctx, client, u)
+		if err == nil {
+			if md.Issuer != issuer {
+				return nil, fmt.Errorf("%w: fetched %s, it says %q, expected %q", ErrIssuerMismatch, u, md.Issuer, issuer)
+			}
+			return md, nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+		var se *StatusError
+		if !errors.As(err, &se) || se.Code != http.StatusNotFound {
+			break // only a 404 means "try the other well-known location"
+		}
+	}
+	return nil, firstErr
+}
+
+// StatusError is returned when a provider answers with an unexpected HTTP status.
+type StatusError struct {
+	URL  string
+	Code int
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("tokens: %s answered HTTP %d", e.URL, e.Code)
+}
+
+// GetJSON fetches url with client and decodes the JSON body into v. Anything but HTTP 200,
+// a body over MaxBodySize, or a body that is not JSON is an error naming the URL.
+func GetJSON(ctx context.Context, client *http.Client, url string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return fmt.Errorf("tokens: %w", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("tokens: fetching %s: %w", url, err)
+	}
+	body, err := ReadBody(resp)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return &StatusError{URL: url, Code: resp.StatusCode}
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("tokens: %s did not return valid JSON: %w", url, err)
+	}
+	return nil
+}
+
+func fetchMetadata(ctx context.Context, client *http.Client, u string) (*ProviderMetadata, error) {
+	var md ProviderMetadata
+	if err := GetJSON(ctx, client, u, &md); err != nil {
+		return nil, err
+	}
+	md.Source = u
+	return &md, nil
+}
