@@ -1,0 +1,117 @@
+package tokens
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Inspection is what tokenbench makes of a piece of pasted text: the token found in it (after
+// trimming and de-prefixing), its kind, the parsed token for JWS and JWE, and for anything
+// else a one-line reason. Notes say what was stripped from around the token.
+type Inspection struct {
+	Token  string
+	Kind   Kind
+	Parsed *Token
+	Reason string
+	Notes  []string
+}
+
+// minOpaqueLen is the shortest text taken for an opaque bearer token.
+const minOpaqueLen = 16
+
+// Normalize takes pasted text and returns the token inside it, with notes on what it
+// removed: surrounding whitespace and quotes, an "Authorization:" header name, a "Bearer"
+// scheme. It only ever removes text around the token, never inside it.
+func Normalize(text string) (string, []string) {
+	var notes []string
+	s := strings.TrimSpace(strings.TrimPrefix(text, "\uFEFF"))
+	for range 3 { // quotes around a header around a scheme, in any nesting
+		before := s
+		if len(s) >= 2 && (s[0] == '"' || s[0] == '\'' || s[0] == '`') && s[len(s)-1] == s[0] {
+			s = strings.TrimSpace(s[1 : len(s)-1])
+			notes = append(notes, "removed surrounding quotes")
+		}
+		if hasPrefixFold(s, "authorization:") {
+			s = strings.TrimSpace(s[len("authorization:"):])
+			notes = append(notes, "removed the Authorization: header name")
+		}
+		if hasPrefixFold(s, "bearer ") || hasPrefixFold(s, "bearer\t") {
+			s = strings.TrimSpace(s[len("bearer "):])
+			notes = append(notes, "removed the Bearer prefix")
+		}
+		if s == before {
+			break
+		}
+	}
+	return s, notes
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// Inspect normalises text and classifies what it finds: a JWS or JWE that passes Parse, an
+// opaque bearer token, or not a token with the reason. Text that looks like a JWT but
+// breaks a structural rule is not a token: it is never repaired or guessed at.
+func Inspect(text string) Inspection {
+	tok, notes := Normalize(text)
+	in := Inspection{Token: tok, Notes: notes}
+	if reason := notTokenReason(text, tok); reason != "" {
+		in.Reason = reason
+		return in
+	}
+	dots := strings.Count(tok, ".")
+	if looksJOSE(tok) || dots == 2 || dots == 4 {
+		t, err := Parse(tok)
+		if err != nil {
+			in.Reason = strings.TrimPrefix(err.Error(), "tokens: ")
+			return in
+		}
+		in.Kind, in.Parsed = t.Kind, t
+		return in
+	}
+	if bad := strings.IndexFunc(tok, func(r rune) bool { return !isB64Token(r) }); bad >= 0 {
+		r, _ := utf8.DecodeRuneInString(tok[bad:])
+		in.Reason = fmt.Sprintf("has %q at offset %d, which a bearer token cannot contain", r, bad)
+		return in
+	}
+	if len(tok) < minOpaqueLen {
+		in.Reason = fmt.Sprintf("is only %d characters, too short for a bearer token", len(tok))
+		return in
+	}
+	in.Kind = Opaque
+	return in
+}
+
+func notTokenReason(text, tok string) string {
+	switch {
+	case len(text) > MaxTokenSize+4096 || len(tok) > MaxTokenSize:
+		return fmt.Sprintf("is over the %d KiB limit", MaxTokenSize>>10)
+	case tok == "":
+		return "is empty"
+	case !utf8.ValidString(tok):
+		return "is not valid UTF-8 text"
+	case strings.HasPrefix(tok, "{"):
+		return "is JSON, not a token (paste the value of access_token or id_token)"
+	case strings.ContainsAny(tok, " \t\r\n"):
+		return "has whitespace inside; a token is one unbroken string"
+	}
+	return ""
+}
+
+// looksJOSE reports whether s starts with the base64url encoding of '{', as every compact
+// JWS and JWE header does.
+func looksJOSE(s string) bool {
+	if len(s) < 2 || s[0] != 'e' {
+		return false
+	}
+	c := s[1]
+	return (c >= 'w' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
+}
+
+// isB64Token reports whether r may appear in an RFC 6750 b64token.
+func isB64Token(r rune) bool {
+	return r < utf8.RuneSelf && (r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' ||
+		strings.ContainsRune("-._~+/=", r))
+}

@@ -1,0 +1,183 @@
+package tokens
+
+import (
+	"encoding/base64"
+	"fmt"
+	"strings"
+)
+
+// Kind says what a piece of text is as a token.
+type Kind int
+
+const (
+	// NotAToken is text that cannot be a token; Inspection.Reason says why.
+	NotAToken Kind = iota
+	// JWS is a JSON Web Signature in compact serialization (a signed JWT): three parts.
+	JWS
+	// JWE is a JSON Web Encryption in compact serialization: five parts, payload encrypted.
+	JWE
+	// Opaque is a bearer token with no structure tokenbench can read; only the provider can
+	// say what it means (introspection, userinfo).
+	Opaque
+)
+
+// String returns the kind as shown to users: "JWS", "JWE", "opaque" or "not a token".
+func (k Kind) String() string {
+	switch k {
+	case JWS:
+		return "JWS"
+	case JWE:
+		return "JWE"
+	case Opaque:
+		return "opaque"
+	}
+	return "not a token"
+}
+
+// MarshalText makes a Kind appear as its name in JSON output.
+func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// maxDots bounds the dots in a token. A compact JWE has four; anything with more is refused
+// before it is split, so that hostile input cannot make the parser allocate per dot.
+const maxDots = 4
+
+// ParseError says which part of a token broke which structural rule.
+type ParseError struct {
+	Part   string // "token", "header", "payload", "signature", "encrypted key", …
+	Reason string
+}
+
+func (e *ParseError) Error() string {
+	if e.Part == "token" {
+		return "tokens: " + e.Reason
+	}
+	return "tokens: " + e.Part + " " + e.Reason
+}
+
+// Token is a structurally valid compact JWS or JWE. Nothing in it is trusted: the header and
+// claims are exactly what the token says.
+type Token struct {
+	Raw    string
+	Kind   Kind
+	Header Object
+	// JWS parts.
+	Payload   []byte
+	Claims    Object // nil when the payload is not a JSON object; PayloadError says why
+	Signature []byte
+	// PayloadError explains why a JWS payload has no claims (empty, detached, not JSON).
+	PayloadError string
+	// JWE parts.
+	EncryptedKey, IV, Ciphertext, Tag []byte
+	// HeaderJSON is the decoded protected header.
+	HeaderJSON []byte
+}
+
+// SigningInput returns the JWS signing input: the first two parts and the dot between them.
+func (t *Token) SigningInput() string {
+	return t.Raw[:strings.LastIndexByte(t.Raw, '.')]
+}
+
+// Alg returns the header's "alg" when it is a string.
+func (t *Token) Alg() string {
+	a, _ := t.Header.String("alg")
+	return a
+}
+
+// Parse reads a compact JWS or JWE under the strict rules: at most MaxTokenSize bytes, at
+// most four dots, every part strict base64url (unpadded, URL alphabet, no whitespace,
+// canonical trailing bits), a header that is a strict JSON object (valid UTF-8, no duplicate
+// members, no trailing data) and, for a JWS, claims under the same rules when the payload is
+// JSON. It never repairs the token; it refuses with a *ParseError naming the part and rule.
+func Parse(raw string) (tok *Token, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			tok, err = nil, &ParseError{"token", fmt.Sprintf("could not be parsed (internal error: %v)", r)}
+		}
+	}()
+	if len(raw) > MaxTokenSize {
+		return nil, &ParseError{"token", fmt.Sprintf("is %d bytes, over the %d KiB limit", len(raw), MaxTokenSize>>10)}
+	}
+	dots := strings.Count(raw, ".")
+	if dots > maxDots {
+		return nil, &ParseError{"token", fmt.Sprintf("has %d dots; a JWS has 2 and a JWE 4", dots)}
+	}
+	if dots != 2 && dots != 4 {
+		return nil, &ParseError{"token", fmt.Sprintf("has %d parts; a JWS has 3 and a JWE 5 (was it cut off when copied?)", dots+1)}
+	}
+	var parts [5]string
+	rest := raw
+	for i := 0; i < dots; i++ {
+		j := strings.IndexByte(rest, '.')
+		parts[i], rest = rest[:j], rest[j+1:]
+	}
+	parts[dots] = rest
+
+	t := &Token{Raw: raw, Kind: JWS}
+	if dots == 4 {
+		t.Kind = JWE
+	}
+	if parts[0] == "" {
+		return nil, &ParseError{"header", "is empty"}
+	}
+	if t.HeaderJSON, err = decodeSegment("header", parts[0]); err != nil {
+		return nil, err
+	}
+	if t.Header, err = parseStrictObject(t.HeaderJSON); err != nil {
+		return nil, &ParseError{"header", err.Error()}
+	}
+	if t.Kind == JWE {
+		names := [...]string{"", "encrypted key", "initialization vector", "ciphertext", "authentication tag"}
+		dst := [...]*[]byte{nil, &t.EncryptedKey, &t.IV, &t.Ciphertext, &t.Tag}
+		for i := 1; i < 5; i++ {
+			if *dst[i], err = decodeSegment(names[i], parts[i]); err != nil {
+				return nil, err
+			}
+		}
+		return t, nil
+	}
+	if t.Payload, err = decodeSegment("payload", parts[1]); err != nil {
+		return nil, err
+	}
+	if t.Signature, err = decodeSegment("signature", parts[2]); err != nil {
+		return nil, err
+	}
+	switch {
+	case len(t.Payload) == 0:
+		t.PayloadError = "payload is empty (detached content?)"
+	default:
+		if t.Claims, err = parseStrictObject(t.Payload); err != nil {
+			t.Claims = nil
+			t.PayloadError = "payload " + err.Error()
+		}
+	}
+	return t, nil
+}
+
+var strictB64 = base64.RawURLEncoding.Strict()
+
+// decodeSegment decodes one part with strict base64url, naming the first broken rule.
+func decodeSegment(part, s string) ([]byte, error) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_':
+			continue
+		case c == '=':
+			return nil, &ParseError{part, "has base64 padding '='; JOSE uses unpadded base64url"}
+		case c == '+' || c == '/':
+			return nil, &ParseError{part, fmt.Sprintf("uses %q from the standard base64 alphabet; JOSE uses base64url ('-' and '_')", c)}
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+			return nil, &ParseError{part, fmt.Sprintf("has whitespace inside at offset %d", i)}
+		default:
+			return nil, &ParseError{part, fmt.Sprintf("has a character that is not base64url at offset %d", i)}
+		}
+	}
+	if len(s)%4 == 1 {
+		return nil, &ParseError{part, "has a length no base64url encoding can have"}
+	}
+	b, err := strictB64.DecodeString(s)
+	if err != nil {
+		return nil, &ParseError{part, "is not canonical base64url (its last character has bits set that encode nothing)"}
+	}
+	return b, nil
+}

@@ -1,0 +1,383 @@
+package tokens
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Member is one name/value pair of a JSON object, in the order the token has it. Value is
+// the member's raw JSON text, already checked to be strict JSON.
+type Member struct {
+	Name  string
+	Value json.RawMessage
+}
+
+// Object is a JSON object as an ordered list of members with no duplicate names.
+type Object []Member
+
+// Get returns the raw value of the member called name.
+func (o Object) Get(name string) (json.RawMessage, bool) {
+	for i := range o {
+		if o[i].Name == name {
+			return o[i].Value, true
+		}
+	}
+	return nil, false
+}
+
+// String returns the member called name when it is a JSON string.
+func (o Object) String(name string) (string, bool) {
+	v, ok := o.Get(name)
+	if !ok || len(v) == 0 || v[0] != '"' {
+		return "", false
+	}
+	var s string
+	if json.Unmarshal(v, &s) != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// Has reports whether the object has a member called name.
+func (o Object) Has(name string) bool {
+	_, ok := o.Get(name)
+	return ok
+}
+
+// maxJSONDepth bounds nesting so that hostile input cannot exhaust the stack.
+const maxJSONDepth = 64
+
+// parseStrictObject parses data as one JSON object under the rules a JOSE header or a
+// claims set must meet: valid UTF-8 without a byte order mark, RFC 8259 grammar with no
+// extensions, no duplicate member names at any depth (compared after unescaping), no lone
+// surrogates, nothing but whitespace after the object.
+func parseStrictObject(data []byte) (Object, error) {
+	if len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
+		return nil, fmt.Errorf("starts with a byte order mark")
+	}
+	if !utf8.Valid(data) {
+		return nil, fmt.Errorf("is not valid UTF-8")
+	}
+	s := scanner{data: data}
+	s.skipSpace()
+	if s.pos >= len(data) || data[s.pos] != '{' {
+		return nil, fmt.Errorf("is not a JSON object")
+	}
+	obj, err := s.object(0, true)
+	if err != nil {
+		return nil, err
+	}
+	s.skipSpace()
+	if s.pos != len(data) {
+		return nil, fmt.Errorf("has trailing data after the JSON object at byte %d", s.pos)
+	}
+	return obj, nil
+}
+
+type scanner struct {
+	data []byte
+	pos  int
+	buf  []byte // scratch for unescaping names
+}
+
+func (s *scanner) errorf(format string, args ...any) error {
+	return fmt.Errorf("is not valid JSON at byte %d: %s", s.pos, fmt.Sprintf(format, args...))
+}
+
+func (s *scanner) skipSpace() {
+	for s.pos < len(s.data) {
+		switch s.data[s.pos] {
+		case ' ', '\t', '\n', '\r':
+			s.pos++
+		default:
+			return
+		}
+	}
+}
+
+// object scans an object starting at '{'. When keep is set it returns the members; nested
+// objects are only checked.
+func (s *scanner) object(depth int, keep bool) (Object, error) {
+	if depth >= maxJSONDepth {
+		return nil, fmt.Errorf("nests deeper than %d levels", maxJSONDepth)
+	}
+	s.pos++ // '{'
+	var members Object
+	var names []string
+	var index map[string]struct{}
+	s.skipSpace()
+	if s.pos < len(s.data) && s.data[s.pos] == '}' {
+		s.pos++
+		return Object{}, nil
+	}
+	for {
+		s.skipSpace()
+		if s.pos >= len(s.data) || s.data[s.pos] != '"' {
+			return nil, s.errorf("expected a member name")
+		}
+		name, err := s.stringValue()
+		if err != nil {
+			return nil, err
+		}
+		// Duplicate names are refused at every depth: parsers disagree on which one wins.
+		if index != nil {
+			if _, dup := index[name]; dup {
+				return nil, fmt.Errorf("has a duplicate member %q", name)
+			}
+			index[name] = struct{}{}
+		} else {
+			for _, n := range names {
+				if n == name {
+					return nil, fmt.Errorf("has a duplicate member %q", name)
+				}
+			}
+			names = append(names, name)
+			if len(names) > 16 {
+				index = make(map[string]struct{}, 64)
+				for _, n := range names {
+					index[n] = struct{}{}
+				}
+			}
+		}
+		s.skipSpace()
+		if s.pos >= len(s.data) || s.data[s.pos] != ':' {
+			return nil, s.errorf("expected ':' after member name")
+		}
+		s.pos++
+		s.skipSpace()
+		start := s.pos
+		if err := s.value(depth + 1); err != nil {
+			return nil, err
+		}
+		if keep {
+			members = append(members, Member{Name: name, Value: json.RawMessage(s.data[start:s.pos:s.pos])})
+		}
+		s.skipSpace()
+		if s.pos >= len(s.data) {
+			return nil, s.errorf("unterminated object")
+		}
+		switch s.data[s.pos] {
+		case ',':
+			s.pos++
+		case '}':
+			s.pos++
+			if members == nil && keep {
+				members = Object{}
+			}
+			return members, nil
+		default:
+			return nil, s.errorf("expected ',' or '}'")
+		}
+	}
+}
+
+func (s *scanner) value(depth int) error {
+	if s.pos >= len(s.data) {
+		return s.errorf("unexpected end of input")
+	}
+	switch c := s.data[s.pos]; {
+	case c == '{':
+		_, err := s.object(depth, false)
+		return err
+	case c == '[':
+		return s.array(depth)
+	case c == '"':
+		return s.skipString()
+	case c == '-' || (c >= '0' && c <= '9'):
+		return s.number()
+	case c == 't':
+		return s.literal("true")
+	case c == 'f':
+		return s.literal("false")
+	case c == 'n':
+		return s.literal("null")
+	default:
+		return s.errorf("unexpected character %q", c)
+	}
+}
+
+func (s *scanner) array(depth int) error {
+	if depth >= maxJSONDepth {
+		return fmt.Errorf("nests deeper than %d levels", maxJSONDepth)
+	}
+	s.pos++ // '['
+	s.skipSpace()
+	if s.pos < len(s.data) && s.data[s.pos] == ']' {
+		s.pos++
+		return nil
+	}
+	for {
+		s.skipSpace()
+		if err := s.value(depth + 1); err != nil {
+			return err
+		}
+		s.skipSpace()
+		if s.pos >= len(s.data) {
+			return s.errorf("unterminated array")
+		}
+		switch s.data[s.pos] {
+		case ',':
+			s.pos++
+		case ']':
+			s.pos++
+			return nil
+		default:
+			return s.errorf("expected ',' or ']'")
+		}
+	}
+}
+
+func (s *scanner) literal(lit string) error {
+	if len(s.data)-s.pos < len(lit) || string(s.data[s.pos:s.pos+len(lit)]) != lit {
+		return s.errorf("invalid literal")
+	}
+	s.pos += len(lit)
+	return nil
+}
+
+func (s *scanner) number() error {
+	d := s.data
+	if d[s.pos] == '-' {
+		s.pos++
+	}
+	switch {
+	case s.pos < len(d) && d[s.pos] == '0':
+		s.pos++
+	case s.pos < len(d) && d[s.pos] >= '1' && d[s.pos] <= '9':
+		for s.pos < len(d) && d[s.pos] >= '0' && d[s.pos] <= '9' {
+			s.pos++
+		}
+	default:
+		return s.errorf("invalid number")
+	}
+	if s.pos < len(d) && d[s.pos] == '.' {
+		s.pos++
+		if s.pos >= len(d) || d[s.pos] < '0' || d[s.pos] > '9' {
+			return s.errorf("invalid number")
+		}
+		for s.pos < len(d) && d[s.pos] >= '0' && d[s.pos] <= '9' {
+			s.pos++
+		}
+	}
+	if s.pos < len(d) && (d[s.pos] == 'e' || d[s.pos] == 'E') {
+		s.pos++
+		if s.pos < len(d) && (d[s.pos] == '+' || d[s.pos] == '-') {
+			s.pos++
+		}
+		if s.pos >= len(d) || d[s.pos] < '0' || d[s.pos] > '9' {
+			return s.errorf("invalid number")
+		}
+		for s.pos < len(d) && d[s.pos] >= '0' && d[s.pos] <= '9' {
+			s.pos++
+		}
+	}
+	return nil
+}
+
+// skipString checks a string value without building it.
+func (s *scanner) skipString() error {
+	_, err := s.scanString(false)
+	return err
+}
+
+// stringValue returns the unescaped text of the string at pos.
+func (s *scanner) stringValue() (string, error) {
+	return s.scanString(true)
+}
+
+func (s *scanner) scanString(build bool) (string, error) {
+	d := s.data
+	s.pos++ // opening quote
+	start := s.pos
+	// Fast path: no escapes.
+	for s.pos < len(d) {
+		c := d[s.pos]
+		if c == '"' {
+			s.pos++
+			if build {
+				return string(d[start : s.pos-1]), nil
+			}
+			return "", nil
+		}
+		if c == '\\' {
+			break
+		}
+		if c < 0x20 {
+			return "", s.errorf("control character in string")
+		}
+		s.pos++
+	}
+	buf := append(s.buf[:0], d[start:s.pos]...)
+	for s.pos < len(d) {
+		c := d[s.pos]
+		switch {
+		case c == '"':
+			s.pos++
+			s.buf = buf
+			return string(buf), nil
+		case c < 0x20:
+			return "", s.errorf("control character in string")
+		case c != '\\':
+			buf = append(buf, c)
+			s.pos++
+			continue
+		}
+		if s.pos+1 >= len(d) {
+			return "", s.errorf("unterminated escape")
+		}
+		e := d[s.pos+1]
+		s.pos += 2
+		switch e {
+		case '"', '\\', '/':
+			buf = append(buf, e)
+		case 'b':
+			buf = append(buf, '\b')
+		case 'f':
+			buf = append(buf, '\f')
+		case 'n':
+			buf = append(buf, '\n')
+		case 'r':
+			buf = append(buf, '\r')
+		case 't':
+			buf = append(buf, '\t')
+		case 'u':
+			r, err := s.hex4()
+			if err != nil {
+				return "", err
+			}
+			if utf16.IsSurrogate(r) {
+				if r >= 0xDC00 || s.pos+1 >= len(d) || d[s.pos] != '\\' || d[s.pos+1] != 'u' {
+					return "", s.errorf("lone UTF-16 surrogate in string")
+				}
+				s.pos += 2
+				r2, err := s.hex4()
+				if err != nil {
+					return "", err
+				}
+				r = utf16.DecodeRune(r, r2)
+				if r == utf8.RuneError {
+					return "", s.errorf("lone UTF-16 surrogate in string")
+				}
+			}
+			buf = utf8.AppendRune(buf, r)
+		default:
+			return "", s.errorf("invalid escape \\%c", e)
+		}
+	}
+	return "", s.errorf("unterminated string")
+}
+
+func (s *scanner) hex4() (rune, error) {
+	if len(s.data)-s.pos < 4 {
+		return 0, s.errorf("short \\u escape")
+	}
+	v, err := strconv.ParseUint(string(s.data[s.pos:s.pos+4]), 16, 32)
+	if err != nil {
+		return 0, s.errorf("invalid \\u escape")
+	}
+	s.pos += 4
+	return rune(v), nil
+}
