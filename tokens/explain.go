@@ -1,0 +1,234 @@
+package tokens
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Field is one header parameter or claim with what tokenbench knows about it.
+type Field struct {
+	Name        string          `json:"name"`
+	Value       json.RawMessage `json:"value"`
+	Category    Category        `json:"category"`
+	Explanation string          `json:"explanation,omitempty"`
+	// Time is set for NumericDate claims that hold a usable time; TimeProblem says why
+	// a NumericDate claim does not.
+	Time        *time.Time `json:"time,omitempty"`
+	TimeProblem string     `json:"time_problem,omitempty"`
+}
+
+// Display renders the value on one line: strings without quotes, everything else as
+// compact JSON.
+func (f Field) Display() string {
+	if len(f.Value) > 0 && f.Value[0] == '"' {
+		var s string
+		if json.Unmarshal(f.Value, &s) == nil {
+			return s
+		}
+	}
+	if bytes.ContainsAny(f.Value, " \t\r\n") {
+		var b bytes.Buffer
+		if json.Compact(&b, f.Value) == nil {
+			return b.String()
+		}
+	}
+	return string(f.Value)
+}
+
+// Severity ranks a lint.
+type Severity int
+
+// Lint severities, from informational to a reason to distrust the token outright.
+const (
+	Info Severity = iota
+	Warn
+	Danger
+)
+
+// String names the severity.
+func (s Severity) String() string { return [...]string{"info", "warn", "danger"}[s] }
+
+// MarshalText makes a Severity appear as its name in JSON.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// Lint is a finding about a token that needs no key: a property worth knowing or a risk.
+type Lint struct {
+	Severity Severity `json:"severity"`
+	Code     string   `json:"code"`
+	Message  string   `json:"message"`
+}
+
+// Explanation is a parsed token with every header parameter and claim explained, its
+// times read, and the lints that need no key. It does not depend on the clock: relative
+// times and the expiry state are computed for a moment with State and Lifetime.
+type Explanation struct {
+	Kind   Kind    `json:"kind"`
+	Use    string  `json:"use"` // "access token", "ID token" or "" when it cannot be told
+	Header []Field `json:"header"`
+	Claims []Field `json:"claims,omitempty"`
+	// PayloadNote says why a JWS has no claims, or that a JWE's payload is encrypted.
+	PayloadNote string     `json:"payload_note,omitempty"`
+	Lints       []Lint     `json:"lints"`
+	Exp         *time.Time `json:"-"`
+	Nbf         *time.Time `json:"-"`
+	Iat         *time.Time `json:"-"`
+}
+
+// Explain describes t. It reads only what the token says; nothing in it is verified.
+func Explain(t *Token) *Explanation {
+	e := &Explanation{Kind: t.Kind, Header: make([]Field, 0, len(t.Header)), Lints: []Lint{}}
+	for _, m := range t.Header {
+		f := Field{Name: m.Name, Value: m.Value, Category: CatCustom}
+		if en, ok := headerCatalogue[m.Name]; ok {
+			f.Category, f.Explanation = en.cat, en.text
+		}
+		e.Header = append(e.Header, f)
+	}
+	switch {
+	case t.Kind == JWE:
+		e.PayloadNote = "the payload is encrypted; decrypt it with `verify --decrypt-key`"
+	case t.Claims == nil:
+		e.PayloadNote = t.PayloadError
+	default:
+		e.Claims = make([]Field, 0, len(t.Claims))
+		for _, m := range t.Claims {
+			e.Claims = append(e.Claims, explainClaim(m))
+		}
+		for i := range e.Claims {
+			f := &e.Claims[i]
+			switch f.Name {
+			case "exp":
+				e.Exp = f.Time
+			case "nbf":
+				e.Nbf = f.Time
+			case "iat":
+				e.Iat = f.Time
+			}
+		}
+		e.Use = guessUse(t.Claims)
+	}
+	e.lint(t)
+	return e
+}
+
+func explainClaim(m Member) Field {
+	f := Field{Name: m.Name, Value: m.Value}
+	if en, ok := claimCatalogue[m.Name]; ok {
+		f.Category, f.Explanation = en.cat, en.text
+	} else if strings.Contains(m.Name, "://") || strings.HasPrefix(m.Name, "urn:") {
+		f.Category, f.Explanation = CatNamespaced, "Custom claim with a namespaced (collision-resistant) name"
+	} else {
+		f.Category, f.Explanation = CatCustom, "Custom claim (not namespaced, may collide with future standard claims)"
+	}
+	if timeClaims[m.Name] {
+		if at, err := NumericDate(m.Value); err != nil {
+			f.TimeProblem = err.Error()
+		} else {
+			f.Time = &at
+		}
+	}
+	return f
+}
+
+// guessUse tells an access token from an ID token by the claims each carries.
+func guessUse(c Object) string {
+	switch {
+	case c.Has("nonce") || c.Has("at_hash") || c.Has("c_hash"):
+		return "ID token"
+	case c.Has("scope") || c.Has("scp") || c.Has("client_id") || c.Has("gty") || c.Has("permissions") || c.Has("cid"):
+		return "access token"
+	}
+	return ""
+}
+
+// maxLifetime is the lifetime past which a token is flagged as long-lived.
+const maxLifetime = 24 * time.Hour
+
+func (e *Explanation) add(sev Severity, code, format string, args ...any) {
+	e.Lints = append(e.Lints, Lint{sev, code, fmt.Sprintf(format, args...)})
+}
+
+func (e *Explanation) lint(t *Token) {
+	alg, hasAlg := t.Header.String("alg")
+	switch {
+	case !hasAlg:
+		e.add(Danger, "alg-missing", "header has no alg (string)")
+	case strings.EqualFold(alg, "none"):
+		e.add(Danger, "alg-none", "alg is %q: the token is unsigned and must never be accepted", alg)
+	case strings.HasPrefix(strings.ToUpper(alg), "HS") && t.Kind == JWS:
+		if iss, _ := t.Claims.String("iss"); strings.HasPrefix(iss, "https://") {
+			e.add(Warn, "hs-oidc", "signed with a shared secret (%s) but names the issuer %s: providers sign with asymmetric keys, and anyone holding the secret can mint such tokens", alg, iss)
+		}
+	}
+	for _, p := range [...]string{"jku", "x5u", "jwk", "x5c"} {
+		if t.Header.Has(p) {
+			e.add(Warn, "untrusted-"+p, "header carries %s: a key the token chose for itself; tokenbench never uses or fetches it", p)
+		}
+	}
+	if t.Header.Has("crit") {
+		e.add(Info, "crit", "header lists critical extensions a verifier must understand")
+	}
+	if t.Kind == JWE && t.Header.Has("zip") {
+		e.add(Warn, "zip", "payload is compressed before encryption (refused by default: compression bombs)")
+	}
+	if t.Kind != JWS || t.Claims == nil {
+		return
+	}
+	for _, f := range e.Claims {
+		if f.TimeProblem != "" {
+			e.add(Warn, "bad-time", "%s %s", f.Name, f.TimeProblem)
+		}
+	}
+	if !t.Claims.Has("exp") {
+		e.add(Warn, "no-exp", "no exp claim: the token never expires")
+	}
+	if e.Exp != nil && e.Iat != nil {
+		switch life := e.Exp.Sub(*e.Iat); {
+		case life < 0:
+			e.add(Warn, "exp-before-iat", "exp is before iat")
+		case life > maxLifetime:
+			e.add(Warn, "long-lived", "lifetime is %s, longer than 24h", HumanDuration(life))
+		}
+	}
+	if e.Exp != nil && e.Nbf != nil && e.Nbf.After(*e.Exp) {
+		e.add(Warn, "nbf-after-exp", "nbf is after exp: the token is never valid")
+	}
+	if e.Use == "access token" {
+		if typ, _ := t.Header.String("typ"); !strings.EqualFold(typ, "at+jwt") && !strings.EqualFold(typ, "application/at+jwt") {
+			e.add(Info, "typ-not-at-jwt", "access token without typ at+jwt (RFC 9068 recommends it so it cannot be confused with an ID token)")
+		}
+	}
+}
+
+// State says where the token stands at now, given leeway-free exp and nbf.
+func (e *Explanation) State(now time.Time) ExpiryState {
+	switch {
+	case e.Nbf != nil && now.Before(*e.Nbf):
+		return NotYetValid
+	case e.Exp == nil:
+		return NoExpiry
+	case !now.Before(*e.Exp):
+		return Expired
+	case e.Exp.Sub(now) <= SoonWindow:
+		return ExpiringSoon
+	}
+	return Fresh
+}
+
+// Lifetime returns the token's lifetime (iat, or nbf when there is no iat, to exp) and the
+// fraction of it used at now, clamped to [0, 1]. ok is false without both ends.
+func (e *Explanation) Lifetime(now time.Time) (total time.Duration, used float64, ok bool) {
+	start := e.Iat
+	if start == nil {
+		start = e.Nbf
+	}
+	if start == nil || e.Exp == nil || !e.Exp.After(*start) {
+		return 0, 0, false
+	}
+	total = e.Exp.Sub(*start)
+	used = float64(now.Sub(*start)) / float64(total)
+	return total, min(max(used, 0), 1), true
+}
