@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"time"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -132,4 +134,16 @@ func WriteJSON(w io.Writer, v any) error {
 func StdinIsTTY() bool {
 	fi, err := os.Stdin.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// ParseTime reads a --now value: RFC 3339 ("2026-11-25T10:00:00Z") or Unix seconds.
+func ParseTime(s string) (time.Time, error) {
+	if secs, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return time.Unix(secs, 0).UTC(), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, Fail(ExitUsage, "--now %q is neither RFC 3339 (2026-11-25T10:00:00Z) nor Unix seconds", s)
+	}
+	return t, nil
 }
