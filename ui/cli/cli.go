@@ -10,8 +10,8 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"time"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
