@@ -73,11 +73,11 @@ func Inspect(text string) Inspection {
 	}
 	if bad := strings.IndexFunc(tok, func(r rune) bool { return !isB64Token(r) }); bad >= 0 {
 		r, _ := utf8.DecodeRuneInString(tok[bad:])
-		in.Reason = fmt.Sprintf("has %q at offset %d, which a bearer token cannot contain", r, bad)
+		in.Reason = fmt.Sprintf("input has %q at offset %d, which a bearer token cannot contain", r, bad)
 		return in
 	}
 	if len(tok) < minOpaqueLen {
-		in.Reason = fmt.Sprintf("is only %d characters, too short for a bearer token", len(tok))
+		in.Reason = fmt.Sprintf("input is only %d characters, too short for a bearer token", len(tok))
 		return in
 	}
 	in.Kind = Opaque
@@ -87,15 +87,15 @@ func Inspect(text string) Inspection {
 func notTokenReason(text, tok string) string {
 	switch {
 	case len(text) > MaxTokenSize+4096 || len(tok) > MaxTokenSize:
-		return fmt.Sprintf("is over the %d KiB limit", MaxTokenSize>>10)
+		return fmt.Sprintf("input is over the %d KiB limit", MaxTokenSize>>10)
 	case tok == "":
-		return "is empty"
+		return "input is empty"
 	case !utf8.ValidString(tok):
-		return "is not valid UTF-8 text"
+		return "input is not valid UTF-8 text"
 	case strings.HasPrefix(tok, "{"):
-		return "is JSON, not a token (paste the value of access_token or id_token)"
+		return "input is JSON, not a token (paste the value of access_token or id_token)"
 	case strings.ContainsAny(tok, " \t\r\n"):
-		return "has whitespace inside; a token is one unbroken string"
+		return "input has whitespace inside; a token is one unbroken string"
 	}
 	return ""
 }

@@ -1,8 +1,226 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
 
-// NewDecodeCmd returns the `decode` command.
+	"github.com/spf13/cobra"
+
+	"github.com/tokenbench/tokenbench/tokens"
+)
+
+// NewDecodeCmd returns the `decode` command: what a token says, explained, with no trust
+// implied.
 func NewDecodeCmd() *cobra.Command {
-	return &cobra.Command{Use: "decode [TOKEN|-]", RunE: func(*cobra.Command, []string) error { return Fail(ExitUsage, "not built yet") }}
+	var (
+		asJSON bool
+		file   string
+		nowStr string
+	)
+	cmd := &cobra.Command{
+		Use:   "decode [TOKEN|-]",
+		Short: "Decode and explain a token (nothing is verified)",
+		Long: `Decode shows a token's header and claims with one-line explanations, its times in
+UTC, local time and relative to now, and the findings that need no key (alg none,
+untrusted embedded keys, missing exp, …). Nothing is verified: use 'verify' for that.
+
+The token comes from the argument, '-' or a pipe on stdin, or --file. Surrounding
+whitespace, quotes, 'Authorization:' and 'Bearer' are stripped; the token itself is
+never repaired.
+
+Exit status: 0 when the input is a token (JWS, JWE or opaque), 1 when it is not,
+2 on usage or I/O errors.`,
+		Example: `  tokenbench decode eyJhbGciOi...
+  pbpaste | tokenbench decode
+  tokenbench decode --json - < token.txt | jq .claims`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			now := time.Now()
+			if nowStr != "" {
+				t, err := ParseTime(nowStr)
+				if err != nil {
+					return err
+				}
+				now = t
+			}
+			text, err := ReadTokenInput(args, file, cmd.InOrStdin(), stdinIsTTYFor(cmd))
+			if err != nil {
+				return err
+			}
+			doc := Decode(text, now, time.Local)
+			out := cmd.OutOrStdout()
+			if asJSON {
+				if err := WriteJSON(out, doc); err != nil {
+					return Fail(ExitUsage, "writing output: %v", err)
+				}
+			} else {
+				writeDecodeText(out, doc)
+			}
+			if doc.Kind == tokens.NotAToken {
+				return Fail(ExitInvalid, "not a token: %s", doc.Reason)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON document instead of text")
+	cmd.Flags().StringVar(&file, "file", "", "read the token from `PATH`")
+	cmd.Flags().StringVar(&nowStr, "now", "", "compute relative times at `TIME` (RFC 3339 or Unix seconds) instead of now")
+	return cmd
+}
+
+// stdinIsTTYFor reports whether the command reads a terminal: only the process's real
+// stdin can be one; a reader set by a test never is.
+func stdinIsTTYFor(cmd *cobra.Command) bool {
+	return cmd.InOrStdin() == os.Stdin && StdinIsTTY()
+}
+
+// DecodeDoc is the `decode --json` document. Its shape is documented in the README and is
+// stable: fields are only ever added.
+type DecodeDoc struct {
+	Kind        tokens.Kind    `json:"kind"`
+	Reason      string         `json:"reason,omitempty"`
+	Notes       []string       `json:"notes,omitempty"`
+	Use         string         `json:"use,omitempty"`
+	Header      []DecodedField `json:"header,omitempty"`
+	Claims      []DecodedField `json:"claims,omitempty"`
+	PayloadNote string         `json:"payload_note,omitempty"`
+	Times       *DecodedTimes  `json:"times,omitempty"`
+	Lints       []tokens.Lint  `json:"lints,omitempty"`
+	Length      int            `json:"length"`
+	Verified    bool           `json:"verified"`
+}
+
+// DecodedField is one header parameter or claim in a DecodeDoc.
+type DecodedField struct {
+	tokens.Field
+	Relative string `json:"relative,omitempty"`
+}
+
+// DecodedTimes is the validity window of a token at the moment of decoding.
+type DecodedTimes struct {
+	Now             time.Time          `json:"now"`
+	State           tokens.ExpiryState `json:"state"`
+	LifetimeSeconds int64              `json:"lifetime_seconds,omitempty"`
+	UsedFraction    *float64           `json:"used_fraction,omitempty"`
+	ExpiresIn       string             `json:"expires,omitempty"`
+}
+
+// Decode inspects and explains text at now.
+func Decode(text string, now time.Time, loc *time.Location) *DecodeDoc {
+	in := tokens.Inspect(text)
+	doc := &DecodeDoc{Kind: in.Kind, Reason: in.Reason, Notes: in.Notes, Length: len(in.Token)}
+	if in.Parsed == nil {
+		return doc
+	}
+	e := tokens.Explain(in.Parsed)
+	doc.Use, doc.PayloadNote, doc.Lints = e.Use, e.PayloadNote, e.Lints
+	doc.Header = decodedFields(e.Header, now)
+	doc.Claims = decodedFields(e.Claims, now)
+	if in.Kind == tokens.JWS && in.Parsed.Claims != nil {
+		t := &DecodedTimes{Now: now.UTC(), State: e.State(now)}
+		if total, used, ok := e.Lifetime(now); ok {
+			t.LifetimeSeconds = int64(total / time.Second)
+			t.UsedFraction = &used
+		}
+		if e.Exp != nil {
+			t.ExpiresIn = tokens.Relative(*e.Exp, now)
+		}
+		doc.Times = t
+	}
+	return doc
+}
+
+func decodedFields(fs []tokens.Field, now time.Time) []DecodedField {
+	out := make([]DecodedField, len(fs))
+	for i, f := range fs {
+		out[i].Field = f
+		if f.Time != nil {
+			out[i].Relative = tokens.Relative(*f.Time, now)
+		}
+	}
+	return out
+}
+
+func writeDecodeText(w io.Writer, doc *DecodeDoc) {
+	if doc.Kind == tokens.NotAToken {
+		return // the reason goes to stderr as the command's error
+	}
+	title := doc.Kind.String()
+	if doc.Use != "" {
+		title += " · " + doc.Use
+	}
+	fmt.Fprintf(w, "%s · %d bytes\n", title, doc.Length)
+	for _, n := range doc.Notes {
+		fmt.Fprintf(w, "  (%s)\n", n)
+	}
+	if doc.Kind == tokens.Opaque {
+		fmt.Fprintln(w, "\nAn opaque token has no structure to read: only its issuer can say what it means.")
+		fmt.Fprintln(w, "Ask the provider with `tokenbench introspect` or `tokenbench userinfo`.")
+		return
+	}
+	writeFields(w, "Header", doc.Header)
+	if len(doc.Claims) > 0 {
+		writeFields(w, "Claims", doc.Claims)
+	}
+	if doc.PayloadNote != "" {
+		fmt.Fprintf(w, "\nPayload: %s\n", doc.PayloadNote)
+	}
+	if t := doc.Times; t != nil {
+		fmt.Fprintf(w, "\nValidity at %s: %s", tokens.FormatTime(t.Now, nil), t.State)
+		if t.ExpiresIn != "" {
+			if t.State == tokens.Expired {
+				fmt.Fprintf(w, " (expired %s)", t.ExpiresIn)
+			} else {
+				fmt.Fprintf(w, " (expires %s)", t.ExpiresIn)
+			}
+		}
+		if t.UsedFraction != nil {
+			fmt.Fprintf(w, "; lifetime %s, %.0f%% used", tokens.HumanDuration(time.Duration(t.LifetimeSeconds)*time.Second), *t.UsedFraction*100)
+		}
+		fmt.Fprintln(w)
+	}
+	if len(doc.Lints) > 0 {
+		fmt.Fprintln(w, "\nFindings")
+		for _, l := range doc.Lints {
+			fmt.Fprintf(w, "  %-6s %s\n", l.Severity, l.Message)
+		}
+	}
+	fmt.Fprintln(w, "\nNot verified: decode shows what the token says. Check it with `tokenbench verify`.")
+}
+
+// maxValueWidth keeps one claim on one line of text output.
+const maxValueWidth = 60
+
+func writeFields(w io.Writer, title string, fs []DecodedField) {
+	fmt.Fprintf(w, "\n%s\n", title)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, f := range fs {
+		v := f.Display()
+		if r := []rune(v); len(r) > maxValueWidth {
+			v = string(r[:maxValueWidth-1]) + "…"
+		}
+		v = strings.Map(printable, v)
+		name := strings.Map(printable, f.Name)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", name, v, f.Explanation)
+		switch {
+		case f.Time != nil:
+			fmt.Fprintf(tw, "  \t%s, %s\t\n", tokens.FormatTime(*f.Time, time.Local), f.Relative)
+		case f.TimeProblem != "":
+			fmt.Fprintf(tw, "  \t! %s %s\t\n", f.Name, f.TimeProblem)
+		}
+	}
+	tw.Flush()
+}
+
+// printable replaces control characters, so that a hostile claim cannot move the cursor
+// or change colours in the user's terminal.
+func printable(r rune) rune {
+	if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+		return '�'
+	}
+	return r
 }
