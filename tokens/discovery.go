@@ -29,6 +29,9 @@ type ProviderMetadata struct {
 	AuthorizationResponseIssParameter bool     `json:"authorization_response_iss_parameter_supported,omitempty"`
 	IntrospectionEndpointAuthMethods  []string `json:"introspection_endpoint_auth_methods_supported,omitempty"`
 	Source                            string   `json:"-"`
+	// Warning is set when the document is a stale cached copy kept because a refresh
+	// failed (see Cache.Provider); it says when it was fetched and why the refresh failed.
+	Warning string `json:"-"`
 }
 
 // ErrIssuerMismatch is returned when a discovery document names an issuer other than the
@@ -60,22 +63,29 @@ func DiscoveryURLs(issuer string) ([]string, error) {
 	return []string{oidc, rfc.String()}, nil
 }
 
-// Discover fetches the provider metadata of issuer with client (see NewHTTPClient): it
-// tries OpenID Connect discovery, then RFC 8414, and accepts a document only when its
-// "issuer" equals issuer exactly. It refuses non-HTTPS issuers other than loopback.
+// Discover fetches the provider metadata of issuer with client (see NewHTTPClient; nil
+// means a new one): it tries OpenID Connect discovery, then RFC 8414 when the first answers
+// 404, and accepts a document only when its "issuer" equals issuer exactly. It refuses
+// non-HTTPS issuers other than loopback, redirects, and bodies over MaxBodySize. It does
+// no caching: see Cache.Provider for that.
 func Discover(ctx context.Context, client *http.Client, issuer string) (*ProviderMetadata, error) {
+	md, _, _, err := discover(ctx, client, issuer)
+	return md, err
+}
+
+// discover is Discover that also returns the raw document and its response headers, for
+// the cache.
+func discover(ctx context.Context, client *http.Client, issuer string) (*ProviderMetadata, []byte, http.Header, error) {
 	urls, err := DiscoveryURLs(issuer)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	var firstErr error
 	for _, u := range urls {
-		md, err := fetchMetadata(ctx, client, u)
+		body, header, err := httpGet(ctx, client, u)
 		if err == nil {
-			if md.Issuer != issuer {
-				return nil, fmt.Errorf("%w: fetched %s, it says %q, expected %q", ErrIssuerMismatch, u, md.Issuer, issuer)
-			}
-			return md, nil
+			md, err := parseMetadata(body, u, issuer)
+			return md, body, header, err
 		}
 		if firstErr == nil {
 			firstErr = err
@@ -85,7 +95,21 @@ func Discover(ctx context.Context, client *http.Client, issuer string) (*Provide
 			break // only a 404 means "try the other well-known location"
 		}
 	}
-	return nil, firstErr
+	return nil, nil, nil, firstErr
+}
+
+// parseMetadata decodes a discovery document fetched from source and checks that it
+// names issuer exactly.
+func parseMetadata(body []byte, source, issuer string) (*ProviderMetadata, error) {
+	var md ProviderMetadata
+	if err := json.Unmarshal(body, &md); err != nil {
+		return nil, fmt.Errorf("tokens: %s did not return valid JSON: %w", source, err)
+	}
+	if md.Issuer != issuer {
+		return nil, fmt.Errorf("%w: fetched %s, it says %q, expected %q", ErrIssuerMismatch, source, md.Issuer, issuer)
+	}
+	md.Source = source
+	return &md, nil
 }
 
 // StatusError is returned when a provider answers with an unexpected HTTP status.
@@ -101,21 +125,9 @@ func (e *StatusError) Error() string {
 // GetJSON fetches url with client and decodes the JSON body into v. Anything but HTTP 200,
 // a body over MaxBodySize, or a body that is not JSON is an error naming the URL.
 func GetJSON(ctx context.Context, client *http.Client, url string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return fmt.Errorf("tokens: %w", err)
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return fmt.Errorf("tokens: fetching %s: %w", url, err)
-	}
-	body, err := ReadBody(resp)
+	body, _, err := httpGet(ctx, client, url)
 	if err != nil {
 		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return &StatusError{URL: url, Code: resp.StatusCode}
 	}
 	if err := json.Unmarshal(body, v); err != nil {
 		return fmt.Errorf("tokens: %s did not return valid JSON: %w", url, err)
@@ -123,11 +135,32 @@ func GetJSON(ctx context.Context, client *http.Client, url string, v any) error 
 	return nil
 }
 
-func fetchMetadata(ctx context.Context, client *http.Client, u string) (*ProviderMetadata, error) {
-	var md ProviderMetadata
-	if err := GetJSON(ctx, client, u, &md); err != nil {
-		return nil, err
+// httpGet GETs url with client (nil means NewHTTPClient(nil)) and returns the body of a 200
+// answer with its headers. The status is checked before the body is read, so that an
+// error page of any size is reported as a *StatusError.
+func httpGet(ctx context.Context, client *http.Client, url string) ([]byte, http.Header, error) {
+	if _, err := CheckURL(url); err != nil {
+		return nil, nil, err
 	}
-	md.Source = u
-	return &md, nil
+	if client == nil {
+		client = NewHTTPClient(nil)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("tokens: %w", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, nil, fmt.Errorf("tokens: fetching %s: %w", url, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return nil, nil, &StatusError{URL: url, Code: resp.StatusCode}
+	}
+	body, err := ReadBody(resp)
+	if err != nil {
+		return nil, nil, err
+	}
+	return body, resp.Header, nil
 }
