@@ -33,4 +33,7 @@ type KeySet struct {
 	Keys    []Key
 	Skipped []string
 	Warning string
+	// Notes are other one-line facts worth showing with the report, such as "only the
+	// public half of the private key in key file x.pem is used".
+	Notes []string
 }
