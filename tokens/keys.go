@@ -24,6 +24,9 @@ type Key struct {
 	JWK    jose.JSONWebKey
 	Origin KeyOrigin
 	Source string
+	// KeyOps is the JWK's "key_ops" member when the source had one (go-jose does not keep
+	// it); nil when absent. A signature key must list "verify", a decryption key "decrypt".
+	KeyOps []string
 }
 
 // KeySet is the set of keys a token may be verified with, plus what was learnt while

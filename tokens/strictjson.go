@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -33,6 +34,11 @@ func (o Object) String(name string) (string, bool) {
 	v, ok := o.Get(name)
 	if !ok || len(v) == 0 || v[0] != '"' {
 		return "", false
+	}
+	// The value was already checked to be strict JSON: without escapes, the string is
+	// exactly the bytes between the quotes.
+	if bytes.IndexByte(v, '\\') < 0 {
+		return string(v[1 : len(v)-1]), true
 	}
 	var s string
 	if json.Unmarshal(v, &s) != nil {

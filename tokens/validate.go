@@ -1,0 +1,379 @@
+package tokens
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// maxKeyTries bounds the keys tried for a token that names no kid, so that a large key
+// set cannot be turned into a work multiplier.
+const maxKeyTries = 16
+
+// Validator checks tokens against one Policy and one KeySet. It prepares the keys once
+// (unpacks their public material, decides every key-only rule), so validating many
+// tokens, or the same token every second as a countdown runs, costs only the parse, the
+// signature and the claims. A Validator is safe for concurrent use.
+type Validator struct {
+	policy    Policy
+	keys      []sigKey
+	allowed   []string
+	policyErr error
+	types     []string
+	typesBy   string
+	required  []string
+	leeway    time.Duration
+	decrypter *jweDecrypter
+}
+
+// NewValidator prepares a Validator. keys may be nil: tokens are then reported as
+// unverified. Keys are only ever taken from keys, never from the token.
+func NewValidator(policy Policy, keys *KeySet) *Validator {
+	v := &Validator{policy: policy, allowed: policy.algorithms(), leeway: policy.leeway()}
+	v.policyErr = CheckAlgorithms(v.allowed)
+	v.types, v.typesBy = policy.types()
+	v.required = policy.requiredClaims()
+	if keys != nil {
+		v.keys = make([]sigKey, len(keys.Keys))
+		for i := range keys.Keys {
+			v.keys[i] = newSigKey(&keys.Keys[i])
+		}
+	}
+	v.decrypter = newJWEDecrypter(&v.policy)
+	return v
+}
+
+// Validate checks raw against policy with keys and returns the full report. It is
+// NewValidator(policy, keys).Validate(raw); keep a Validator to check many tokens.
+func Validate(raw string, policy Policy, keys *KeySet) *Report {
+	return NewValidator(policy, keys).Validate(raw)
+}
+
+// Validate checks one token (compact JWS, or compact JWE wrapping a signed JWT) and
+// returns a report listing every check in order. It never stops at the first failure,
+// never panics (an internal error becomes a failed check), and never fetches anything.
+func (v *Validator) Validate(raw string) (rep *Report) {
+	rep = &Report{Kind: NotAToken, Checks: make([]Check, 0, 16)}
+	defer func() {
+		if r := recover(); r != nil {
+			rep.add(CheckStructure, Fail, fmt.Sprintf("internal error while validating (%v); the token is refused", r))
+		}
+		rep.Verdict = rep.verdict()
+	}()
+	tok, err := Parse(raw)
+	if err != nil {
+		rep.add(CheckStructure, Fail, strings.TrimPrefix(err.Error(), "tokens: "))
+		rep.skip("not checked: the token could not be read", CheckHeader, CheckAlgorithm, CheckKey, CheckSignature)
+		return rep
+	}
+	rep.Kind = tok.Kind
+	if tok.Kind == JWE {
+		inner := v.decrypter.open(rep, tok)
+		if inner == "" {
+			rep.skip("not checked: the JWE was not decrypted", CheckSignature)
+			return rep
+		}
+		if tok, err = Parse(inner); err != nil {
+			rep.add(CheckStructure, Fail, "nested token: "+strings.TrimPrefix(err.Error(), "tokens: "))
+			return rep
+		}
+		if tok.Kind != JWS {
+			rep.add(CheckStructure, Fail, "nested token is another JWE; only one layer of encryption is accepted")
+			return rep
+		}
+		rep.add(CheckStructure, Pass, "nested compact JWS, strict base64url and JSON")
+	} else {
+		rep.add(CheckStructure, Pass, "compact JWS, strict base64url and JSON")
+	}
+	rep.Token = tok
+	v.checkJWS(rep, tok)
+	return rep
+}
+
+func (v *Validator) checkJWS(rep *Report, tok *Token) {
+	v.checkHeader(rep, tok)
+	v.checkEmbeddedKeys(rep, tok)
+	v.checkType(rep, tok)
+	alg, ok := v.checkAlgorithm(rep, tok)
+	if ok {
+		v.checkSignature(rep, tok, &alg)
+	} else {
+		rep.skip("not checked: the algorithm was refused", CheckKey, CheckSignature)
+	}
+	if v.policy.SignatureOnly {
+		rep.add(CheckClaims, Skip, "signature only: the payload is not checked")
+		return
+	}
+	v.checkClaims(rep, tok)
+}
+
+// checkHeader enforces the header rules that do not depend on keys: crit, b64 and kid.
+func (v *Validator) checkHeader(rep *Report, tok *Token) {
+	if reason := critProblem(tok.Header); reason != "" {
+		rep.add(CheckHeader, Fail, reason)
+		return
+	}
+	if raw, ok := tok.Header.Get("b64"); ok && string(raw) != "true" {
+		rep.add(CheckHeader, Fail, "b64=false (RFC 7797 unencoded payload) is not supported")
+		return
+	}
+	if raw, ok := tok.Header.Get("kid"); ok && (len(raw) == 0 || raw[0] != '"') {
+		rep.add(CheckHeader, Fail, "kid is not a string")
+		return
+	}
+	rep.add(CheckHeader, Pass, "no critical extensions, kid well-formed")
+}
+
+// critProblem applies RFC 7515 §4.1.11: crit must be a non-empty array of names of
+// extension parameters that are present in the header and understood. tokenbench
+// understands none, so any crit is refused, with the most precise reason.
+func critProblem(h Object) string {
+	raw, ok := h.Get("crit")
+	if !ok {
+		return ""
+	}
+	names, ok := stringArray(raw)
+	switch {
+	case !ok:
+		return "crit is not an array of strings"
+	case len(names) == 0:
+		return "crit is empty, which RFC 7515 forbids"
+	}
+	for _, n := range names {
+		switch {
+		case isRegisteredJWSHeader(n):
+			return "crit names the registered parameter " + quoteIfOdd(n) + ", which RFC 7515 forbids"
+		case !h.Has(n):
+			return "crit names " + quoteIfOdd(n) + ", which the header does not have"
+		case n == "b64":
+			return "crit b64 (RFC 7797 unencoded payload) is not supported"
+		}
+	}
+	return "crit extension " + quoteIfOdd(names[0]) + " is not understood"
+}
+
+func isRegisteredJWSHeader(n string) bool {
+	switch n {
+	case "alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit",
+		"enc", "zip", "epk", "apu", "apv", "iv", "tag", "p2s", "p2c":
+		return true
+	}
+	return false
+}
+
+// untrustedHeaders are header parameters that carry or point to keys. Using them would
+// let the token choose the key that verifies it.
+var untrustedHeaders = [...]string{"jwk", "jku", "x5u", "x5c"}
+
+func (v *Validator) checkEmbeddedKeys(rep *Report, tok *Token) {
+	var found []string
+	for _, n := range untrustedHeaders {
+		if tok.Header.Has(n) {
+			found = append(found, n)
+		}
+	}
+	if found == nil {
+		rep.add(CheckEmbeddedKeys, Pass, "no jwk, jku, x5u or x5c in the header")
+		return
+	}
+	rep.add(CheckEmbeddedKeys, Warn, "the token carries "+strings.Join(found, ", ")+
+		": untrusted, never used or fetched (keys come only from configured sources)")
+}
+
+func (v *Validator) checkType(rep *Report, tok *Token) {
+	_, present := tok.Header.Get("typ")
+	typ, isString := tok.Header.String("typ")
+	switch {
+	case present && !isString:
+		rep.add(CheckType, Fail, "typ is not a string")
+	case v.types == nil && present:
+		rep.add(CheckType, Skip, "typ "+quoteIfOdd(typ)+" (no typ expected)")
+	case v.types == nil:
+		rep.add(CheckType, Skip, "no typ expected")
+	case !present:
+		rep.add(CheckType, Fail, "missing; "+v.typesBy+" expects "+strings.Join(v.types, " or "))
+	default:
+		for _, want := range v.types {
+			if mediaTypeEqual(typ, want) {
+				rep.add(CheckType, Pass, "as expected")
+				return
+			}
+		}
+		rep.add(CheckType, Fail, "typ is "+quoteIfOdd(typ)+"; "+v.typesBy+" expects "+strings.Join(v.types, " or "))
+	}
+}
+
+// mediaTypeEqual compares typ values as RFC 7515 §4.1.9 says: case-insensitively, with
+// "application/" optional.
+func mediaTypeEqual(a, b string) bool {
+	return strings.EqualFold(trimApplication(a), trimApplication(b))
+}
+
+func trimApplication(s string) string {
+	if len(s) > len("application/") && strings.EqualFold(s[:len("application/")], "application/") {
+		return s[len("application/"):]
+	}
+	return s
+}
+
+func (v *Validator) checkAlgorithm(rep *Report, tok *Token) (sigAlg, bool) {
+	raw, present := tok.Header.Get("alg")
+	name, isString := tok.Header.String("alg")
+	rep.Alg = name
+	switch {
+	case !present:
+		rep.add(CheckAlgorithm, Fail, "the header has no alg")
+	case !isString:
+		rep.add(CheckAlgorithm, Fail, "alg is not a string: "+truncate(string(raw), 40))
+	case isNone(name):
+		rep.add(CheckAlgorithm, Fail, "alg "+quoteIfOdd(name)+" is never accepted: an unsigned token proves nothing")
+	case v.policyErr != nil:
+		rep.add(CheckAlgorithm, Fail, "the policy is unusable: "+strings.TrimPrefix(v.policyErr.Error(), "tokens: algorithm: "))
+	default:
+		alg, known := lookupSigAlg(name)
+		if !known {
+			rep.add(CheckAlgorithm, Fail, "alg "+quoteIfOdd(name)+" is not a JWS signature algorithm tokenbench knows")
+			break
+		}
+		if !contains(v.allowed, name) {
+			reason := "alg " + name + " is not allowed (allowed: " + strings.Join(v.allowed, ", ") + ")"
+			if alg.family == famHMAC {
+				reason += "; HMAC must be allowed explicitly and keyed with a secret file"
+			}
+			rep.add(CheckAlgorithm, Fail, reason)
+			break
+		}
+		rep.add(CheckAlgorithm, Pass, "allowed by the policy")
+		return alg, true
+	}
+	return sigAlg{}, false
+}
+
+// checkSignature selects keys (kid only ever as an exact lookup) and verifies.
+func (v *Validator) checkSignature(rep *Report, tok *Token, alg *sigAlg) {
+	if len(v.keys) == 0 {
+		rep.add(CheckKey, Skip, "no keys configured")
+		rep.add(CheckSignature, Skip, "not checked: no key configured, the token is unverified")
+		return
+	}
+	kid, hasKid := tok.Header.String("kid")
+	if !hasKid && tok.Header.Has("kid") {
+		rep.skip("not checked: kid is malformed", CheckKey, CheckSignature)
+		return
+	}
+	if hasKid {
+		idx, n := -1, 0
+		for i := range v.keys {
+			if v.keys[i].info.Kid == kid {
+				idx, n = i, n+1
+			}
+		}
+		switch {
+		case n == 0:
+			rep.add(CheckKey, Fail, "no configured key has kid "+quoteIfOdd(truncate(kid, 80))+" ("+strconv.Itoa(len(v.keys))+" keys configured)")
+		case n > 1:
+			rep.add(CheckKey, Fail, strconv.Itoa(n)+" configured keys share kid "+quoteIfOdd(kid)+": ambiguous, refused")
+		}
+		if n != 1 {
+			rep.add(CheckSignature, Skip, "not checked: no key selected")
+			return
+		}
+		k := &v.keys[idx]
+		if why := k.fits(alg); why != "" {
+			rep.addKey(CheckKey, Fail, "kid matched, but "+why, &k.info)
+			rep.add(CheckSignature, Skip, "not checked: no usable key")
+			return
+		}
+		rep.addKey(CheckKey, Pass, "kid matched exactly", &k.info)
+		if why := k.verify(alg, tok.SigningInput(), tok.Signature); why != "" {
+			rep.addKey(CheckSignature, Fail, why, &k.info)
+			return
+		}
+		rep.addKey(CheckSignature, Pass, "verified", &k.info)
+		rep.Key = rep.Checks[len(rep.Checks)-1].Key
+		return
+	}
+	// No kid: try only the keys that fit the algorithm.
+	var fit [maxKeyTries]int
+	n, firstWhy := 0, ""
+	for i := range v.keys {
+		why := v.keys[i].fits(alg)
+		if why != "" {
+			if firstWhy == "" {
+				firstWhy = why
+			}
+			continue
+		}
+		if n == maxKeyTries {
+			rep.add(CheckKey, Fail, "the token has no kid and more than "+strconv.Itoa(maxKeyTries)+" keys fit "+alg.name+"; refusing to try them all")
+			rep.add(CheckSignature, Skip, "not checked: no key selected")
+			return
+		}
+		fit[n] = i
+		n++
+	}
+	if n == 0 {
+		rep.add(CheckKey, Fail, "none of the "+strconv.Itoa(len(v.keys))+" configured keys can verify "+alg.name+": "+firstWhy)
+		rep.add(CheckSignature, Skip, "not checked: no usable key")
+		return
+	}
+	if n == 1 {
+		rep.addKey(CheckKey, Pass, "no kid; one configured key fits "+alg.name, &v.keys[fit[0]].info)
+	} else {
+		rep.add(CheckKey, Pass, "no kid; "+strconv.Itoa(n)+" configured keys fit "+alg.name)
+	}
+	input := tok.SigningInput()
+	var why string
+	for _, i := range fit[:n] {
+		k := &v.keys[i]
+		if why = k.verify(alg, input, tok.Signature); why == "" {
+			rep.addKey(CheckSignature, Pass, "verified", &k.info)
+			rep.Key = rep.Checks[len(rep.Checks)-1].Key
+			return
+		}
+	}
+	if n == 1 {
+		rep.addKey(CheckSignature, Fail, why, &v.keys[fit[0]].info)
+		return
+	}
+	rep.add(CheckSignature, Fail, "no configured key verifies it (tried "+strconv.Itoa(n)+"; last: "+why+")")
+}
+
+func (r *Report) add(name string, st Status, reason string) {
+	r.Checks = append(r.Checks, Check{Name: name, Status: st, Reason: reason})
+}
+
+func (r *Report) addKey(name string, st Status, reason string, k *KeyInfo) {
+	kc := *k
+	r.Checks = append(r.Checks, Check{Name: name, Status: st, Reason: reason, Key: &kc})
+}
+
+func (r *Report) skip(reason string, names ...string) {
+	for _, n := range names {
+		r.add(n, Skip, reason)
+	}
+}
+
+func (r *Report) verdict() Verdict {
+	signed := false
+	for _, c := range r.Checks {
+		switch {
+		case c.Status == Fail:
+			return VerdictInvalid
+		case c.Name == CheckSignature && c.Status == Pass:
+			signed = true
+		}
+	}
+	if signed {
+		return VerdictValid
+	}
+	return VerdictUnverified
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
