@@ -38,13 +38,13 @@ func (d *jweDecrypter) open(rep *Report, tok *Token) string {
 	cty, _ := tok.Header.String("cty")
 	switch {
 	case !tok.Header.Has("cty"):
-		rep.add(CheckJWEPayload, Fail, "cty is missing; an encrypted token must declare cty JWT and wrap a signed JWT")
+		rep.add(CheckJWEPayload, StatusFail, "cty is missing; an encrypted token must declare cty JWT and wrap a signed JWT")
 	case !mediaTypeEqual(cty, "JWT"):
-		rep.add(CheckJWEPayload, Fail, "cty is "+quoteIfOdd(truncate(cty, 40))+"; only a nested signed JWT (cty JWT) is accepted")
+		rep.add(CheckJWEPayload, StatusFail, "cty is "+quoteIfOdd(truncate(cty, 40))+"; only a nested signed JWT (cty JWT) is accepted")
 	case strings.Count(string(plaintext), ".") != 2:
-		rep.add(CheckJWEPayload, Fail, "the decrypted payload is not a compact signed JWT")
+		rep.add(CheckJWEPayload, StatusFail, "the decrypted payload is not a compact signed JWT")
 	default:
-		rep.add(CheckJWEPayload, Pass, "a nested signed JWT (cty JWT); checked below")
+		rep.add(CheckJWEPayload, StatusPass, "a nested signed JWT (cty JWT); checked below")
 		return string(plaintext)
 	}
 	return ""
@@ -65,20 +65,20 @@ func (d *jweDecrypter) decrypt(rep *Report, tok *Token) ([]byte, bool) {
 	}
 	key := d.selectKey(rep, tok, alg)
 	if key == nil {
-		rep.add(CheckJWEDecrypt, Skip, "not checked: no decryption key")
+		rep.add(CheckJWEDecrypt, StatusSkip, "not checked: no decryption key")
 		return nil, false
 	}
 	obj, err := jose.ParseEncryptedCompact(tok.Raw, []jose.KeyAlgorithm{jose.KeyAlgorithm(alg)}, []jose.ContentEncryption{jose.ContentEncryption(enc)})
 	if err != nil {
-		rep.addKey(CheckJWEDecrypt, Fail, "refused: "+joseReason(err), &key.info)
+		rep.addKey(CheckJWEDecrypt, StatusFail, "refused: "+joseReason(err), &key.info)
 		return nil, false
 	}
 	plaintext, err := obj.Decrypt(key.material)
 	if err != nil {
-		rep.addKey(CheckJWEDecrypt, Fail, "decryption failed: "+joseReason(err), &key.info)
+		rep.addKey(CheckJWEDecrypt, StatusFail, "decryption failed: "+joseReason(err), &key.info)
 		return nil, false
 	}
-	rep.addKey(CheckJWEDecrypt, Pass, "decrypted with "+alg+" and "+enc, &key.info)
+	rep.addKey(CheckJWEDecrypt, StatusPass, "decrypted with "+alg+" and "+enc, &key.info)
 	return plaintext, true
 }
 
@@ -93,39 +93,39 @@ func joseReason(err error) string {
 func (d *jweDecrypter) checkHeader(rep *Report, tok *Token, alg string) bool {
 	h := tok.Header
 	if h.Has("zip") {
-		rep.add(CheckJWEHeader, Fail, "compressed (zip) payloads are refused: a small token can inflate without bound")
+		rep.add(CheckJWEHeader, StatusFail, "compressed (zip) payloads are refused: a small token can inflate without bound")
 		return false
 	}
 	if why := critProblem(h); why != "" {
-		rep.add(CheckJWEHeader, Fail, why)
+		rep.add(CheckJWEHeader, StatusFail, why)
 		return false
 	}
 	if raw, ok := h.Get("p2c"); ok {
 		n, isInt := smallInt(raw)
 		switch {
 		case !isInt:
-			rep.add(CheckJWEHeader, Fail, "p2c is not a positive integer under "+strconv.Itoa(MaxPBES2Count))
+			rep.add(CheckJWEHeader, StatusFail, "p2c is not a positive integer under "+strconv.Itoa(MaxPBES2Count))
 			return false
 		case n < 1 || n > MaxPBES2Count:
-			rep.add(CheckJWEHeader, Fail, "p2c "+strconv.FormatInt(n, 10)+" is outside 1.."+strconv.Itoa(MaxPBES2Count)+": refused before any work")
+			rep.add(CheckJWEHeader, StatusFail, "p2c "+strconv.FormatInt(n, 10)+" is outside 1.."+strconv.Itoa(MaxPBES2Count)+": refused before any work")
 			return false
 		}
 	}
 	if raw, ok := h.Get("kid"); ok && (len(raw) == 0 || raw[0] != '"') {
-		rep.add(CheckJWEHeader, Fail, "kid is not a string")
+		rep.add(CheckJWEHeader, StatusFail, "kid is not a string")
 		return false
 	}
 	if !h.Has("enc") {
-		rep.add(CheckJWEHeader, Fail, "the header has no enc")
+		rep.add(CheckJWEHeader, StatusFail, "the header has no enc")
 		return false
 	}
 	needsKey := !(alg == "dir" || alg == "ECDH-ES")
 	switch {
 	case needsKey && len(tok.EncryptedKey) == 0:
-		rep.add(CheckJWEHeader, Fail, "the encrypted key is empty, but "+quoteIfOdd(alg)+" needs one")
+		rep.add(CheckJWEHeader, StatusFail, "the encrypted key is empty, but "+quoteIfOdd(alg)+" needs one")
 		return false
 	case !needsKey && len(tok.EncryptedKey) != 0:
-		rep.add(CheckJWEHeader, Fail, "the encrypted key must be empty for "+alg)
+		rep.add(CheckJWEHeader, StatusFail, "the encrypted key must be empty for "+alg)
 		return false
 	}
 	var found []string
@@ -135,19 +135,19 @@ func (d *jweDecrypter) checkHeader(rep *Report, tok *Token, alg string) bool {
 		}
 	}
 	if found != nil {
-		rep.add(CheckJWEHeader, Warn, "the token carries "+strings.Join(found, ", ")+": untrusted, never used or fetched")
+		rep.add(CheckJWEHeader, StatusWarn, "the token carries "+strings.Join(found, ", ")+": untrusted, never used or fetched")
 		return true
 	}
-	rep.add(CheckJWEHeader, Pass, "no compression, no critical extensions")
+	rep.add(CheckJWEHeader, StatusPass, "no compression, no critical extensions")
 	return true
 }
 
 func (d *jweDecrypter) checkAlg(rep *Report, tok *Token, alg string) bool {
 	switch {
 	case !tok.Header.Has("alg"):
-		rep.add(CheckJWEAlgorithm, Fail, "the header has no alg")
+		rep.add(CheckJWEAlgorithm, StatusFail, "the header has no alg")
 	case alg == "":
-		rep.add(CheckJWEAlgorithm, Fail, "alg is not a string")
+		rep.add(CheckJWEAlgorithm, StatusFail, "alg is not a string")
 	case !contains(d.keyAlgs, alg):
 		reason := "alg " + quoteIfOdd(truncate(alg, 40)) + " is not allowed (allowed: " + strings.Join(d.keyAlgs, ", ") + ")"
 		switch {
@@ -156,11 +156,11 @@ func (d *jweDecrypter) checkAlg(rep *Report, tok *Token, alg string) bool {
 		case strings.HasPrefix(alg, "PBES2-"):
 			reason = alg + " is refused by default: password-based, and the token chooses the work (allow it with --jwe-alg " + alg + ")"
 		}
-		rep.add(CheckJWEAlgorithm, Fail, reason)
+		rep.add(CheckJWEAlgorithm, StatusFail, reason)
 	case jweKeyFamily(alg) == 0:
-		rep.add(CheckJWEAlgorithm, Fail, "alg "+quoteIfOdd(alg)+" is not a JWE key-management algorithm tokenbench knows")
+		rep.add(CheckJWEAlgorithm, StatusFail, "alg "+quoteIfOdd(alg)+" is not a JWE key-management algorithm tokenbench knows")
 	default:
-		rep.add(CheckJWEAlgorithm, Pass, "alg "+alg+" is allowed")
+		rep.add(CheckJWEAlgorithm, StatusPass, "alg "+alg+" is allowed")
 		return true
 	}
 	return false
@@ -169,13 +169,13 @@ func (d *jweDecrypter) checkAlg(rep *Report, tok *Token, alg string) bool {
 func (d *jweDecrypter) checkEnc(rep *Report, tok *Token, enc string) bool {
 	switch {
 	case enc == "":
-		rep.add(CheckJWEEncryption, Fail, "enc is missing or not a string")
+		rep.add(CheckJWEEncryption, StatusFail, "enc is missing or not a string")
 	case !contains(d.encs, enc):
-		rep.add(CheckJWEEncryption, Fail, "enc "+quoteIfOdd(truncate(enc, 40))+" is not allowed (allowed: "+strings.Join(d.encs, ", ")+")")
+		rep.add(CheckJWEEncryption, StatusFail, "enc "+quoteIfOdd(truncate(enc, 40))+" is not allowed (allowed: "+strings.Join(d.encs, ", ")+")")
 	case !contains(DefaultJWEEncryptions, enc):
-		rep.add(CheckJWEEncryption, Fail, "enc "+quoteIfOdd(enc)+" is not a JWE content encryption tokenbench knows")
+		rep.add(CheckJWEEncryption, StatusFail, "enc "+quoteIfOdd(enc)+" is not a JWE content encryption tokenbench knows")
 	default:
-		rep.add(CheckJWEEncryption, Pass, "enc "+enc+" is allowed")
+		rep.add(CheckJWEEncryption, StatusPass, "enc "+enc+" is allowed")
 		return true
 	}
 	return false
@@ -213,7 +213,7 @@ type decKey struct {
 func (d *jweDecrypter) selectKey(rep *Report, tok *Token, alg string) *decKey {
 	keys := d.policy.DecryptionKeys
 	if len(keys) == 0 {
-		rep.add(CheckJWEKey, Skip, "no decryption key configured (--decrypt-key)")
+		rep.add(CheckJWEKey, StatusSkip, "no decryption key configured (--decrypt-key)")
 		return nil
 	}
 	kid, hasKid := tok.Header.String("kid")
@@ -239,13 +239,13 @@ func (d *jweDecrypter) selectKey(rep *Report, tok *Token, alg string) *decKey {
 	}
 	switch {
 	case hasKid && matches == 0:
-		rep.add(CheckJWEKey, Fail, "no configured decryption key has kid "+quoteIfOdd(truncate(kid, 80)))
+		rep.add(CheckJWEKey, StatusFail, "no configured decryption key has kid "+quoteIfOdd(truncate(kid, 80)))
 	case hasKid && matches > 1:
-		rep.add(CheckJWEKey, Fail, strconv.Itoa(matches)+" decryption keys share kid "+quoteIfOdd(kid)+": ambiguous, refused")
+		rep.add(CheckJWEKey, StatusFail, strconv.Itoa(matches)+" decryption keys share kid "+quoteIfOdd(kid)+": ambiguous, refused")
 	case chosen == nil:
-		rep.add(CheckJWEKey, Fail, "no configured decryption key fits "+alg+": "+firstWhy)
+		rep.add(CheckJWEKey, StatusFail, "no configured decryption key fits "+alg+": "+firstWhy)
 	default:
-		rep.addKey(CheckJWEKey, Pass, "decryption key fits "+alg, &chosen.info)
+		rep.addKey(CheckJWEKey, StatusPass, "decryption key fits "+alg, &chosen.info)
 		return chosen
 	}
 	return nil

@@ -9,16 +9,16 @@ import (
 type Status string
 
 const (
-	// Pass means the check was made and the token meets it.
-	Pass Status = "pass"
-	// Fail means the check was made and the token breaks it; the token is invalid.
-	Fail Status = "fail"
-	// Warn means something deserves attention but does not make the token invalid, such
+	// StatusPass means the check was made and the token meets it.
+	StatusPass Status = "pass"
+	// StatusFail means the check was made and the token breaks it; the token is invalid.
+	StatusFail Status = "fail"
+	// StatusWarn means something deserves attention but does not make the token invalid, such
 	// as a jku header that was ignored.
-	Warn Status = "warn"
-	// Skip means the check was not made: the policy does not ask for it, or an earlier
+	StatusWarn Status = "warn"
+	// StatusSkip means the check was not made: the policy does not ask for it, or an earlier
 	// step left nothing to check.
-	Skip Status = "skip"
+	StatusSkip Status = "skip"
 )
 
 // Verdict sums a Report up for display.
@@ -117,7 +117,7 @@ func (r *Report) Valid() bool { return r.Verdict == VerdictValid }
 func (r *Report) Failed() []Check {
 	var out []Check
 	for _, c := range r.Checks {
-		if c.Status == Fail {
+		if c.Status == StatusFail {
 			out = append(out, c)
 		}
 	}

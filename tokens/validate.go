@@ -57,13 +57,13 @@ func (v *Validator) Validate(raw string) (rep *Report) {
 	rep = &Report{Kind: NotAToken, Checks: make([]Check, 0, 16)}
 	defer func() {
 		if r := recover(); r != nil {
-			rep.add(CheckStructure, Fail, fmt.Sprintf("internal error while validating (%v); the token is refused", r))
+			rep.add(CheckStructure, StatusFail, fmt.Sprintf("internal error while validating (%v); the token is refused", r))
 		}
 		rep.Verdict = rep.verdict()
 	}()
 	tok, err := Parse(raw)
 	if err != nil {
-		rep.add(CheckStructure, Fail, strings.TrimPrefix(err.Error(), "tokens: "))
+		rep.add(CheckStructure, StatusFail, strings.TrimPrefix(err.Error(), "tokens: "))
 		rep.skip("not checked: the token could not be read", CheckHeader, CheckAlgorithm, CheckKey, CheckSignature)
 		return rep
 	}
@@ -75,16 +75,16 @@ func (v *Validator) Validate(raw string) (rep *Report) {
 			return rep
 		}
 		if tok, err = Parse(inner); err != nil {
-			rep.add(CheckStructure, Fail, "nested token: "+strings.TrimPrefix(err.Error(), "tokens: "))
+			rep.add(CheckStructure, StatusFail, "nested token: "+strings.TrimPrefix(err.Error(), "tokens: "))
 			return rep
 		}
 		if tok.Kind != JWS {
-			rep.add(CheckStructure, Fail, "nested token is another JWE; only one layer of encryption is accepted")
+			rep.add(CheckStructure, StatusFail, "nested token is another JWE; only one layer of encryption is accepted")
 			return rep
 		}
-		rep.add(CheckStructure, Pass, "nested compact JWS, strict base64url and JSON")
+		rep.add(CheckStructure, StatusPass, "nested compact JWS, strict base64url and JSON")
 	} else {
-		rep.add(CheckStructure, Pass, "compact JWS, strict base64url and JSON")
+		rep.add(CheckStructure, StatusPass, "compact JWS, strict base64url and JSON")
 	}
 	rep.Token = tok
 	v.checkJWS(rep, tok)
@@ -102,7 +102,7 @@ func (v *Validator) checkJWS(rep *Report, tok *Token) {
 		rep.skip("not checked: the algorithm was refused", CheckKey, CheckSignature)
 	}
 	if v.policy.SignatureOnly {
-		rep.add(CheckClaims, Skip, "signature only: the payload is not checked")
+		rep.add(CheckClaims, StatusSkip, "signature only: the payload is not checked")
 		return
 	}
 	v.checkClaims(rep, tok)
@@ -111,18 +111,18 @@ func (v *Validator) checkJWS(rep *Report, tok *Token) {
 // checkHeader enforces the header rules that do not depend on keys: crit, b64 and kid.
 func (v *Validator) checkHeader(rep *Report, tok *Token) {
 	if reason := critProblem(tok.Header); reason != "" {
-		rep.add(CheckHeader, Fail, reason)
+		rep.add(CheckHeader, StatusFail, reason)
 		return
 	}
 	if raw, ok := tok.Header.Get("b64"); ok && string(raw) != "true" {
-		rep.add(CheckHeader, Fail, "b64=false (RFC 7797 unencoded payload) is not supported")
+		rep.add(CheckHeader, StatusFail, "b64=false (RFC 7797 unencoded payload) is not supported")
 		return
 	}
 	if raw, ok := tok.Header.Get("kid"); ok && (len(raw) == 0 || raw[0] != '"') {
-		rep.add(CheckHeader, Fail, "kid is not a string")
+		rep.add(CheckHeader, StatusFail, "kid is not a string")
 		return
 	}
-	rep.add(CheckHeader, Pass, "no critical extensions, kid well-formed")
+	rep.add(CheckHeader, StatusPass, "no critical extensions, kid well-formed")
 }
 
 // critProblem applies RFC 7515 §4.1.11: crit must be a non-empty array of names of
@@ -174,10 +174,10 @@ func (v *Validator) checkEmbeddedKeys(rep *Report, tok *Token) {
 		}
 	}
 	if found == nil {
-		rep.add(CheckEmbeddedKeys, Pass, "no jwk, jku, x5u or x5c in the header")
+		rep.add(CheckEmbeddedKeys, StatusPass, "no jwk, jku, x5u or x5c in the header")
 		return
 	}
-	rep.add(CheckEmbeddedKeys, Warn, "the token carries "+strings.Join(found, ", ")+
+	rep.add(CheckEmbeddedKeys, StatusWarn, "the token carries "+strings.Join(found, ", ")+
 		": untrusted, never used or fetched (keys come only from configured sources)")
 }
 
@@ -186,21 +186,21 @@ func (v *Validator) checkType(rep *Report, tok *Token) {
 	typ, isString := tok.Header.String("typ")
 	switch {
 	case present && !isString:
-		rep.add(CheckType, Fail, "typ is not a string")
+		rep.add(CheckType, StatusFail, "typ is not a string")
 	case v.types == nil && present:
-		rep.add(CheckType, Skip, "typ "+quoteIfOdd(typ)+" (no typ expected)")
+		rep.add(CheckType, StatusSkip, "typ "+quoteIfOdd(typ)+" (no typ expected)")
 	case v.types == nil:
-		rep.add(CheckType, Skip, "no typ expected")
+		rep.add(CheckType, StatusSkip, "no typ expected")
 	case !present:
-		rep.add(CheckType, Fail, "missing; "+v.typesBy+" expects "+strings.Join(v.types, " or "))
+		rep.add(CheckType, StatusFail, "missing; "+v.typesBy+" expects "+strings.Join(v.types, " or "))
 	default:
 		for _, want := range v.types {
 			if mediaTypeEqual(typ, want) {
-				rep.add(CheckType, Pass, "as expected")
+				rep.add(CheckType, StatusPass, "as expected")
 				return
 			}
 		}
-		rep.add(CheckType, Fail, "typ is "+quoteIfOdd(typ)+"; "+v.typesBy+" expects "+strings.Join(v.types, " or "))
+		rep.add(CheckType, StatusFail, "typ is "+quoteIfOdd(typ)+"; "+v.typesBy+" expects "+strings.Join(v.types, " or "))
 	}
 }
 
@@ -223,17 +223,17 @@ func (v *Validator) checkAlgorithm(rep *Report, tok *Token) (sigAlg, bool) {
 	rep.Alg = name
 	switch {
 	case !present:
-		rep.add(CheckAlgorithm, Fail, "the header has no alg")
+		rep.add(CheckAlgorithm, StatusFail, "the header has no alg")
 	case !isString:
-		rep.add(CheckAlgorithm, Fail, "alg is not a string: "+truncate(string(raw), 40))
+		rep.add(CheckAlgorithm, StatusFail, "alg is not a string: "+truncate(string(raw), 40))
 	case isNone(name):
-		rep.add(CheckAlgorithm, Fail, "alg "+quoteIfOdd(name)+" is never accepted: an unsigned token proves nothing")
+		rep.add(CheckAlgorithm, StatusFail, "alg "+quoteIfOdd(name)+" is never accepted: an unsigned token proves nothing")
 	case v.policyErr != nil:
-		rep.add(CheckAlgorithm, Fail, "the policy is unusable: "+strings.TrimPrefix(v.policyErr.Error(), "tokens: algorithm: "))
+		rep.add(CheckAlgorithm, StatusFail, "the policy is unusable: "+strings.TrimPrefix(v.policyErr.Error(), "tokens: algorithm: "))
 	default:
 		alg, known := lookupSigAlg(name)
 		if !known {
-			rep.add(CheckAlgorithm, Fail, "alg "+quoteIfOdd(name)+" is not a JWS signature algorithm tokenbench knows")
+			rep.add(CheckAlgorithm, StatusFail, "alg "+quoteIfOdd(name)+" is not a JWS signature algorithm tokenbench knows")
 			break
 		}
 		if !contains(v.allowed, name) {
@@ -241,10 +241,10 @@ func (v *Validator) checkAlgorithm(rep *Report, tok *Token) (sigAlg, bool) {
 			if alg.family == famHMAC {
 				reason += "; HMAC must be allowed explicitly and keyed with a secret file"
 			}
-			rep.add(CheckAlgorithm, Fail, reason)
+			rep.add(CheckAlgorithm, StatusFail, reason)
 			break
 		}
-		rep.add(CheckAlgorithm, Pass, "allowed by the policy")
+		rep.add(CheckAlgorithm, StatusPass, "allowed by the policy")
 		return alg, true
 	}
 	return sigAlg{}, false
@@ -253,8 +253,8 @@ func (v *Validator) checkAlgorithm(rep *Report, tok *Token) (sigAlg, bool) {
 // checkSignature selects keys (kid only ever as an exact lookup) and verifies.
 func (v *Validator) checkSignature(rep *Report, tok *Token, alg *sigAlg) {
 	if len(v.keys) == 0 {
-		rep.add(CheckKey, Skip, "no keys configured")
-		rep.add(CheckSignature, Skip, "not checked: no key configured, the token is unverified")
+		rep.add(CheckKey, StatusSkip, "no keys configured")
+		rep.add(CheckSignature, StatusSkip, "not checked: no key configured, the token is unverified")
 		return
 	}
 	kid, hasKid := tok.Header.String("kid")
@@ -271,26 +271,26 @@ func (v *Validator) checkSignature(rep *Report, tok *Token, alg *sigAlg) {
 		}
 		switch {
 		case n == 0:
-			rep.add(CheckKey, Fail, "no configured key has kid "+quoteIfOdd(truncate(kid, 80))+" ("+strconv.Itoa(len(v.keys))+" keys configured)")
+			rep.add(CheckKey, StatusFail, "no configured key has kid "+quoteIfOdd(truncate(kid, 80))+" ("+strconv.Itoa(len(v.keys))+" keys configured)")
 		case n > 1:
-			rep.add(CheckKey, Fail, strconv.Itoa(n)+" configured keys share kid "+quoteIfOdd(kid)+": ambiguous, refused")
+			rep.add(CheckKey, StatusFail, strconv.Itoa(n)+" configured keys share kid "+quoteIfOdd(kid)+": ambiguous, refused")
 		}
 		if n != 1 {
-			rep.add(CheckSignature, Skip, "not checked: no key selected")
+			rep.add(CheckSignature, StatusSkip, "not checked: no key selected")
 			return
 		}
 		k := &v.keys[idx]
 		if why := k.fits(alg); why != "" {
-			rep.addKey(CheckKey, Fail, "kid matched, but "+why, &k.info)
-			rep.add(CheckSignature, Skip, "not checked: no usable key")
+			rep.addKey(CheckKey, StatusFail, "kid matched, but "+why, &k.info)
+			rep.add(CheckSignature, StatusSkip, "not checked: no usable key")
 			return
 		}
-		rep.addKey(CheckKey, Pass, "kid matched exactly", &k.info)
+		rep.addKey(CheckKey, StatusPass, "kid matched exactly", &k.info)
 		if why := k.verify(alg, tok.SigningInput(), tok.Signature); why != "" {
-			rep.addKey(CheckSignature, Fail, why, &k.info)
+			rep.addKey(CheckSignature, StatusFail, why, &k.info)
 			return
 		}
-		rep.addKey(CheckSignature, Pass, "verified", &k.info)
+		rep.addKey(CheckSignature, StatusPass, "verified", &k.info)
 		rep.Key = rep.Checks[len(rep.Checks)-1].Key
 		return
 	}
@@ -306,38 +306,38 @@ func (v *Validator) checkSignature(rep *Report, tok *Token, alg *sigAlg) {
 			continue
 		}
 		if n == maxKeyTries {
-			rep.add(CheckKey, Fail, "the token has no kid and more than "+strconv.Itoa(maxKeyTries)+" keys fit "+alg.name+"; refusing to try them all")
-			rep.add(CheckSignature, Skip, "not checked: no key selected")
+			rep.add(CheckKey, StatusFail, "the token has no kid and more than "+strconv.Itoa(maxKeyTries)+" keys fit "+alg.name+"; refusing to try them all")
+			rep.add(CheckSignature, StatusSkip, "not checked: no key selected")
 			return
 		}
 		fit[n] = i
 		n++
 	}
 	if n == 0 {
-		rep.add(CheckKey, Fail, "none of the "+strconv.Itoa(len(v.keys))+" configured keys can verify "+alg.name+": "+firstWhy)
-		rep.add(CheckSignature, Skip, "not checked: no usable key")
+		rep.add(CheckKey, StatusFail, "none of the "+strconv.Itoa(len(v.keys))+" configured keys can verify "+alg.name+": "+firstWhy)
+		rep.add(CheckSignature, StatusSkip, "not checked: no usable key")
 		return
 	}
 	if n == 1 {
-		rep.addKey(CheckKey, Pass, "no kid; one configured key fits "+alg.name, &v.keys[fit[0]].info)
+		rep.addKey(CheckKey, StatusPass, "no kid; one configured key fits "+alg.name, &v.keys[fit[0]].info)
 	} else {
-		rep.add(CheckKey, Pass, "no kid; "+strconv.Itoa(n)+" configured keys fit "+alg.name)
+		rep.add(CheckKey, StatusPass, "no kid; "+strconv.Itoa(n)+" configured keys fit "+alg.name)
 	}
 	input := tok.SigningInput()
 	var why string
 	for _, i := range fit[:n] {
 		k := &v.keys[i]
 		if why = k.verify(alg, input, tok.Signature); why == "" {
-			rep.addKey(CheckSignature, Pass, "verified", &k.info)
+			rep.addKey(CheckSignature, StatusPass, "verified", &k.info)
 			rep.Key = rep.Checks[len(rep.Checks)-1].Key
 			return
 		}
 	}
 	if n == 1 {
-		rep.addKey(CheckSignature, Fail, why, &v.keys[fit[0]].info)
+		rep.addKey(CheckSignature, StatusFail, why, &v.keys[fit[0]].info)
 		return
 	}
-	rep.add(CheckSignature, Fail, "no configured key verifies it (tried "+strconv.Itoa(n)+"; last: "+why+")")
+	rep.add(CheckSignature, StatusFail, "no configured key verifies it (tried "+strconv.Itoa(n)+"; last: "+why+")")
 }
 
 func (r *Report) add(name string, st Status, reason string) {
@@ -351,7 +351,7 @@ func (r *Report) addKey(name string, st Status, reason string, k *KeyInfo) {
 
 func (r *Report) skip(reason string, names ...string) {
 	for _, n := range names {
-		r.add(n, Skip, reason)
+		r.add(n, StatusSkip, reason)
 	}
 }
 
@@ -359,9 +359,9 @@ func (r *Report) verdict() Verdict {
 	signed := false
 	for _, c := range r.Checks {
 		switch {
-		case c.Status == Fail:
+		case c.Status == StatusFail:
 			return VerdictInvalid
-		case c.Name == CheckSignature && c.Status == Pass:
+		case c.Name == CheckSignature && c.Status == StatusPass:
 			signed = true
 		}
 	}

@@ -51,7 +51,7 @@ func TestValidateEachAlgorithm(t *testing.T) {
 			// A flipped signature bit is caught.
 			bad := []byte(tok)
 			bad[len(bad)-3] ^= 0x01
-			if rep := Validate(string(bad), basePolicy(), publicKeys(t)); rep.Valid() || status(rep, CheckSignature) == Pass {
+			if rep := Validate(string(bad), basePolicy(), publicKeys(t)); rep.Valid() || status(rep, CheckSignature) == StatusPass {
 				t.Fatalf("tampered signature accepted:\n%s", rep)
 			}
 		})
@@ -69,10 +69,10 @@ func TestReportOrderAndJSON(t *testing.T) {
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("check order:\n got %s\nwant %s", got, want)
 	}
-	if rep.Verdict != VerdictInvalid || status(rep, CheckType) != Fail {
+	if rep.Verdict != VerdictInvalid || status(rep, CheckType) != StatusFail {
 		t.Errorf("RFC 9068 without typ at+jwt must fail typ:\n%s", rep)
 	}
-	if status(rep, CheckSignature) != Pass || status(rep, "exp") != Pass {
+	if status(rep, CheckSignature) != StatusPass || status(rep, "exp") != StatusPass {
 		t.Errorf("other checks must still run after a failure:\n%s", rep)
 	}
 	b, err := json.Marshal(rep)
@@ -98,7 +98,7 @@ func TestUnverifiedWithoutKeys(t *testing.T) {
 		if rep.Verdict != VerdictUnverified || rep.Valid() {
 			t.Errorf("no keys: verdict %s", rep.Verdict)
 		}
-		if status(rep, CheckSignature) != Skip {
+		if status(rep, CheckSignature) != StatusSkip {
 			t.Errorf("signature must be skipped:\n%s", rep)
 		}
 	}
@@ -121,41 +121,41 @@ func TestClaimChecks(t *testing.T) {
 		inWhy   string
 		verdict Verdict
 	}{
-		{"valid", claimsAt(""), nil, "exp", Pass, "not expired", VerdictValid},
-		{"expired beyond leeway", `{"exp":` + num(now-61) + `}`, nil, "exp", Fail, "beyond the 1m0s leeway", VerdictInvalid},
-		{"expired within leeway", `{"exp":` + num(now-59) + `}`, nil, "exp", Warn, "within the 1m0s leeway", VerdictValid},
-		{"expired exactly now, no leeway", `{"exp":` + num(now) + `}`, func(p *Policy) { p.Leeway = -1 }, "exp", Fail, "expired", VerdictInvalid},
-		{"custom leeway", `{"exp":` + num(now-100) + `}`, func(p *Policy) { p.Leeway = 2 * time.Minute }, "exp", Warn, "", VerdictValid},
-		{"fractional exp", `{"exp":` + num(now+1) + `.5}`, nil, "exp", Pass, "", VerdictValid},
-		{"exponent exp", `{"exp":1.8e9}`, nil, "exp", Pass, "", VerdictValid},
-		{"string exp", `{"exp":"` + num(now+100) + `"}`, nil, "exp", Fail, "must be a JSON number", VerdictInvalid},
-		{"bool exp", `{"exp":true}`, nil, "exp", Fail, "not a number", VerdictInvalid},
-		{"huge exp", `{"exp":1e300}`, nil, "exp", Fail, "out of range", VerdictInvalid},
-		{"no exp", `{}`, nil, "exp", Warn, "never expires", VerdictValid},
-		{"nbf future", `{"nbf":` + num(now+120) + `}`, nil, "nbf", Fail, "not valid until", VerdictInvalid},
-		{"nbf within leeway", `{"nbf":` + num(now+30) + `}`, nil, "nbf", Warn, "", VerdictValid},
-		{"nbf past", `{"nbf":` + num(now-30) + `}`, nil, "nbf", Pass, "", VerdictValid},
-		{"iat future", `{"iat":` + num(now+3600) + `}`, nil, "iat", Fail, "issued in the future", VerdictInvalid},
-		{"iat within leeway", `{"iat":` + num(now+30) + `}`, nil, "iat", Pass, "", VerdictValid},
-		{"iss exact", `{"iss":"https://issuer.example/"}`, func(p *Policy) { p.Issuer = "https://issuer.example/" }, "iss", Pass, "", VerdictValid},
-		{"iss trailing slash", `{"iss":"https://issuer.example"}`, func(p *Policy) { p.Issuer = "https://issuer.example/" }, "iss", Fail, "trailing slash", VerdictInvalid},
-		{"iss case", `{"iss":"https://ISSUER.example/"}`, func(p *Policy) { p.Issuer = "https://issuer.example/" }, "iss", Fail, "expected", VerdictInvalid},
-		{"iss missing", `{}`, func(p *Policy) { p.Issuer = "https://issuer.example/" }, "iss", Fail, "missing", VerdictInvalid},
-		{"iss not string", `{"iss":1}`, nil, "iss", Fail, "not a string", VerdictInvalid},
-		{"iss unchecked", `{"iss":"https://x/"}`, nil, "iss", Skip, "", VerdictValid},
-		{"aud string", `{"aud":"a"}`, func(p *Policy) { p.Audiences = []string{"b", "a"} }, "aud", Pass, "", VerdictValid},
-		{"aud array", `{"aud":["x","a"]}`, func(p *Policy) { p.Audiences = []string{"a"} }, "aud", Pass, "", VerdictValid},
-		{"aud mismatch", `{"aud":["x","y"]}`, func(p *Policy) { p.Audiences = []string{"a"} }, "aud", Fail, `is ["x", "y"]`, VerdictInvalid},
-		{"aud wrong type", `{"aud":7}`, nil, "aud", Fail, "string or an array", VerdictInvalid},
-		{"aud array of numbers", `{"aud":[7]}`, func(p *Policy) { p.Audiences = []string{"7"} }, "aud", Fail, "string or an array", VerdictInvalid},
-		{"aud missing", `{}`, func(p *Policy) { p.Audiences = []string{"a"} }, "aud", Fail, "missing", VerdictInvalid},
-		{"required custom", `{"scope":"read"}`, func(p *Policy) { p.RequiredClaims = []string{"scope"} }, "scope", Pass, "", VerdictValid},
-		{"required missing", `{}`, func(p *Policy) { p.RequiredClaims = []string{"scope"} }, "scope", Fail, "required by the policy", VerdictInvalid},
-		{"required exp missing", `{}`, func(p *Policy) { p.RequiredClaims = []string{"exp"} }, "exp", Fail, "missing", VerdictInvalid},
-		{"rfc9068 missing client_id", strings.Replace(claimsAt(""), `"client_id":"c1",`, "", 1), func(p *Policy) { p.Profile = ProfileRFC9068; p.Types = []string{"JWT"} }, "client_id", Fail, "RFC 9068", VerdictInvalid},
-		{"rfc9068 sub not string", strings.Replace(claimsAt(""), `"sub":"user1"`, `"sub":1`, 1), func(p *Policy) { p.Profile = ProfileRFC9068; p.Types = []string{"JWT"} }, "sub", Fail, "must be a string", VerdictInvalid},
-		{"not json", `hello`, nil, CheckClaims, Fail, "no claims", VerdictInvalid},
-		{"signature only ignores payload", `hello`, func(p *Policy) { p.SignatureOnly = true }, CheckClaims, Skip, "", VerdictValid},
+		{"valid", claimsAt(""), nil, "exp", StatusPass, "not expired", VerdictValid},
+		{"expired beyond leeway", `{"exp":` + num(now-61) + `}`, nil, "exp", StatusFail, "beyond the 1m0s leeway", VerdictInvalid},
+		{"expired within leeway", `{"exp":` + num(now-59) + `}`, nil, "exp", StatusWarn, "within the 1m0s leeway", VerdictValid},
+		{"expired exactly now, no leeway", `{"exp":` + num(now) + `}`, func(p *Policy) { p.Leeway = -1 }, "exp", StatusFail, "expired", VerdictInvalid},
+		{"custom leeway", `{"exp":` + num(now-100) + `}`, func(p *Policy) { p.Leeway = 2 * time.Minute }, "exp", StatusWarn, "", VerdictValid},
+		{"fractional exp", `{"exp":` + num(now+1) + `.5}`, nil, "exp", StatusPass, "", VerdictValid},
+		{"exponent exp", `{"exp":1.8e9}`, nil, "exp", StatusPass, "", VerdictValid},
+		{"string exp", `{"exp":"` + num(now+100) + `"}`, nil, "exp", StatusFail, "not a string", VerdictInvalid},
+		{"bool exp", `{"exp":true}`, nil, "exp", StatusFail, "not a number", VerdictInvalid},
+		{"huge exp", `{"exp":1e300}`, nil, "exp", StatusFail, "past the year 9999", VerdictInvalid},
+		{"no exp", `{}`, nil, "exp", StatusWarn, "never expires", VerdictValid},
+		{"nbf future", `{"nbf":` + num(now+120) + `}`, nil, "nbf", StatusFail, "not valid until", VerdictInvalid},
+		{"nbf within leeway", `{"nbf":` + num(now+30) + `}`, nil, "nbf", StatusWarn, "", VerdictValid},
+		{"nbf past", `{"nbf":` + num(now-30) + `}`, nil, "nbf", StatusPass, "", VerdictValid},
+		{"iat future", `{"iat":` + num(now+3600) + `}`, nil, "iat", StatusFail, "issued in the future", VerdictInvalid},
+		{"iat within leeway", `{"iat":` + num(now+30) + `}`, nil, "iat", StatusPass, "", VerdictValid},
+		{"iss exact", `{"iss":"https://issuer.example/"}`, func(p *Policy) { p.Issuer = "https://issuer.example/" }, "iss", StatusPass, "", VerdictValid},
+		{"iss trailing slash", `{"iss":"https://issuer.example"}`, func(p *Policy) { p.Issuer = "https://issuer.example/" }, "iss", StatusFail, "trailing slash", VerdictInvalid},
+		{"iss case", `{"iss":"https://ISSUER.example/"}`, func(p *Policy) { p.Issuer = "https://issuer.example/" }, "iss", StatusFail, "expected", VerdictInvalid},
+		{"iss missing", `{}`, func(p *Policy) { p.Issuer = "https://issuer.example/" }, "iss", StatusFail, "missing", VerdictInvalid},
+		{"iss not string", `{"iss":1}`, nil, "iss", StatusFail, "not a string", VerdictInvalid},
+		{"iss unchecked", `{"iss":"https://x/"}`, nil, "iss", StatusSkip, "", VerdictValid},
+		{"aud string", `{"aud":"a"}`, func(p *Policy) { p.Audiences = []string{"b", "a"} }, "aud", StatusPass, "", VerdictValid},
+		{"aud array", `{"aud":["x","a"]}`, func(p *Policy) { p.Audiences = []string{"a"} }, "aud", StatusPass, "", VerdictValid},
+		{"aud mismatch", `{"aud":["x","y"]}`, func(p *Policy) { p.Audiences = []string{"a"} }, "aud", StatusFail, `is ["x", "y"]`, VerdictInvalid},
+		{"aud wrong type", `{"aud":7}`, nil, "aud", StatusFail, "string or an array", VerdictInvalid},
+		{"aud array of numbers", `{"aud":[7]}`, func(p *Policy) { p.Audiences = []string{"7"} }, "aud", StatusFail, "string or an array", VerdictInvalid},
+		{"aud missing", `{}`, func(p *Policy) { p.Audiences = []string{"a"} }, "aud", StatusFail, "missing", VerdictInvalid},
+		{"required custom", `{"scope":"read"}`, func(p *Policy) { p.RequiredClaims = []string{"scope"} }, "scope", StatusPass, "", VerdictValid},
+		{"required missing", `{}`, func(p *Policy) { p.RequiredClaims = []string{"scope"} }, "scope", StatusFail, "required by the policy", VerdictInvalid},
+		{"required exp missing", `{}`, func(p *Policy) { p.RequiredClaims = []string{"exp"} }, "exp", StatusFail, "missing", VerdictInvalid},
+		{"rfc9068 missing client_id", strings.Replace(claimsAt(""), `"client_id":"c1",`, "", 1), func(p *Policy) { p.Profile = ProfileRFC9068; p.Types = []string{"JWT"} }, "client_id", StatusFail, "RFC 9068", VerdictInvalid},
+		{"rfc9068 sub not string", strings.Replace(claimsAt(""), `"sub":"user1"`, `"sub":1`, 1), func(p *Policy) { p.Profile = ProfileRFC9068; p.Types = []string{"JWT"} }, "sub", StatusFail, "must be a string", VerdictInvalid},
+		{"not json", `hello`, nil, CheckClaims, StatusFail, "no claims", VerdictInvalid},
+		{"signature only ignores payload", `hello`, func(p *Policy) { p.SignatureOnly = true }, CheckClaims, StatusSkip, "", VerdictValid},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -181,14 +181,14 @@ func TestTypeChecks(t *testing.T) {
 		policy Policy
 		want   Status
 	}{
-		{`{"alg":"ES256","typ":"at+jwt"}`, Policy{Profile: ProfileRFC9068}, Pass},
-		{`{"alg":"ES256","typ":"application/at+JWT"}`, Policy{Profile: ProfileRFC9068}, Pass},
-		{`{"alg":"ES256","typ":"JWT"}`, Policy{Profile: ProfileRFC9068}, Fail},
-		{`{"alg":"ES256"}`, Policy{Profile: ProfileRFC9068}, Fail},
-		{`{"alg":"ES256","typ":"jwt"}`, Policy{Types: []string{"JWT"}}, Pass},
-		{`{"alg":"ES256","typ":"dpop+jwt"}`, Policy{Types: []string{"JWT", "at+jwt"}}, Fail},
-		{`{"alg":"ES256","typ":7}`, Policy{}, Fail},
-		{`{"alg":"ES256","typ":"whatever"}`, Policy{}, Skip},
+		{`{"alg":"ES256","typ":"at+jwt"}`, Policy{Profile: ProfileRFC9068}, StatusPass},
+		{`{"alg":"ES256","typ":"application/at+JWT"}`, Policy{Profile: ProfileRFC9068}, StatusPass},
+		{`{"alg":"ES256","typ":"JWT"}`, Policy{Profile: ProfileRFC9068}, StatusFail},
+		{`{"alg":"ES256"}`, Policy{Profile: ProfileRFC9068}, StatusFail},
+		{`{"alg":"ES256","typ":"jwt"}`, Policy{Types: []string{"JWT"}}, StatusPass},
+		{`{"alg":"ES256","typ":"dpop+jwt"}`, Policy{Types: []string{"JWT", "at+jwt"}}, StatusFail},
+		{`{"alg":"ES256","typ":7}`, Policy{}, StatusFail},
+		{`{"alg":"ES256","typ":"whatever"}`, Policy{}, StatusSkip},
 	}
 	for _, tc := range cases {
 		tc.policy.Now, tc.policy.SignatureOnly = fixedNow, true
@@ -254,10 +254,10 @@ func TestKeyRules(t *testing.T) {
 			}
 			rep := Validate(tc.token, p, tc.keys)
 			c, _ := rep.Check(tc.check)
-			if rep.Verdict != VerdictInvalid || c.Status != Fail || !strings.Contains(c.Reason, tc.inWhy) {
+			if rep.Verdict != VerdictInvalid || c.Status != StatusFail || !strings.Contains(c.Reason, tc.inWhy) {
 				t.Errorf("%s: %+v, want fail containing %q\n%s", tc.check, c, tc.inWhy, rep)
 			}
-			if status(rep, CheckSignature) == Pass {
+			if status(rep, CheckSignature) == StatusPass {
 				t.Errorf("signature passed:\n%s", rep)
 			}
 		})
@@ -307,7 +307,7 @@ func TestValidatorIsReusable(t *testing.T) {
 			t.Fatalf("run %d:\n%s", i, rep)
 		}
 	}
-	if rep := v.Validate("garbage"); rep.Verdict != VerdictInvalid || status(rep, CheckStructure) != Fail || rep.Kind != NotAToken {
+	if rep := v.Validate("garbage"); rep.Verdict != VerdictInvalid || status(rep, CheckStructure) != StatusFail || rep.Kind != NotAToken {
 		t.Fatalf("garbage:\n%s", rep)
 	}
 }
