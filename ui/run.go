@@ -1,15 +1,40 @@
-// Package ui is tokenbench's Bubble Tea workbench.
+// Package ui is tokenbench's Bubble Tea workbench: the token list, the token view with
+// live expiry, the paste screen, and the keys, styles and layout that hold them together.
 package ui
 
-import "errors"
+import (
+	"os"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+)
 
 // Options configures the workbench started by Run.
 type Options struct {
 	// Token is raw pasted text to open, or empty for the built-in example token.
 	Token string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Location is the zone local times are shown in; nil means time.Local.
+	Location *time.Location
+	// NoColor turns colour off. Run also turns it off when NO_COLOR is set.
+	NoColor bool
 }
 
-// Run starts the workbench and blocks until the user quits.
+// frameRate caps redraws. The view changes at most once a second on its own (the tick);
+// faster frames only matter while typing, where 15 fps still feels immediate.
+const frameRate = 15
+
+// Run starts the workbench and blocks until the user quits. When stdin is not a terminal
+// (a token was piped in), Bubble Tea reads keys from the controlling terminal instead.
 func Run(opts Options) error {
-	return errors.New("the workbench is not built yet")
+	if os.Getenv("NO_COLOR") != "" {
+		opts.NoColor = true
+	}
+	m, err := New(opts)
+	if err != nil {
+		return err
+	}
+	_, err = tea.NewProgram(m, tea.WithFPS(frameRate)).Run()
+	return err
 }

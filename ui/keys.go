@@ -1,0 +1,77 @@
+package ui
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap is every key binding of the workbench. The footer and the `?` full help are
+// generated from it (ShortHelp, FullHelp); bindings that do not apply to the active screen
+// are disabled by forScreen and so vanish from the help as well as from matching.
+type KeyMap struct {
+	Prev, Next             key.Binding // select a token in the list
+	LineUp, LineDown       key.Binding // scroll the token view
+	PageUp, PageDown       key.Binding
+	Top, Bottom            key.Binding
+	Paste                  key.Binding // open the paste screen
+	Remove                 key.Binding
+	CopyToken, CopyClaims  key.Binding
+	FetchKeys, LoadJWKS    key.Binding // validation key sources, offered explicitly
+	Confirm, Back          key.Binding // paste and input screens
+	Help, Quit, ForceQuit  key.Binding
+}
+
+// DefaultKeyMap returns the workbench's bindings.
+func DefaultKeyMap() KeyMap {
+	b := func(keys []string, k, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
+	}
+	return KeyMap{
+		Prev:       b([]string{"up", "k"}, "↑/k", "previous token"),
+		Next:       b([]string{"down", "j"}, "↓/j", "next token"),
+		LineUp:     b([]string{"shift+up", "K"}, "K", "scroll up"),
+		LineDown:   b([]string{"shift+down", "J"}, "J", "scroll down"),
+		PageUp:     b([]string{"pgup", "b"}, "pgup/b", "page up"),
+		PageDown:   b([]string{"pgdown", "space", "f"}, "pgdn/space", "page down"),
+		Top:        b([]string{"home", "g"}, "g", "top"),
+		Bottom:     b([]string{"end", "G"}, "G", "bottom"),
+		Paste:      b([]string{"p", "a"}, "p", "paste token"),
+		Remove:     b([]string{"x", "delete"}, "x", "remove token"),
+		CopyToken:  b([]string{"c"}, "c", "copy token"),
+		CopyClaims: b([]string{"C"}, "C", "copy claims JSON"),
+		FetchKeys:  b([]string{"F"}, "F", "fetch issuer keys"),
+		LoadJWKS:   b([]string{"L"}, "L", "load JWKS file/URL"),
+		Confirm:    b([]string{"enter"}, "enter", "add"),
+		Back:       b([]string{"esc"}, "esc", "back"),
+		Help:       b([]string{"?"}, "?", "more keys"),
+		Quit:       b([]string{"q", "ctrl+c"}, "q", "quit"),
+		ForceQuit:  b([]string{"ctrl+c"}, "ctrl+c", "quit"),
+	}
+}
+
+// forScreen returns the key map with only the bindings that act on screen enabled.
+// Text-entry screens give every printable key to the input, so q and ? are off there.
+func (k KeyMap) forScreen(s screen) KeyMap {
+	main := s == screenMain
+	for _, b := range []*key.Binding{&k.Prev, &k.Next, &k.LineUp, &k.LineDown, &k.PageUp, &k.PageDown,
+		&k.Top, &k.Bottom, &k.Paste, &k.Remove, &k.CopyToken, &k.CopyClaims, &k.FetchKeys, &k.LoadJWKS,
+		&k.Help, &k.Quit} {
+		b.SetEnabled(main)
+	}
+	k.Confirm.SetEnabled(!main)
+	k.Back.SetEnabled(!main)
+	k.ForceQuit.SetEnabled(!main) // on the main screen Quit holds ctrl+c too
+	return k
+}
+
+// ShortHelp is the one-line footer.
+func (k KeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Prev, k.Next, k.Paste, k.CopyToken, k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit}
+}
+
+// FullHelp is the `?` help, one column per group.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Prev, k.Next, k.Paste, k.Remove},
+		{k.LineUp, k.LineDown, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.CopyToken, k.CopyClaims, k.FetchKeys, k.LoadJWKS},
+		{k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit},
+	}
+}

@@ -1,0 +1,41 @@
+package ui
+
+import (
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// statusTTL is how long a status message stays up; the app's tick clears it.
+const statusTTL = 8 * time.Second
+
+// statusBar is the always-on line above the help footer: what just happened (copied,
+// added, removed) or the last error.
+type statusBar struct {
+	text  string
+	isErr bool
+	at    time.Time
+}
+
+func (s *statusBar) set(text string, now time.Time) { *s = statusBar{text: text, at: now} }
+
+func (s *statusBar) fail(err error, now time.Time) {
+	*s = statusBar{text: oneLine(err.Error()), isErr: true, at: now}
+}
+
+// expire clears a message that has been up for statusTTL.
+func (s *statusBar) expire(now time.Time) {
+	if s.text != "" && now.Sub(s.at) >= statusTTL {
+		*s = statusBar{}
+	}
+}
+
+func (s *statusBar) view(st Styles, width int) string {
+	if s.text == "" {
+		return ""
+	}
+	if s.isErr {
+		return ansi.Truncate(st.StatusError.Render("✗ "+clean(s.text)), width, "…")
+	}
+	return ansi.Truncate(st.StatusBar.Render(clean(s.text)), width, "…")
+}

@@ -1,0 +1,139 @@
+package ui
+
+import (
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/textarea"
+	"charm.land/lipgloss/v2"
+
+	"github.com/tokenbench/tokenbench/tokens"
+)
+
+// Styles is the workbench's one stylesheet: every colour and text attribute the UI uses,
+// under a semantic name. It is built once for a dark or light background, or without any
+// colour when NO_COLOR is set; nothing outside this file creates a style.
+type Styles struct {
+	NoColor bool
+
+	App       lipgloss.Style
+	Title     lipgloss.Style
+	Example   lipgloss.Style // the banner that marks the built-in example token
+	Section   lipgloss.Style
+	Muted     lipgloss.Style
+	ClaimName lipgloss.Style
+	Value     lipgloss.Style
+	Marker    map[tokens.Category]lipgloss.Style
+
+	Fresh    lipgloss.Style
+	Soon     lipgloss.Style
+	Expired  lipgloss.Style
+	BarEmpty lipgloss.Style
+
+	Info   lipgloss.Style
+	Warn   lipgloss.Style
+	Danger lipgloss.Style
+	Pass   lipgloss.Style
+	Fail   lipgloss.Style
+	Skip   lipgloss.Style
+
+	Pane        lipgloss.Style // the list pane's frame
+	Selected    lipgloss.Style // the selected list row
+	Unselected  lipgloss.Style
+	StatusBar   lipgloss.Style
+	StatusError lipgloss.Style
+	Action      lipgloss.Style // an explicitly labelled action the user may take
+
+	Help     help.Styles
+	TextArea textarea.Styles
+}
+
+// NewStyles builds the stylesheet for a dark or light terminal background. With noColor
+// (the NO_COLOR convention) it uses text attributes only — bold, faint, reverse — so that
+// nothing a user needs to see is carried by colour alone.
+func NewStyles(dark, noColor bool) Styles {
+	ld := lipgloss.LightDark(dark)
+	c := func(light, darkc string) lipgloss.Style {
+		if noColor {
+			return lipgloss.NewStyle()
+		}
+		return lipgloss.NewStyle().Foreground(ld(lipgloss.Color(light), lipgloss.Color(darkc)))
+	}
+	s := Styles{NoColor: noColor}
+	s.App = lipgloss.NewStyle()
+	s.Title = c("#5A3FC0", "#B9A5FF").Bold(true)
+	s.Example = c("#8A5A00", "#FFCB6B").Bold(true)
+	s.Section = c("#1F5FAD", "#7FB4FF").Bold(true)
+	s.Muted = c("#6B6B6B", "#8A8A8A").Faint(noColor)
+	s.ClaimName = c("#00585E", "#7FD8D0").Bold(true)
+	s.Value = lipgloss.NewStyle()
+	s.Fresh = c("#2E7D32", "#8BD88F")
+	s.Soon = c("#B35C00", "#FFB454").Bold(true)
+	s.Expired = c("#C62828", "#FF7A7A").Bold(true)
+	s.BarEmpty = c("#B0B0B0", "#4A4A4A").Faint(noColor)
+	s.Info = c("#1F5FAD", "#7FB4FF")
+	s.Warn = s.Soon
+	s.Danger = s.Expired
+	s.Pass = s.Fresh
+	s.Fail = s.Expired
+	s.Skip = s.Muted
+	s.Marker = map[tokens.Category]lipgloss.Style{
+		tokens.CatHeader:     c("#1F5FAD", "#7FB4FF"),
+		tokens.CatRegistered: c("#1F5FAD", "#7FB4FF"),
+		tokens.CatAccess:     c("#2E7D32", "#8BD88F"),
+		tokens.CatOIDC:       c("#6A1B9A", "#D7A8FF"),
+		tokens.CatAuth0:      c("#B35C00", "#FFB454"),
+		tokens.CatProvider:   c("#B35C00", "#FFB454"),
+		tokens.CatNamespaced: c("#00585E", "#7FD8D0").Italic(true),
+		tokens.CatCustom:     c("#6B6B6B", "#8A8A8A"),
+	}
+	border := lipgloss.NormalBorder()
+	s.Pane = lipgloss.NewStyle().Border(border, false, true, false, false)
+	if !noColor {
+		s.Pane = s.Pane.BorderForeground(ld(lipgloss.Color("#B0B0B0"), lipgloss.Color("#4A4A4A")))
+	}
+	s.Selected = lipgloss.NewStyle().Reverse(noColor).Bold(true)
+	if !noColor {
+		s.Selected = s.Selected.Foreground(ld(lipgloss.Color("#FFFFFF"), lipgloss.Color("#1A1A1A"))).
+			Background(ld(lipgloss.Color("#5A3FC0"), lipgloss.Color("#B9A5FF")))
+	}
+	s.Unselected = lipgloss.NewStyle()
+	s.StatusBar = c("#3A3A3A", "#C8C8C8")
+	s.StatusError = s.Expired
+	s.Action = c("#5A3FC0", "#B9A5FF").Underline(true)
+	s.Help = help.DefaultStyles(dark)
+	s.TextArea = textarea.DefaultStyles(dark)
+	s.TextArea.Cursor.Blink = false // a blinking cursor would redraw twice a second for nothing
+	if noColor {
+		plain := lipgloss.NewStyle()
+		s.Help = help.Styles{Ellipsis: plain, ShortKey: plain.Bold(true), ShortDesc: plain, ShortSeparator: plain,
+			FullKey: plain.Bold(true), FullDesc: plain, FullSeparator: plain}
+		st := textarea.StyleState{Base: plain, Text: plain, LineNumber: plain, CursorLineNumber: plain,
+			CursorLine: plain, EndOfBuffer: plain, Placeholder: plain.Faint(true), Prompt: plain, Selection: plain.Reverse(true)}
+		s.TextArea.Focused, s.TextArea.Blurred = st, st
+	}
+	return s
+}
+
+// expiryStyle picks the style for a token's expiry state: the lifetime bar, the
+// countdown and the list row all change together.
+func (s Styles) expiryStyle(st tokens.ExpiryState) lipgloss.Style {
+	switch st {
+	case tokens.ExpiringSoon:
+		return s.Soon
+	case tokens.Expired, tokens.NotYetValid:
+		return s.Expired
+	case tokens.Fresh:
+		return s.Fresh
+	}
+	return s.Muted
+}
+
+// severityStyle picks the style for a lint.
+func (s Styles) severityStyle(sev tokens.Severity) lipgloss.Style {
+	switch sev {
+	case tokens.Danger:
+		return s.Danger
+	case tokens.Warn:
+		return s.Warn
+	}
+	return s.Info
+}

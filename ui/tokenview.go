@@ -1,0 +1,353 @@
+package ui
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+	"unicode"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/tokenbench/tokenbench/tokens"
+)
+
+// row is one line of the token view. Most rows are styled once, when the view is built
+// for a token, width and stylesheet (text); rows that depend on the clock — countdowns,
+// relative times, the lifetime bar, time checks — are rendered from now at render time (dyn).
+type row struct {
+	text string
+	dyn  func(now time.Time) string
+}
+
+func (r row) render(now time.Time) string {
+	if r.dyn != nil {
+		return r.dyn(now)
+	}
+	return r.text
+}
+
+// tokenView is the right-hand pane: a fixed summary (what the token is, its countdown and
+// lifetime bar) above a scrolling body (validation, header, claims, lints, notes). The body
+// is styled once per token; each frame renders only the rows in the visible window.
+type tokenView struct {
+	e       *entry
+	st      Styles
+	loc     *time.Location
+	width   int
+	height  int
+	summary []row
+	body    []row
+	vp      viewport.Model // scroll state of the body
+}
+
+// newTokenView builds the view of e for a pane of w×h cells.
+func newTokenView(e *entry, st Styles, loc *time.Location, w, h int) tokenView {
+	v := tokenView{e: e, st: st, loc: loc, vp: viewport.New()}
+	v.setSize(w, h)
+	return v
+}
+
+// setSize re-styles the rows for a new width and keeps the scroll position when it can.
+func (v *tokenView) setSize(w, h int) {
+	if w != v.width || v.body == nil {
+		v.width = w
+		v.build()
+	}
+	v.height = h
+	off := v.vp.YOffset()
+	v.vp.SetWidth(max(w, 1))
+	v.vp.SetHeight(max(h-len(v.summary), 1))
+	v.vp.SetYOffset(off)
+}
+
+// rebuild re-styles every row, after the stylesheet or the token's keys changed.
+func (v *tokenView) rebuild(st Styles) {
+	v.st = st
+	v.build()
+	v.setSize(v.width, v.height)
+}
+
+func (v *tokenView) build() {
+	b := rowBuilder{st: v.st, w: max(v.width, 1), loc: v.loc}
+	if v.e != nil {
+		b.summary(v.e)
+		v.summary = b.take()
+		b.body(v.e)
+	} else {
+		b.add(v.st.Muted.Render("No token selected. Press p to paste one."))
+		v.summary = b.take()
+	}
+	v.body = b.take()
+	lines := make([]string, len(v.body))
+	for i, r := range v.body {
+		lines[i] = r.text
+	}
+	v.vp.SetContentLines(lines)
+}
+
+// scroll moves the body by a scrolling key and reports whether msg was one.
+func (v *tokenView) scroll(k KeyMap, msg tea.KeyPressMsg) bool {
+	switch {
+	case key.Matches(msg, k.LineUp):
+		v.vp.ScrollUp(1)
+	case key.Matches(msg, k.LineDown):
+		v.vp.ScrollDown(1)
+	case key.Matches(msg, k.PageUp):
+		v.vp.PageUp()
+	case key.Matches(msg, k.PageDown):
+		v.vp.PageDown()
+	case key.Matches(msg, k.Top):
+		v.vp.GotoTop()
+	case key.Matches(msg, k.Bottom):
+		v.vp.GotoBottom()
+	default:
+		return false
+	}
+	return true
+}
+
+// view renders the pane at now: the summary and the visible window of the body, exactly
+// height rows, each at most width cells wide.
+func (v *tokenView) view(now time.Time) string {
+	var sb strings.Builder
+	sb.Grow(v.width * v.height * 2)
+	n := 0
+	emit := func(s string) {
+		if n > 0 {
+			sb.WriteByte('\n')
+		}
+		sb.WriteString(s)
+		n++
+	}
+	for _, r := range v.summary {
+		if n == v.height {
+			break
+		}
+		emit(r.render(now))
+	}
+	start := min(v.vp.YOffset(), len(v.body))
+	for i := start; i < len(v.body) && n < v.height; i++ {
+		emit(v.body[i].render(now))
+	}
+	for n < v.height {
+		emit("")
+	}
+	return sb.String()
+}
+
+// rowBuilder styles rows for one width; every row is cut to the width once, here.
+type rowBuilder struct {
+	st   Styles
+	w    int
+	loc  *time.Location
+	rows []row
+}
+
+func (b *rowBuilder) take() []row {
+	r := b.rows
+	b.rows = nil
+	return r
+}
+
+func (b *rowBuilder) add(s string) {
+	b.rows = append(b.rows, row{text: ansi.Truncate(s, b.w, "…")})
+}
+
+func (b *rowBuilder) addDyn(f func(now time.Time) string) {
+	w := b.w
+	b.rows = append(b.rows, row{dyn: func(now time.Time) string { return ansi.Truncate(f(now), w, "…") }})
+}
+
+func (b *rowBuilder) summary(e *entry) {
+	st := b.st
+	if e.example {
+		b.add(st.Example.Render("EXAMPLE TOKEN") + st.Muted.Render(" · built in, signed with a throwaway key · press p to paste your own"))
+	} else {
+		b.add(st.Title.Render(clean(e.label)))
+	}
+	desc := []string{e.in.Kind.String()}
+	if e.expl != nil {
+		if e.expl.Use != "" {
+			desc = append(desc, e.expl.Use)
+		}
+		if alg := e.in.Parsed.Alg(); alg != "" {
+			desc = append(desc, "alg "+clean(alg))
+		}
+		if kid, ok := e.in.Parsed.Header.String("kid"); ok {
+			desc = append(desc, "kid "+clean(kid))
+		}
+	} else {
+		desc = append(desc, fmt.Sprintf("%d characters", len(e.in.Token)))
+	}
+	b.add(strings.Join(desc, " · "))
+	loc := b.loc
+	b.addDyn(func(now time.Time) string { return countdownLine(e, st, loc, now) })
+	w := b.w
+	b.addDyn(func(now time.Time) string { return lifetimeBar(e, st, w, now) })
+	b.add("")
+}
+
+func (b *rowBuilder) body(e *entry) {
+	st := b.st
+	if e.expl == nil {
+		b.add(st.Section.Render("Opaque token"))
+		b.add("  Only the issuer can tell what this token means and when it expires:")
+		b.add("  ask it through token introspection (RFC 7662) or the userinfo endpoint.")
+		b.notes(e)
+		return
+	}
+	b.section("Header", e.expl.Header)
+	if e.expl.PayloadNote != "" {
+		b.add("")
+		b.add(st.Section.Render("Payload"))
+		b.add("  " + st.Warn.Render(clean(e.expl.PayloadNote)))
+	}
+	if len(e.expl.Claims) > 0 {
+		b.add("")
+		b.section("Claims", e.expl.Claims)
+	}
+	b.add("")
+	b.add(st.Section.Render("Lints") + st.Muted.Render(" (need no key)"))
+	if len(e.expl.Lints) == 0 {
+		b.add("  " + st.Pass.Render("none"))
+	}
+	for _, l := range e.expl.Lints {
+		b.add("  " + st.severityStyle(l.Severity).Render(fmt.Sprintf("%-6s", l.Severity)) + " " + clean(l.Message))
+	}
+	b.notes(e)
+	b.add("")
+	b.add(st.Muted.Render("markers: jwt RFC 7519 · 9068 OAuth access token · oidc OpenID Connect · auth0 · idp other provider · ns namespaced custom · custom plain custom"))
+}
+
+func (b *rowBuilder) notes(e *entry) {
+	if len(e.in.Notes) == 0 {
+		return
+	}
+	b.add("")
+	b.add(b.st.Section.Render("Input") + b.st.Muted.Render(" (what was stripped around the token)"))
+	for _, n := range e.in.Notes {
+		b.add("  " + clean(n))
+	}
+}
+
+// section renders fields: a marker, the name and the value on one row, the explanation
+// muted on the next; time fields also carry their absolute and live relative time.
+func (b *rowBuilder) section(title string, fields []tokens.Field) {
+	st := b.st
+	b.add(st.Section.Render(title) + st.Muted.Render(fmt.Sprintf(" (%d)", len(fields))))
+	nameW := 3
+	for _, f := range fields {
+		if w := ansi.StringWidth(clean(f.Name)); w <= maxNameWidth {
+			nameW = max(nameW, w)
+		}
+	}
+	indent := strings.Repeat(" ", 2+7+nameW+1)
+	for _, f := range fields {
+		name, value := clean(f.Name), st.Value.Render(clean(f.Display()))
+		mk := "  " + st.Marker[f.Category].Render(fmt.Sprintf("%-6s", markerText(f.Category))) + " "
+		if w := ansi.StringWidth(name); w > nameW { // a long (namespaced) name gets its own row
+			b.add(mk + st.ClaimName.Render(name))
+			b.add(indent + value)
+		} else {
+			b.add(mk + st.ClaimName.Render(name+strings.Repeat(" ", nameW-w)) + " " + value)
+		}
+		switch {
+		case f.Time != nil:
+			at := *f.Time
+			abs := tokens.FormatTime(at, b.loc)
+			b.addDyn(func(now time.Time) string {
+				return indent + abs + " · " + st.Title.Render(tokens.Relative(at, now))
+			})
+		case f.TimeProblem != "":
+			b.add(indent + st.Warn.Render(clean(f.Name+" "+f.TimeProblem)))
+		}
+		if f.Explanation != "" {
+			b.add(indent + st.Muted.Render(clean(f.Explanation)))
+		}
+	}
+}
+
+// maxNameWidth is the widest name that shares its row with the value.
+const maxNameWidth = 16
+
+// markerText is the short category tag shown before each field.
+func markerText(c tokens.Category) string {
+	switch c {
+	case tokens.CatHeader:
+		return "jose"
+	case tokens.CatRegistered:
+		return "jwt"
+	case tokens.CatAccess:
+		return "9068"
+	case tokens.CatOIDC:
+		return "oidc"
+	case tokens.CatAuth0:
+		return "auth0"
+	case tokens.CatProvider:
+		return "idp"
+	case tokens.CatNamespaced:
+		return "ns"
+	}
+	return "custom"
+}
+
+// countdownLine is the summary's live expiry line.
+func countdownLine(e *entry, st Styles, loc *time.Location, now time.Time) string {
+	state := e.state(now)
+	s := st.expiryStyle(state).Render("● " + e.countdown(now))
+	if e.expl != nil && e.expl.Exp != nil {
+		s += st.Muted.Render(" · exp " + tokens.FormatTime(*e.expl.Exp, loc))
+	}
+	return s
+}
+
+// lifetimeBar draws the token's lifetime from iat (or nbf) to exp and how much of it is
+// used. Under five minutes left it turns to the Soon style and a denser glyph; once expired
+// it is drawn in the Expired style with crosses, so the change shows without colour too.
+func lifetimeBar(e *entry, st Styles, width int, now time.Time) string {
+	if e.expl == nil {
+		return ""
+	}
+	total, used, ok := e.expl.Lifetime(now)
+	if !ok {
+		return st.Muted.Render("lifetime unknown (needs iat or nbf, and exp)")
+	}
+	cells := min(max(width-32, 10), 48)
+	filled := int(math.Round(used * float64(cells)))
+	state := e.expl.State(now)
+	glyph, label := "█", fmt.Sprintf(" %3.0f%% of %s used", used*100, tokens.HumanDuration(total))
+	switch state {
+	case tokens.ExpiringSoon:
+		glyph, label = "▓", label+" · under 5 min left"
+	case tokens.Expired:
+		glyph, filled, label = "×", cells, fmt.Sprintf(" expired · lifetime was %s", tokens.HumanDuration(total))
+	}
+	style := st.expiryStyle(state)
+	return style.Render(strings.Repeat(glyph, filled)) + st.BarEmpty.Render(strings.Repeat("░", cells-filled)) + style.Render(label)
+}
+
+// clean makes text from a token safe to print: control characters (escape sequences,
+// newlines, tabs) and bidirectional overrides are shown as visible escapes rather than
+// sent to the terminal.
+func clean(s string) string {
+	if strings.IndexFunc(s, unsafeRune) < 0 {
+		return s
+	}
+	var sb strings.Builder
+	for _, r := range s {
+		if unsafeRune(r) {
+			fmt.Fprintf(&sb, "\\u%04x", r)
+			continue
+		}
+		sb.WriteRune(r)
+	}
+	return sb.String()
+}
+
+func unsafeRune(r rune) bool {
+	return unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
+}
