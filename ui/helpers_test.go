@@ -17,7 +17,7 @@ var t0 = time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)
 // testClock is a clock the test moves by hand.
 type testClock struct{ t time.Time }
 
-func (c *testClock) now() time.Time           { return c.t }
+func (c *testClock) now() time.Time          { return c.t }
 func (c *testClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
 // harness drives the root model the way the Bubble Tea runtime would, synchronously:

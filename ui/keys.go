@@ -6,16 +6,16 @@ import "charm.land/bubbles/v2/key"
 // generated from it (ShortHelp, FullHelp); bindings that do not apply to the active screen
 // are disabled by forScreen and so vanish from the help as well as from matching.
 type KeyMap struct {
-	Prev, Next             key.Binding // select a token in the list
-	LineUp, LineDown       key.Binding // scroll the token view
-	PageUp, PageDown       key.Binding
-	Top, Bottom            key.Binding
-	Paste                  key.Binding // open the paste screen
-	Remove                 key.Binding
-	CopyToken, CopyClaims  key.Binding
-	FetchKeys, LoadJWKS    key.Binding // validation key sources, offered explicitly
-	Confirm, Back          key.Binding // paste and input screens
-	Help, Quit, ForceQuit  key.Binding
+	Prev, Next            key.Binding // select a token in the list
+	LineUp, LineDown      key.Binding // scroll the token view
+	PageUp, PageDown      key.Binding
+	Top, Bottom           key.Binding
+	Paste                 key.Binding // open the paste screen
+	Remove                key.Binding
+	CopyToken, CopyClaims key.Binding
+	FetchKeys, LoadJWKS   key.Binding // validation key sources, offered explicitly
+	Confirm, Back         key.Binding // paste and input screens
+	Help, Quit, ForceQuit key.Binding
 }
 
 // DefaultKeyMap returns the workbench's bindings.
