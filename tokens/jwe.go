@@ -115,6 +115,12 @@ func (d *jweDecrypter) checkHeader(rep *Report, tok *Token, alg string) bool {
 		rep.add(CheckJWEHeader, StatusFail, "kid is not a string")
 		return false
 	}
+	if jweKeyFamily(alg) == jweECDH {
+		if why := epkProblem(h); why != "" {
+			rep.add(CheckJWEHeader, StatusFail, why)
+			return false
+		}
+	}
 	if !h.Has("enc") {
 		rep.add(CheckJWEHeader, StatusFail, "the header has no enc")
 		return false
@@ -287,4 +293,26 @@ func fitDecryptionKey(k *Key, alg string) (*decKey, string) {
 		return nil, `key_ops includes none of "decrypt", "unwrapKey", "deriveKey"`
 	}
 	return dk, ""
+}
+
+// epkProblem checks the ephemeral public key of an ECDH-ES JWE before any key agreement:
+// a point off the curve (or the identity) would let a sender probe the private key
+// (invalid-curve attack). go-jose checks too; checking here names the reason.
+func epkProblem(h Object) string {
+	raw, ok := h.Get("epk")
+	if !ok {
+		return "ECDH-ES needs an ephemeral public key (epk), and the header has none"
+	}
+	var jwk jose.JSONWebKey
+	if err := jwk.UnmarshalJSON(raw); err != nil {
+		return "epk is not a valid public key: " + joseReason(err) + " (invalid-curve attack?)"
+	}
+	pub, ok := jwk.Key.(*ecdsa.PublicKey)
+	if !ok {
+		return "epk is not an EC public key"
+	}
+	if _, err := pub.ECDH(); err != nil {
+		return "epk is not a valid point on its curve (invalid-curve attack?)"
+	}
+	return ""
 }
