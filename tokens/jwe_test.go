@@ -295,4 +295,3 @@ func typeName(v any) string {
 	}
 	return "other"
 }
-
