@@ -89,8 +89,11 @@ func (p *Provider) Browser(t testing.TB, tamper func(*url.URL)) func(string) err
 				t.Errorf("tokenstest browser: visiting the redirect: %v", err)
 				return
 			}
-			_, _ = io.Copy(io.Discard, resp.Body)
+			page, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
 			resp.Body.Close()
+			p.pageMu.Lock()
+			p.lastStatus, p.lastPage = resp.StatusCode, string(page)
+			p.pageMu.Unlock()
 		}()
 		return nil
 	}
@@ -127,4 +130,13 @@ func visit(ctx context.Context, method, target string, form url.Values, want int
 		return nil, fmt.Errorf("tokenstest: %s %s: %w", method, target, err)
 	}
 	return loc, nil
+}
+
+// LastRedirectPage waits for Browser visits in flight, then returns the status and body
+// the client's loopback listener answered the last one with.
+func (p *Provider) LastRedirectPage() (int, string) {
+	p.browsing.Wait()
+	p.pageMu.Lock()
+	defer p.pageMu.Unlock()
+	return p.lastStatus, p.lastPage
 }

@@ -65,6 +65,10 @@ type Provider struct {
 	store    *testStorage
 	faults   faults
 	browsing sync.WaitGroup // Browser goroutines, waited for before the server stops
+
+	pageMu     sync.Mutex
+	lastStatus int
+	lastPage   string
 }
 
 // Option changes one setting of a Provider before it starts.
