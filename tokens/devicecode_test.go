@@ -1,0 +1,132 @@
+package tokens_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/tokenstest"
+)
+
+func TestDeviceFlow(t *testing.T) {
+	tests := []struct {
+		name      string
+		slowDowns int
+		act       func(p *tokenstest.Provider, code string) error // what the user does after the first poll
+		want      error
+		intervals []time.Duration
+	}{
+		{name: "approved", act: func(p *tokenstest.Provider, c string) error { return p.Approve(context.Background(), c) },
+			intervals: []time.Duration{time.Second, time.Second}},
+		{name: "slow_down", slowDowns: 2, act: func(p *tokenstest.Provider, c string) error { return p.Approve(context.Background(), c) },
+			intervals: []time.Duration{time.Second, 6 * time.Second, 11 * time.Second, 11 * time.Second}},
+		{name: "access_denied", act: func(p *tokenstest.Provider, c string) error { return p.Deny(context.Background(), c) },
+			want: tokens.ErrAccessDenied, intervals: []time.Duration{time.Second, time.Second}},
+		{name: "expired_token", act: func(p *tokenstest.Provider, c string) error { p.ExpireDeviceCode(c); return nil },
+			want: tokens.ErrExpiredToken, intervals: []time.Duration{time.Second, time.Second}},
+	}
+	p := tokenstest.New(t) // shared: every subtest has its own device code
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newClient(t, p, tokenstest.DeviceClientID, "", "offline_access")
+			var da *tokens.DeviceAuthorization
+			var waits []time.Duration
+			c.Sleep = func(ctx context.Context, d time.Duration) error {
+				waits = append(waits, d)
+				// The user acts once the device has polled (and been told to wait) once,
+				// and after any slow_down answers the test asked for.
+				if len(waits) == 2+tt.slowDowns {
+					if err := tt.act(p, da.UserCode); err != nil {
+						t.Fatal(err)
+					}
+				}
+				return ctx.Err()
+			}
+			ts, err := c.Device(context.Background(), func(d *tokens.DeviceAuthorization) {
+				da = d
+				p.SlowDown(tt.slowDowns)
+			})
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+			if da.VerificationURI != p.Issuer+"/device" || !strings.Contains(da.VerificationURIComplete, da.UserCode) || da.Interval != time.Second {
+				t.Errorf("device authorization %+v", da)
+			}
+			if !equalDurations(waits, tt.intervals) {
+				t.Errorf("waits %v, want %v", waits, tt.intervals)
+			}
+			if err != nil {
+				if strings.Contains(err.Error(), "\n") || !strings.HasPrefix(err.Error(), "tokens: ") {
+					t.Errorf("message %q", err)
+				}
+				return
+			}
+			if ts.Grant != tokens.GrantDevice || ts.RefreshToken == "" || ts.IDToken == "" || strings.Count(ts.AccessToken, ".") != 2 {
+				t.Fatalf("token set %+v", ts)
+			}
+		})
+	}
+}
+
+func equalDurations(a, b []time.Duration) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestDeviceFlowExpiresByClock(t *testing.T) {
+	p := tokenstest.New(t)
+	c := newClient(t, p, tokenstest.DeviceClientID, "")
+	da, err := c.StartDevice(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Now = func() time.Time { return da.Expiry.Add(time.Second) }
+	c.Sleep = func(context.Context, time.Duration) error { t.Fatal("polled after expiry"); return nil }
+	if _, err := c.PollDevice(context.Background(), da); !errors.Is(err, tokens.ErrExpiredToken) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestDeviceFlowCancel(t *testing.T) {
+	p := tokenstest.New(t)
+	c := newClient(t, p, tokenstest.DeviceClientID, "")
+	ctx, cancel := context.WithCancel(context.Background())
+	polls := 0
+	c.Sleep = func(ctx context.Context, d time.Duration) error {
+		if polls++; polls == 3 {
+			cancel()
+		}
+		return ctx.Err()
+	}
+	_, err := c.Device(ctx, nil)
+	if !errors.Is(err, context.Canceled) || polls != 3 {
+		t.Fatalf("err = %v after %d waits", err, polls)
+	}
+}
+
+func TestDeviceFlowWrongSecret(t *testing.T) {
+	p := tokenstest.New(t)
+	c := newClient(t, p, tokenstest.ConfidentialClientID, "wrong")
+	_, err := c.Device(context.Background(), func(d *tokens.DeviceAuthorization) {
+		if err := p.Approve(context.Background(), d.UserCode); err != nil {
+			t.Fatal(err)
+		}
+	})
+	// zitadel answers a wrong Basic secret with unauthorized_client.
+	if !errors.Is(err, tokens.ErrUnauthorizedClient) && !errors.Is(err, tokens.ErrInvalidClient) {
+		t.Fatalf("err = %v", err)
+	}
+	if !strings.Contains(err.Error(), "client secret") {
+		t.Fatalf("message does not say what to check: %v", err)
+	}
+}

@@ -1,0 +1,152 @@
+package tokens
+
+import (
+	"crypto/sha256"
+	"crypto/sha512"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"strings"
+	"time"
+)
+
+// IDTokenCheck is what an ID token from a login must match (OpenID Connect Core 1.0
+// section 3.1.3.7): the tenant's issuer and client, the request's nonce, the access
+// token issued with it, and the clock.
+type IDTokenCheck struct {
+	Issuer      string
+	ClientID    string
+	Nonce       string
+	AccessToken string
+	Now         time.Time
+	// Leeway tolerates clock skew on exp and iat (default one minute).
+	Leeway time.Duration
+}
+
+// IDTokenError names the OIDC check an ID token failed.
+type IDTokenError struct {
+	Check  string
+	Reason string
+}
+
+func (e *IDTokenError) Error() string {
+	return "tokens: the ID token fails the " + e.Check + " check: " + e.Reason
+}
+
+// ErrIDToken is matched (errors.Is) by every *IDTokenError.
+var ErrIDToken = errors.New("tokens: ID token check failed")
+
+// Is makes every IDTokenError match ErrIDToken.
+func (e *IDTokenError) Is(target error) bool { return target == ErrIDToken }
+
+// CheckIDToken checks the claims of an ID token a login returned: iss equals the
+// issuer, aud contains the client (and azp names it when there are several audiences or
+// azp is present), exp is in the future and iat present, nonce equals the request's, and
+// at_hash (when present) matches the access token. It parses strictly but does NOT
+// verify the signature: that is the validator's job (tokens.Validate with the issuer's
+// JWKS), which callers run on the ID token as on any other token.
+func CheckIDToken(raw string, want IDTokenCheck) error {
+	tok, err := Parse(raw)
+	if err != nil {
+		return &IDTokenError{"structure", err.Error()}
+	}
+	if tok.Kind != JWS || tok.Claims == nil {
+		return &IDTokenError{"structure", "it is not a signed JWT with claims"}
+	}
+	leeway := want.Leeway
+	if leeway == 0 {
+		leeway = time.Minute
+	}
+	cl := tok.Claims
+	if iss, _ := cl.String("iss"); iss != want.Issuer {
+		return &IDTokenError{"iss", fmt.Sprintf("it says %q, the tenant's issuer is %q", iss, want.Issuer)}
+	}
+	aud, err := audiences(cl)
+	if err != nil {
+		return &IDTokenError{"aud", err.Error()}
+	}
+	if !containsString(aud, want.ClientID) {
+		return &IDTokenError{"aud", fmt.Sprintf("it is for %q, not the client %q", aud, want.ClientID)}
+	}
+	azp, hasAzp := cl.String("azp")
+	if (len(aud) > 1 || hasAzp) && azp != want.ClientID {
+		return &IDTokenError{"azp", fmt.Sprintf("authorized party %q is not the client %q", azp, want.ClientID)}
+	}
+	exp, err := dateClaim(cl, "exp")
+	if err != nil {
+		return &IDTokenError{"exp", err.Error()}
+	}
+	if !want.Now.Before(exp.Add(leeway)) {
+		return &IDTokenError{"exp", "it expired at " + exp.Format(time.RFC3339)}
+	}
+	iat, err := dateClaim(cl, "iat")
+	if err != nil {
+		return &IDTokenError{"iat", err.Error()}
+	}
+	if iat.After(want.Now.Add(leeway)) {
+		return &IDTokenError{"iat", "it was issued in the future, at " + iat.Format(time.RFC3339)}
+	}
+	if want.Nonce != "" {
+		nonce, _ := cl.String("nonce")
+		if subtle.ConstantTimeCompare([]byte(nonce), []byte(want.Nonce)) != 1 {
+			return &IDTokenError{"nonce", "it does not carry the nonce of this login (a replayed or foreign ID token)"}
+		}
+	}
+	if atHash, ok := cl.String("at_hash"); ok && want.AccessToken != "" {
+		h := hashForAlg(tok.Alg())
+		if h == nil {
+			return &IDTokenError{"at_hash", fmt.Sprintf("no hash is defined for alg %q", tok.Alg())}
+		}
+		h.Write([]byte(want.AccessToken))
+		sum := h.Sum(nil)
+		if base64.RawURLEncoding.EncodeToString(sum[:len(sum)/2]) != atHash {
+			return &IDTokenError{"at_hash", "it does not match the access token issued with it"}
+		}
+	}
+	return nil
+}
+
+func audiences(cl Object) ([]string, error) {
+	raw, ok := cl.Get("aud")
+	if !ok {
+		return nil, errors.New("it has no aud claim")
+	}
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		return []string{one}, nil
+	}
+	var many []string
+	if json.Unmarshal(raw, &many) != nil {
+		return nil, errors.New("aud is neither a string nor an array of strings")
+	}
+	return many, nil
+}
+
+func dateClaim(cl Object, name string) (time.Time, error) {
+	raw, ok := cl.Get(name)
+	if !ok {
+		return time.Time{}, fmt.Errorf("it has no %s claim", name)
+	}
+	t, err := NumericDate(raw)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s %v", name, err)
+	}
+	return t, nil
+}
+
+// hashForAlg is the hash OIDC's at_hash uses for a JWS alg: the one in its name, and
+// SHA-512 for EdDSA (Ed25519).
+func hashForAlg(alg string) hash.Hash {
+	switch {
+	case alg == "EdDSA" || strings.HasSuffix(alg, "512"):
+		return sha512.New()
+	case strings.HasSuffix(alg, "384"):
+		return sha512.New384()
+	case strings.HasSuffix(alg, "256"):
+		return sha256.New()
+	}
+	return nil
+}

@@ -1,0 +1,66 @@
+package tokens_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tokenbench/tokenbench/tokens"
+)
+
+func TestNeedsRefresh(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name   string
+		ts     *tokens.TokenSet
+		margin time.Duration
+		want   bool
+	}{
+		{"nil", nil, 0, true},
+		{"no access token", &tokens.TokenSet{Expiry: now.Add(time.Hour)}, 0, true},
+		{"fresh", &tokens.TokenSet{AccessToken: "a", Expiry: now.Add(time.Hour)}, -1, false},
+		{"inside default margin", &tokens.TokenSet{AccessToken: "a", Expiry: now.Add(4 * time.Minute)}, -1, true},
+		{"exactly at the margin", &tokens.TokenSet{AccessToken: "a", Expiry: now.Add(5 * time.Minute)}, -1, true},
+		{"just outside the margin", &tokens.TokenSet{AccessToken: "a", Expiry: now.Add(5*time.Minute + time.Second)}, -1, false},
+		{"zero margin, not expired", &tokens.TokenSet{AccessToken: "a", Expiry: now.Add(time.Second)}, 0, false},
+		{"expired", &tokens.TokenSet{AccessToken: "a", Expiry: now.Add(-time.Second)}, 0, true},
+		{"no expiry known", &tokens.TokenSet{AccessToken: "a"}, -1, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.ts.NeedsRefresh(now, tt.margin); got != tt.want {
+				t.Fatalf("NeedsRefresh = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestTokenSetEncoding(t *testing.T) {
+	in := &tokens.TokenSet{AccessToken: "a.b.c", IDToken: "i.d.t", RefreshToken: "r", TokenType: "Bearer", Scope: "openid offline_access",
+		Expiry: time.Date(2026, 11, 25, 11, 0, 0, 0, time.UTC), ObtainedAt: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC),
+		Tenant: "dev", Issuer: "https://x/", Grant: tokens.GrantDevice, Warnings: []string{"not cached"}}
+	b, err := in.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := tokens.DecodeTokenSet(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(out.Warnings, []string(nil)) {
+		t.Fatalf("warnings were cached: %v", out.Warnings)
+	}
+	in.Warnings = nil
+	if !reflect.DeepEqual(out, in) {
+		t.Fatalf("round trip: %+v != %+v", out, in)
+	}
+	if strings.Join(out.Scopes(), ",") != "openid,offline_access" {
+		t.Fatalf("scopes %v", out.Scopes())
+	}
+	for _, bad := range []string{`{}`, `{"v":2,"access_token":"a"}`, `{"v":1}`, `not json`, `[]`} {
+		if _, err := tokens.DecodeTokenSet([]byte(bad)); err == nil {
+			t.Errorf("DecodeTokenSet(%s) accepted", bad)
+		}
+	}
+}
