@@ -95,11 +95,15 @@ func ParseJWKS(data []byte, source string) (*KeySet, error) {
 			kids[kid] = i
 		}
 		jwk, reason := parsePublicJWK(entry)
+		ops, opsReason := jwkKeyOps(members["key_ops"])
+		if reason == "" {
+			reason = opsReason
+		}
 		if reason != "" {
 			set.Skipped = append(set.Skipped, label+": "+reason)
 			continue
 		}
-		set.Keys = append(set.Keys, Key{JWK: jwk, Origin: OriginJWKS, Source: source})
+		set.Keys = append(set.Keys, Key{JWK: jwk, Origin: OriginJWKS, Source: source, KeyOps: ops})
 	}
 	return set, nil
 }
@@ -140,6 +144,23 @@ func unsupportedReason(data []byte) string {
 		return fmt.Sprintf("unsupported key type %q with curve %q", k.Kty, k.Crv)
 	}
 	return fmt.Sprintf("unsupported key type %q", k.Kty)
+}
+
+// jwkKeyOps reads a JWK's "key_ops" member, which go-jose does not keep: nil when absent
+// or null, otherwise the list (possibly empty), or a reason when it is not a list of
+// strings.
+func jwkKeyOps(raw json.RawMessage) ([]string, string) {
+	if raw == nil || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+		return nil, ""
+	}
+	var ops []string
+	if err := json.Unmarshal(raw, &ops); err != nil {
+		return nil, `malformed: "key_ops" is not a list of strings`
+	}
+	if ops == nil {
+		ops = []string{}
+	}
+	return ops, ""
 }
 
 func jwkPresentMembers(members map[string]json.RawMessage, names []string) []string {

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -173,7 +174,12 @@ func loadJWKKey(data []byte, members map[string]json.RawMessage, source string) 
 			set.Skipped = append(set.Skipped, "symmetric JWK with an empty key")
 			return set
 		}
-		set.Keys = append(set.Keys, Key{JWK: jwk, Origin: OriginSecretFile, Source: source})
+		ops, reason := jwkKeyOps(members["key_ops"])
+		if reason != "" {
+			set.Skipped = append(set.Skipped, reason)
+			return set
+		}
+		set.Keys = append(set.Keys, Key{JWK: jwk, Origin: OriginSecretFile, Source: source, KeyOps: ops})
 		set.Notes = append(set.Notes, source+" holds a symmetric JWK: it is used as an HMAC secret")
 		return set
 	}
@@ -186,15 +192,24 @@ func loadJWKKey(data []byte, members map[string]json.RawMessage, source string) 
 		}
 		return set
 	}
+	ops, reason := jwkKeyOps(members["key_ops"])
+	if reason != "" {
+		set.Skipped = append(set.Skipped, reason)
+		return set
+	}
 	if !jwk.IsPublic() {
 		jwk = jwk.Public()
 		set.Notes = append(set.Notes, source+" holds a private JWK: only its public half is used")
+		if slices.Contains(ops, "sign") {
+			// The public half of a signing key is a verification key.
+			ops = []string{"verify"}
+		}
 	}
 	if reason := checkPublicKey(jwk.Key, jwk.Algorithm); reason != "" {
 		set.Skipped = append(set.Skipped, reason)
 		return set
 	}
-	set.Keys = append(set.Keys, Key{JWK: jwk, Origin: OriginKeyFile, Source: source})
+	set.Keys = append(set.Keys, Key{JWK: jwk, Origin: OriginKeyFile, Source: source, KeyOps: ops})
 	return set
 }
 

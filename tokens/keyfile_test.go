@@ -272,3 +272,38 @@ func TestLoadJWKSFile(t *testing.T) {
 		t.Fatalf("missing JWKS file: %v", err)
 	}
 }
+
+func TestKeyOpsKept(t *testing.T) {
+	rsaPub := jwRFC7520(t, "3_3.rsa_public_key.json")
+	set, err := ParseJWKS(jwSet(t,
+		jwWith(rsaPub, "kid", "v", "key_ops", []string{"verify"}),
+		jwWith(rsaPub, "kid", "e", "key_ops", []string{}),
+		jwWith(rsaPub, "kid", "n", "key_ops", nil),
+		jwWith(rsaPub, "kid", "bad", "key_ops", "verify"),
+	), "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if jwKids(set) != "v,e,n" || len(set.Skipped) != 1 || !strings.Contains(set.Skipped[0], `"key_ops" is not a list of strings`) {
+		t.Fatalf("%q %q", jwKids(set), set.Skipped)
+	}
+	if !reflect.DeepEqual(set.Keys[0].KeyOps, []string{"verify"}) || set.Keys[1].KeyOps == nil || len(set.Keys[1].KeyOps) != 0 || set.Keys[2].KeyOps != nil {
+		t.Fatalf("key_ops %q %q %q", set.Keys[0].KeyOps, set.Keys[1].KeyOps, set.Keys[2].KeyOps)
+	}
+
+	for _, tt := range []struct {
+		name string
+		jwk  map[string]any
+		want []string
+	}{
+		{"public", jwWith(rsaPub, "key_ops", []string{"verify", "encrypt"}), []string{"verify", "encrypt"}},
+		{"private signing key: its public half verifies", jwWith(jwRFC7520(t, "3_4.rsa_private_key.json"), "key_ops", []string{"sign"}), []string{"verify"}},
+		{"symmetric, as given", jwWith(jwRFC7520(t, "3_5.symmetric_key_mac_computation.json"), "key_ops", []string{"sign"}), []string{"sign"}},
+		{"absent", rsaPub, nil},
+	} {
+		set, err := LoadKeyFile(jwFile(t, "k.json", jwMust(json.Marshal(tt.jwk)), 0o600))
+		if err != nil || !reflect.DeepEqual(set.Keys[0].KeyOps, tt.want) {
+			t.Errorf("%s: %v %q, want %q", tt.name, err, set.Keys[0].KeyOps, tt.want)
+		}
+	}
+}
