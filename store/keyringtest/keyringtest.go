@@ -1,0 +1,216 @@
+// Package keyringtest gives tests a real Secret Service (the Linux OS keyring) to run
+// against. It is for tests only.
+//
+// Require uses the session bus named by $DBUS_SESSION_BUS_ADDRESS when a Secret Service
+// answers there (as under .ci/run's dbus-run-session with gnome-keyring-daemon). Otherwise,
+// when dbus-daemon and gnome-keyring-daemon are installed, it starts a private session bus
+// and an unlocked gnome-keyring (its keyrings in a temporary HOME, so a user's keyrings are
+// never touched) once per test binary and points $DBUS_SESSION_BUS_ADDRESS at it. When
+// neither is possible the test is skipped with the reason, never passed.
+package keyringtest
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+)
+
+const secretsName = "org.freedesktop.secrets"
+
+var (
+	once     sync.Once
+	address  string
+	skipWhy  string
+	stopFns  []func()
+	startErr error
+)
+
+// Require returns the address of a session bus with a working Secret Service, with
+// $DBUS_SESSION_BUS_ADDRESS set to it, or skips t. A failure to start daemons that are
+// installed fails t.
+func Require(t testing.TB) string {
+	t.Helper()
+	once.Do(setup)
+	switch {
+	case startErr != nil:
+		t.Fatalf("keyringtest: starting a private Secret Service: %v", startErr)
+	case skipWhy != "":
+		t.Skip("no Secret Service: " + skipWhy)
+	}
+	return address
+}
+
+// Stop ends the daemons Require started and removes their files. Call it from TestMain
+// after m.Run; it does nothing when Require used an existing session or never ran.
+func Stop() {
+	for i := len(stopFns) - 1; i >= 0; i-- {
+		stopFns[i]()
+	}
+	stopFns = nil
+}
+
+func setup() {
+	if addr := os.Getenv("DBUS_SESSION_BUS_ADDRESS"); addr != "" {
+		if err := waitForSecrets(addr, 0); err == nil {
+			address = addr
+			return
+		}
+	}
+	for _, bin := range []string{"dbus-daemon", "gnome-keyring-daemon"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			skipWhy = fmt.Sprintf("$DBUS_SESSION_BUS_ADDRESS has no Secret Service and %s is not installed (apt-get install dbus-x11 gnome-keyring libsecret-tools)", bin)
+			return
+		}
+	}
+	address, startErr = start()
+	if startErr != nil {
+		Stop()
+		return
+	}
+	os.Setenv("DBUS_SESSION_BUS_ADDRESS", address)
+}
+
+func start() (string, error) {
+	dir, err := os.MkdirTemp("", "tokenbench-keyring-")
+	if err != nil {
+		return "", err
+	}
+	stopFns = append(stopFns, func() { os.RemoveAll(dir) })
+	for _, d := range []string{"home", "run", "data", "config"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o700); err != nil {
+			return "", err
+		}
+	}
+
+	bus := exec.Command("dbus-daemon", "--session", "--nofork", "--print-address=1",
+		"--address=unix:path="+filepath.Join(dir, "run", "bus"))
+	out, err := bus.StdoutPipe()
+	if err != nil {
+		return "", err
+	}
+	if err := startProc(bus); err != nil {
+		return "", err
+	}
+	lines := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(out).ReadString('\n')
+		lines <- strings.TrimSpace(line)
+	}()
+	var addr string
+	select {
+	case addr = <-lines:
+	case <-time.After(10 * time.Second):
+		return "", errors.New("dbus-daemon printed no address within 10s")
+	}
+	if addr == "" {
+		return "", errors.New("dbus-daemon printed no address")
+	}
+
+	gk := exec.Command("gnome-keyring-daemon", "--unlock", "--components=secrets", "--foreground")
+	gk.Env = append(os.Environ(),
+		"DBUS_SESSION_BUS_ADDRESS="+addr,
+		"HOME="+filepath.Join(dir, "home"),
+		"XDG_RUNTIME_DIR="+filepath.Join(dir, "run"),
+		"XDG_DATA_HOME="+filepath.Join(dir, "data"),
+		"XDG_CONFIG_HOME="+filepath.Join(dir, "config"),
+	)
+	gk.Stdin = strings.NewReader("test-keyring-password")
+	if err := startProc(gk); err != nil {
+		return "", err
+	}
+	if err := waitForSecrets(addr, 10*time.Second); err != nil {
+		return "", fmt.Errorf("gnome-keyring-daemon: %w", err)
+	}
+	return addr, nil
+}
+
+// startProc starts cmd and registers its end with Stop.
+func startProc(cmd *exec.Cmd) error {
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	stopFns = append(stopFns, func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	return nil
+}
+
+// waitForSecrets connects to addr (a private connection, so that go-keyring's shared one
+// is not bound to a bus without a Secret Service) and waits up to wait for a Secret
+// Service with a login or default collection.
+func waitForSecrets(addr string, wait time.Duration) error {
+	conn, err := dbus.Connect(addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	deadline := time.Now().Add(wait)
+	for {
+		err := secretsReady(conn)
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(20 * time.Millisecond) // polling a daemon's start-up, not timing a test
+	}
+}
+
+func secretsReady(conn *dbus.Conn) error {
+	var owned bool
+	if err := conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, secretsName).Store(&owned); err != nil {
+		return err
+	}
+	if !owned {
+		return errors.New(secretsName + " is not on the bus")
+	}
+	v, err := conn.Object(secretsName, "/org/freedesktop/secrets").GetProperty("org.freedesktop.Secret.Service.Collections")
+	if err != nil {
+		return err
+	}
+	paths, _ := v.Value().([]dbus.ObjectPath)
+	if len(paths) == 0 {
+		return errors.New("the Secret Service has no collection yet")
+	}
+	return nil
+}
+
+// Lookup returns what the Secret Service holds for account under service, read from
+// outside tokenbench with secret-tool, and whether there is an entry.
+func Lookup(t testing.TB, service, account string) (string, bool) {
+	t.Helper()
+	out, err := exec.Command("secret-tool", "lookup", "service", service, "username", account).Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && len(out) == 0 {
+			return "", false
+		}
+		t.Fatalf("secret-tool lookup: %v", err)
+	}
+	return string(out), true
+}
+
+// Accounts returns every account stored under service whose name starts with prefix, read
+// with secret-tool search.
+func Accounts(t testing.TB, service, prefix string) []string {
+	t.Helper()
+	if _, err := exec.LookPath("secret-tool"); err != nil {
+		t.Skip("secret-tool is not installed (apt-get install libsecret-tools)")
+	}
+	out, _ := exec.Command("secret-tool", "search", "--all", "--unlock", "service", service).CombinedOutput()
+	var accts []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if a, ok := strings.CutPrefix(line, "attribute.username = "); ok && strings.HasPrefix(a, prefix) {
+			accts = append(accts, a)
+		}
+	}
+	return accts
+}

@@ -1,0 +1,249 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/tokenbench/tokenbench/tokens"
+)
+
+// Kind says how a tenant's issuer is found: from an Auth0 domain or from an OIDC issuer URL.
+type Kind string
+
+// Tenant kinds.
+const (
+	KindAuth0 Kind = "auth0"
+	KindOIDC  Kind = "oidc"
+)
+
+// Grant names the OAuth grant a tenant uses by default.
+type Grant string
+
+// Grants a tenant may default to.
+const (
+	GrantClientCredentials Grant = "client-credentials"
+	GrantDevice            Grant = "device"
+	GrantPKCE              Grant = "pkce"
+	GrantRefresh           Grant = "refresh"
+)
+
+// Grants lists every grant a tenant may name, in the order help text shows them.
+var Grants = []Grant{GrantClientCredentials, GrantDevice, GrantPKCE, GrantRefresh}
+
+// Tenant is one saved authorization server and client. It has no field for a secret on
+// purpose: client secrets, refresh tokens and cached tokens live in the keyring (Secrets).
+// Name is the key of the tenant in the config file and is not written inside its table.
+type Tenant struct {
+	Name            string            `toml:"-" json:"name"`
+	Kind            Kind              `toml:"kind" json:"kind"`
+	Domain          string            `toml:"domain,omitempty" json:"domain,omitempty"`
+	Issuer          string            `toml:"issuer,omitempty" json:"issuer,omitempty"`
+	ClientID        string            `toml:"client_id" json:"client_id"`
+	Confidential    bool              `toml:"confidential" json:"confidential"`
+	Audience        string            `toml:"audience,omitempty" json:"audience,omitempty"`
+	Scopes          []string          `toml:"scopes,omitempty" json:"scopes,omitempty"`
+	Grant           Grant             `toml:"grant,omitempty" json:"grant,omitempty"`
+	Organization    string            `toml:"organization,omitempty" json:"organization,omitempty"`
+	RedirectPort    int               `toml:"redirect_port,omitempty" json:"redirect_port,omitempty"`
+	AuthorizeParams map[string]string `toml:"authorize_params,omitempty" json:"authorize_params,omitempty"`
+	TokenParams     map[string]string `toml:"token_params,omitempty" json:"token_params,omitempty"`
+}
+
+// IssuerURL returns the tenant's issuer: "https://DOMAIN/" for Auth0 (the form Auth0 puts in
+// its tokens' iss claim), the configured issuer URL otherwise.
+func (t Tenant) IssuerURL() string {
+	if t.Kind == KindAuth0 {
+		return tokens.Auth0Issuer(t.Domain)
+	}
+	return t.Issuer
+}
+
+// ErrInvalidTenant is matched (errors.Is) by every *TenantError.
+var ErrInvalidTenant = errors.New("store: invalid tenant")
+
+// TenantError says which field of which tenant is unusable and why.
+type TenantError struct {
+	Name   string
+	Field  string
+	Reason string
+}
+
+func (e *TenantError) Error() string {
+	if e.Name == "" {
+		return fmt.Sprintf("store: tenant %s: %s", e.Field, e.Reason)
+	}
+	return fmt.Sprintf("store: tenant %q: %s: %s", e.Name, e.Field, e.Reason)
+}
+
+// Is makes errors.Is(err, ErrInvalidTenant) true.
+func (e *TenantError) Is(target error) bool { return target == ErrInvalidTenant }
+
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// ValidateName refuses a tenant name that is empty, longer than 64 characters, or uses
+// anything but ASCII letters, digits, '.', '_' and '-' (starting with a letter or digit).
+// The name is part of keyring account names, so the rule keeps them unambiguous.
+func ValidateName(name string) error {
+	if !nameRE.MatchString(name) {
+		return &TenantError{Name: printable(name), Field: "name", Reason: "use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"}
+	}
+	return nil
+}
+
+// protocolParams may not be set through the extra parameter tables: they belong to the
+// grant code, and several of them are secrets that must never sit in the config file.
+var protocolParams = map[string]bool{
+	"client_id": true, "client_secret": true, "client_assertion": true, "client_assertion_type": true,
+	"redirect_uri": true, "response_type": true, "state": true, "nonce": true,
+	"code": true, "code_challenge": true, "code_challenge_method": true, "code_verifier": true,
+	"grant_type": true, "refresh_token": true, "device_code": true, "password": true,
+	"username": true, "assertion": true, "subject_token": true, "actor_token": true,
+}
+
+// Validate checks t as the config file and the grant code need it: a valid name, a known
+// kind with a domain (auth0) or an https issuer URL (oidc; http only on loopback), a client
+// id, a known grant, a port in range, and extra parameters that neither override protocol
+// parameters nor carry secrets. Client credentials need a confidential client.
+func (t Tenant) Validate() error {
+	if err := ValidateName(t.Name); err != nil {
+		return err
+	}
+	bad := func(field, format string, args ...any) error {
+		return &TenantError{Name: t.Name, Field: field, Reason: fmt.Sprintf(format, args...)}
+	}
+	switch t.Kind {
+	case KindAuth0:
+		if t.Issuer != "" {
+			return bad("issuer", "an auth0 tenant is given by its domain, not an issuer URL")
+		}
+		if err := validDomain(t.Domain); err != nil {
+			return bad("domain", "%s", err)
+		}
+	case KindOIDC:
+		if t.Domain != "" {
+			return bad("domain", "only auth0 tenants have a domain; use the issuer URL")
+		}
+		if err := validIssuer(t.Issuer); err != nil {
+			return bad("issuer", "%s", err)
+		}
+	case "":
+		return bad("kind", "missing (auth0 or oidc)")
+	default:
+		return bad("kind", "%q is not auth0 or oidc", printable(string(t.Kind)))
+	}
+	if strings.TrimSpace(t.ClientID) == "" {
+		return bad("client_id", "missing")
+	}
+	if hasControl(t.ClientID) || hasControl(t.Audience) || hasControl(t.Organization) {
+		return bad("client_id/audience/organization", "control characters are not allowed")
+	}
+	if t.Grant != "" && !validGrant(t.Grant) {
+		return bad("grant", "%q is not one of %s", printable(string(t.Grant)), grantList())
+	}
+	if t.Grant == GrantClientCredentials && !t.Confidential {
+		return bad("grant", "client-credentials needs a confidential client (one with a secret)")
+	}
+	if t.RedirectPort < 0 || t.RedirectPort > 65535 {
+		return bad("redirect_port", "%d is not a port (1-65535, or 0 for any free port)", t.RedirectPort)
+	}
+	for _, s := range t.Scopes {
+		if s == "" || strings.ContainsFunc(s, unicode.IsSpace) || hasControl(s) {
+			return bad("scopes", "%q is not a single scope", printable(s))
+		}
+	}
+	for _, p := range []struct {
+		field  string
+		params map[string]string
+	}{{"authorize_params", t.AuthorizeParams}, {"token_params", t.TokenParams}} {
+		field := p.field
+		for _, k := range sortedKeys(p.params) {
+			v := p.params[k]
+			switch {
+			case k == "" || hasControl(k) || hasControl(v):
+				return bad(field, "parameter names must not be empty and nothing may hold control characters")
+			case protocolParams[strings.ToLower(k)]:
+				return bad(field, "%q is set by tokenbench itself (secrets belong in the keyring)", k)
+			}
+		}
+	}
+	return nil
+}
+
+func validDomain(d string) error {
+	if d == "" {
+		return errors.New("missing (for example dev-abc.eu.auth0.com)")
+	}
+	if strings.Contains(d, "/") || strings.Contains(d, ":") || strings.ContainsFunc(d, unicode.IsSpace) || hasControl(d) {
+		return fmt.Errorf("%q is not a bare host name (for example dev-abc.eu.auth0.com)", printable(d))
+	}
+	u, err := url.Parse("https://" + d + "/")
+	if err != nil || u.Hostname() != d {
+		return fmt.Errorf("%q is not a host name", printable(d))
+	}
+	return nil
+}
+
+func validIssuer(s string) error {
+	if s == "" {
+		return errors.New("missing (for example https://login.example.com/realms/dev)")
+	}
+	if hasControl(s) {
+		return errors.New("control characters are not allowed")
+	}
+	u, err := tokens.CheckURL(s)
+	if err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), "tokens: "))
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("%q must not have a query, fragment or user info", s)
+	}
+	return nil
+}
+
+func validGrant(g Grant) bool {
+	for _, x := range Grants {
+		if g == x {
+			return true
+		}
+	}
+	return false
+}
+
+func grantList() string {
+	s := make([]string, len(Grants))
+	for i, g := range Grants {
+		s[i] = string(g)
+	}
+	return strings.Join(s, ", ")
+}
+
+func hasControl(s string) bool { return strings.ContainsFunc(s, unicode.IsControl) }
+
+// printable quotes nothing but keeps an error message on one line and short.
+func printable(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '?'
+		}
+		return r
+	}, s)
+	if len(s) > 80 {
+		s = s[:77] + "..."
+	}
+	return s
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

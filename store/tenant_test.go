@@ -1,0 +1,72 @@
+package store
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestTenantValidate(t *testing.T) {
+	oidc := func(mod func(*Tenant)) Tenant {
+		tn := Tenant{Name: "dev", Kind: KindOIDC, Issuer: "https://id.example.com/realms/dev", ClientID: "c"}
+		mod(&tn)
+		return tn
+	}
+	tests := []struct {
+		name string
+		t    Tenant
+		want string // substring of the error; empty: valid
+	}{
+		{"auth0 full", sampleTenant("prod"), ""},
+		{"oidc minimal", oidc(func(*Tenant) {}), ""},
+		{"loopback http issuer", oidc(func(t *Tenant) { t.Issuer = "http://127.0.0.1:9000" }), ""},
+		{"empty name", oidc(func(t *Tenant) { t.Name = "" }), "name"},
+		{"slash in name", oidc(func(t *Tenant) { t.Name = "a/b" }), "name"},
+		{"leading dot", oidc(func(t *Tenant) { t.Name = ".x" }), "name"},
+		{"long name", oidc(func(t *Tenant) { t.Name = strings.Repeat("a", 65) }), "name"},
+		{"no kind", oidc(func(t *Tenant) { t.Kind = "" }), "kind: missing"},
+		{"bad kind", oidc(func(t *Tenant) { t.Kind = "okta" }), `"okta" is not auth0 or oidc`},
+		{"plain http issuer", oidc(func(t *Tenant) { t.Issuer = "http://id.example.com/" }), "only https"},
+		{"issuer query", oidc(func(t *Tenant) { t.Issuer = "https://id.example.com/?a=b" }), "query"},
+		{"no issuer", oidc(func(t *Tenant) { t.Issuer = "" }), "issuer: missing"},
+		{"oidc with domain", oidc(func(t *Tenant) { t.Domain = "x.auth0.com" }), "only auth0 tenants have a domain"},
+		{"auth0 with issuer", func() Tenant { s := sampleTenant("a"); s.Issuer = "https://x/"; return s }(), "given by its domain"},
+		{"auth0 domain with scheme", func() Tenant { s := sampleTenant("a"); s.Domain = "https://x.auth0.com"; return s }(), "bare host"},
+		{"auth0 no domain", func() Tenant { s := sampleTenant("a"); s.Domain = ""; return s }(), "domain: missing"},
+		{"no client id", oidc(func(t *Tenant) { t.ClientID = " " }), "client_id: missing"},
+		{"bad grant", oidc(func(t *Tenant) { t.Grant = "password" }), "grant"},
+		{"cc needs secret", oidc(func(t *Tenant) { t.Grant = GrantClientCredentials }), "confidential"},
+		{"port", oidc(func(t *Tenant) { t.RedirectPort = 70000 }), "redirect_port"},
+		{"scope with space", oidc(func(t *Tenant) { t.Scopes = []string{"a b"} }), "scopes"},
+		{"secret in params", oidc(func(t *Tenant) { t.TokenParams = map[string]string{"client_secret": "x"} }), "token_params"},
+		{"protocol param", oidc(func(t *Tenant) { t.AuthorizeParams = map[string]string{"Redirect_URI": "x"} }), "authorize_params"},
+		{"control char", oidc(func(t *Tenant) { t.Audience = "a\nb" }), "control"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.t.Validate()
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("Validate = %v, want nil", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, ErrInvalidTenant) {
+				t.Fatalf("Validate = %v, want ErrInvalidTenant mentioning %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("message is not one line: %q", err)
+			}
+		})
+	}
+}
+
+func TestIssuerURL(t *testing.T) {
+	if got := sampleTenant("a").IssuerURL(); got != "https://dev-abc.eu.auth0.com/" {
+		t.Errorf("auth0 issuer = %q", got)
+	}
+	o := Tenant{Kind: KindOIDC, Issuer: "https://id.example.com/realms/dev"}
+	if got := o.IssuerURL(); got != o.Issuer {
+		t.Errorf("oidc issuer = %q", got)
+	}
+}

@@ -1,0 +1,319 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrTenantNotFound is returned for a tenant name the config file does not define.
+var ErrTenantNotFound = errors.New("store: no such tenant")
+
+// ErrTenantExists is returned by Add for a name the config file already defines.
+var ErrTenantExists = errors.New("store: tenant already exists")
+
+// ErrNoDefault is returned by Resolve when no name is given and no default is set.
+var ErrNoDefault = errors.New("store: no tenant given and no default set")
+
+// Tenants edits saved tenants transactionally across the config file at Path and the
+// keyring: keyring changes are made first, under the config file's lock; when the keyring
+// fails the config is not touched, and when the config write fails the keyring changes are
+// rolled back (earlier values restored).
+type Tenants struct {
+	Path    string
+	Secrets *Secrets
+}
+
+// OpenTenants returns Tenants for the config file at path (resolve it with ConfigPath) and
+// the system keyring.
+func OpenTenants(path string) *Tenants {
+	return &Tenants{Path: path, Secrets: NewSecrets()}
+}
+
+// Load reads the config file (see Load).
+func (ts *Tenants) Load() (*Config, error) { return Load(ts.Path) }
+
+// Resolve returns the tenant called name, or the default tenant when name is empty.
+func (ts *Tenants) Resolve(name string) (Tenant, error) {
+	c, err := ts.Load()
+	if err != nil {
+		return Tenant{}, err
+	}
+	if name == "" {
+		if c.Default == "" {
+			return Tenant{}, ErrNoDefault
+		}
+		name = c.Default
+	}
+	t, ok := c.Tenant(name)
+	if !ok {
+		return Tenant{}, notFound(name)
+	}
+	return t, nil
+}
+
+func notFound(name string) error {
+	return fmt.Errorf("%w: %q", ErrTenantNotFound, printable(name))
+}
+
+// SecretChange says what Add or Edit does with a tenant's stored client secret.
+type SecretChange struct {
+	op    secretOp
+	value string
+}
+
+type secretOp int
+
+const (
+	keepSecret secretOp = iota
+	setSecret
+	removeSecret
+)
+
+// KeepSecret leaves the stored client secret as it is (Add stores none).
+var KeepSecret = SecretChange{}
+
+// RemoveSecret deletes the stored client secret.
+var RemoveSecret = SecretChange{op: removeSecret}
+
+// SetSecret stores value as the client secret.
+func SetSecret(value string) SecretChange { return SecretChange{op: setSecret, value: value} }
+
+// Add saves a new tenant t and, with SetSecret, its client secret. It refuses an invalid
+// tenant, a name already defined (ErrTenantExists), and a secret for a public client. The
+// first tenant added becomes the default. Leftover refresh tokens and cached tokens of an
+// earlier tenant with the same name (one removed by hand from the file) are deleted, best
+// effort, so that they are never taken for the new tenant's.
+func (ts *Tenants) Add(t Tenant, secret SecretChange) error {
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	if secret.op == setSecret && !t.Confidential {
+		return &TenantError{Name: t.Name, Field: "confidential", Reason: "a public client has no client secret"}
+	}
+	return withLock(ts.Path, func() error {
+		c, err := Load(ts.Path)
+		if err != nil {
+			return err
+		}
+		if _, ok := c.Tenants[t.Name]; ok {
+			return fmt.Errorf("%w: %q (use 'tenants edit')", ErrTenantExists, t.Name)
+		}
+		tx := &secretTx{s: ts.Secrets}
+		if err := tx.apply(t.Name, secret); err != nil {
+			return err
+		}
+		if err := c.Put(t); err != nil {
+			return tx.abort(err)
+		}
+		if c.Default == "" {
+			c.Default = t.Name
+		}
+		if err := Save(ts.Path, c); err != nil {
+			return tx.abort(err)
+		}
+		for _, k := range []SecretKind{SecretRefreshToken, SecretTokenSet} {
+			_ = ts.Secrets.Delete(t.Name, k)
+		}
+		return nil
+	})
+}
+
+// Edit changes the tenant called name: fn edits a copy (its Name cannot be changed), the
+// result is validated, secret is applied to the keyring, and the config is written. When
+// the tenant ends up public its stored client secret is removed.
+func (ts *Tenants) Edit(name string, fn func(*Tenant) error, secret SecretChange) error {
+	return withLock(ts.Path, func() error {
+		c, err := Load(ts.Path)
+		if err != nil {
+			return err
+		}
+		t, ok := c.Tenant(name)
+		if !ok {
+			return notFound(name)
+		}
+		if fn != nil {
+			if err := fn(&t); err != nil {
+				return err
+			}
+		}
+		if t.Name != name {
+			return &TenantError{Name: name, Field: "name", Reason: "cannot be changed by an edit"}
+		}
+		if err := t.Validate(); err != nil {
+			return err
+		}
+		if !t.Confidential {
+			if secret.op == setSecret {
+				return &TenantError{Name: name, Field: "confidential", Reason: "a public client has no client secret"}
+			}
+			secret = RemoveSecret
+		}
+		tx := &secretTx{s: ts.Secrets}
+		if err := tx.apply(name, secret); err != nil {
+			return err
+		}
+		c.Tenants[name] = t
+		if err := Save(ts.Path, c); err != nil {
+			return tx.abort(err)
+		}
+		return nil
+	})
+}
+
+// Remove deletes the tenant called name and every keyring entry it has (all kinds, all
+// chunks). When the keyring cannot be used nothing is removed; when the config write
+// fails the keyring entries are restored.
+func (ts *Tenants) Remove(name string) error {
+	return withLock(ts.Path, func() error {
+		c, err := Load(ts.Path)
+		if err != nil {
+			return err
+		}
+		if _, ok := c.Tenants[name]; !ok {
+			return notFound(name)
+		}
+		tx := &secretTx{s: ts.Secrets}
+		for _, k := range SecretKinds {
+			if err := tx.delete(name, k); err != nil {
+				return tx.abort(err)
+			}
+		}
+		c.Delete(name)
+		if err := Save(ts.Path, c); err != nil {
+			return tx.abort(err)
+		}
+		return nil
+	})
+}
+
+// Use makes the tenant called name the default.
+func (ts *Tenants) Use(name string) error {
+	return Update(ts.Path, func(c *Config) error {
+		if _, ok := c.Tenants[name]; !ok {
+			return notFound(name)
+		}
+		c.Default = name
+		return nil
+	})
+}
+
+// SecretState is what the keyring holds for one kind of a tenant's secrets.
+type SecretState string
+
+// Secret states shown by `tenants list` and the tenant screen.
+const (
+	StateStored  SecretState = "stored"
+	StateNone    SecretState = "none"
+	StateDamaged SecretState = "damaged"
+	StateUnknown SecretState = "unknown" // the keyring could not be asked
+)
+
+// SecretStatus says, per kind, whether a tenant has a secret stored; it never holds one.
+type SecretStatus struct {
+	ClientSecret SecretState `json:"client_secret"`
+	RefreshToken SecretState `json:"refresh_token"`
+	TokenSet     SecretState `json:"token_cache"`
+}
+
+// Status reports what the keyring holds for the tenant called name, reading only headers.
+// When the keyring cannot be used every state is StateUnknown and err says why.
+func (ts *Tenants) Status(name string) (SecretStatus, error) {
+	st := SecretStatus{StateUnknown, StateUnknown, StateUnknown}
+	out := []*SecretState{&st.ClientSecret, &st.RefreshToken, &st.TokenSet}
+	for i, k := range SecretKinds {
+		ok, err := ts.Secrets.Has(name, k)
+		switch {
+		case errors.Is(err, ErrSecretCorrupt):
+			*out[i] = StateDamaged
+		case err != nil:
+			return SecretStatus{StateUnknown, StateUnknown, StateUnknown}, err
+		case ok:
+			*out[i] = StateStored
+		default:
+			*out[i] = StateNone
+		}
+	}
+	return st, nil
+}
+
+// secretTx records the keyring changes of one tenant edit so that they can be undone.
+type secretTx struct {
+	s    *Secrets
+	undo []func() error
+}
+
+func (tx *secretTx) apply(name string, c SecretChange) error {
+	switch c.op {
+	case setSecret:
+		return tx.set(name, SecretClient, c.value)
+	case removeSecret:
+		return tx.delete(name, SecretClient)
+	}
+	return nil
+}
+
+// restore puts back what Get returned before a change: the old value, or nothing.
+func (tx *secretTx) restore(name string, kind SecretKind, old string, had bool) func() error {
+	return func() error {
+		if had {
+			return tx.s.Set(name, kind, old)
+		}
+		return tx.s.Delete(name, kind)
+	}
+}
+
+func (tx *secretTx) previous(name string, kind SecretKind) (string, bool, error) {
+	old, err := tx.s.Get(name, kind)
+	switch {
+	case err == nil:
+		return old, true, nil
+	case errors.Is(err, ErrSecretNotFound), errors.Is(err, ErrSecretCorrupt):
+		return "", false, nil // a damaged value cannot be restored; undoing deletes it
+	default:
+		return "", false, err
+	}
+}
+
+func (tx *secretTx) set(name string, kind SecretKind, value string) error {
+	old, had, err := tx.previous(name, kind)
+	if err != nil {
+		return err
+	}
+	tx.undo = append(tx.undo, tx.restore(name, kind, old, had))
+	if err := tx.s.Set(name, kind, value); err != nil {
+		return tx.abort(err)
+	}
+	return nil
+}
+
+func (tx *secretTx) delete(name string, kind SecretKind) error {
+	old, had, err := tx.previous(name, kind)
+	if err != nil {
+		return err
+	}
+	if !had {
+		// Nothing readable to restore; still clear any damaged leftovers.
+		return tx.s.Delete(name, kind)
+	}
+	tx.undo = append(tx.undo, tx.restore(name, kind, old, had))
+	if err := tx.s.Delete(name, kind); err != nil {
+		return tx.abort(err)
+	}
+	return nil
+}
+
+// abort undoes every recorded change, newest first, and returns cause (annotated when
+// the undo failed too). The undo list is cleared so that abort runs at most once.
+func (tx *secretTx) abort(cause error) error {
+	var failed error
+	for i := len(tx.undo) - 1; i >= 0; i-- {
+		if err := tx.undo[i](); err != nil && failed == nil {
+			failed = err
+		}
+	}
+	tx.undo = nil
+	if failed != nil {
+		return fmt.Errorf("%w (and restoring the keyring failed: %v)", cause, failed)
+	}
+	return cause
+}

@@ -1,0 +1,215 @@
+package store
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/zalando/go-keyring"
+)
+
+func mockTenants(t *testing.T) *Tenants {
+	t.Helper()
+	return &Tenants{Path: filepath.Join(t.TempDir(), "config.toml"), Secrets: mockSecrets(t)}
+}
+
+// failWrites makes every config write fail until the test ends.
+func failWrites(t *testing.T) error {
+	boom := errors.New("store: writing config: disk full")
+	old := writeFile
+	writeFile = func(string, []byte) error { return boom }
+	t.Cleanup(func() { writeFile = old })
+	return boom
+}
+
+// flakyKeyring passes calls to the mock, except that Set call number failAt (1-based)
+// fails as a dropped D-Bus connection would (and every later one when sticky).
+type flakyKeyring struct {
+	sets, failAt int
+	sticky       bool // every Set from failAt on fails
+}
+
+func (f *flakyKeyring) Set(s, a, v string) error {
+	f.sets++
+	if f.sets == f.failAt || f.sticky && f.sets > f.failAt {
+		return errors.New("dial unix /run/user/0/bus: connection reset")
+	}
+	return keyring.Set(s, a, v)
+}
+func (f *flakyKeyring) Get(s, a string) (string, error) { return keyring.Get(s, a) }
+func (f *flakyKeyring) Delete(s, a string) error        { return keyring.Delete(s, a) }
+
+func TestTenantsLifecycle(t *testing.T) {
+	ts := mockTenants(t)
+	prod, dev := sampleTenant("prod"), sampleTenant("dev")
+	if err := ts.Add(prod, SetSecret("prod-secret")); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.Add(dev, SetSecret("dev-secret")); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.Add(dev, KeepSecret); !errors.Is(err, ErrTenantExists) {
+		t.Errorf("second add = %v, want ErrTenantExists", err)
+	}
+	if got, err := ts.Resolve(""); err != nil || got.Name != "prod" {
+		t.Errorf("default after first add = %q, %v; want prod", got.Name, err)
+	}
+	if err := ts.Use("dev"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := ts.Resolve(""); got.Name != "dev" {
+		t.Errorf("default after use = %q", got.Name)
+	}
+	if err := ts.Use("nope"); !errors.Is(err, ErrTenantNotFound) {
+		t.Errorf("use nope = %v", err)
+	}
+	if _, err := ts.Resolve("nope"); !errors.Is(err, ErrTenantNotFound) {
+		t.Errorf("resolve nope = %v", err)
+	}
+	// Edit fields and the secret.
+	err := ts.Edit("dev", func(t *Tenant) error { t.Audience = "https://other"; return nil }, SetSecret("dev-secret-2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := ts.Resolve("dev"); got.Audience != "https://other" {
+		t.Errorf("audience = %q", got.Audience)
+	}
+	if v, _ := ts.Secrets.Get("dev", SecretClient); v != "dev-secret-2" {
+		t.Errorf("secret after edit = %q", v)
+	}
+	if err := ts.Edit("dev", func(t *Tenant) error { t.Name = "x"; return nil }, KeepSecret); !errors.Is(err, ErrInvalidTenant) {
+		t.Errorf("rename = %v", err)
+	}
+	// Making it public removes the stored secret.
+	err = ts.Edit("dev", func(t *Tenant) error { t.Confidential = false; t.Grant = GrantDevice; return nil }, KeepSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := ts.Secrets.Has("dev", SecretClient); ok {
+		t.Error("public tenant still has a client secret")
+	}
+	if err := ts.Edit("dev", nil, SetSecret("x")); !errors.Is(err, ErrInvalidTenant) {
+		t.Errorf("secret for a public client = %v", err)
+	}
+	// Remove deletes every keyring entry and the default marker.
+	ts.Secrets.Set("dev", SecretRefreshToken, strings.Repeat("r", 3*ChunkSize))
+	ts.Secrets.Set("dev", SecretTokenSet, "{}")
+	if st, err := ts.Status("dev"); err != nil || st != (SecretStatus{StateNone, StateStored, StateStored}) {
+		t.Errorf("status = %+v, %v", st, err)
+	}
+	if err := ts.Remove("dev"); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range SecretKinds {
+		if c := chunkCount(t, "dev", k); c != 0 {
+			t.Errorf("%s: %d chunks left", k, c)
+		}
+		if ok, err := ts.Secrets.Has("dev", k); ok || err != nil {
+			t.Errorf("%s still stored: %v", k, err)
+		}
+	}
+	c, _ := ts.Load()
+	if c.Default != "" || len(c.Tenants) != 1 {
+		t.Errorf("after remove: default %q, tenants %v", c.Default, c.Names())
+	}
+	if _, err := ts.Resolve(""); !errors.Is(err, ErrNoDefault) {
+		t.Errorf("resolve with no default = %v", err)
+	}
+	if v, _ := ts.Secrets.Get("prod", SecretClient); v != "prod-secret" {
+		t.Errorf("prod secret = %q", v)
+	}
+	if err := ts.Remove("dev"); !errors.Is(err, ErrTenantNotFound) {
+		t.Errorf("second remove = %v", err)
+	}
+}
+
+func TestTenantsNoSecretInConfig(t *testing.T) {
+	ts := mockTenants(t)
+	if err := ts.Add(sampleTenant("prod"), SetSecret("very-secret-value")); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(ts.Path)
+	if strings.Contains(string(data), "very-secret-value") {
+		t.Fatalf("secret in config:\n%s", data)
+	}
+}
+
+// A failed config write rolls the keyring back to what it held before.
+func TestTenantsConfigWriteFailureRollsBack(t *testing.T) {
+	ts := mockTenants(t)
+	if err := ts.Add(sampleTenant("prod"), SetSecret("old")); err != nil {
+		t.Fatal(err)
+	}
+	ts.Secrets.Set("prod", SecretRefreshToken, "rt")
+	ts.Secrets.Set("orphan", SecretClient, "left by hand") // no tenant "orphan" in the file
+	boom := failWrites(t)
+
+	if err := ts.Edit("prod", nil, SetSecret(strings.Repeat("n", 3*ChunkSize))); !errors.Is(err, boom) {
+		t.Fatalf("edit = %v", err)
+	}
+	if v, err := ts.Secrets.Get("prod", SecretClient); v != "old" || err != nil {
+		t.Errorf("after failed edit secret = %q, %v; want old restored", v, err)
+	}
+	if c := chunkCount(t, "prod", SecretClient); c != 1 {
+		t.Errorf("%d chunks after rollback, want 1", c)
+	}
+	orphan := sampleTenant("orphan")
+	if err := ts.Add(orphan, SetSecret("new")); !errors.Is(err, boom) {
+		t.Fatalf("add = %v", err)
+	}
+	if v, _ := ts.Secrets.Get("orphan", SecretClient); v != "left by hand" {
+		t.Errorf("after failed add the earlier value is %q", v)
+	}
+	if err := ts.Add(sampleTenant("fresh"), SetSecret("new")); !errors.Is(err, boom) {
+		t.Fatalf("add = %v", err)
+	}
+	if _, err := ts.Secrets.Get("fresh", SecretClient); !errors.Is(err, ErrSecretNotFound) {
+		t.Errorf("after failed add of a new tenant: %v, want nothing stored", err)
+	}
+	if err := ts.Remove("prod"); !errors.Is(err, boom) {
+		t.Fatalf("remove = %v", err)
+	}
+	if v, _ := ts.Secrets.Get("prod", SecretClient); v != "old" {
+		t.Errorf("after failed remove client secret = %q", v)
+	}
+	if v, _ := ts.Secrets.Get("prod", SecretRefreshToken); v != "rt" {
+		t.Errorf("after failed remove refresh token = %q", v)
+	}
+}
+
+// A keyring that fails part-way through a write leaves the config untouched and the
+// previous secret in place.
+func TestTenantsKeyringFailsPartWay(t *testing.T) {
+	ts := mockTenants(t)
+	if err := ts.Add(sampleTenant("prod"), SetSecret("old")); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(ts.Path)
+	// Two chunks go in, the third fails; the restore that follows succeeds.
+	ts.Secrets = &Secrets{Keyring: &flakyKeyring{failAt: 3}}
+	err := ts.Edit("prod", func(t *Tenant) error { t.Audience = "changed"; return nil }, SetSecret(strings.Repeat("n", 4*ChunkSize)))
+	if !errors.Is(err, ErrKeyringUnavailable) {
+		t.Fatalf("edit = %v", err)
+	}
+	if after, _ := os.ReadFile(ts.Path); string(after) != string(before) {
+		t.Errorf("config changed:\n%s", after)
+	}
+	if v, err := ts.Secrets.Get("prod", SecretClient); v != "old" || err != nil {
+		t.Errorf("secret = %d bytes, %v; want old", len(v), err)
+	}
+	if c := chunkCount(t, "prod", SecretClient); c != 1 {
+		t.Errorf("%d chunks, want 1", c)
+	}
+	// When the restore fails too, the error says so and the entry reads as damaged, never
+	// as the half-written new value.
+	ts.Secrets = &Secrets{Keyring: &flakyKeyring{failAt: 3, sticky: true}}
+	err = ts.Edit("prod", nil, SetSecret(strings.Repeat("n", 4*ChunkSize)))
+	if !errors.Is(err, ErrKeyringUnavailable) || !strings.Contains(err.Error(), "restoring the keyring failed") {
+		t.Fatalf("edit = %v", err)
+	}
+	if _, err := ts.Secrets.Get("prod", SecretClient); !errors.Is(err, ErrSecretCorrupt) {
+		t.Errorf("Get = %v, want ErrSecretCorrupt", err)
+	}
+}
