@@ -60,7 +60,7 @@ func Stop() {
 
 func setup() {
 	if addr := os.Getenv("DBUS_SESSION_BUS_ADDRESS"); addr != "" {
-		if err := waitForSecrets(addr, 0); err == nil {
+		if err := waitForSecrets(addr, 3*time.Second, false); err == nil {
 			address = addr
 			return
 		}
@@ -127,7 +127,7 @@ func start() (string, error) {
 	if err := startProc(gk); err != nil {
 		return "", err
 	}
-	if err := waitForSecrets(addr, 10*time.Second); err != nil {
+	if err := waitForSecrets(addr, 10*time.Second, true); err != nil {
 		return "", fmt.Errorf("gnome-keyring-daemon: %w", err)
 	}
 	return addr, nil
@@ -147,8 +147,9 @@ func startProc(cmd *exec.Cmd) error {
 
 // waitForSecrets connects to addr (a private connection, so that go-keyring's shared one
 // is not bound to a bus without a Secret Service) and waits up to wait for a Secret
-// Service with a login or default collection.
-func waitForSecrets(addr string, wait time.Duration) error {
+// Service with a collection. Unless starting is true it gives up at once when no Secret
+// Service owns its name (one that is still starting up has claimed it already).
+func waitForSecrets(addr string, wait time.Duration, starting bool) error {
 	conn, err := dbus.Connect(addr)
 	if err != nil {
 		return err
@@ -156,31 +157,30 @@ func waitForSecrets(addr string, wait time.Duration) error {
 	defer conn.Close()
 	deadline := time.Now().Add(wait)
 	for {
-		err := secretsReady(conn)
-		if err == nil || time.Now().After(deadline) {
+		owned, err := secretsReady(conn)
+		if err == nil || (!owned && !starting) || time.Now().After(deadline) {
 			return err
 		}
 		time.Sleep(20 * time.Millisecond) // polling a daemon's start-up, not timing a test
 	}
 }
 
-func secretsReady(conn *dbus.Conn) error {
-	var owned bool
+func secretsReady(conn *dbus.Conn) (owned bool, err error) {
 	if err := conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, secretsName).Store(&owned); err != nil {
-		return err
+		return false, err
 	}
 	if !owned {
-		return errors.New(secretsName + " is not on the bus")
+		return false, errors.New(secretsName + " is not on the bus")
 	}
 	v, err := conn.Object(secretsName, "/org/freedesktop/secrets").GetProperty("org.freedesktop.Secret.Service.Collections")
 	if err != nil {
-		return err
+		return true, err
 	}
 	paths, _ := v.Value().([]dbus.ObjectPath)
 	if len(paths) == 0 {
-		return errors.New("the Secret Service has no collection yet")
+		return true, errors.New("the Secret Service has no collection yet")
 	}
-	return nil
+	return true, nil
 }
 
 // Lookup returns what the Secret Service holds for account under service, read from

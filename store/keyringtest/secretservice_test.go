@@ -49,7 +49,7 @@ func TestSecretServiceChunks(t *testing.T) {
 	keyringtest.Require(t)
 	s := store.NewSecrets()
 	tenant := uniqueTenant(t, "chunks")
-	for _, n := range []int{0, 1, store.ChunkSize - 1, store.ChunkSize, store.ChunkSize + 1, 100 << 10} {
+	for _, n := range []int{0, 1, store.ChunkSize - 1, store.ChunkSize, store.ChunkSize + 1, 5*store.ChunkSize + 7} {
 		v := strings.Repeat("0123456789abcdef", n/16+1)[:n]
 		if err := s.Set(tenant, store.SecretTokenSet, v); err != nil {
 			t.Fatalf("Set %d bytes: %v", n, err)
