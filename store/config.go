@@ -249,6 +249,7 @@ func Save(path string, c *Config) error {
 	var buf bytes.Buffer
 	buf.WriteString(configHeader)
 	enc := toml.NewEncoder(&buf)
+	enc.Indent = ""
 	if err := enc.Encode(c); err != nil {
 		return fmt.Errorf("store: encoding config: %w", err)
 	}

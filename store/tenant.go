@@ -49,7 +49,7 @@ type Tenant struct {
 	Scopes          []string          `toml:"scopes,omitempty" json:"scopes,omitempty"`
 	Grant           Grant             `toml:"grant,omitempty" json:"grant,omitempty"`
 	Organization    string            `toml:"organization,omitempty" json:"organization,omitempty"`
-	RedirectPort    int               `toml:"redirect_port,omitempty" json:"redirect_port,omitempty"`
+	RedirectPort    int               `toml:"redirect_port,omitzero" json:"redirect_port,omitempty"`
 	AuthorizeParams map[string]string `toml:"authorize_params,omitempty" json:"authorize_params,omitempty"`
 	TokenParams     map[string]string `toml:"token_params,omitempty" json:"token_params,omitempty"`
 }

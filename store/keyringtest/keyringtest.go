@@ -135,6 +135,7 @@ func start() (string, error) {
 
 // startProc starts cmd and registers its end with Stop.
 func startProc(cmd *exec.Cmd) error {
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return err
 	}

@@ -1,0 +1,56 @@
+package cli
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/tokenbench/tokenbench/store/keyringtest"
+)
+
+// TestMain stops the private Secret Service keyringtest may have started and removes the
+// binary built for the process-level tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	keyringtest.Stop()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+var (
+	binOnce sync.Once
+	binDir  string
+	binPath string
+	binErr  error
+)
+
+// builtBinary builds tokenbench once per test binary and returns its path.
+func builtBinary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		binDir, binErr = os.MkdirTemp("", "tokenbench-bin-")
+		if binErr != nil {
+			return
+		}
+		binPath = filepath.Join(binDir, "tokenbench")
+		out, err := exec.Command("go", "build", "-o", binPath, "github.com/tokenbench/tokenbench").CombinedOutput()
+		if err != nil {
+			binErr = &buildError{err, string(out)}
+		}
+	})
+	if binErr != nil {
+		t.Fatalf("building tokenbench: %v", binErr)
+	}
+	return binPath
+}
+
+type buildError struct {
+	err error
+	out string
+}
+
+func (e *buildError) Error() string { return e.err.Error() + "\n" + e.out }

@@ -1,0 +1,174 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tokenbench/tokenbench/store"
+	"github.com/tokenbench/tokenbench/store/keyringtest"
+)
+
+// proc runs the built binary with a clean environment: its own HOME, the config file cfg
+// and the given D-Bus address.
+type proc struct {
+	bin, home, cfg, bus string
+	extraEnv            []string
+}
+
+func newProc(t *testing.T, bus string) *proc {
+	dir := t.TempDir()
+	return &proc{bin: builtBinary(t), home: dir, cfg: filepath.Join(dir, "cfg", "config.toml"), bus: bus}
+}
+
+func (p *proc) cmd(stdin string, args ...string) *exec.Cmd {
+	c := exec.Command(p.bin, append([]string{"tenants"}, args...)...)
+	c.Env = append([]string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + p.home,
+		"XDG_RUNTIME_DIR=" + p.home,
+		"DBUS_SESSION_BUS_ADDRESS=" + p.bus,
+		store.EnvConfig + "=" + p.cfg,
+	}, p.extraEnv...)
+	c.Stdin = strings.NewReader(stdin)
+	return c
+}
+
+func (p *proc) run(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
+	c := p.cmd(stdin, args...)
+	var out, errb bytes.Buffer
+	c.Stdout, c.Stderr = &out, &errb
+	err := c.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{code, out.String(), errb.String()}
+}
+
+const noBus = "unix:path=/nonexistent/tokenbench-test/bus"
+
+// With no D-Bus session at all, the built binary fails in one line with exit 2 and leaves
+// the config file alone; a public tenant (no secret) can still be saved and listed.
+func TestTenantsBinaryWithoutDBus(t *testing.T) {
+	p := newProc(t, noBus)
+	if r := p.run(t, "", "add", "pub", "--issuer", "https://id.example.com/", "--client-id", "c", "--public", "--no-discovery"); r.code != 0 {
+		t.Fatalf("public add without a keyring: %+v", r)
+	}
+	before, err := os.ReadFile(p.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"add", "prod", "--issuer", "https://id.example.com/", "--client-id", "c", "--client-secret-stdin", "--no-discovery"},
+		{"edit", "pub", "--confidential", "--client-secret-stdin"},
+		{"rm", "pub", "--yes"},
+	} {
+		r := p.run(t, "hunter2-secret\n", args...)
+		wantFail(t, r, 2, "keyring unavailable: cannot reach the D-Bus session bus")
+		if !strings.HasPrefix(r.stderr, "tokenbench: ") || !strings.Contains(r.stderr, store.EnvClientSecret) || strings.Contains(r.stderr, "hunter2") {
+			t.Errorf("%v: stderr %q", args, r.stderr)
+		}
+		if after, _ := os.ReadFile(p.cfg); !bytes.Equal(after, before) {
+			t.Errorf("%v changed the config:\n%s", args, after)
+		}
+	}
+	r := p.run(t, "", "list")
+	if r.code != 0 || !strings.Contains(r.stdout, "pub") || !strings.Contains(r.stderr, "warning: cannot tell") {
+		t.Errorf("list: %+v", r)
+	}
+}
+
+// Two processes adding different tenants at the same moment, twenty times over: the file
+// lock keeps every one of them.
+func TestTenantsBinaryConcurrentAdds(t *testing.T) {
+	p := newProc(t, noBus)
+	const rounds = 20
+	for i := range rounds {
+		var cmds []*exec.Cmd
+		var outs []*bytes.Buffer
+		for _, side := range []string{"a", "b"} {
+			c := p.cmd("", "add", fmt.Sprintf("%s%02d", side, i), "--issuer", "https://id.example.com/", "--client-id", "c", "--public", "--no-discovery")
+			var errb bytes.Buffer
+			c.Stderr = &errb
+			if err := c.Start(); err != nil {
+				t.Fatal(err)
+			}
+			cmds, outs = append(cmds, c), append(outs, &errb)
+		}
+		for j, c := range cmds {
+			if err := c.Wait(); err != nil {
+				t.Fatalf("round %d: %v: %s", i, err, outs[j])
+			}
+		}
+	}
+	c, err := store.Load(p.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Tenants) != 2*rounds {
+		t.Fatalf("%d tenants survived, want %d: %v", len(c.Tenants), 2*rounds, c.Names())
+	}
+}
+
+// Against a real Secret Service: what the binary stores is what secret-tool sees, the
+// config file never holds it, and rm leaves nothing behind.
+func TestTenantsBinarySecretService(t *testing.T) {
+	bus := keyringtest.Require(t)
+	p := newProc(t, bus)
+	name := fmt.Sprintf("it%d-cli", os.Getpid())
+	t.Cleanup(func() { store.NewSecrets().DeleteAll(name) })
+	const secret = "cli-secret-Vq93-never-in-files"
+
+	r := p.run(t, secret+"\n", "add", name, "--issuer", "https://id.example.com/", "--client-id", "c", "--grant", "client-credentials", "--client-secret-stdin", "--no-discovery")
+	if r.code != 0 {
+		t.Fatalf("add: %+v", r)
+	}
+	if got, _ := keyringtest.Lookup(t, store.Service, store.Account(name, store.SecretClient)+"/0"); got != secret {
+		t.Errorf("secret-tool sees %q", got)
+	}
+	if h, _ := keyringtest.Lookup(t, store.Service, store.Account(name, store.SecretClient)); !strings.HasPrefix(h, "tokenbench-secret/1 chunks=1 len=30 ") {
+		t.Errorf("header %q", h)
+	}
+	data, _ := os.ReadFile(p.cfg)
+	if strings.Contains(string(data), secret) || strings.Contains(r.stdout+r.stderr, secret) {
+		t.Fatalf("secret leaked into the config or output:\n%s\n%+v", data, r)
+	}
+	if r := p.run(t, "", "show", name, "--json"); r.code != 0 || !strings.Contains(r.stdout, `"client_secret": "stored"`) {
+		t.Errorf("show: %+v", r)
+	}
+	if r := p.run(t, "rotated-secret\n", "edit", name, "--client-secret-stdin"); r.code != 0 {
+		t.Fatalf("edit: %+v", r)
+	}
+	if got, _ := keyringtest.Lookup(t, store.Service, store.Account(name, store.SecretClient)+"/0"); got != "rotated-secret" {
+		t.Errorf("after edit secret-tool sees %q", got)
+	}
+	if r := p.run(t, "", "rm", name, "--yes"); r.code != 0 {
+		t.Fatalf("rm: %+v", r)
+	}
+	if accts := keyringtest.Accounts(t, store.Service, name+"/"); len(accts) != 0 {
+		t.Errorf("left in the keyring: %v", accts)
+	}
+
+	// The CI opt-in: with TOKENBENCH_CLIENT_SECRET set and no secret given, nothing is stored.
+	env := fmt.Sprintf("it%d-env", os.Getpid())
+	p.extraEnv = []string{store.EnvClientSecret + "=env-only-secret"}
+	if r := p.run(t, "", "add", env, "--issuer", "https://id.example.com/", "--client-id", "c", "--no-discovery"); r.code != 0 {
+		t.Fatalf("add with env: %+v", r)
+	}
+	if accts := keyringtest.Accounts(t, store.Service, env+"/"); len(accts) != 0 {
+		t.Errorf("env secret stored: %v", accts)
+	}
+	if data, _ := os.ReadFile(p.cfg); strings.Contains(string(data), "env-only-secret") {
+		t.Error("env secret in the config")
+	}
+}
