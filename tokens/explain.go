@@ -20,22 +20,23 @@ type Field struct {
 	TimeProblem string     `json:"time_problem,omitempty"`
 }
 
-// Display renders the value on one line: strings without quotes, everything else as
-// compact JSON.
+// Display renders the value on one line for people: strings without quotes, everything
+// else as compact JSON, and any character that could act on a terminal replaced (see
+// SafeText). Use Value for the exact JSON.
 func (f Field) Display() string {
 	if len(f.Value) > 0 && f.Value[0] == '"' {
 		var s string
 		if json.Unmarshal(f.Value, &s) == nil {
-			return s
+			return SafeText(s)
 		}
 	}
 	if bytes.ContainsAny(f.Value, " \t\r\n") {
 		var b bytes.Buffer
 		if json.Compact(&b, f.Value) == nil {
-			return b.String()
+			return SafeText(b.String())
 		}
 	}
-	return string(f.Value)
+	return SafeText(string(f.Value))
 }
 
 // Severity ranks a lint.
@@ -81,7 +82,7 @@ type Explanation struct {
 func Explain(t *Token) *Explanation {
 	e := &Explanation{Kind: t.Kind, Header: make([]Field, 0, len(t.Header)), Lints: []Lint{}}
 	for _, m := range t.Header {
-		f := Field{Name: m.Name, Value: m.Value, Category: CatCustom}
+		f := Field{Name: m.Name, Value: m.Value, Category: CatCustom, Explanation: "Header parameter outside the JOSE registry"}
 		if en, ok := headerCatalogue[m.Name]; ok {
 			f.Category, f.Explanation = en.cat, en.text
 		}
@@ -160,7 +161,7 @@ func (e *Explanation) lint(t *Token) {
 		e.add(Danger, "alg-none", "alg is %q: the token is unsigned and must never be accepted", alg)
 	case strings.HasPrefix(strings.ToUpper(alg), "HS") && t.Kind == JWS:
 		if iss, _ := t.Claims.String("iss"); strings.HasPrefix(iss, "https://") {
-			e.add(Warn, "hs-oidc", "signed with a shared secret (%s) but names the issuer %s: providers sign with asymmetric keys, and anyone holding the secret can mint such tokens", alg, iss)
+			e.add(Warn, "hs-oidc", "signed with a shared secret (%q) but names the issuer %q: providers sign with asymmetric keys, and anyone holding the secret can mint such tokens", alg, iss)
 		}
 	}
 	for _, p := range [...]string{"jku", "x5u", "jwk", "x5c"} {

@@ -21,15 +21,16 @@ type Inspection struct {
 const minOpaqueLen = 16
 
 // Normalize takes pasted text and returns the token inside it, with notes on what it
-// removed: surrounding whitespace and quotes, an "Authorization:" header name, a "Bearer"
-// scheme. It only ever removes text around the token, never inside it.
+// removed: a byte order mark and surrounding whitespace, a pair of quotes (straight,
+// back or typographic), an "Authorization:" header name and a "Bearer" scheme, in any
+// case and nesting. It only ever removes text around the token, never inside it.
 func Normalize(text string) (string, []string) {
 	var notes []string
 	s := strings.TrimSpace(strings.TrimPrefix(text, "\uFEFF"))
-	for range 3 { // quotes around a header around a scheme, in any nesting
+	for range 4 { // quotes around a header around quotes around a scheme, at most
 		before := s
-		if len(s) >= 2 && (s[0] == '"' || s[0] == '\'' || s[0] == '`') && s[len(s)-1] == s[0] {
-			s = strings.TrimSpace(s[1 : len(s)-1])
+		if inner, ok := unquote(s); ok {
+			s = strings.TrimSpace(inner)
 			notes = append(notes, "removed surrounding quotes")
 		}
 		if hasPrefixFold(s, "authorization:") {
@@ -45,6 +46,20 @@ func Normalize(text string) (string, []string) {
 		}
 	}
 	return s, notes
+}
+
+// quotePairs are the quotes a token arrives in when copied from code, shells, JSON, chat
+// and word processors.
+var quotePairs = [...][2]string{{`"`, `"`}, {`'`, `'`}, {"`", "`"}, {"\u201C", "\u201D"}, {"\u2018", "\u2019"}}
+
+// unquote returns s without one pair of matching quotes around it.
+func unquote(s string) (string, bool) {
+	for _, q := range quotePairs {
+		if len(s) >= len(q[0])+len(q[1]) && strings.HasPrefix(s, q[0]) && strings.HasSuffix(s, q[1]) {
+			return s[len(q[0]) : len(s)-len(q[1])], true
+		}
+	}
+	return s, false
 }
 
 func hasPrefixFold(s, prefix string) bool {
@@ -96,8 +111,18 @@ func notTokenReason(text, tok string) string {
 		return "input is JSON, not a token (paste the value of access_token or id_token)"
 	case strings.ContainsAny(tok, " \t\r\n"):
 		return "input has whitespace inside; a token is one unbroken string"
+	case isPASETO(tok):
+		return "input is a PASETO (" + tok[:strings.IndexByte(tok[3:], '.')+3] + "), not a JOSE token; tokenbench reads JWS and JWE"
 	}
 	return ""
+}
+
+// isPASETO reports whether s has the "vN.local." or "vN.public." prefix of a PASETO.
+func isPASETO(s string) bool {
+	if len(s) < 3 || s[0] != 'v' || s[1] < '1' || s[1] > '9' || s[2] != '.' {
+		return false
+	}
+	return strings.HasPrefix(s[3:], "local.") || strings.HasPrefix(s[3:], "public.")
 }
 
 // looksJOSE reports whether s starts with the base64url encoding of '{', as every compact

@@ -41,16 +41,15 @@ func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 // before it is split, so that hostile input cannot make the parser allocate per dot.
 const maxDots = 4
 
-// ParseError says which part of a token broke which structural rule.
+// ParseError says which part of a token broke which structural rule. Its message reads
+// as one sentence: "tokens: " + Part + " " + Reason, as in "tokens: header has a
+// duplicate member \"alg\"".
 type ParseError struct {
 	Part   string // "token", "header", "payload", "signature", "encrypted key", …
 	Reason string
 }
 
 func (e *ParseError) Error() string {
-	if e.Part == "token" {
-		return "tokens: " + e.Reason
-	}
 	return "tokens: " + e.Part + " " + e.Reason
 }
 
@@ -102,7 +101,11 @@ func Parse(raw string) (tok *Token, err error) {
 		return nil, &ParseError{"token", fmt.Sprintf("has %d dots; a JWS has 2 and a JWE 4", dots)}
 	}
 	if dots != 2 && dots != 4 {
-		return nil, &ParseError{"token", fmt.Sprintf("has %d parts; a JWS has 3 and a JWE 5 (was it cut off when copied?)", dots+1)}
+		parts := "parts"
+		if dots == 0 {
+			parts = "part"
+		}
+		return nil, &ParseError{"token", fmt.Sprintf("has %d %s; a JWS has 3 and a JWE 5 (was it cut off when copied?)", dots+1, parts)}
 	}
 	var parts [5]string
 	rest := raw

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -380,10 +379,20 @@ func (s *scanner) hex4() (rune, error) {
 	if len(s.data)-s.pos < 4 {
 		return 0, s.errorf("short \\u escape")
 	}
-	v, err := strconv.ParseUint(string(s.data[s.pos:s.pos+4]), 16, 32)
-	if err != nil {
-		return 0, s.errorf("invalid \\u escape")
+	var r rune
+	for _, c := range s.data[s.pos : s.pos+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, s.errorf("invalid \\u escape")
+		}
+		r = r<<4 | rune(c)
 	}
 	s.pos += 4
-	return rune(v), nil
+	return r, nil
 }

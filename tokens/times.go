@@ -55,12 +55,17 @@ func describeJSON(raw json.RawMessage) string {
 }
 
 // HumanDuration renders d (sign ignored) in at most two units: "45s", "23m 4s", "3h 2m",
-// "5d 3h", "2y 41d".
+// "5d 3h", "2y 41d". A year counts as 365 days; fractions of a second are dropped.
 func HumanDuration(d time.Duration) string {
-	if d < 0 {
-		d = -d
-	}
 	s := int64(d / time.Second)
+	if s < 0 {
+		s = -s // d/time.Second cannot be math.MinInt64, so this never overflows
+	}
+	return humanSeconds(s)
+}
+
+// humanSeconds renders a non-negative number of seconds as HumanDuration does.
+func humanSeconds(s int64) string {
 	const (
 		minute = 60
 		hour   = 60 * minute
@@ -85,20 +90,34 @@ func HumanDuration(d time.Duration) string {
 	return "0s"
 }
 
-// Relative renders at relative to now: "in 23m 4s", "3h 2m ago", or "now".
+// Relative renders at relative to now, to the second: "in 23m 4s", "3h 2m ago", or "now"
+// when they are less than a second apart. It counts in whole seconds rather than in a
+// time.Duration, so times centuries apart (a NumericDate may reach the year 9999) are
+// rendered correctly instead of saturating at 292 years.
 func Relative(at, now time.Time) string {
-	d := at.Sub(now).Truncate(time.Second)
-	switch {
-	case d == 0:
+	d := at.Sub(now)
+	if d > -time.Second && d < time.Second {
 		return "now"
-	case d > 0:
-		return "in " + HumanDuration(d)
 	}
-	return HumanDuration(d) + " ago"
+	s := at.Unix() - now.Unix()
+	// Unix() floors; correct it so that a difference is truncated towards zero, as a
+	// Duration's would be.
+	if ns := at.Nanosecond() - now.Nanosecond(); s > 0 && ns < 0 {
+		s--
+	} else if s < 0 && ns > 0 {
+		s++
+	}
+	switch {
+	case s > 0:
+		return "in " + humanSeconds(s)
+	case s < 0:
+		return humanSeconds(-s) + " ago"
+	}
+	return "now"
 }
 
-// FormatTime renders t as absolute UTC, and local time when the local zone differs:
-// "2026-11-25 01:23:45 UTC (02:23:45 CET)".
+// FormatTime renders t as absolute UTC, followed by the time in loc when loc's offset at t
+// is not zero: "2026-11-25 01:23:45 UTC (2026-11-25 02:23:45 CET)". A nil loc gives UTC only.
 func FormatTime(t time.Time, loc *time.Location) string {
 	s := t.UTC().Format("2006-01-02 15:04:05 UTC")
 	if loc != nil && loc != time.UTC {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -92,6 +91,8 @@ type DecodeDoc struct {
 	Lints       []tokens.Lint  `json:"lints,omitempty"`
 	Length      int            `json:"length"`
 	Verified    bool           `json:"verified"`
+
+	loc *time.Location // zone of the local times in text output
 }
 
 // DecodedField is one header parameter or claim in a DecodeDoc.
@@ -109,10 +110,11 @@ type DecodedTimes struct {
 	ExpiresIn       string             `json:"expires,omitempty"`
 }
 
-// Decode inspects and explains text at now.
+// Decode inspects and explains text at now; loc is the zone text output shows local
+// times in (nil for UTC only).
 func Decode(text string, now time.Time, loc *time.Location) *DecodeDoc {
 	in := tokens.Inspect(text)
-	doc := &DecodeDoc{Kind: in.Kind, Reason: in.Reason, Notes: in.Notes, Length: len(in.Token)}
+	doc := &DecodeDoc{Kind: in.Kind, Reason: in.Reason, Notes: in.Notes, Length: len(in.Token), loc: loc}
 	if in.Parsed == nil {
 		return doc
 	}
@@ -162,12 +164,12 @@ func writeDecodeText(w io.Writer, doc *DecodeDoc) {
 		fmt.Fprintln(w, "Ask the provider with `tokenbench introspect` or `tokenbench userinfo`.")
 		return
 	}
-	writeFields(w, "Header", doc.Header)
+	writeFields(w, "Header", doc.Header, doc.loc)
 	if len(doc.Claims) > 0 {
-		writeFields(w, "Claims", doc.Claims)
+		writeFields(w, "Claims", doc.Claims, doc.loc)
 	}
 	if doc.PayloadNote != "" {
-		fmt.Fprintf(w, "\nPayload: %s\n", doc.PayloadNote)
+		fmt.Fprintf(w, "\nPayload: %s\n", tokens.SafeText(doc.PayloadNote))
 	}
 	if t := doc.Times; t != nil {
 		fmt.Fprintf(w, "\nValidity at %s: %s", tokens.FormatTime(t.Now, nil), t.State)
@@ -186,7 +188,7 @@ func writeDecodeText(w io.Writer, doc *DecodeDoc) {
 	if len(doc.Lints) > 0 {
 		fmt.Fprintln(w, "\nFindings")
 		for _, l := range doc.Lints {
-			fmt.Fprintf(w, "  %-6s %s\n", l.Severity, l.Message)
+			fmt.Fprintf(w, "  %-6s %s\n", l.Severity, tokens.SafeText(l.Message))
 		}
 	}
 	fmt.Fprintln(w, "\nNot verified: decode shows what the token says. Check it with `tokenbench verify`.")
@@ -195,7 +197,7 @@ func writeDecodeText(w io.Writer, doc *DecodeDoc) {
 // maxValueWidth keeps one claim on one line of text output.
 const maxValueWidth = 60
 
-func writeFields(w io.Writer, title string, fs []DecodedField) {
+func writeFields(w io.Writer, title string, fs []DecodedField, loc *time.Location) {
 	fmt.Fprintf(w, "\n%s\n", title)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, f := range fs {
@@ -203,24 +205,13 @@ func writeFields(w io.Writer, title string, fs []DecodedField) {
 		if r := []rune(v); len(r) > maxValueWidth {
 			v = string(r[:maxValueWidth-1]) + "…"
 		}
-		v = strings.Map(printable, v)
-		name := strings.Map(printable, f.Name)
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", name, v, f.Explanation)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", tokens.SafeText(f.Name), v, f.Explanation)
 		switch {
 		case f.Time != nil:
-			fmt.Fprintf(tw, "  \t%s, %s\t\n", tokens.FormatTime(*f.Time, time.Local), f.Relative)
+			fmt.Fprintf(tw, "  \t%s, %s\t\n", tokens.FormatTime(*f.Time, loc), f.Relative)
 		case f.TimeProblem != "":
-			fmt.Fprintf(tw, "  \t! %s %s\t\n", f.Name, f.TimeProblem)
+			fmt.Fprintf(tw, "  \t! %s %s\t\n", tokens.SafeText(f.Name), f.TimeProblem)
 		}
 	}
 	tw.Flush()
-}
-
-// printable replaces control characters, so that a hostile claim cannot move the cursor
-// or change colours in the user's terminal.
-func printable(r rune) rune {
-	if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-		return '�'
-	}
-	return r
 }
