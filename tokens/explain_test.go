@@ -9,16 +9,16 @@ import (
 )
 
 // explainJWS parses and explains a JWS built from header and claims JSON.
-func explainJWS(t *testing.T, header, claims string) *Explanation {
+func ptExplain(t *testing.T, header, claims string) *Explanation {
 	t.Helper()
-	tok, err := Parse(jws(header, claims, sig1))
+	tok, err := Parse(ptJWS(header, claims, ptSig))
 	if err != nil {
 		t.Fatalf("Parse(%s . %s): %v", header, claims, err)
 	}
 	return Explain(tok)
 }
 
-func lintCodes(e *Explanation) []string {
+func ptLintCodes(e *Explanation) []string {
 	codes := []string{}
 	for _, l := range e.Lints {
 		codes = append(codes, l.Code)
@@ -26,7 +26,7 @@ func lintCodes(e *Explanation) []string {
 	return codes
 }
 
-func fieldByName(fs []Field, name string) (Field, bool) {
+func ptField(fs []Field, name string) (Field, bool) {
 	for _, f := range fs {
 		if f.Name == name {
 			return f, true
@@ -36,7 +36,7 @@ func fieldByName(fs []Field, name string) (Field, bool) {
 }
 
 func TestExplainCategories(t *testing.T) {
-	e := explainJWS(t, `{"alg":"RS256","kid":"k","typ":"at+jwt","cty":"JWT","crit":["exp"],"x-private":1}`,
+	e := ptExplain(t, `{"alg":"RS256","kid":"k","typ":"at+jwt","cty":"JWT","crit":["exp"],"x-private":1}`,
 		`{"iss":"https://t.example/","sub":"s","aud":"a","exp":2000000000,"nbf":1,"iat":1,"jti":"j",`+
 			`"client_id":"c","scope":"read","cnf":{},"auth_time":1,"nonce":"n","azp":"c","email":"e@x",`+
 			`"gty":"client-credentials","permissions":["read"],"org_id":"org_1","org_name":"acme",`+
@@ -53,7 +53,7 @@ func TestExplainCategories(t *testing.T) {
 		"department": CatCustom,
 	}
 	for name, cat := range want {
-		f, ok := fieldByName(e.Claims, name)
+		f, ok := ptField(e.Claims, name)
 		if !ok {
 			t.Errorf("claim %q missing", name)
 			continue
@@ -65,23 +65,23 @@ func TestExplainCategories(t *testing.T) {
 			t.Errorf("claim %q has no explanation", name)
 		}
 	}
-	if f, _ := fieldByName(e.Claims, "department"); !strings.Contains(f.Explanation, "not namespaced") {
+	if f, _ := ptField(e.Claims, "department"); !strings.Contains(f.Explanation, "not namespaced") {
 		t.Errorf("plain custom claim explained as %q", f.Explanation)
 	}
 	for _, name := range []string{"alg", "kid", "typ", "cty", "crit"} {
-		if f, ok := fieldByName(e.Header, name); !ok || f.Category != CatHeader || f.Explanation == "" {
+		if f, ok := ptField(e.Header, name); !ok || f.Category != CatHeader || f.Explanation == "" {
 			t.Errorf("header %q: %+v", name, f)
 		}
 	}
-	if f, _ := fieldByName(e.Header, "x-private"); f.Category != CatCustom {
+	if f, _ := ptField(e.Header, "x-private"); f.Category != CatCustom {
 		t.Errorf("private header parameter: %+v", f)
 	}
 	// "typ" in the claims is Keycloak's, in the header it is JOSE's.
-	e2 := explainJWS(t, `{"alg":"RS256","typ":"JWT"}`, `{"typ":"Bearer"}`)
-	if h, _ := fieldByName(e2.Header, "typ"); h.Category != CatHeader {
+	e2 := ptExplain(t, `{"alg":"RS256","typ":"JWT"}`, `{"typ":"Bearer"}`)
+	if h, _ := ptField(e2.Header, "typ"); h.Category != CatHeader {
 		t.Errorf("header typ: %+v", h)
 	}
-	if c, _ := fieldByName(e2.Claims, "typ"); c.Category != CatProvider {
+	if c, _ := ptField(e2.Claims, "typ"); c.Category != CatProvider {
 		t.Errorf("claim typ: %+v", c)
 	}
 }
@@ -108,7 +108,7 @@ func TestCatalogueEntriesAreExplained(t *testing.T) {
 
 func TestExplainKeepsOrderAndValues(t *testing.T) {
 	claims := `{"zeta":1,"iss":"https://i/","alpha":{"b":[1, 2]},"exp":2000000000,"https://x/y":"z","aud":["a","b"]}`
-	e := explainJWS(t, `{"typ":"JWT","alg":"ES256"}`, claims)
+	e := ptExplain(t, `{"typ":"JWT","alg":"ES256"}`, claims)
 	var names []string
 	for _, f := range e.Claims {
 		names = append(names, f.Name)
@@ -119,7 +119,7 @@ func TestExplainKeepsOrderAndValues(t *testing.T) {
 	if e.Header[0].Name != "typ" || e.Header[1].Name != "alg" {
 		t.Errorf("header order %v", e.Header)
 	}
-	if f, _ := fieldByName(e.Claims, "alpha"); string(f.Value) != `{"b":[1, 2]}` || f.Display() != `{"b":[1,2]}` {
+	if f, _ := ptField(e.Claims, "alpha"); string(f.Value) != `{"b":[1, 2]}` || f.Display() != `{"b":[1,2]}` {
 		t.Errorf("alpha value %s display %s", f.Value, f.Display())
 	}
 	if e.Kind != JWS || e.PayloadNote != "" {
@@ -141,7 +141,7 @@ func TestExplainUse(t *testing.T) {
 		{`{"sub":"s"}`, ""},
 	}
 	for _, tt := range tests {
-		if e := explainJWS(t, `{"alg":"RS256"}`, tt.claims); e.Use != tt.use {
+		if e := ptExplain(t, `{"alg":"RS256"}`, tt.claims); e.Use != tt.use {
 			t.Errorf("%s: use %q, want %q", tt.claims, e.Use, tt.use)
 		}
 	}
@@ -193,8 +193,8 @@ func TestExplainLints(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := explainJWS(t, tt.header, tt.claims)
-			got := lintCodes(e)
+			e := ptExplain(t, tt.header, tt.claims)
+			got := ptLintCodes(e)
 			if tt.want == nil {
 				tt.want = []string{}
 			}
@@ -211,7 +211,7 @@ func TestExplainLints(t *testing.T) {
 }
 
 func TestExplainLintSeverities(t *testing.T) {
-	e := explainJWS(t, `{"alg":"none","jku":"u","crit":["x"]}`, `{"scope":"s"}`)
+	e := ptExplain(t, `{"alg":"none","jku":"u","crit":["x"]}`, `{"scope":"s"}`)
 	sev := map[string]Severity{}
 	for _, l := range e.Lints {
 		sev[l.Code] = l.Severity
@@ -232,7 +232,7 @@ func TestExplainLintSeverities(t *testing.T) {
 }
 
 func TestExplainLintQuotesWhatTheTokenSays(t *testing.T) {
-	e := explainJWS(t, `{"alg":"HS256"}`, `{"iss":"https://x/\u001b[2J\u202e",`+`"exp":2000000000}`)
+	e := ptExplain(t, `{"alg":"HS256"}`, `{"iss":"https://x/\u001b[2J\u202e",`+`"exp":2000000000}`)
 	if len(e.Lints) != 1 || e.Lints[0].Code != "hs-oidc" {
 		t.Fatalf("lints %+v", e.Lints)
 	}
@@ -242,7 +242,7 @@ func TestExplainLintQuotesWhatTheTokenSays(t *testing.T) {
 }
 
 func TestExplainJWE(t *testing.T) {
-	tok, err := Parse(b64(`{"alg":"RSA-OAEP-256","enc":"A256GCM","zip":"DEF","kid":"e1"}`) + "." + b64("k") + "." + b64("iv") + "." + b64("ct") + "." + b64("tg"))
+	tok, err := Parse(ptB64(`{"alg":"RSA-OAEP-256","enc":"A256GCM","zip":"DEF","kid":"e1"}`) + "." + ptB64("k") + "." + ptB64("iv") + "." + ptB64("ct") + "." + ptB64("tg"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,10 +250,10 @@ func TestExplainJWE(t *testing.T) {
 	if e.Kind != JWE || e.Claims != nil || !strings.Contains(e.PayloadNote, "encrypted") {
 		t.Errorf("kind %v claims %v note %q", e.Kind, e.Claims, e.PayloadNote)
 	}
-	if f, ok := fieldByName(e.Header, "enc"); !ok || f.Category != CatHeader || f.Display() != "A256GCM" {
+	if f, ok := ptField(e.Header, "enc"); !ok || f.Category != CatHeader || f.Display() != "A256GCM" {
 		t.Errorf("enc %+v", f)
 	}
-	if got := lintCodes(e); !slices.Equal(got, []string{"zip"}) {
+	if got := ptLintCodes(e); !slices.Equal(got, []string{"zip"}) {
 		t.Errorf("lints %v", got)
 	}
 	if e.State(time.Unix(0, 0)) != NoExpiry {
@@ -262,18 +262,18 @@ func TestExplainJWE(t *testing.T) {
 }
 
 func TestExplainPayloadNote(t *testing.T) {
-	e := explainJWS(t, `{"alg":"RS256"}`, `[1]`)
+	e := ptExplain(t, `{"alg":"RS256"}`, `[1]`)
 	if e.Claims != nil || e.PayloadNote != "payload is not a JSON object" {
 		t.Errorf("claims %v note %q", e.Claims, e.PayloadNote)
 	}
-	e = explainJWS(t, `{"alg":"RS256"}`, ``)
+	e = ptExplain(t, `{"alg":"RS256"}`, ``)
 	if !strings.Contains(e.PayloadNote, "empty") {
 		t.Errorf("note %q", e.PayloadNote)
 	}
 }
 
 func TestExplainTimes(t *testing.T) {
-	e := explainJWS(t, `{"alg":"RS256"}`, `{"iat":1700000000,"nbf":1700000000.5,"exp":1700003600,"auth_time":"yesterday"}`)
+	e := ptExplain(t, `{"alg":"RS256"}`, `{"iat":1700000000,"nbf":1700000000.5,"exp":1700003600,"auth_time":"yesterday"}`)
 	if e.Iat == nil || !e.Iat.Equal(time.Unix(1700000000, 0)) || e.Iat.Location() != time.UTC {
 		t.Errorf("iat %v", e.Iat)
 	}
@@ -283,7 +283,7 @@ func TestExplainTimes(t *testing.T) {
 	if e.Exp == nil || !e.Exp.Equal(time.Unix(1700003600, 0)) {
 		t.Errorf("exp %v", e.Exp)
 	}
-	f, _ := fieldByName(e.Claims, "auth_time")
+	f, _ := ptField(e.Claims, "auth_time")
 	if f.Time != nil || f.TimeProblem != "is not a number (NumericDate must be seconds since 1970, not a string)" {
 		t.Errorf("auth_time %+v", f)
 	}

@@ -92,8 +92,8 @@ func TestNormalizeNeverChangesTheInside(t *testing.T) {
 }
 
 func TestInspect(t *testing.T) {
-	jwsTok := jws(hdrRS256, claims1, sig1)
-	jweTok := b64(`{"alg":"dir","enc":"A128GCM"}`) + ".." + b64("iv") + "." + b64("ct") + "." + b64("tag")
+	jwsTok := ptJWS(ptHdr, ptClaims, ptSig)
+	jweTok := ptB64(`{"alg":"dir","enc":"A128GCM"}`) + ".." + ptB64("iv") + "." + ptB64("ct") + "." + ptB64("tag")
 	opaque := "8xLOxBtZp8Z-Yw3kkmWS_zyUiK9FzLR0"
 	tests := []struct {
 		name, in string
@@ -122,10 +122,10 @@ func TestInspect(t *testing.T) {
 		{"non-ASCII opaque", "abcdefghijklmnopé", NotAToken, "", `input has 'é' at offset 16`},
 		{"too large", strings.Repeat("A", MaxTokenSize+1), NotAToken, "", "input is over the 64 KiB limit"},
 		{"JWT cut off", jwsTok[:strings.LastIndexByte(jwsTok, '.')], NotAToken, "", "token has 2 parts; a JWS has 3 and a JWE 5 (was it cut off when copied?)"},
-		{"JWT header only", b64(hdrRS256), NotAToken, "", "token has 1 part"},
+		{"JWT header only", ptB64(ptHdr), NotAToken, "", "token has 1 part"},
 		{"JWT with padding", jwsTok + "=", NotAToken, "", "signature has base64 padding"},
 		{"JWT with standard alphabet", strings.Replace(jwsTok, "c2ln", "c+ln", 1), NotAToken, "", "signature uses '+'"},
-		{"JWT with duplicate header member", jws(`{"alg":"RS256","alg":"none"}`, claims1, sig1), NotAToken, "", `header has a duplicate member "alg"`},
+		{"JWT with duplicate header member", ptJWS(`{"alg":"RS256","alg":"none"}`, ptClaims, ptSig), NotAToken, "", `header has a duplicate member "alg"`},
 		{"six parts", jwsTok + "." + jwsTok, NotAToken, "", "token has 5 dots"},
 		{"two dots, not JOSE", "aaaaaaaa.bbbbbbbb.cccccccc", NotAToken, "", "header is not valid UTF-8"},
 		{"PASETO", "v4.public.eyJzdWIiOiJ4In0", NotAToken, "", "input is a PASETO (v4.public), not a JOSE token"},
@@ -166,7 +166,7 @@ func TestInspect(t *testing.T) {
 }
 
 func TestInspectNotes(t *testing.T) {
-	in := Inspect("Authorization: Bearer " + jws(hdrRS256, claims1, sig1))
+	in := Inspect("Authorization: Bearer " + ptJWS(ptHdr, ptClaims, ptSig))
 	if in.Kind != JWS || len(in.Notes) != 2 {
 		t.Errorf("kind %v notes %q", in.Kind, in.Notes)
 	}
@@ -176,7 +176,7 @@ func TestLooksJOSE(t *testing.T) {
 	// Every base64url encoding of '{' followed by anything starts with "ey" and a
 	// character from w-z, 0-9, '-' or '_'; check all 256 second bytes.
 	for c := 0; c < 256; c++ {
-		s := b64("{" + string([]byte{byte(c)}) + "x")
+		s := ptB64("{" + string([]byte{byte(c)}) + "x")
 		if !looksJOSE(s) {
 			t.Errorf("looksJOSE(%q) false for '{' + %#x", s, c)
 		}

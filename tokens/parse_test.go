@@ -8,19 +8,21 @@ import (
 )
 
 // b64 encodes s as unpadded base64url, the way every compact JOSE part is encoded.
-func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+func ptB64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 
 // jws assembles a compact JWS from its decoded header and payload and a raw signature part.
-func jws(header, payload, sig string) string { return b64(header) + "." + b64(payload) + "." + sig }
+func ptJWS(header, payload, sig string) string {
+	return ptB64(header) + "." + ptB64(payload) + "." + sig
+}
 
 const (
-	hdrRS256 = `{"alg":"RS256","typ":"JWT","kid":"k1"}`
-	claims1  = `{"iss":"https://issuer.example/","sub":"u1","exp":1700000000}`
-	sig1     = "c2lnbmF0dXJl" // "signature"
+	ptHdr    = `{"alg":"RS256","typ":"JWT","kid":"k1"}`
+	ptClaims = `{"iss":"https://issuer.example/","sub":"u1","exp":1700000000}`
+	ptSig    = "c2lnbmF0dXJl" // "signature"
 )
 
 func TestParseAcceptsJWS(t *testing.T) {
-	raw := jws(hdrRS256, claims1, sig1)
+	raw := ptJWS(ptHdr, ptClaims, ptSig)
 	tok, err := Parse(raw)
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
@@ -28,13 +30,13 @@ func TestParseAcceptsJWS(t *testing.T) {
 	if tok.Kind != JWS || tok.Raw != raw {
 		t.Errorf("Kind %v Raw %q", tok.Kind, tok.Raw)
 	}
-	if string(tok.HeaderJSON) != hdrRS256 || string(tok.Payload) != claims1 || string(tok.Signature) != "signature" {
+	if string(tok.HeaderJSON) != ptHdr || string(tok.Payload) != ptClaims || string(tok.Signature) != "signature" {
 		t.Errorf("parts: header %q payload %q signature %q", tok.HeaderJSON, tok.Payload, tok.Signature)
 	}
 	if tok.Alg() != "RS256" {
 		t.Errorf("Alg() = %q", tok.Alg())
 	}
-	if got, want := tok.SigningInput(), b64(hdrRS256)+"."+b64(claims1); got != want {
+	if got, want := tok.SigningInput(), ptB64(ptHdr)+"."+ptB64(ptClaims); got != want {
 		t.Errorf("SigningInput() = %q, want %q", got, want)
 	}
 	var names []string
@@ -56,14 +58,14 @@ func TestParseAcceptsJWS(t *testing.T) {
 }
 
 func TestParseUnsignedJWSHasEmptySignature(t *testing.T) {
-	tok, err := Parse(b64(`{"alg":"none"}`) + "." + b64(claims1) + ".")
+	tok, err := Parse(ptB64(`{"alg":"none"}`) + "." + ptB64(ptClaims) + ".")
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
 	}
 	if len(tok.Signature) != 0 || tok.Alg() != "none" {
 		t.Errorf("signature %q alg %q", tok.Signature, tok.Alg())
 	}
-	if got := tok.SigningInput(); got != b64(`{"alg":"none"}`)+"."+b64(claims1) {
+	if got := tok.SigningInput(); got != ptB64(`{"alg":"none"}`)+"."+ptB64(ptClaims) {
 		t.Errorf("SigningInput() = %q", got)
 	}
 }
@@ -85,7 +87,7 @@ func TestParsePayloadWithoutClaims(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tok, err := Parse(jws(hdrRS256, tt.payload, sig1))
+			tok, err := Parse(ptJWS(ptHdr, tt.payload, ptSig))
 			if err != nil {
 				t.Fatalf("Parse refused a JWS whose payload is merely not claims: %v", err)
 			}
@@ -105,7 +107,7 @@ func TestParsePayloadWithoutClaims(t *testing.T) {
 func TestParseJWE(t *testing.T) {
 	hdr := `{"alg":"RSA-OAEP","enc":"A256GCM","kid":"enc-1"}`
 	t.Run("five parts", func(t *testing.T) {
-		raw := b64(hdr) + "." + b64("cek") + "." + b64("iv") + "." + b64("ciphertext") + "." + b64("tag")
+		raw := ptB64(hdr) + "." + ptB64("cek") + "." + ptB64("iv") + "." + ptB64("ciphertext") + "." + ptB64("tag")
 		tok, err := Parse(raw)
 		if err != nil {
 			t.Fatalf("Parse: %v", err)
@@ -122,7 +124,7 @@ func TestParseJWE(t *testing.T) {
 		}
 	})
 	t.Run("empty encrypted key (dir)", func(t *testing.T) {
-		raw := b64(`{"alg":"dir","enc":"A128GCM"}`) + ".." + b64("iv") + "." + b64("ct") + "." + b64("tag")
+		raw := ptB64(`{"alg":"dir","enc":"A128GCM"}`) + ".." + ptB64("iv") + "." + ptB64("ct") + "." + ptB64("tag")
 		tok, err := Parse(raw)
 		if err != nil {
 			t.Fatalf("Parse: %v", err)
@@ -132,7 +134,7 @@ func TestParseJWE(t *testing.T) {
 		}
 	})
 	t.Run("bad part named", func(t *testing.T) {
-		raw := b64(hdr) + "." + b64("cek") + "." + b64("iv") + ".a+b." + b64("tag")
+		raw := ptB64(hdr) + "." + ptB64("cek") + "." + ptB64("iv") + ".a+b." + ptB64("tag")
 		_, err := Parse(raw)
 		var pe *ParseError
 		if !errors.As(err, &pe) || pe.Part != "ciphertext" {
@@ -143,8 +145,8 @@ func TestParseJWE(t *testing.T) {
 
 // TestParseRefusals checks every structural rule with the part and reason it names.
 func TestParseRefusals(t *testing.T) {
-	good := jws(hdrRS256, claims1, sig1)
-	h, p := b64(hdrRS256), b64(claims1)
+	good := ptJWS(ptHdr, ptClaims, ptSig)
+	h, p := ptB64(ptHdr), ptB64(ptClaims)
 	tests := []struct {
 		name, raw, part, reason string
 	}{
@@ -155,20 +157,20 @@ func TestParseRefusals(t *testing.T) {
 		{"four parts", good + ".x", "token", "has 4 parts"},
 		{"five dots", good + "...", "token", "has 5 dots; a JWS has 2 and a JWE 4"},
 		{"many dots", strings.Repeat(".", 60000), "token", "has 60000 dots"},
-		{"empty header", "." + p + "." + sig1, "header", "is empty"},
+		{"empty header", "." + p + "." + ptSig, "header", "is empty"},
 		{"empty JWE header", "....", "header", "is empty"},
 		{"empty string", "", "token", "has 1 part"},
 
 		// Base64url, part by part.
-		{"padding in header", h + "=." + p + "." + sig1, "header", "has base64 padding '='"},
-		{"padding in payload", h + "." + b64("{}") + "=." + sig1, "payload", "has base64 padding '='"},
-		{"padding in signature", h + "." + p + "." + sig1 + "==", "signature", "has base64 padding '='"},
+		{"padding in header", h + "=." + p + "." + ptSig, "header", "has base64 padding '='"},
+		{"padding in payload", h + "." + ptB64("{}") + "=." + ptSig, "payload", "has base64 padding '='"},
+		{"padding in signature", h + "." + p + "." + ptSig + "==", "signature", "has base64 padding '='"},
 		{"plus", h + "." + p + ".ab+d", "signature", `uses '+' from the standard base64 alphabet`},
 		{"slash", h + "." + p + ".ab/d", "signature", `uses '/' from the standard base64 alphabet`},
 		{"space", h + "." + p + ".ab d", "signature", "has whitespace inside at offset 2"},
-		{"tab", h + "\t." + p + "." + sig1, "header", "has whitespace inside at offset"},
-		{"newline", h + "." + p[:4] + "\n" + p[4:] + "." + sig1, "payload", "has whitespace inside at offset 4"},
-		{"carriage return", h + "." + p + "." + sig1 + "\r", "signature", "has whitespace inside"},
+		{"tab", h + "\t." + p + "." + ptSig, "header", "has whitespace inside at offset"},
+		{"newline", h + "." + p[:4] + "\n" + p[4:] + "." + ptSig, "payload", "has whitespace inside at offset 4"},
+		{"carriage return", h + "." + p + "." + ptSig + "\r", "signature", "has whitespace inside"},
 		{"non-alphabet byte", h + "." + p + ".ab?d", "signature", "has a character that is not base64url at offset 2"},
 		{"non-ASCII", h + "." + p + ".abé", "signature", "has a character that is not base64url at offset 2"},
 		{"NUL", h + "." + p + ".ab\x00d", "signature", "has a character that is not base64url at offset 2"},
@@ -176,35 +178,35 @@ func TestParseRefusals(t *testing.T) {
 		{"single character", h + "." + p + ".a", "signature", "has a length no base64url encoding can have"},
 		{"non-canonical bits, 2 chars", h + "." + p + ".AB", "signature", "is not canonical base64url"},
 		{"non-canonical bits, 3 chars", h + "." + p + ".AAB", "signature", "is not canonical base64url"},
-		{"non-canonical header", "e31." + p + "." + sig1, "header", "is not canonical base64url"}, // "e30" is "{}"
+		{"non-canonical header", "e31." + p + "." + ptSig, "header", "is not canonical base64url"}, // "e30" is "{}"
 
 		// Header JSON.
-		{"header not JSON", b64("alg=RS256") + "." + p + "." + sig1, "header", "is not a JSON object"},
-		{"header JSON array", b64(`["alg"]`) + "." + p + "." + sig1, "header", "is not a JSON object"},
-		{"header JSON string", b64(`"RS256"`) + "." + p + "." + sig1, "header", "is not a JSON object"},
-		{"header not UTF-8", b64("{\"alg\":\"\xc3\x28\"}") + "." + p + "." + sig1, "header", "is not valid UTF-8"},
-		{"header overlong UTF-8", b64("{\"alg\":\"\xc0\xaf\"}") + "." + p + "." + sig1, "header", "is not valid UTF-8"},
-		{"header BOM", b64("\uFEFF{\"alg\":\"RS256\"}") + "." + p + "." + sig1, "header", "starts with a byte order mark"},
-		{"duplicate alg", b64(`{"alg":"RS256","alg":"none"}`) + "." + p + "." + sig1, "header", `has a duplicate member "alg"`},
-		{"escaped duplicate alg", b64(`{"alg":"RS256","a\u006cg":"none"}`) + "." + p + "." + sig1, "header", `has a duplicate member "alg"`},
-		{"escaped duplicate, all escaped", b64(`{"\u0061\u006c\u0067":"none","alg":"RS256"}`) + "." + p + "." + sig1, "header", `has a duplicate member "alg"`},
-		{"escaped solidus duplicate", b64(`{"a/b":1,"a\/b":2}`) + "." + p + "." + sig1, "header", `has a duplicate member "a/b"`},
-		{"nested duplicate", b64(`{"alg":"RS256","jwk":{"kty":"RSA","kty":"EC"}}`) + "." + p + "." + sig1, "header", `has a duplicate member "kty"`},
-		{"duplicate in array of objects", b64(`{"alg":"RS256","x":[{"a":1},{"b":1,"b":2}]}`) + "." + p + "." + sig1, "header", `has a duplicate member "b"`},
-		{"duplicate among many", b64(`{"alg":"RS256","a":1,"b":1,"c":1,"d":1,"e":1,"f":1,"g":1,"h":1,"i":1,"j":1,"k":1,"l":1,"m":1,"n":1,"o":1,"p":1,"q":1,"r":1,"s":1,"alg":"none"}`) + "." + p + "." + sig1, "header", `has a duplicate member "alg"`},
-		{"lone high surrogate", b64(`{"alg":"\ud83d"}`) + "." + p + "." + sig1, "header", "lone UTF-16 surrogate"},
-		{"lone low surrogate", b64(`{"alg":"\ude00x"}`) + "." + p + "." + sig1, "header", "lone UTF-16 surrogate"},
-		{"high surrogate then non-surrogate", b64(`{"alg":"\ud83d\u0041"}`) + "." + p + "." + sig1, "header", "lone UTF-16 surrogate"},
-		{"surrogate in a name", b64(`{"\udc00":1}`) + "." + p + "." + sig1, "header", "lone UTF-16 surrogate"},
-		{"trailing data", b64(`{"alg":"RS256"}x`) + "." + p + "." + sig1, "header", "has trailing data after the JSON object at byte 15"},
-		{"second object", b64(`{"alg":"RS256"} {"alg":"none"}`) + "." + p + "." + sig1, "header", "has trailing data"},
-		{"trailing NUL", b64("{\"alg\":\"RS256\"}\x00") + "." + p + "." + sig1, "header", "has trailing data"},
-		{"deep nesting", b64(`{"a":`+strings.Repeat("[", 100)+strings.Repeat("]", 100)+`}`) + "." + p + "." + sig1, "header", "nests deeper than 64 levels"},
-		{"deep objects", b64(strings.Repeat(`{"a":`, 100)+"1"+strings.Repeat("}", 100)) + "." + p + "." + sig1, "header", "nests deeper than 64 levels"},
-		{"unterminated", b64(`{"alg":"RS256"`) + "." + p + "." + sig1, "header", "is not valid JSON at byte 14: unterminated object"},
-		{"single quotes", b64(`{'alg':'RS256'}`) + "." + p + "." + sig1, "header", "expected a member name"},
-		{"trailing comma", b64(`{"alg":"RS256",}`) + "." + p + "." + sig1, "header", "expected a member name"},
-		{"JWE header duplicate", b64(`{"alg":"dir","enc":"A128GCM","enc":"A256GCM"}`) + "...." + "", "header", `has a duplicate member "enc"`},
+		{"header not JSON", ptB64("alg=RS256") + "." + p + "." + ptSig, "header", "is not a JSON object"},
+		{"header JSON array", ptB64(`["alg"]`) + "." + p + "." + ptSig, "header", "is not a JSON object"},
+		{"header JSON string", ptB64(`"RS256"`) + "." + p + "." + ptSig, "header", "is not a JSON object"},
+		{"header not UTF-8", ptB64("{\"alg\":\"\xc3\x28\"}") + "." + p + "." + ptSig, "header", "is not valid UTF-8"},
+		{"header overlong UTF-8", ptB64("{\"alg\":\"\xc0\xaf\"}") + "." + p + "." + ptSig, "header", "is not valid UTF-8"},
+		{"header BOM", ptB64("\uFEFF{\"alg\":\"RS256\"}") + "." + p + "." + ptSig, "header", "starts with a byte order mark"},
+		{"duplicate alg", ptB64(`{"alg":"RS256","alg":"none"}`) + "." + p + "." + ptSig, "header", `has a duplicate member "alg"`},
+		{"escaped duplicate alg", ptB64(`{"alg":"RS256","a\u006cg":"none"}`) + "." + p + "." + ptSig, "header", `has a duplicate member "alg"`},
+		{"escaped duplicate, all escaped", ptB64(`{"\u0061\u006c\u0067":"none","alg":"RS256"}`) + "." + p + "." + ptSig, "header", `has a duplicate member "alg"`},
+		{"escaped solidus duplicate", ptB64(`{"a/b":1,"a\/b":2}`) + "." + p + "." + ptSig, "header", `has a duplicate member "a/b"`},
+		{"nested duplicate", ptB64(`{"alg":"RS256","jwk":{"kty":"RSA","kty":"EC"}}`) + "." + p + "." + ptSig, "header", `has a duplicate member "kty"`},
+		{"duplicate in array of objects", ptB64(`{"alg":"RS256","x":[{"a":1},{"b":1,"b":2}]}`) + "." + p + "." + ptSig, "header", `has a duplicate member "b"`},
+		{"duplicate among many", ptB64(`{"alg":"RS256","a":1,"b":1,"c":1,"d":1,"e":1,"f":1,"g":1,"h":1,"i":1,"j":1,"k":1,"l":1,"m":1,"n":1,"o":1,"p":1,"q":1,"r":1,"s":1,"alg":"none"}`) + "." + p + "." + ptSig, "header", `has a duplicate member "alg"`},
+		{"lone high surrogate", ptB64(`{"alg":"\ud83d"}`) + "." + p + "." + ptSig, "header", "lone UTF-16 surrogate"},
+		{"lone low surrogate", ptB64(`{"alg":"\ude00x"}`) + "." + p + "." + ptSig, "header", "lone UTF-16 surrogate"},
+		{"high surrogate then non-surrogate", ptB64(`{"alg":"\ud83d\u0041"}`) + "." + p + "." + ptSig, "header", "lone UTF-16 surrogate"},
+		{"surrogate in a name", ptB64(`{"\udc00":1}`) + "." + p + "." + ptSig, "header", "lone UTF-16 surrogate"},
+		{"trailing data", ptB64(`{"alg":"RS256"}x`) + "." + p + "." + ptSig, "header", "has trailing data after the JSON object at byte 15"},
+		{"second object", ptB64(`{"alg":"RS256"} {"alg":"none"}`) + "." + p + "." + ptSig, "header", "has trailing data"},
+		{"trailing NUL", ptB64("{\"alg\":\"RS256\"}\x00") + "." + p + "." + ptSig, "header", "has trailing data"},
+		{"deep nesting", ptB64(`{"a":`+strings.Repeat("[", 100)+strings.Repeat("]", 100)+`}`) + "." + p + "." + ptSig, "header", "nests deeper than 64 levels"},
+		{"deep objects", ptB64(strings.Repeat(`{"a":`, 100)+"1"+strings.Repeat("}", 100)) + "." + p + "." + ptSig, "header", "nests deeper than 64 levels"},
+		{"unterminated", ptB64(`{"alg":"RS256"`) + "." + p + "." + ptSig, "header", "is not valid JSON at byte 14: unterminated object"},
+		{"single quotes", ptB64(`{'alg':'RS256'}`) + "." + p + "." + ptSig, "header", "expected a member name"},
+		{"trailing comma", ptB64(`{"alg":"RS256",}`) + "." + p + "." + ptSig, "header", "expected a member name"},
+		{"JWE header duplicate", ptB64(`{"alg":"dir","enc":"A128GCM","enc":"A256GCM"}`) + "...." + "", "header", `has a duplicate member "enc"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -232,16 +234,16 @@ func TestParseRefusals(t *testing.T) {
 func TestParseNestingAtTheLimit(t *testing.T) {
 	// 64 levels of nesting are allowed (the header object is level 1), 65 are not.
 	at := `{"a":` + strings.Repeat("[", maxJSONDepth-1) + strings.Repeat("]", maxJSONDepth-1) + `}`
-	if _, err := Parse(jws(`{"alg":"RS256","x":`+at+`}`, claims1, sig1)); err == nil {
+	if _, err := Parse(ptJWS(`{"alg":"RS256","x":`+at+`}`, ptClaims, ptSig)); err == nil {
 		t.Error("65 levels accepted")
 	}
-	if _, err := Parse(jws(at[:len(at)-1]+`,"alg":"RS256"}`, claims1, sig1)); err != nil {
+	if _, err := Parse(ptJWS(at[:len(at)-1]+`,"alg":"RS256"}`, ptClaims, ptSig)); err != nil {
 		t.Errorf("64 levels refused: %v", err)
 	}
 }
 
 func TestParseSizeCapIsInclusive(t *testing.T) {
-	h := b64(`{"alg":"none"}`)
+	h := ptB64(`{"alg":"none"}`)
 	r := MaxTokenSize - len(h) - 2
 	m := 0 // signature length; neither part may be 1 mod 4 long
 	for (r-m)%4 == 1 || m%4 == 1 {
@@ -277,7 +279,7 @@ func TestParseHostileDotsDoNotAllocate(t *testing.T) {
 func TestParseNeverRepairs(t *testing.T) {
 	// Whitespace or quotes around a token are Normalize's business: Parse itself takes the
 	// token as it is.
-	raw := jws(hdrRS256, claims1, sig1)
+	raw := ptJWS(ptHdr, ptClaims, ptSig)
 	for _, s := range []string{" " + raw, raw + "\n", `"` + raw + `"`, "Bearer " + raw} {
 		if _, err := Parse(s); err == nil {
 			t.Errorf("Parse accepted %q", s)

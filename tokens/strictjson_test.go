@@ -113,9 +113,9 @@ func TestStrictObjectGrammar(t *testing.T) {
 		{"nested duplicate", `{"a":{"b":{"c":1,"c":2}}}`, false, `has a duplicate member "c"`},
 		{"duplicate inside array", `{"a":[{"c":1,"c":2}]}`, false, `has a duplicate member "c"`},
 		{"empty-name duplicate", `{"":1,"":2}`, false, `has a duplicate member ""`},
-		{"duplicate after the map threshold", `{` + manyMembers(40) + `,"m7":0}`, false, `has a duplicate member "m7"`},
-		{"duplicate at the threshold", `{` + manyMembers(17) + `,"m16":0}`, false, `has a duplicate member "m16"`},
-		{"many distinct names", `{` + manyMembers(200) + `}`, true, ""},
+		{"duplicate after the map threshold", `{` + ptMembers(40) + `,"m7":0}`, false, `has a duplicate member "m7"`},
+		{"duplicate at the threshold", `{` + ptMembers(17) + `,"m16":0}`, false, `has a duplicate member "m16"`},
+		{"many distinct names", `{` + ptMembers(200) + `}`, true, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -127,7 +127,7 @@ func TestStrictObjectGrammar(t *testing.T) {
 				if !json.Valid([]byte(tt.in)) {
 					t.Errorf("accepted %q, which encoding/json calls invalid", tt.in)
 				}
-				checkAgainstEncodingJSON(t, tt.in, obj)
+				ptCheckJSON(t, tt.in, obj)
 				return
 			}
 			if err == nil {
@@ -141,7 +141,7 @@ func TestStrictObjectGrammar(t *testing.T) {
 }
 
 // manyMembers returns n distinct members "m0":0, "m1":0, ….
-func manyMembers(n int) string {
+func ptMembers(n int) string {
 	var b strings.Builder
 	for i := range n {
 		if i > 0 {
@@ -154,7 +154,7 @@ func manyMembers(n int) string {
 
 // checkAgainstEncodingJSON asserts that the members parseStrictObject kept are, name by
 // name and in order, what encoding/json makes of the same text.
-func checkAgainstEncodingJSON(t *testing.T, in string, obj Object) {
+func ptCheckJSON(t *testing.T, in string, obj Object) {
 	t.Helper()
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(in), &m); err != nil {
@@ -174,13 +174,13 @@ func checkAgainstEncodingJSON(t *testing.T, in string, obj Object) {
 			t.Errorf("member %q: value %q does not unmarshal", mem.Name, mem.Value)
 			continue
 		}
-		if ja, jb := mustJSON(a), mustJSON(b); ja != jb {
+		if ja, jb := ptJSON(a), ptJSON(b); ja != jb {
 			t.Errorf("member %q: %s, encoding/json has %s", mem.Name, ja, jb)
 		}
 	}
 }
 
-func mustJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
+func ptJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
 
 func TestStrictObjectMembers(t *testing.T) {
 	obj, err := parseStrictObject([]byte(`{ "z" : "last?" , "a\u0062" : [1, 2] ,"n":null,"o":{"x":1}}`))
@@ -243,6 +243,6 @@ func TestStrictObjectAgreesWithEncodingJSON(t *testing.T) {
 			t.Errorf("refused valid %.60q: %v", d, err)
 			continue
 		}
-		checkAgainstEncodingJSON(t, d, obj)
+		ptCheckJSON(t, d, obj)
 	}
 }
