@@ -136,6 +136,7 @@ func (p *pasteScreen) result(st Styles, loc *time.Location, now time.Time) []str
 
 // readableReason makes an Inspection reason read as a sentence after "not a token:".
 func readableReason(r string) string {
+	r = strings.TrimPrefix(r, "input ")
 	if strings.HasPrefix(r, "is ") || strings.HasPrefix(r, "has ") {
 		return "it " + r
 	}
