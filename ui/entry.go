@@ -17,7 +17,7 @@ type entry struct {
 	example bool
 	in      tokens.Inspection
 	expl    *tokens.Explanation // nil for opaque tokens
-	keys    *tokens.KeySet      // keys the user (or the example) supplied for validation
+	val     validation
 }
 
 // newEntry reads an inspection into a session entry. It refuses text that is not a token.

@@ -48,6 +48,7 @@ func newHarness(t *testing.T, opts Options, w, h int) *harness {
 	m.writeClipboard = func(s string) error { hs.native = append(hs.native, s); return hs.nativeE }
 	hs.m = m
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
+	hs.run(hs.m.validateAll()) // what Init starts, without the tick and the terminal query
 	return hs
 }
 
@@ -85,7 +86,7 @@ func (hs *harness) run(cmd tea.Cmd) {
 		}
 	case tea.QuitMsg:
 		hs.quit = true
-	case tickMsg, errMsg, addTokenMsg, closeScreenMsg, copiedMsg:
+	case tickMsg, errMsg, addTokenMsg, closeScreenMsg, copiedMsg, reportMsg, keysLoadedMsg, loadJWKSMsg:
 		hs.send(msg)
 	default:
 		hs.sent = append(hs.sent, msg)

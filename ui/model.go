@@ -1,12 +1,14 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"github.com/atotto/clipboard"
 	"github.com/charmbracelet/x/ansi"
@@ -21,7 +23,8 @@ import (
 //     the paste screen has: update(KeyMap, tea.Msg) tea.Cmd, view(...) string returning
 //     exactly its height in rows, and setSize(w, h int);
 //  2. add a constant below, a field of that concrete type to Model, and one case to each
-//     switch on m.active: Model.updateScreen, Model.body, Model.layout;
+//     switch on m.active: Model.updateScreen and Model.body, and a setSize call in
+//     Model.layout (keysScreen, the JWKS input, is the smallest example to copy);
 //  3. add the key that opens it to KeyMap (keys.go) and enable it in forScreen, and open
 //     it from Model.updateMain with m.setScreen;
 //  4. it talks back through messages (closeScreenMsg, addTokenMsg, errMsg, or a new *Msg
@@ -31,6 +34,7 @@ type screen int
 const (
 	screenMain  screen = iota // token list and token view
 	screenPaste               // paste a token
+	screenKeys                // load a JWKS from a file or URL
 )
 
 // Model is the workbench's one Bubble Tea model. Update routes every message in a fixed
@@ -48,12 +52,18 @@ type Model struct {
 	width  int
 	height int
 
-	active screen
-	list   tokenList
-	view   tokenView
-	paste  pasteScreen
-	status statusBar
+	active  screen
+	list    tokenList
+	view    tokenView
+	paste   pasteScreen
+	keysIn  keysScreen
+	status  statusBar
+	spinner spinner.Model
 
+	// tenants maps the issuers of saved tenants to their names (Options.TenantIssuers).
+	tenants map[string]string
+	// keySrc fetches and loads key sets inside commands; tests point it at loopback.
+	keySrc keySource
 	// writeClipboard is the native clipboard fallback; tests replace it.
 	writeClipboard func(string) error
 }
@@ -68,6 +78,9 @@ func New(opts Options) (Model, error) {
 		noColor:        opts.NoColor,
 		dark:           true,
 		help:           help.New(),
+		spinner:        spinner.New(spinner.WithSpinner(spinner.Dot)),
+		tenants:        opts.TenantIssuers,
+		keySrc:         defaultKeySource(),
 		writeClipboard: clipboard.WriteAll,
 	}
 	if m.now == nil {
@@ -79,6 +92,7 @@ func New(opts Options) (Model, error) {
 	m.styles = NewStyles(m.dark, m.noColor)
 	m.help.Styles = m.styles.Help
 	m.paste = newPasteScreen(m.styles)
+	m.keysIn = newKeysScreen(m.styles)
 	m.setScreen(screenMain)
 
 	switch in := tokens.Inspect(opts.Token); {
@@ -91,7 +105,7 @@ func New(opts Options) (Model, error) {
 		if err != nil {
 			return Model{}, fmt.Errorf("ui: example token: %w", err)
 		}
-		e.example, e.keys = true, keys
+		e.example, e.val.keys = true, keys
 		m.list.add(e)
 	case in.Kind == tokens.NotAToken:
 		m.setScreen(screenPaste)
@@ -104,9 +118,10 @@ func New(opts Options) (Model, error) {
 	return m, nil
 }
 
-// Init starts the app's one tick and asks the terminal for its background colour.
+// Init starts the app's one tick, asks the terminal for its background colour and
+// validates the tokens the workbench opened with.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(tick(), tea.RequestBackgroundColor)
+	return tea.Batch(tick(), tea.RequestBackgroundColor, m.validateAll())
 }
 
 // tick is the app's one clock: every countdown on screen is computed from it.
@@ -137,9 +152,24 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tickMsg:
 		m.status.expire(m.now())
+		m.recheckTimes()
 		return m, tick()
+	case spinner.TickMsg:
+		if !m.fetching() {
+			return m, nil // the spinner stops when the last fetch is done
+		}
+		var cmd tea.Cmd
+		m.spinner, cmd = m.spinner.Update(msg)
+		return m, cmd
 	case addTokenMsg:
-		m.addToken(msg.in)
+		return m, m.addToken(msg.in)
+	case loadJWKSMsg:
+		m.setScreen(screenMain)
+		return m, m.loadJWKS(msg.e, msg.arg)
+	case keysLoadedMsg:
+		return m, m.keysLoaded(msg)
+	case reportMsg:
+		m.reportArrived(msg)
 		return m, nil
 	case closeScreenMsg:
 		m.setScreen(screenMain)
@@ -160,6 +190,8 @@ func (m *Model) updateScreen(msg tea.Msg) tea.Cmd {
 	switch m.active {
 	case screenPaste:
 		return m.paste.update(m.keys, msg)
+	case screenKeys:
+		return m.keysIn.update(m.keys, msg)
 	}
 	return m.updateMain(msg)
 }
@@ -207,6 +239,16 @@ func (m *Model) updateMain(msg tea.Msg) tea.Cmd {
 			return errCmd(err)
 		}
 		return copyCmd("the claims JSON", js, m.writeClipboard)
+	case key.Matches(k, m.keys.FetchKeys):
+		cmd := m.fetchKeys(e)
+		m.refreshView(e)
+		return cmd
+	case key.Matches(k, m.keys.LoadJWKS):
+		if e == nil || e.in.Parsed == nil {
+			return errCmd(errors.New("select a JWS or JWE to load keys for"))
+		}
+		m.setScreen(screenKeys)
+		return m.keysIn.open(e)
 	default:
 		m.view.scroll(m.keys, k)
 	}
@@ -215,23 +257,36 @@ func (m *Model) updateMain(msg tea.Msg) tea.Cmd {
 
 func errCmd(err error) tea.Cmd { return func() tea.Msg { return errMsg{err} } }
 
-// addToken adds a token read on the paste screen and goes back to the main screen.
-func (m *Model) addToken(in tokens.Inspection) {
+// addToken adds a token read on the paste screen, goes back to the main screen and
+// starts its validation (with no keys yet: structure, header and claims are checked).
+func (m *Model) addToken(in tokens.Inspection) tea.Cmd {
 	e, err := newEntry(m.list.nextPasteLabel(), in)
 	if err != nil {
 		m.status.fail(err, m.now())
-		return
+		return nil
 	}
 	m.list.add(e)
-	m.selectionChanged()
 	m.setScreen(screenMain)
 	m.status.set(fmt.Sprintf("added %s (%s)", e.label, e.in.Kind), m.now())
+	cmd := m.revalidate(e)
+	m.selectionChanged()
+	return cmd
 }
 
 // selectionChanged builds the token view for the selected token.
 func (m *Model) selectionChanged() {
 	w, h := m.viewSize()
-	m.view = newTokenView(m.list.selected(), m.styles, m.loc, w, h)
+	e := m.list.selected()
+	_, label := m.fetchTarget(e)
+	m.view = newTokenView(e, label, m.styles, m.loc, w, h)
+}
+
+// refreshView re-styles the token view when e, the token on show, changed shape (a
+// report or keys arrived); the scroll position is kept.
+func (m *Model) refreshView(e *entry) {
+	if e != nil && e == m.view.e {
+		m.view.rebuild(m.styles)
+	}
 }
 
 func (m *Model) setScreen(s screen) {
@@ -239,6 +294,9 @@ func (m *Model) setScreen(s screen) {
 	m.keys = DefaultKeyMap().forScreen(s)
 	if s != screenPaste {
 		m.paste.ta.Blur()
+	}
+	if s != screenKeys {
+		m.keysIn.ti.Blur()
 	}
 	m.layout()
 }
@@ -249,6 +307,7 @@ func (m *Model) setStyles(dark, noColor bool) {
 	m.styles = NewStyles(dark, noColor)
 	m.help.Styles = m.styles.Help
 	m.paste.setStyles(m.styles)
+	m.keysIn.setStyles(m.styles)
 	m.view.rebuild(m.styles)
 }
 
@@ -278,6 +337,7 @@ func (m *Model) layout() {
 	w, vh := m.viewSize()
 	m.view.setSize(w, vh)
 	m.paste.setSize(m.width, h)
+	m.keysIn.setSize(m.width, h)
 }
 
 // View renders the whole screen in the alternate screen buffer.
@@ -315,9 +375,11 @@ func (m Model) body(now time.Time) string {
 	switch m.active {
 	case screenPaste:
 		return m.paste.view(m.styles, m.loc, now)
+	case screenKeys:
+		return m.keysIn.view(m.styles)
 	}
 	left := strings.Split(m.list.view(m.styles, now), "\n")
-	right := strings.Split(m.view.view(now), "\n")
+	right := strings.Split(m.view.view(frame{now: now, spinner: m.spinner.View()}), "\n")
 	sep := m.styles.Muted.Render("│") + " "
 	var sb strings.Builder
 	for i := range left {

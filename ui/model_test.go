@@ -15,17 +15,17 @@ import (
 )
 
 func TestStartsOnTheLabelledExample(t *testing.T) {
-	hs := newHarness(t, Options{}, 120, 40)
+	hs := newHarness(t, Options{}, 120, 70)
 	hs.wantOnScreen("EXAMPLE TOKEN", "throwaway key", "example · JWS", "expires in 1h",
 		"iss", tokens.ExampleIssuer, "gty", "client-credentials", "access token")
-	if !hs.m.list.entries[0].example || hs.m.list.entries[0].keys == nil {
+	if !hs.m.list.entries[0].example || hs.m.list.entries[0].val.keys == nil {
 		t.Fatal("the example entry should be marked as the example and carry its key set")
 	}
 }
 
 func TestOpensTheGivenToken(t *testing.T) {
 	raw := jwsExp(t0, t0.Add(time.Hour))
-	hs := newHarness(t, Options{Token: "Bearer " + raw + "\n"}, 120, 40)
+	hs := newHarness(t, Options{Token: "Bearer " + raw + "\n"}, 120, 80)
 	hs.wantOnScreen("opened · JWS", "user-42", "removed the Bearer prefix")
 	hs.wantOffScreen("EXAMPLE TOKEN")
 	if hs.m.active != screenMain || len(hs.m.list.entries) != 1 {
@@ -240,14 +240,16 @@ func TestResizeKeepsEveryRowInsideTheWindow(t *testing.T) {
 
 func TestScrollingTheTokenView(t *testing.T) {
 	hs := newHarness(t, Options{}, 120, 20)
-	hs.wantOnScreen("Header (3)")
+	hs.wantOnScreen("Validation")
 	hs.wantOffScreen("Lints")
 	hs.keys("end")
 	hs.wantOnScreen("Lints", "markers:")
-	hs.wantOffScreen("Header (3)")
-	hs.wantOnScreen("expires in 1h") // the summary stays put
+	hs.wantOffScreen("Validation")
+	hs.wantOnScreen("expires in 1h", "✓ valid") // the summary stays put
 	hs.keys("g")
-	hs.wantOnScreen("Header (3)")
+	hs.wantOnScreen("Validation")
+	hs.keys("pgdown")
+	hs.wantOffScreen("Validation")
 }
 
 func TestHelpToggle(t *testing.T) {
@@ -320,7 +322,7 @@ func TestTokenTextCannotReachTheTerminal(t *testing.T) {
 }
 
 func TestNamespacedClaimsAreMarked(t *testing.T) {
-	hs := newHarness(t, Options{Token: jwsExp(t0, t0.Add(time.Hour))}, 120, 40)
+	hs := newHarness(t, Options{Token: jwsExp(t0, t0.Add(time.Hour))}, 120, 80)
 	s := hs.screen()
 	i := strings.Index(s, "https://example.test/role")
 	if i < 0 || !strings.Contains(s[max(i-12, 0):i], "ns") {

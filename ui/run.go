@@ -19,6 +19,10 @@ type Options struct {
 	Location *time.Location
 	// NoColor turns colour off. Run also turns it off when NO_COLOR is set.
 	NoColor bool
+	// TenantIssuers maps the issuers of saved tenants to tenant names, so that the
+	// workbench can label a fetch of keys as going to a saved tenant or not. Keys are
+	// never fetched without the user asking either way.
+	TenantIssuers map[string]string
 }
 
 // frameRate caps redraws. The view changes at most once a second on its own (the tick);

@@ -3,6 +3,7 @@ package ui
 import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/textarea"
+	"charm.land/bubbles/v2/textinput"
 	"charm.land/lipgloss/v2"
 
 	"github.com/tokenbench/tokenbench/tokens"
@@ -42,8 +43,9 @@ type Styles struct {
 	StatusError lipgloss.Style
 	Action      lipgloss.Style // an explicitly labelled action the user may take
 
-	Help     help.Styles
-	TextArea textarea.Styles
+	Help      help.Styles
+	TextArea  textarea.Styles
+	TextInput textinput.Styles
 }
 
 // NewStyles builds the stylesheet for a dark or light terminal background. With noColor
@@ -102,6 +104,8 @@ func NewStyles(dark, noColor bool) Styles {
 	s.Help = help.DefaultStyles(dark)
 	s.TextArea = textarea.DefaultStyles(dark)
 	s.TextArea.Cursor.Blink = false // a blinking cursor would redraw twice a second for nothing
+	s.TextInput = textinput.DefaultStyles(dark)
+	s.TextInput.Cursor.Blink = false
 	if noColor {
 		plain := lipgloss.NewStyle()
 		s.Help = help.Styles{Ellipsis: plain, ShortKey: plain.Bold(true), ShortDesc: plain, ShortSeparator: plain,
@@ -109,6 +113,8 @@ func NewStyles(dark, noColor bool) Styles {
 		st := textarea.StyleState{Base: plain, Text: plain, LineNumber: plain, CursorLineNumber: plain,
 			CursorLine: plain, EndOfBuffer: plain, Placeholder: plain.Faint(true), Prompt: plain, Selection: plain.Reverse(true)}
 		s.TextArea.Focused, s.TextArea.Blurred = st, st
+		ti := textinput.StyleState{Text: plain, Placeholder: plain.Faint(true), Suggestion: plain.Faint(true), Prompt: plain.Bold(true)}
+		s.TextInput.Focused, s.TextInput.Blurred = ti, ti
 	}
 	return s
 }

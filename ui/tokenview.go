@@ -20,12 +20,19 @@ import (
 // relative times, the lifetime bar, time checks — are rendered from now at render time (dyn).
 type row struct {
 	text string
-	dyn  func(now time.Time) string
+	dyn  func(f frame) string
 }
 
-func (r row) render(now time.Time) string {
+// frame is what a live row may depend on: the clock, and the spinner while keys are
+// being fetched.
+type frame struct {
+	now     time.Time
+	spinner string
+}
+
+func (r row) render(f frame) string {
 	if r.dyn != nil {
-		return r.dyn(now)
+		return r.dyn(f)
 	}
 	return r.text
 }
@@ -34,19 +41,21 @@ func (r row) render(now time.Time) string {
 // lifetime bar) above a scrolling body (validation, header, claims, lints, notes). The body
 // is styled once per token; each frame renders only the rows in the visible window.
 type tokenView struct {
-	e       *entry
-	st      Styles
-	loc     *time.Location
-	width   int
-	height  int
-	summary []row
-	body    []row
-	vp      viewport.Model // scroll state of the body
+	e          *entry
+	fetchLabel string // the explicit "fetch keys from …" action, "" when there is none
+	st         Styles
+	loc        *time.Location
+	width      int
+	height     int
+	summary    []row
+	body       []row
+	vp         viewport.Model // scroll state of the body
 }
 
-// newTokenView builds the view of e for a pane of w×h cells.
-func newTokenView(e *entry, st Styles, loc *time.Location, w, h int) tokenView {
-	v := tokenView{e: e, st: st, loc: loc, vp: viewport.New()}
+// newTokenView builds the view of e for a pane of w×h cells. fetchLabel is the action
+// offered to fetch the issuer's keys, or "".
+func newTokenView(e *entry, fetchLabel string, st Styles, loc *time.Location, w, h int) tokenView {
+	v := tokenView{e: e, fetchLabel: fetchLabel, st: st, loc: loc, vp: viewport.New()}
 	v.setSize(w, h)
 	return v
 }
@@ -76,7 +85,7 @@ func (v *tokenView) build() {
 	if v.e != nil {
 		b.summary(v.e)
 		v.summary = b.take()
-		b.body(v.e)
+		b.body(v.e, v.fetchLabel)
 	} else {
 		b.add(v.st.Muted.Render("No token selected. Press p to paste one."))
 		v.summary = b.take()
@@ -110,9 +119,9 @@ func (v *tokenView) scroll(k KeyMap, msg tea.KeyPressMsg) bool {
 	return true
 }
 
-// view renders the pane at now: the summary and the visible window of the body, exactly
-// height rows, each at most width cells wide.
-func (v *tokenView) view(now time.Time) string {
+// view renders the pane for frame f: the summary and the visible window of the body,
+// exactly height rows, each at most width cells wide.
+func (v *tokenView) view(f frame) string {
 	var sb strings.Builder
 	sb.Grow(v.width * v.height * 2)
 	n := 0
@@ -127,11 +136,11 @@ func (v *tokenView) view(now time.Time) string {
 		if n == v.height {
 			break
 		}
-		emit(r.render(now))
+		emit(r.render(f))
 	}
 	start := min(v.vp.YOffset(), len(v.body))
 	for i := start; i < len(v.body) && n < v.height; i++ {
-		emit(v.body[i].render(now))
+		emit(v.body[i].render(f))
 	}
 	for n < v.height {
 		emit("")
@@ -157,9 +166,9 @@ func (b *rowBuilder) add(s string) {
 	b.rows = append(b.rows, row{text: ansi.Truncate(s, b.w, "…")})
 }
 
-func (b *rowBuilder) addDyn(f func(now time.Time) string) {
+func (b *rowBuilder) addDyn(render func(f frame) string) {
 	w := b.w
-	b.rows = append(b.rows, row{dyn: func(now time.Time) string { return ansi.Truncate(f(now), w, "…") }})
+	b.rows = append(b.rows, row{dyn: func(f frame) string { return ansi.Truncate(render(f), w, "…") }})
 }
 
 func (b *rowBuilder) summary(e *entry) {
@@ -185,13 +194,14 @@ func (b *rowBuilder) summary(e *entry) {
 	}
 	b.add(strings.Join(desc, " · "))
 	loc := b.loc
-	b.addDyn(func(now time.Time) string { return countdownLine(e, st, loc, now) })
+	b.addDyn(func(f frame) string { return countdownLine(e, st, loc, f.now) })
 	w := b.w
-	b.addDyn(func(now time.Time) string { return lifetimeBar(e, st, w, now) })
+	b.addDyn(func(f frame) string { return lifetimeBar(e, st, w, f.now) })
+	b.addDyn(func(frame) string { return verdictLine(e, st) })
 	b.add("")
 }
 
-func (b *rowBuilder) body(e *entry) {
+func (b *rowBuilder) body(e *entry, fetchLabel string) {
 	st := b.st
 	if e.expl == nil {
 		b.add(st.Section.Render("Opaque token"))
@@ -200,6 +210,8 @@ func (b *rowBuilder) body(e *entry) {
 		b.notes(e)
 		return
 	}
+	b.validation(e, fetchLabel)
+	b.add("")
 	b.section("Header", e.expl.Header)
 	if e.expl.PayloadNote != "" {
 		b.add("")
@@ -259,8 +271,8 @@ func (b *rowBuilder) section(title string, fields []tokens.Field) {
 		case f.Time != nil:
 			at := *f.Time
 			abs := tokens.FormatTime(at, b.loc)
-			b.addDyn(func(now time.Time) string {
-				return indent + abs + " · " + st.Title.Render(tokens.Relative(at, now))
+			b.addDyn(func(f frame) string {
+				return indent + abs + " · " + st.Title.Render(tokens.Relative(at, f.now))
 			})
 		case f.TimeProblem != "":
 			b.add(indent + st.Warn.Render(clean(f.Name+" "+f.TimeProblem)))

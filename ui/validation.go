@@ -1,0 +1,312 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/tokenbench/tokenbench/tokens"
+)
+
+// validation is what the workbench knows about checking one token against keys: the keys
+// and where they came from, the validator built for them, its latest report, and a fetch
+// in flight or the one-line error of the last one. Keys only ever come from a source the
+// user chose (the example's own key, an explicit fetch, a JWKS file or URL).
+type validation struct {
+	keys      *tokens.KeySet
+	issuer    string // the issuer the keys were discovered for, pinned in the policy
+	validator *tokens.Validator
+	report    *tokens.Report
+	fetching  string // what is being fetched, "" when nothing is
+	fetchErr  string
+}
+
+// Messages of the validation commands.
+type (
+	// reportMsg carries a finished validation. by is the validator that made it, so that
+	// a report for keys that have since been replaced is dropped.
+	reportMsg struct {
+		e   *entry
+		by  *tokens.Validator
+		rep *tokens.Report
+	}
+
+	// keysLoadedMsg carries a fetched or loaded key set, or the error that stopped it.
+	keysLoadedMsg struct {
+		e      *entry
+		keys   *tokens.KeySet
+		issuer string // set when the keys came from the issuer's discovery
+		what   string
+		err    error
+	}
+)
+
+// keySource fetches and loads key sets. Its functions run inside commands, never in
+// Update; tests point them at loopback servers and temporary files.
+type keySource struct {
+	// issuerKeys finds an issuer's keys through discovery.
+	issuerKeys func(ctx context.Context, issuer, kid string) (*tokens.KeySet, error)
+	// jwks loads a JWKS from a file path or an https URL.
+	jwks func(ctx context.Context, pathOrURL string) (*tokens.KeySet, error)
+}
+
+// fetchTimeout bounds a whole fetch (discovery and JWKS); each request has its own 10 s.
+const fetchTimeout = 20 * time.Second
+
+func defaultKeySource() keySource {
+	client := tokens.NewHTTPClient(http.DefaultTransport)
+	return keySource{
+		issuerKeys: func(ctx context.Context, issuer, _ string) (*tokens.KeySet, error) {
+			return discoverKeys(ctx, client, issuer)
+		},
+		jwks: func(ctx context.Context, arg string) (*tokens.KeySet, error) {
+			if isURL(arg) {
+				return tokens.FetchJWKS(ctx, client, arg)
+			}
+			return tokens.LoadJWKSFile(arg)
+		},
+	}
+}
+
+// discoverKeys finds issuer's JWKS through discovery and labels every key with the
+// document and jwks_uri it came from.
+func discoverKeys(ctx context.Context, client *http.Client, issuer string) (*tokens.KeySet, error) {
+	md, err := tokens.Discover(ctx, client, issuer)
+	if err != nil {
+		return nil, err
+	}
+	if md.JWKSURI == "" {
+		return nil, fmt.Errorf("the discovery document %s has no jwks_uri", md.Source)
+	}
+	set, err := tokens.FetchJWKS(ctx, client, md.JWKSURI)
+	if err != nil {
+		return nil, err
+	}
+	for i := range set.Keys {
+		set.Keys[i].Source = "discovery " + md.Source + " → jwks_uri " + md.JWKSURI
+	}
+	return set, nil
+}
+
+func isURL(s string) bool { return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") }
+
+// revalidate builds a validator for e's current keys and returns the command that
+// validates e with it. Opaque tokens are not validated: only their issuer can.
+func (m *Model) revalidate(e *entry) tea.Cmd {
+	if e == nil || e.in.Parsed == nil {
+		return nil
+	}
+	pol := tokens.Policy{Now: m.now, Issuer: e.val.issuer}
+	v := tokens.NewValidator(pol, e.val.keys)
+	e.val.validator, e.val.report = v, nil
+	raw := e.in.Token
+	return func() tea.Msg { return reportMsg{e: e, by: v, rep: v.Validate(raw)} }
+}
+
+// validateAll validates every token that has no report yet (at start-up).
+func (m *Model) validateAll() tea.Cmd {
+	var cmds []tea.Cmd
+	for _, e := range m.list.entries {
+		if e.val.validator == nil {
+			cmds = append(cmds, m.revalidate(e))
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// recheckTimes re-runs the time checks of every report at the clock: the exp check flips
+// at expiry with no key press. Signatures are not verified again.
+func (m *Model) recheckTimes() {
+	for _, e := range m.list.entries {
+		if e.val.report != nil {
+			e.val.report = e.val.validator.RecheckTimes(e.val.report)
+		}
+	}
+}
+
+// fetchTarget is the issuer whose keys may be fetched for e, with the label of the action
+// that offers it, or "" when there is none (no https iss, the example, an opaque token).
+func (m *Model) fetchTarget(e *entry) (issuer, label string) {
+	if e == nil || e.example || e.in.Parsed == nil || e.in.Parsed.Claims == nil {
+		return "", ""
+	}
+	iss, ok := e.in.Parsed.Claims.String("iss")
+	if !ok {
+		return "", ""
+	}
+	if _, err := tokens.CheckURL(iss); err != nil {
+		return "", ""
+	}
+	if name, ok := m.tenants[iss]; ok {
+		return iss, "fetch keys from " + clean(iss) + " (saved tenant " + clean(name) + ")"
+	}
+	return iss, "fetch keys from " + clean(iss) + " (not a saved tenant)"
+}
+
+// fetchKeys starts the explicit fetch of the selected token's issuer keys.
+func (m *Model) fetchKeys(e *entry) tea.Cmd {
+	issuer, label := m.fetchTarget(e)
+	if issuer == "" {
+		return errCmd(errors.New("this token names no https issuer to fetch keys from; load a JWKS with L"))
+	}
+	if e.val.fetching != "" {
+		return nil
+	}
+	e.val.fetching, e.val.fetchErr = strings.TrimPrefix(label, "fetch "), ""
+	kid, _ := e.in.Parsed.Header.String("kid")
+	get := m.keySrc.issuerKeys
+	return tea.Batch(m.spinner.Tick, func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
+		defer cancel()
+		keys, err := get(ctx, issuer, kid)
+		return keysLoadedMsg{e: e, keys: keys, issuer: issuer, what: "keys from " + issuer, err: err}
+	})
+}
+
+// loadJWKS starts loading a JWKS from a file or URL for e.
+func (m *Model) loadJWKS(e *entry, arg string) tea.Cmd {
+	e.val.fetching, e.val.fetchErr = "JWKS "+clean(arg), ""
+	load := m.keySrc.jwks
+	return tea.Batch(m.spinner.Tick, func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
+		defer cancel()
+		keys, err := load(ctx, arg)
+		return keysLoadedMsg{e: e, keys: keys, what: "JWKS " + arg, err: err}
+	})
+}
+
+// keysLoaded stores a fetched key set (or its error, as one line in the report) and
+// validates the token again with it.
+func (m *Model) keysLoaded(msg keysLoadedMsg) tea.Cmd {
+	e := msg.e
+	e.val.fetching = ""
+	if msg.err != nil {
+		e.val.fetchErr = "could not load " + msg.what + ": " + oneLine(strings.TrimPrefix(msg.err.Error(), "tokens: "))
+		m.status.fail(errors.New(e.val.fetchErr), m.now())
+		m.refreshView(e)
+		return nil
+	}
+	e.val.keys, e.val.issuer, e.val.fetchErr = msg.keys, msg.issuer, ""
+	m.status.set(fmt.Sprintf("loaded %d key(s): %s", len(msg.keys.Keys), msg.what), m.now())
+	cmd := m.revalidate(e)
+	m.refreshView(e)
+	return cmd
+}
+
+// reportArrived stores a report unless the keys changed since it was started.
+func (m *Model) reportArrived(msg reportMsg) {
+	if msg.e.val.validator != msg.by {
+		return
+	}
+	msg.e.val.report = msg.by.RecheckTimes(msg.rep)
+	m.refreshView(msg.e)
+}
+
+// fetching reports whether any key fetch is in flight (the spinner runs only then).
+func (m *Model) fetching() bool {
+	for _, e := range m.list.entries {
+		if e.val.fetching != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// verdictLine is the summary's live verdict.
+func verdictLine(e *entry, st Styles) string {
+	if e.in.Parsed == nil {
+		return st.Muted.Render("verdict: not checked (an opaque token can only be checked by its issuer)")
+	}
+	rep := e.val.report
+	if rep == nil {
+		return st.Muted.Render("verdict: validating…")
+	}
+	var s string
+	switch rep.Verdict {
+	case tokens.VerdictValid:
+		s = st.Pass.Render("✓ valid")
+		if rep.Key != nil {
+			s += st.Muted.Render(" · signature verified with " + clean(rep.Key.String()))
+		}
+	case tokens.VerdictInvalid:
+		s = st.Fail.Render("✗ invalid") + " · " + clean(strings.TrimPrefix(rep.Summary(), "invalid: "))
+	default:
+		s = st.Warn.Render("? unverified") + st.Muted.Render(" · no key configured, the signature was not checked")
+	}
+	return s
+}
+
+// validationRows adds the validation section: where the keys come from (or the fetch in
+// flight, or its error), the explicit actions, and every check of the report.
+func (b *rowBuilder) validation(e *entry, fetchLabel string) {
+	st := b.st
+	b.add(st.Section.Render("Validation") + st.Muted.Render(" (default policy: asymmetric algorithms, 60s leeway)"))
+	b.addDyn(func(f frame) string { return "  " + verdictLine(e, st) })
+	b.addDyn(func(f frame) string { return "  " + keysLine(e, st, f) })
+	if !e.example {
+		if fetchLabel != "" {
+			b.add("  " + st.Title.Render("F") + " " + st.Action.Render(fetchLabel))
+		}
+		b.add("  " + st.Title.Render("L") + " " + st.Action.Render("load JWKS from file/URL"))
+	}
+	if e.val.report == nil {
+		return
+	}
+	nameW := 0
+	for _, c := range e.val.report.Checks {
+		nameW = max(nameW, len(c.Name))
+	}
+	for i := range e.val.report.Checks {
+		b.addDyn(func(f frame) string {
+			rep := e.val.report
+			if rep == nil || i >= len(rep.Checks) {
+				return ""
+			}
+			return checkRow(rep.Checks[i], st, nameW)
+		})
+	}
+}
+
+// keysLine says which keys check the token: their source, a fetch in flight (with the
+// spinner), or why the last fetch failed.
+func keysLine(e *entry, st Styles, f frame) string {
+	v := e.val
+	switch {
+	case v.fetching != "":
+		return st.Title.Render(f.spinner) + " fetching " + v.fetching + "…"
+	case v.fetchErr != "":
+		return st.Fail.Render("✗ " + clean(v.fetchErr))
+	case v.keys == nil || len(v.keys.Keys) == 0:
+		return st.Muted.Render("keys: none — the signature is not checked until you choose a source")
+	}
+	s := fmt.Sprintf("keys: %d from %s", len(v.keys.Keys), clean(v.keys.Keys[0].Source))
+	if n := len(v.keys.Skipped); n > 0 {
+		s += fmt.Sprintf(" (%d skipped)", n)
+	}
+	if v.keys.Warning != "" {
+		return s + " · " + st.Warn.Render(clean(v.keys.Warning))
+	}
+	return s
+}
+
+func checkRow(c tokens.Check, st Styles, nameW int) string {
+	style := st.Skip
+	switch c.Status {
+	case tokens.StatusPass:
+		style = st.Pass
+	case tokens.StatusFail:
+		style = st.Fail
+	case tokens.StatusWarn:
+		style = st.Warn
+	}
+	s := "  " + style.Render(fmt.Sprintf("%-4s", c.Status)) + "  " + fmt.Sprintf("%-*s", nameW, clean(c.Name)) + "  " + clean(c.Reason)
+	if c.Key != nil {
+		s += st.Muted.Render(" [" + clean(c.Key.String()) + "]")
+	}
+	return s
+}

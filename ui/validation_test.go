@@ -1,0 +1,172 @@
+package ui
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/tokenbench/tokenbench/tokens"
+)
+
+func TestExampleIsVerifiedWithItsOwnKeyAndExpiresWithoutAKeyPress(t *testing.T) {
+	hs := newHarness(t, Options{}, 140, 60)
+	hs.wantOnScreen("✓ valid · signature verified with kid example-key-1", tokens.ExampleKeySource,
+		"pass  signature", "pass  exp")
+	hs.wantOffScreen("fetch keys from", "load JWKS") // the example has its own key
+
+	hs.tick(time.Hour) // at exp: within the leeway
+	hs.wantOnScreen("warn  exp", "accepted within the 1m0s leeway", "✓ valid")
+	hs.tick(time.Minute) // beyond the leeway: invalid, with no key press
+	hs.wantOnScreen("✗ invalid · exp: expired 1m ago", "fail  exp", "pass  signature")
+}
+
+// issuer is a loopback OpenID provider: discovery and a JWKS with one Ed25519 key.
+type issuer struct {
+	srv      *httptest.Server
+	priv     ed25519.PrivateKey
+	jwks     []byte
+	requests atomic.Int32
+	fail     bool
+}
+
+func newIssuer(t *testing.T) *issuer {
+	t.Helper()
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	is := &issuer{priv: priv}
+	is.jwks, _ = json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: pub, KeyID: "k1", Algorithm: "EdDSA", Use: "sig"}}})
+	is.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		is.requests.Add(1)
+		if is.fail {
+			http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+			return
+		}
+		switch r.URL.Path {
+		case "/.well-known/openid-configuration":
+			fmt.Fprintf(w, `{"issuer":%q,"jwks_uri":%q}`, is.srv.URL, is.srv.URL+"/jwks")
+		case "/jwks":
+			w.Write(is.jwks)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(is.srv.Close)
+	return is
+}
+
+// token signs an access token from this issuer that expires an hour after t0.
+func (is *issuer) token(t *testing.T) string {
+	t.Helper()
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.EdDSA, Key: jose.JSONWebKey{Key: is.priv, KeyID: "k1"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims := fmt.Sprintf(`{"iss":%q,"sub":"user-7","iat":%d,"exp":%d}`, is.srv.URL, t0.Unix(), t0.Add(time.Hour).Unix())
+	obj, err := signer.Sign([]byte(claims))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := obj.CompactSerialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+// loopbackKeys is the real key source with the loopback test server's client.
+func loopbackKeys(srv *httptest.Server) keySource {
+	client := tokens.NewHTTPClient(srv.Client().Transport)
+	ks := defaultKeySource()
+	ks.issuerKeys = func(ctx context.Context, iss, _ string) (*tokens.KeySet, error) {
+		return discoverKeys(ctx, client, iss)
+	}
+	return ks
+}
+
+func TestFetchingIssuerKeysIsExplicitAndVerifies(t *testing.T) {
+	is := newIssuer(t)
+	hs := newHarness(t, Options{}, 160, 60)
+	hs.m.keySrc = loopbackKeys(is.srv)
+	hs.keys("p").send(tea.PasteMsg{Content: is.token(t)}).keys("enter")
+	hs.wantOnScreen("? unverified", "F fetch keys from "+is.srv.URL+" (not a saved tenant)", "L load JWKS from file/URL",
+		"skip  signature")
+	if n := is.requests.Load(); n != 0 {
+		t.Fatalf("nothing may be fetched before the user asks; %d requests", n)
+	}
+
+	next, cmd := hs.m.Update(press("F")) // in flight: the spinner line
+	hs.m = next.(Model)
+	hs.wantOnScreen("fetching keys from " + is.srv.URL + " (not a saved tenant)…")
+	hs.run(cmd)
+	hs.wantOnScreen("✓ valid · signature verified with kid k1", "keys: 1 from discovery "+is.srv.URL+"/.well-known/openid-configuration → jwks_uri",
+		"pass  iss", "user-7")
+	if is.requests.Load() != 2 {
+		t.Fatalf("want discovery and JWKS fetched once each, got %d requests", is.requests.Load())
+	}
+}
+
+func TestAFailedFetchIsOneLineAndTheViewStaysUsable(t *testing.T) {
+	is := newIssuer(t)
+	is.fail = true
+	hs := newHarness(t, Options{}, 160, 60)
+	hs.m.keySrc = loopbackKeys(is.srv)
+	hs.keys("p").send(tea.PasteMsg{Content: is.token(t)}).keys("enter", "F")
+	hs.wantOnScreen("✗ could not load keys from "+is.srv.URL, "? unverified", "user-7", "expires in 1h")
+	if n := strings.Count(hs.screen(), "could not load keys"); n != 2 {
+		t.Fatalf("the error should be one line in the report and one in the status bar, got %d", n)
+	}
+	hs.keys("k") // still usable: select another token
+	hs.wantOnScreen("EXAMPLE TOKEN")
+}
+
+func TestLoadingAJWKSFile(t *testing.T) {
+	is := newIssuer(t)
+	path := filepath.Join(t.TempDir(), "jwks.json")
+	if err := os.WriteFile(path, is.jwks, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hs := newHarness(t, Options{}, 160, 60)
+	hs.keys("p").send(tea.PasteMsg{Content: is.token(t)}).keys("enter", "L")
+	if hs.m.active != screenKeys {
+		t.Fatal("L should open the JWKS input")
+	}
+	hs.wantOnScreen("Load a JWKS")
+	hs.typeText(path).keys("enter")
+	if hs.m.active != screenMain {
+		t.Fatal("enter should go back to the token")
+	}
+	hs.wantOnScreen("✓ valid", "keys: 1 from JWKS file "+path)
+	if is.requests.Load() != 0 {
+		t.Fatal("loading a file must not touch the network")
+	}
+}
+
+func TestSavedTenantIsLabelled(t *testing.T) {
+	is := newIssuer(t)
+	hs := newHarness(t, Options{TenantIssuers: map[string]string{is.srv.URL: "prod"}}, 160, 60)
+	hs.keys("p").send(tea.PasteMsg{Content: is.token(t)}).keys("enter")
+	hs.wantOnScreen("fetch keys from " + is.srv.URL + " (saved tenant prod)")
+	hs.wantOffScreen("not a saved tenant")
+}
+
+func TestNoFetchWithoutAnHTTPSIssuer(t *testing.T) {
+	hs := newHarness(t, Options{Token: jws(`{"alg":"RS256"}`, `{"iss":"http://evil.example/","exp":9999999999}`)}, 160, 60)
+	hs.wantOffScreen("fetch keys from")
+	hs.keys("F")
+	hs.wantOnScreen("✗ this token names no https issuer")
+}
