@@ -314,7 +314,7 @@ func (white) RGBA() (r, g, b, a uint32) { return 0xffff, 0xffff, 0xffff, 0xffff 
 
 func TestTokenTextCannotReachTheTerminal(t *testing.T) {
 	raw := jws(`{"alg":"RS256"}`, `{"sub":"evil\u001b[2J\u001b]52;c;aGk=\u0007","exp":1,"note\u202e":"x"}`)
-	hs := newHarness(t, Options{Token: raw}, 120, 40)
+	hs := newHarness(t, Options{Token: raw}, 120, 80)
 	if strings.Contains(hs.raw(), "\x1b[2J") || strings.Contains(hs.raw(), "\x1b]52") || strings.Contains(hs.raw(), "\u202e") {
 		t.Fatal("control sequences from a claim reached the terminal")
 	}
