@@ -63,7 +63,7 @@ func (d *jweDecrypter) decrypt(rep *Report, tok *Token) ([]byte, bool) {
 		rep.skip("not checked: the JWE header or algorithms were refused", CheckJWEKey, CheckJWEDecrypt)
 		return nil, false
 	}
-	key := d.selectKey(rep, tok, alg)
+	key := d.selectKey(rep, tok, alg, enc)
 	if key == nil {
 		rep.add(CheckJWEDecrypt, StatusSkip, "not checked: no decryption key")
 		return nil, false
@@ -216,7 +216,7 @@ type decKey struct {
 
 // selectKey picks the configured decryption key: kid as an exact lookup, otherwise the
 // first key whose type fits alg.
-func (d *jweDecrypter) selectKey(rep *Report, tok *Token, alg string) *decKey {
+func (d *jweDecrypter) selectKey(rep *Report, tok *Token, alg, enc string) *decKey {
 	keys := d.policy.DecryptionKeys
 	if len(keys) == 0 {
 		rep.add(CheckJWEKey, StatusSkip, "no decryption key configured (--decrypt-key)")
@@ -232,7 +232,7 @@ func (d *jweDecrypter) selectKey(rep *Report, tok *Token, alg string) *decKey {
 			continue
 		}
 		matches++
-		dk, why := fitDecryptionKey(k, alg)
+		dk, why := fitDecryptionKey(k, alg, enc)
 		if why != "" {
 			if firstWhy == "" {
 				firstWhy = why
@@ -257,7 +257,9 @@ func (d *jweDecrypter) selectKey(rep *Report, tok *Token, alg string) *decKey {
 	return nil
 }
 
-func fitDecryptionKey(k *Key, alg string) (*decKey, string) {
+// fitDecryptionKey returns the key ready for go-jose, or why it cannot decrypt a token with
+// this alg and enc. A "dir" key's JWK alg may name the content encryption it is for.
+func fitDecryptionKey(k *Key, alg, enc string) (*decKey, string) {
 	dk := &decKey{info: KeyInfo{Kid: k.JWK.KeyID, Alg: k.JWK.Algorithm, Source: k.Source}}
 	switch key := k.JWK.Key.(type) {
 	case *rsa.PrivateKey:
@@ -285,7 +287,7 @@ func fitDecryptionKey(k *Key, alg string) (*decKey, string) {
 		return nil, fmt.Sprintf("a %T is not a private decryption key", k.JWK.Key)
 	}
 	switch {
-	case k.JWK.Algorithm != "" && k.JWK.Algorithm != alg:
+	case k.JWK.Algorithm != "" && k.JWK.Algorithm != alg && !(alg == "dir" && k.JWK.Algorithm == enc):
 		return nil, "key alg is " + quoteIfOdd(k.JWK.Algorithm) + ", token alg is " + alg
 	case k.JWK.Use != "" && k.JWK.Use != "enc":
 		return nil, "key use is " + quoteIfOdd(k.JWK.Use) + `, not "enc"`
