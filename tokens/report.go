@@ -44,6 +44,7 @@ const (
 	CheckEmbeddedKeys = "embedded keys"
 	CheckType         = "typ"
 	CheckAlgorithm    = "algorithm"
+	CheckKeySource    = "key source" // only present when the key set carries a warning
 	CheckKey          = "key"
 	CheckSignature    = "signature"
 	CheckClaims       = "claims"

@@ -17,6 +17,7 @@ const maxKeyTries = 16
 // signature and the claims. A Validator is safe for concurrent use.
 type Validator struct {
 	policy    Policy
+	keySet    *KeySet
 	keys      []sigKey
 	allowed   []string
 	policyErr error
@@ -27,14 +28,16 @@ type Validator struct {
 	decrypter *jweDecrypter
 }
 
-// NewValidator prepares a Validator. keys may be nil: tokens are then reported as
-// unverified. Keys are only ever taken from keys, never from the token.
+// NewValidator prepares a Validator. keys may be nil when no key source is configured:
+// tokens are then reported as unverified. A non-nil set without usable keys (every key
+// skipped when loading) fails the key check instead. Keys are only ever taken from keys, never from the token.
 func NewValidator(policy Policy, keys *KeySet) *Validator {
 	v := &Validator{policy: policy, allowed: policy.algorithms(), leeway: policy.leeway()}
 	v.policyErr = CheckAlgorithms(v.allowed)
 	v.types, v.typesBy = policy.types()
 	v.required = policy.requiredClaims()
 	if keys != nil {
+		v.keySet = keys
 		v.keys = make([]sigKey, len(keys.Keys))
 		for i := range keys.Keys {
 			v.keys[i] = newSigKey(&keys.Keys[i])
@@ -63,7 +66,13 @@ func (v *Validator) Validate(raw string) (rep *Report) {
 	}()
 	tok, err := Parse(raw)
 	if err != nil {
-		rep.add(CheckStructure, StatusFail, strings.TrimPrefix(err.Error(), "tokens: "))
+		reason := strings.TrimPrefix(err.Error(), "tokens: ")
+		if t := strings.TrimSpace(raw); strings.HasPrefix(t, "{") {
+			reason = "JSON serialization is not accepted; tokens use the compact form (" + reason + ")"
+		} else if unencodedPayload(raw) {
+			reason = "b64=false (RFC 7797 unencoded payload) is not supported (" + reason + ")"
+		}
+		rep.add(CheckStructure, StatusFail, reason)
 		rep.skip("not checked: the token could not be read", CheckHeader, CheckAlgorithm, CheckKey, CheckSignature)
 		return rep
 	}
@@ -101,7 +110,15 @@ func (v *Validator) checkJWS(rep *Report, tok *Token) {
 	} else {
 		rep.skip("not checked: the algorithm was refused", CheckKey, CheckSignature)
 	}
-	if v.policy.SignatureOnly {
+	const detached = "the payload is empty; detached content (RFC 7515 Appendix F) is not supported, so a detached signature cannot verify"
+	switch {
+	case len(tok.Payload) == 0 && v.policy.SignatureOnly:
+		rep.add(CheckClaims, StatusSkip, detached)
+		return
+	case len(tok.Payload) == 0:
+		rep.add(CheckClaims, StatusFail, detached)
+		return
+	case v.policy.SignatureOnly:
 		rep.add(CheckClaims, StatusSkip, "signature only: the payload is not checked")
 		return
 	}
@@ -252,9 +269,21 @@ func (v *Validator) checkAlgorithm(rep *Report, tok *Token) (sigAlg, bool) {
 
 // checkSignature selects keys (kid only ever as an exact lookup) and verifies.
 func (v *Validator) checkSignature(rep *Report, tok *Token, alg *sigAlg) {
-	if len(v.keys) == 0 {
+	if v.keySet == nil {
 		rep.add(CheckKey, StatusSkip, "no keys configured")
 		rep.add(CheckSignature, StatusSkip, "not checked: no key configured, the token is unverified")
+		return
+	}
+	if v.keySet.Warning != "" {
+		rep.add(CheckKeySource, StatusWarn, v.keySet.Warning)
+	}
+	if len(v.keys) == 0 {
+		reason := "the configured key source has no usable key"
+		if sk := v.keySet.Skipped; len(sk) > 0 {
+			reason += " (" + strings.Join(sk[:min(len(sk), 3)], "; ") + ")"
+		}
+		rep.add(CheckKey, StatusFail, reason)
+		rep.add(CheckSignature, StatusSkip, "not checked: no usable key")
 		return
 	}
 	kid, hasKid := tok.Header.String("kid")
@@ -376,4 +405,23 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// unencodedPayload reports whether a token that failed to parse has a readable header
+// asking for an RFC 7797 unencoded payload, to name that as the reason.
+func unencodedPayload(raw string) bool {
+	i := strings.IndexByte(raw, '.')
+	if i < 0 {
+		return false
+	}
+	hdr, err := decodeSegment("header", raw[:i])
+	if err != nil {
+		return false
+	}
+	h, err := parseStrictObject(hdr)
+	if err != nil {
+		return false
+	}
+	b, ok := h.Get("b64")
+	return ok && string(b) == "false"
 }

@@ -93,7 +93,7 @@ func TestReportOrderAndJSON(t *testing.T) {
 
 func TestUnverifiedWithoutKeys(t *testing.T) {
 	tok := jws(`{"alg":"RS256"}`, claimsAt(""), signer(t, "RS256"))
-	for _, ks := range []*KeySet{nil, {}} {
+	for _, ks := range []*KeySet{nil} {
 		rep := Validate(tok, basePolicy(), ks)
 		if rep.Verdict != VerdictUnverified || rep.Valid() {
 			t.Errorf("no keys: verdict %s", rep.Verdict)
@@ -101,6 +101,17 @@ func TestUnverifiedWithoutKeys(t *testing.T) {
 		if status(rep, CheckSignature) != StatusSkip {
 			t.Errorf("signature must be skipped:\n%s", rep)
 		}
+	}
+	// A configured source whose keys were all skipped is a failure, not "unverified".
+	rep := Validate(tok, basePolicy(), &KeySet{Skipped: []string{"key 0: RSA key is 1024 bits"}})
+	if c, _ := rep.Check(CheckKey); rep.Verdict != VerdictInvalid || !strings.Contains(c.Reason, "no usable key (key 0: RSA key is 1024 bits)") {
+		t.Errorf("empty key set: %+v\n%s", c, rep)
+	}
+	// A stale key set is used, with its warning in the report.
+	ks := publicKeys(t)
+	ks.Warning = "using the copy from 2h ago: refresh failed"
+	if rep := Validate(tok, basePolicy(), ks); !rep.Valid() || status(rep, CheckKeySource) != StatusWarn {
+		t.Errorf("stale key set:\n%s", rep)
 	}
 	// A failure elsewhere still makes it invalid.
 	tok = jws(`{"alg":"RS256"}`, `{"exp":1}`, signer(t, "RS256"))
