@@ -6,6 +6,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/tokenbench/tokenbench/tokens"
 )
 
 // keysScreen asks for a JWKS file path or URL to check the selected token with. Nothing
@@ -68,7 +70,7 @@ func (s *keysScreen) update(k KeyMap, msg tea.Msg) tea.Cmd {
 func (s *keysScreen) view(st Styles) string {
 	label := "the selected token"
 	if s.e != nil {
-		label = clean(s.e.label)
+		label = tokens.SafeText(s.e.label)
 	}
 	rows := []string{
 		st.Section.Render("Load a JWKS") + st.Muted.Render(" to check "+label+" with"),

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/tokenbench/tokenbench/tokens"
 )
 
 // tokenList is the left-hand pane: every token of the session, two rows each (label and
@@ -72,7 +74,7 @@ func (l *tokenList) view(st Styles, now time.Time) string {
 	first := max(0, l.sel-visible+1)
 	for i := first; i < len(l.entries) && len(rows)+rowsPerEntry <= l.height; i++ {
 		e := l.entries[i]
-		head := clean(e.label) + " · " + e.in.Kind.String()
+		head := tokens.SafeText(e.label) + " · " + e.in.Kind.String()
 		count := e.countdown(now)
 		if i == l.sel {
 			rows = append(rows, st.Selected.Render(l.fit("▸ "+head)), st.Selected.Render(l.fit("  "+count)))

@@ -112,7 +112,7 @@ func (p *pasteScreen) result(st Styles, loc *time.Location, now time.Time) []str
 	}
 	e := p.found
 	if e == nil {
-		return []string{st.Fail.Render("✗ not a token: " + clean(readableReason(p.in.Reason)))}
+		return []string{st.Fail.Render("✗ not a token: " + tokens.SafeText(readableReason(p.in.Reason)))}
 	}
 	desc := []string{"✓ " + p.in.Kind.String() + " found"}
 	if e.expl != nil {
@@ -120,7 +120,7 @@ func (p *pasteScreen) result(st Styles, loc *time.Location, now time.Time) []str
 			desc = append(desc, e.expl.Use)
 		}
 		if alg := p.in.Parsed.Alg(); alg != "" {
-			desc = append(desc, "alg "+clean(alg))
+			desc = append(desc, "alg "+tokens.SafeText(alg))
 		}
 	}
 	desc = append(desc, e.countdown(now))

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/tokenbench/tokenbench/tokens"
 )
 
 // statusTTL is how long a status message stays up; the app's tick clears it.
@@ -35,7 +37,7 @@ func (s *statusBar) view(st Styles, width int) string {
 		return ""
 	}
 	if s.isErr {
-		return ansi.Truncate(st.StatusError.Render("✗ "+clean(s.text)), width, "…")
+		return ansi.Truncate(st.StatusError.Render("✗ "+tokens.SafeText(s.text)), width, "…")
 	}
-	return ansi.Truncate(st.StatusBar.Render(clean(s.text)), width, "…")
+	return ansi.Truncate(st.StatusBar.Render(tokens.SafeText(s.text)), width, "…")
 }

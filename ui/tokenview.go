@@ -5,7 +5,6 @@ import (
 	"math"
 	"strings"
 	"time"
-	"unicode"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
@@ -176,7 +175,7 @@ func (b *rowBuilder) summary(e *entry) {
 	if e.example {
 		b.add(st.Example.Render("EXAMPLE TOKEN") + st.Muted.Render(" · built in, signed with a throwaway key · press p to paste your own"))
 	} else {
-		b.add(st.Title.Render(clean(e.label)))
+		b.add(st.Title.Render(tokens.SafeText(e.label)))
 	}
 	desc := []string{e.in.Kind.String()}
 	if e.expl != nil {
@@ -184,10 +183,10 @@ func (b *rowBuilder) summary(e *entry) {
 			desc = append(desc, e.expl.Use)
 		}
 		if alg := e.in.Parsed.Alg(); alg != "" {
-			desc = append(desc, "alg "+clean(alg))
+			desc = append(desc, "alg "+tokens.SafeText(alg))
 		}
 		if kid, ok := e.in.Parsed.Header.String("kid"); ok {
-			desc = append(desc, "kid "+clean(kid))
+			desc = append(desc, "kid "+tokens.SafeText(kid))
 		}
 	} else {
 		desc = append(desc, fmt.Sprintf("%d characters", len(e.in.Token)))
@@ -216,7 +215,7 @@ func (b *rowBuilder) body(e *entry, fetchLabel string) {
 	if e.expl.PayloadNote != "" {
 		b.add("")
 		b.add(st.Section.Render("Payload"))
-		b.add("  " + st.Warn.Render(clean(e.expl.PayloadNote)))
+		b.add("  " + st.Warn.Render(tokens.SafeText(e.expl.PayloadNote)))
 	}
 	if len(e.expl.Claims) > 0 {
 		b.add("")
@@ -228,7 +227,7 @@ func (b *rowBuilder) body(e *entry, fetchLabel string) {
 		b.add("  " + st.Pass.Render("none"))
 	}
 	for _, l := range e.expl.Lints {
-		b.add("  " + st.severityStyle(l.Severity).Render(fmt.Sprintf("%-6s", l.Severity)) + " " + clean(l.Message))
+		b.add("  " + st.severityStyle(l.Severity).Render(fmt.Sprintf("%-6s", l.Severity)) + " " + tokens.SafeText(l.Message))
 	}
 	b.notes(e)
 	b.add("")
@@ -242,7 +241,7 @@ func (b *rowBuilder) notes(e *entry) {
 	b.add("")
 	b.add(b.st.Section.Render("Input") + b.st.Muted.Render(" (what was stripped around the token)"))
 	for _, n := range e.in.Notes {
-		b.add("  " + clean(n))
+		b.add("  " + tokens.SafeText(n))
 	}
 }
 
@@ -253,13 +252,13 @@ func (b *rowBuilder) section(title string, fields []tokens.Field) {
 	b.add(st.Section.Render(title) + st.Muted.Render(fmt.Sprintf(" (%d)", len(fields))))
 	nameW := 3
 	for _, f := range fields {
-		if w := ansi.StringWidth(clean(f.Name)); w <= maxNameWidth {
+		if w := ansi.StringWidth(tokens.SafeText(f.Name)); w <= maxNameWidth {
 			nameW = max(nameW, w)
 		}
 	}
 	indent := strings.Repeat(" ", 2+7+nameW+1)
 	for _, f := range fields {
-		name, value := clean(f.Name), st.Value.Render(clean(f.Display()))
+		name, value := tokens.SafeText(f.Name), st.Value.Render(tokens.SafeText(f.Display()))
 		mk := "  " + st.Marker[f.Category].Render(fmt.Sprintf("%-6s", markerText(f.Category))) + " "
 		if w := ansi.StringWidth(name); w > nameW { // a long (namespaced) name gets its own row
 			b.add(mk + st.ClaimName.Render(name))
@@ -275,10 +274,10 @@ func (b *rowBuilder) section(title string, fields []tokens.Field) {
 				return indent + abs + " · " + st.Title.Render(tokens.Relative(at, f.now))
 			})
 		case f.TimeProblem != "":
-			b.add(indent + st.Warn.Render(clean(f.Name+" "+f.TimeProblem)))
+			b.add(indent + st.Warn.Render(tokens.SafeText(f.Name+" "+f.TimeProblem)))
 		}
 		if f.Explanation != "" {
-			b.add(indent + st.Muted.Render(clean(f.Explanation)))
+			b.add(indent + st.Muted.Render(tokens.SafeText(f.Explanation)))
 		}
 	}
 }
@@ -340,26 +339,4 @@ func lifetimeBar(e *entry, st Styles, width int, now time.Time) string {
 	}
 	style := st.expiryStyle(state)
 	return style.Render(strings.Repeat(glyph, filled)) + st.BarEmpty.Render(strings.Repeat("░", cells-filled)) + style.Render(label)
-}
-
-// clean makes text from a token safe to print: control characters (escape sequences,
-// newlines, tabs) and bidirectional overrides are shown as visible escapes rather than
-// sent to the terminal.
-func clean(s string) string {
-	if strings.IndexFunc(s, unsafeRune) < 0 {
-		return s
-	}
-	var sb strings.Builder
-	for _, r := range s {
-		if unsafeRune(r) {
-			fmt.Fprintf(&sb, "\\u%04x", r)
-			continue
-		}
-		sb.WriteRune(r)
-	}
-	return sb.String()
-}
-
-func unsafeRune(r rune) bool {
-	return unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
 }

@@ -143,9 +143,9 @@ func (m *Model) fetchTarget(e *entry) (issuer, label string) {
 		return "", ""
 	}
 	if name, ok := m.tenants[iss]; ok {
-		return iss, "fetch keys from " + clean(iss) + " (saved tenant " + clean(name) + ")"
+		return iss, "fetch keys from " + tokens.SafeText(iss) + " (saved tenant " + tokens.SafeText(name) + ")"
 	}
-	return iss, "fetch keys from " + clean(iss) + " (not a saved tenant)"
+	return iss, "fetch keys from " + tokens.SafeText(iss) + " (not a saved tenant)"
 }
 
 // fetchKeys starts the explicit fetch of the selected token's issuer keys.
@@ -170,7 +170,7 @@ func (m *Model) fetchKeys(e *entry) tea.Cmd {
 
 // loadJWKS starts loading a JWKS from a file or URL for e.
 func (m *Model) loadJWKS(e *entry, arg string) tea.Cmd {
-	e.val.fetching, e.val.fetchErr = "JWKS "+clean(arg), ""
+	e.val.fetching, e.val.fetchErr = "JWKS "+tokens.SafeText(arg), ""
 	load := m.keySrc.jwks
 	return tea.Batch(m.spinner.Tick, func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
@@ -231,10 +231,10 @@ func verdictLine(e *entry, st Styles) string {
 	case tokens.VerdictValid:
 		s = st.Pass.Render("✓ valid")
 		if rep.Key != nil {
-			s += st.Muted.Render(" · signature verified with " + clean(rep.Key.String()))
+			s += st.Muted.Render(" · signature verified with " + tokens.SafeText(rep.Key.String()))
 		}
 	case tokens.VerdictInvalid:
-		s = st.Fail.Render("✗ invalid") + " · " + clean(strings.TrimPrefix(rep.Summary(), "invalid: "))
+		s = st.Fail.Render("✗ invalid") + " · " + tokens.SafeText(strings.TrimPrefix(rep.Summary(), "invalid: "))
 	default:
 		s = st.Warn.Render("? unverified") + st.Muted.Render(" · no key configured, the signature was not checked")
 	}
@@ -280,16 +280,16 @@ func keysLine(e *entry, st Styles, f frame) string {
 	case v.fetching != "":
 		return st.Title.Render(f.spinner) + " fetching " + v.fetching + "…"
 	case v.fetchErr != "":
-		return st.Fail.Render("✗ " + clean(v.fetchErr))
+		return st.Fail.Render("✗ " + tokens.SafeText(v.fetchErr))
 	case v.keys == nil || len(v.keys.Keys) == 0:
 		return st.Muted.Render("keys: none — the signature is not checked until you choose a source")
 	}
-	s := fmt.Sprintf("keys: %d from %s", len(v.keys.Keys), clean(v.keys.Keys[0].Source))
+	s := fmt.Sprintf("keys: %d from %s", len(v.keys.Keys), tokens.SafeText(v.keys.Keys[0].Source))
 	if n := len(v.keys.Skipped); n > 0 {
 		s += fmt.Sprintf(" (%d skipped)", n)
 	}
 	if v.keys.Warning != "" {
-		return s + " · " + st.Warn.Render(clean(v.keys.Warning))
+		return s + " · " + st.Warn.Render(tokens.SafeText(v.keys.Warning))
 	}
 	return s
 }
@@ -304,9 +304,9 @@ func checkRow(c tokens.Check, st Styles, nameW int) string {
 	case tokens.StatusWarn:
 		style = st.Warn
 	}
-	s := "  " + style.Render(fmt.Sprintf("%-4s", c.Status)) + "  " + fmt.Sprintf("%-*s", nameW, clean(c.Name)) + "  " + clean(c.Reason)
+	s := "  " + style.Render(fmt.Sprintf("%-4s", c.Status)) + "  " + fmt.Sprintf("%-*s", nameW, tokens.SafeText(c.Name)) + "  " + tokens.SafeText(c.Reason)
 	if c.Key != nil {
-		s += st.Muted.Render(" [" + clean(c.Key.String()) + "]")
+		s += st.Muted.Render(" [" + tokens.SafeText(c.Key.String()) + "]")
 	}
 	return s
 }
