@@ -90,7 +90,7 @@ func ParseJWKS(data []byte, source string) (*KeySet, error) {
 		}
 		if kid != "" {
 			if j, dup := kids[kid]; dup {
-				return refuse(ErrDuplicateKID, "keys %d and %d both have kid %q", j, i, kid)
+				return refuse(ErrDuplicateKID, "%s has the kid of key %d", jwksKeyLabel(i, kid), j)
 			}
 			kids[kid] = i
 		}
@@ -184,9 +184,15 @@ func jsonStringMember(raw json.RawMessage) string {
 	return s
 }
 
+// jwksKeyLabel names a key in a reason: its index and kid, the kid quoted (so control
+// characters cannot reach a terminal) and cut to a length that fits one line.
 func jwksKeyLabel(i int, kid string) string {
 	if kid == "" {
 		return fmt.Sprintf("key %d", i)
+	}
+	const maxKid = 64
+	if r := []rune(kid); len(r) > maxKid {
+		return fmt.Sprintf("key %d (kid %q…)", i, string(r[:maxKid]))
 	}
 	return fmt.Sprintf("key %d (kid %q)", i, kid)
 }

@@ -450,3 +450,18 @@ func FuzzParseJWKS(f *testing.F) {
 		}
 	})
 }
+
+func TestParseJWKSLongKidIsCut(t *testing.T) {
+	kid := strings.Repeat("k", 100) + "\x1b[2J"
+	set, err := ParseJWKS(jwSet(t, map[string]any{"kty": "XYZ", "kid": kid}), "s")
+	if err != nil || len(set.Skipped) != 1 {
+		t.Fatal(err)
+	}
+	if want := `key 0 (kid "` + strings.Repeat("k", 64) + `"…): unsupported`; !strings.HasPrefix(set.Skipped[0], want) {
+		t.Fatalf("%q", set.Skipped[0])
+	}
+	_, err = ParseJWKS(jwSet(t, map[string]any{"kty": "XYZ", "kid": "a\x1b"}, map[string]any{"kty": "XYZ", "kid": "a\x1b"}), "s")
+	if err == nil || !strings.Contains(err.Error(), `key 1 (kid "a\x1b") has the kid of key 0`) {
+		t.Fatalf("%v", err)
+	}
+}
