@@ -88,7 +88,7 @@ type cacheEntry struct {
 	Expires time.Time `json:"expires"`
 	Body    []byte    `json:"body"`
 
-	keys        *KeySet           // kindJWKS, parsed with source ""
+	keys        *KeySet           // kindJWKS; sources are set per caller by keys()
 	md          *ProviderMetadata // kindDiscovery
 	lastAttempt time.Time         // last fetch attempt, successful or not
 	lastErr     error             // of that attempt, if it failed
@@ -182,7 +182,7 @@ func (c *Cache) IssuerKeys(ctx context.Context, issuer, kid string) (*KeySet, er
 	}
 	set, err := c.keys(ctx, md.JWKSURI, kid, "discovery "+md.Source+" → jwks_uri "+md.JWKSURI)
 	if err != nil {
-		return nil, fmt.Errorf("tokens: keys of %s: %w", issuer, err)
+		return nil, fmt.Errorf("%w (the jwks_uri of %s)", err, md.Source)
 	}
 	set.Warning = joinWarnings(md.Warning, set.Warning)
 	return set, nil
@@ -289,7 +289,7 @@ func (c *Cache) fetchEntry(ctx context.Context, kind, url string) (*cacheEntry, 
 	case kindJWKS:
 		e.Body, header, err = httpGet(ctx, c.httpClient(), url)
 		if err == nil {
-			e.keys, err = ParseJWKS(e.Body, "")
+			e.keys, err = ParseJWKS(e.Body, "JWKS URL "+url) // Keys relabels on the way out
 		}
 	case kindDiscovery:
 		e.md, e.Body, header, err = discover(ctx, c.httpClient(), url)

@@ -50,7 +50,7 @@ func (c *Cache) readDisk(kind, url string, now time.Time) *cacheEntry {
 	}
 	switch kind {
 	case kindJWKS:
-		if e.keys, err = ParseJWKS(e.Body, ""); err != nil {
+		if e.keys, err = ParseJWKS(e.Body, "JWKS URL "+url); err != nil {
 			return nil
 		}
 	case kindDiscovery:
