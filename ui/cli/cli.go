@@ -4,6 +4,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -122,12 +124,38 @@ func readCapped(r io.Reader, name string) (string, error) {
 	return string(b), nil
 }
 
-// WriteJSON writes v to w as indented JSON followed by a newline.
+// WriteJSON writes v to w as indented JSON followed by a newline. Characters that
+// encoding/json leaves raw but a terminal may act on or that reorder text (DEL, C1
+// controls, bidi controls) are written as \u escapes too, so that `tokenbench … --json`
+// in a terminal is as safe as the text output; the JSON means exactly the same.
 func WriteJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(escapeForTerminal(b.Bytes()))
+	return err
+}
+
+// escapeForTerminal rewrites the runes SafeText would replace as JSON \u escapes. Outside
+// strings JSON is plain ASCII, so every such rune is inside a string and the escape is
+// an exact equivalent.
+func escapeForTerminal(js []byte) []byte {
+	if tokens.SafeText(string(js)) == string(js) {
+		return js
+	}
+	out := make([]byte, 0, len(js)+32)
+	for _, r := range string(js) {
+		if r >= 0x20 && string(r) != tokens.SafeText(string(r)) {
+			out = fmt.Appendf(out, "\\u%04x", r)
+			continue
+		}
+		out = utf8.AppendRune(out, r)
+	}
+	return out
 }
 
 // StdinIsTTY reports whether standard input is a terminal (nothing piped in).
