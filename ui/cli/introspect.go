@@ -1,15 +1,73 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"fmt"
 
-// NewIntrospectCmd returns the `introspect` command. Placeholder until its issue lands.
-func NewIntrospectCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:    "introspect",
-		Short:  "(not built yet)",
-		Hidden: true,
-		RunE: func(*cobra.Command, []string) error {
-			return Fail(ExitUsage, "'introspect' is not built yet")
+	"github.com/spf13/cobra"
+
+	"github.com/tokenbench/tokenbench/store"
+)
+
+// NewIntrospectCmd returns the `introspect` command: RFC 7662 token introspection.
+func NewIntrospectCmd() *cobra.Command { return newIntrospectCmd(grantDeps{}) }
+
+func newIntrospectCmd(d grantDeps) *cobra.Command {
+	var (
+		config, tenant, hint string
+		asJSON               bool
+	)
+	cmd := &cobra.Command{
+		Use:   "introspect [TOKEN|-]",
+		Short: "Ask the tenant's introspection endpoint whether a token is active (RFC 7662)",
+		Long: `Introspect asks the tenant's introspection endpoint (from discovery) about a token,
+authenticating as the tenant's client. It is the way to check opaque tokens. Providers
+usually answer only about tokens issued to or meant for the asking client; Auth0 offers
+no introspection endpoint.
+
+The token comes from the argument or '-' for stdin; without one, the tenant's cached
+access token is used.
+
+Exit status: 0 the token is active; 1 it is not (or the provider refused); 2 usage,
+keyring or network errors.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := openGrantSession(cmd, config, tenant, d)
+			if err != nil {
+				return err
+			}
+			token, err := s.tokenArg(cmd, args)
+			if err != nil {
+				return err
+			}
+			c, err := s.client(true)
+			if err != nil {
+				return err
+			}
+			ctx, stop := interruptible(cmd)
+			defer stop()
+			in, err := c.Introspect(ctx, token, hint)
+			if err != nil {
+				return grantErr(err)
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				err = writeObjectJSON(out, in.Claims)
+			} else {
+				err = writeObject(out, in.Claims)
+			}
+			if err != nil {
+				return err
+			}
+			if !in.Active {
+				fmt.Fprintln(cmd.ErrOrStderr(), "tokenbench: the provider says the token is not active (expired, revoked, or not one this client may see)")
+				return Silent(ExitInvalid)
+			}
+			return nil
 		},
 	}
+	cmd.Flags().StringVar(&config, "config", "", "read tenants from the file at `PATH` (default $"+store.EnvConfig+", else the user config dir)")
+	cmd.Flags().StringVar(&tenant, "tenant", "", "the tenant `NAME` (default: the default tenant)")
+	cmd.Flags().StringVar(&hint, "hint", "", "token_type_hint: access_token or refresh_token")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the provider's JSON")
+	return cmd
 }

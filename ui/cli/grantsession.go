@@ -1,0 +1,213 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"time"
+
+	"github.com/cli/browser"
+	"github.com/gofrs/flock"
+	"github.com/spf13/cobra"
+
+	"github.com/tokenbench/tokenbench/store"
+	"github.com/tokenbench/tokenbench/tokens"
+)
+
+// grantDeps are the parts of the grant commands (get, token, userinfo, introspect) that
+// tests replace. The zero value means the real ones.
+type grantDeps struct {
+	now         func() time.Time
+	sleep       func(context.Context, time.Duration) error
+	after       func(time.Duration) <-chan time.Time
+	openBrowser func(string) error
+	httpClient  *http.Client
+	keyring     store.Keyring
+	// onDevice sees every device authorization after the prompt was printed (tests
+	// approve it over HTTP from here).
+	onDevice func(*tokens.DeviceAuthorization)
+}
+
+// grantSession is one command's view of a tenant: the tenant, where its secrets live,
+// and a grant client for it.
+type grantSession struct {
+	tenants *store.Tenants
+	tenant  store.Tenant
+	deps    grantDeps
+	stderr  io.Writer
+}
+
+// openGrantSession resolves the tenant called name (the default when empty) in the
+// config file named by configFlag.
+func openGrantSession(cmd *cobra.Command, configFlag, name string, d grantDeps) (*grantSession, error) {
+	ts, err := OpenTenants(configFlag)
+	if err != nil {
+		return nil, err
+	}
+	if d.keyring != nil {
+		ts.Secrets.Keyring = d.keyring
+	}
+	t, err := ts.Resolve(name)
+	if err != nil {
+		if errors.Is(err, store.ErrNoDefault) {
+			return nil, Fail(ExitUsage, "no --tenant given and no default tenant set: name one, or set one with 'tokenbench tenants use NAME'")
+		}
+		return nil, storeErr(err)
+	}
+	return &grantSession{tenants: ts, tenant: t, deps: d, stderr: cmd.ErrOrStderr()}, nil
+}
+
+// client returns a grant client for the tenant. The client secret of a confidential
+// tenant is read from the keyring (or $TOKENBENCH_CLIENT_SECRET) only when needSecret.
+func (s *grantSession) client(needSecret bool) (*tokens.Client, error) {
+	t := s.tenant
+	cfg := tokens.ClientConfig{
+		Tenant: t.Name, Issuer: t.IssuerURL(), ClientID: t.ClientID, AuthStyle: tokens.AuthBasic,
+		Audience: t.Audience, Scopes: t.Scopes, Organization: t.Organization, RedirectPort: t.RedirectPort,
+		AuthorizeParams: t.AuthorizeParams, TokenParams: t.TokenParams,
+	}
+	if needSecret && t.Confidential {
+		secret, _, err := s.tenants.Secrets.ClientSecret(t.Name)
+		switch {
+		case errors.Is(err, store.ErrSecretNotFound):
+			return nil, Fail(ExitUsage, "tenant %q is confidential but no client secret is stored: store one with 'tokenbench tenants edit %s --client-secret-stdin', or set %s", t.Name, t.Name, store.EnvClientSecret)
+		case err != nil:
+			return nil, storeErr(err)
+		}
+		cfg.ClientSecret = secret
+	}
+	c := tokens.NewClient(cfg)
+	d := s.deps
+	if d.now != nil {
+		c.Now = d.now
+	}
+	if d.sleep != nil {
+		c.Sleep = d.sleep
+	}
+	if d.after != nil {
+		c.After = d.after
+	}
+	if d.httpClient != nil {
+		c.HTTP = d.httpClient
+	}
+	c.OpenBrowser = d.openBrowser
+	if c.OpenBrowser == nil {
+		// The browser launcher's own output must not reach stdout, which is for results.
+		browser.Stdout, browser.Stderr = s.stderr, s.stderr
+		c.OpenBrowser = browser.OpenURL
+	}
+	return c, nil
+}
+
+// now is the commands' clock.
+func (s *grantSession) now() time.Time {
+	if s.deps.now != nil {
+		return s.deps.now()
+	}
+	return time.Now()
+}
+
+// canClientCredentials reports whether `token` may obtain a new token without a person:
+// the tenant's grant is client credentials, or it names none and has a secret.
+func canClientCredentials(t store.Tenant) bool {
+	return t.Grant == store.GrantClientCredentials || (t.Grant == "" && t.Confidential)
+}
+
+// cached returns the tenant's cached token set with the refresh token from its own
+// keyring slot, or nil when there is none. A damaged or unreadable entry is reported on
+// stderr and treated as absent, so that a new grant can replace it.
+func (s *grantSession) cached() (*tokens.TokenSet, error) {
+	sec := s.tenants.Secrets
+	raw, err := sec.Get(s.tenant.Name, store.SecretTokenSet)
+	var ts *tokens.TokenSet
+	switch {
+	case errors.Is(err, store.ErrSecretNotFound):
+	case errors.Is(err, store.ErrSecretCorrupt):
+		fmt.Fprintf(s.stderr, "tokenbench: warning: %s\n", oneLine(err.Error()))
+	case err != nil:
+		return nil, storeErr(err)
+	default:
+		if ts, err = tokens.DecodeTokenSet([]byte(raw)); err != nil {
+			fmt.Fprintf(s.stderr, "tokenbench: warning: ignoring the cached token set of %q: %s\n", s.tenant.Name, oneLine(err.Error()))
+			ts = nil
+		}
+	}
+	rt, err := sec.Get(s.tenant.Name, store.SecretRefreshToken)
+	switch {
+	case errors.Is(err, store.ErrSecretNotFound), errors.Is(err, store.ErrSecretCorrupt):
+	case err != nil:
+		return nil, storeErr(err)
+	case ts == nil:
+		// A refresh token without a cached set (the cache was cleared): enough to refresh.
+		ts = &tokens.TokenSet{Tenant: s.tenant.Name, RefreshToken: rt}
+	default:
+		ts.RefreshToken = rt
+	}
+	return ts, nil
+}
+
+// save stores ts: the refresh token first, in its own slot (a rotated one is the only
+// copy that still works), then the set without it.
+func (s *grantSession) save(ts *tokens.TokenSet) error {
+	sec := s.tenants.Secrets
+	if ts.RefreshToken != "" {
+		if err := sec.Set(s.tenant.Name, store.SecretRefreshToken, ts.RefreshToken); err != nil {
+			return storeErr(fmt.Errorf("the new refresh token could not be stored (the old one may be spent): %w", err))
+		}
+	}
+	c := *ts
+	c.RefreshToken = ""
+	b, err := c.Encode()
+	if err != nil {
+		return storeErr(err)
+	}
+	if err := sec.Set(s.tenant.Name, store.SecretTokenSet, string(b)); err != nil {
+		return storeErr(err)
+	}
+	return nil
+}
+
+// lock takes the tenant's token lock, a file next to the config file, so that of several
+// processes asking for a token at once only one talks to the provider; the others wait
+// and then find its result in the cache.
+func (s *grantSession) lock(ctx context.Context) (func(), error) {
+	path := filepath.Join(filepath.Dir(s.tenants.Path), "."+filepath.Base(s.tenants.Path)+"."+s.tenant.Name+".token.lock")
+	l := flock.New(path, flock.SetPermissions(0o600))
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	ok, err := l.TryLockContext(ctx, 20*time.Millisecond)
+	if err != nil || !ok {
+		return nil, Fail(ExitUsage, "could not take the token lock %s (another tokenbench is refreshing for a minute already?): %v", path, err)
+	}
+	return func() { _ = l.Unlock() }, nil
+}
+
+// grantErr gives a grant failure its exit code: 2 when the provider could not be
+// reached or failed (an I/O error), 1 when it answered with a refusal.
+func grantErr(err error) error {
+	var ee *ExitError
+	switch {
+	case err == nil || errors.As(err, &ee):
+		return err
+	case errors.Is(err, tokens.ErrUnreachable), errors.Is(err, tokens.ErrTimeout),
+		errors.Is(err, tokens.ErrProviderFailed), errors.Is(err, tokens.ErrRateLimited),
+		errors.Is(err, context.Canceled), errors.Is(err, tokens.ErrInsecureURL):
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	return &ExitError{Code: ExitInvalid, Err: err}
+}
+
+// interruptible returns cmd's context cancelled on Ctrl-C, so that a device poll or a
+// PKCE wait stops cleanly (listener closed, polling stopped).
+func interruptible(cmd *cobra.Command) (context.Context, func()) {
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return signal.NotifyContext(ctx, os.Interrupt)
+}
