@@ -18,7 +18,7 @@ var (
 	ErrUnauthorizedClient = errors.New("the client may not do this: enable the grant for the application at the provider, and check the tenant's client secret")
 	ErrInvalidGrant       = errors.New("the provider refused the code, device code or refresh token (expired, already used or revoked): run `tokenbench get` again")
 	ErrInvalidScope       = errors.New("the provider refused the requested scope: check the tenant's scopes")
-	ErrAccessDenied       = errors.New("access was denied by the user or the provider: for client credentials check the tenant's audience and that the application may use that API")
+	ErrAccessDenied       = errors.New("access was denied, by the user or by the provider's rules (for client credentials: check the tenant's audience and that the application may use that API)")
 	ErrExpiredToken       = errors.New("the device code expired before it was approved: start the device flow again and approve it in time")
 	ErrRateLimited        = errors.New("the provider is rate-limiting this client (HTTP 429): wait a moment and try again")
 	ErrProviderFailed     = errors.New("the provider failed (HTTP 5xx): try again later or check the provider's status")

@@ -196,7 +196,8 @@ func grantErr(err error) error {
 		return err
 	case errors.Is(err, tokens.ErrUnreachable), errors.Is(err, tokens.ErrTimeout),
 		errors.Is(err, tokens.ErrProviderFailed), errors.Is(err, tokens.ErrRateLimited),
-		errors.Is(err, context.Canceled), errors.Is(err, tokens.ErrInsecureURL):
+		errors.Is(err, context.Canceled), errors.Is(err, tokens.ErrInsecureURL),
+		errors.Is(err, tokens.ErrCallbackTimeout):
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
 	return &ExitError{Code: ExitInvalid, Err: err}
