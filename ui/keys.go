@@ -28,8 +28,8 @@ func DefaultKeyMap() KeyMap {
 		Next:       b([]string{"down", "j"}, "↓/j", "next token"),
 		LineUp:     b([]string{"shift+up", "K"}, "K", "scroll up"),
 		LineDown:   b([]string{"shift+down", "J"}, "J", "scroll down"),
-		PageUp:     b([]string{"pgup", "b"}, "pgup/b", "page up"),
-		PageDown:   b([]string{"pgdown", "space", "f"}, "pgdn/space", "page down"),
+		PageUp:     b([]string{"pgup", "b"}, "pgup", "page up"),
+		PageDown:   b([]string{"pgdown", "space", "f"}, "pgdn", "page down"),
 		Top:        b([]string{"home", "g"}, "g", "top"),
 		Bottom:     b([]string{"end", "G"}, "G", "bottom"),
 		Paste:      b([]string{"p", "a"}, "p", "paste token"),
@@ -69,9 +69,8 @@ func (k KeyMap) ShortHelp() []key.Binding {
 // FullHelp is the `?` help, one column per group.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Prev, k.Next, k.Paste, k.Remove},
+		{k.Prev, k.Next, k.Paste, k.Remove, k.CopyToken, k.CopyClaims},
 		{k.LineUp, k.LineDown, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.CopyToken, k.CopyClaims, k.FetchKeys, k.LoadJWKS},
-		{k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit},
+		{k.FetchKeys, k.LoadJWKS, k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit},
 	}
 }

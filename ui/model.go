@@ -137,6 +137,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, tea.Quit
 		case key.Matches(k, m.keys.Help):
 			m.help.ShowAll = !m.help.ShowAll
+			if m.help.ShowAll {
+				m.keys.Help.SetHelp("?", "close help")
+			} else {
+				m.keys.Help.SetHelp("?", "more keys")
+			}
 			m.layout()
 			return m, nil
 		}

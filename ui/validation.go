@@ -241,12 +241,12 @@ func verdictLine(e *entry, st Styles) string {
 	return s
 }
 
-// validationRows adds the validation section: where the keys come from (or the fetch in
-// flight, or its error), the explicit actions, and every check of the report.
+// validation adds the validation section under the summary's verdict line: where the
+// keys come from (or the fetch in flight, or its error), the explicit actions, and every
+// check of the report.
 func (b *rowBuilder) validation(e *entry, fetchLabel string) {
 	st := b.st
 	b.add(st.Section.Render("Validation") + st.Muted.Render(" (default policy: asymmetric algorithms, 60s leeway)"))
-	b.addDyn(func(f frame) string { return "  " + verdictLine(e, st) })
 	b.addDyn(func(f frame) string { return "  " + keysLine(e, st, f) })
 	if !e.example {
 		if fetchLabel != "" {
