@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -337,7 +338,8 @@ func TestCacheErrorsWithoutASet(t *testing.T) {
 	client := NewHTTPClient(nil)
 	client.Timeout = 20 * time.Millisecond
 	slow := &Cache{Now: clock.Now, Client: client}
-	if _, err := slow.Keys(ctx, hang+"/jwks", ""); err == nil || !strings.Contains(err.Error(), "Timeout") {
+	var ne net.Error
+	if _, err := slow.Keys(ctx, hang+"/jwks", ""); !errors.As(err, &ne) || !ne.Timeout() {
 		t.Errorf("timeout: %v", err)
 	}
 	// A caller that gives up leaves no failure behind.
