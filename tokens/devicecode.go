@@ -124,7 +124,14 @@ func (c *Client) PollDevice(ctx context.Context, da *DeviceAuthorization) (*Toke
 		var pe *ProviderError
 		switch {
 		case err == nil:
-			return c.parseTokenResponse(GrantDevice, body)
+			ts, err := c.parseTokenResponse(GrantDevice, body)
+			if err != nil {
+				return nil, err
+			}
+			if err := c.verifyIDToken(ctx, ts, ""); err != nil {
+				return nil, err
+			}
+			return ts, nil
 		case errors.As(err, &pe) && pe.Code == "authorization_pending":
 			continue
 		case errors.As(err, &pe) && pe.Code == "slow_down":

@@ -87,9 +87,13 @@ type Client struct {
 	ShowURL func(url string)
 	// CallbackTimeout bounds the wait for the PKCE loopback callback (default 5 minutes).
 	CallbackTimeout time.Duration
+	// Keys finds the issuer's signing keys to verify ID tokens; nil means a memory-only
+	// Cache on HTTP and Now (the CLI passes its disk-backed one).
+	Keys *Cache
 
 	mu       sync.Mutex
 	metadata *ProviderMetadata
+	keys     *Cache
 }
 
 // NewClient returns a Client for cfg with the real clock, browser and timers and the
@@ -299,6 +303,14 @@ func (c *Client) Refresh(ctx context.Context, prev *TokenSet) (*TokenSet, error)
 		return nil, classify("token endpoint", err)
 	}
 	ts := c.tokenSet(GrantRefresh, tok)
+	if ts.IDToken != "" {
+		// The rotated refresh token must reach the caller even if the new ID token is
+		// bad, so a failure here drops the ID token with a warning instead of the set.
+		if err := c.verifyIDToken(ctx, ts, ""); err != nil {
+			ts.IDToken = ""
+			ts.Warnings = append(ts.Warnings, "the refreshed ID token was dropped: "+strings.TrimPrefix(err.Error(), "tokens: "))
+		}
+	}
 	if ts.IDToken == "" {
 		ts.IDToken = prev.IDToken
 	}

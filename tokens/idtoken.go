@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/subtle"
@@ -42,12 +43,57 @@ var ErrIDToken = errors.New("tokens: ID token check failed")
 // Is makes every IDTokenError match ErrIDToken.
 func (e *IDTokenError) Is(target error) bool { return target == ErrIDToken }
 
+// verifyIDToken validates ts's ID token, when there is one, as OpenID Connect Core
+// 1.0 section 3.1.3.7 asks: the signature with the issuer's keys from discovery and the
+// validator's checks (alg allow-list, iss, aud, exp, iat), then CheckIDToken for what
+// only the client knows (nonce, azp, at_hash).
+func (c *Client) verifyIDToken(ctx context.Context, ts *TokenSet, nonce string) error {
+	if ts.IDToken == "" {
+		return nil
+	}
+	tok, err := Parse(ts.IDToken)
+	if err != nil {
+		return &IDTokenError{"structure", strings.TrimPrefix(err.Error(), "tokens: ")}
+	}
+	kid, _ := tok.Header.String("kid")
+	keys, err := c.keyCache().IssuerKeys(ctx, c.Config.Issuer, kid)
+	if err != nil {
+		return fmt.Errorf("tokens: the ID token cannot be verified: %w", err)
+	}
+	rep := Validate(ts.IDToken, Policy{
+		Issuer: c.Config.Issuer, Audiences: []string{c.Config.ClientID},
+		RequiredClaims: []string{"sub", "iat", "exp"}, Now: c.now,
+	}, keys)
+	if !rep.Valid() {
+		name, reason := "validation", rep.Summary()
+		if f := rep.Failed(); len(f) > 0 {
+			name, reason = f[0].Name, f[0].Reason
+		}
+		return &IDTokenError{name, reason}
+	}
+	return CheckIDToken(ts.IDToken, IDTokenCheck{
+		Issuer: c.Config.Issuer, ClientID: c.Config.ClientID, Nonce: nonce,
+		AccessToken: ts.AccessToken, Now: c.now(),
+	})
+}
+
+func (c *Client) keyCache() *Cache {
+	if c.Keys != nil {
+		return c.Keys
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.keys == nil {
+		c.keys = &Cache{Client: c.httpClient(), Now: c.Now}
+	}
+	return c.keys
+}
+
 // CheckIDToken checks the claims of an ID token a login returned: iss equals the
 // issuer, aud contains the client (and azp names it when there are several audiences or
 // azp is present), exp is in the future and iat present, nonce equals the request's, and
-// at_hash (when present) matches the access token. It parses strictly but does NOT
-// verify the signature: that is the validator's job (tokens.Validate with the issuer's
-// JWKS), which callers run on the ID token as on any other token.
+// at_hash (when present) matches the access token. It parses strictly but does not
+// verify the signature: the grants run it after Validate has (see verifyIDToken).
 func CheckIDToken(raw string, want IDTokenCheck) error {
 	tok, err := Parse(raw)
 	if err != nil {

@@ -114,10 +114,7 @@ func (c *Client) AuthorizationCode(ctx context.Context) (*TokenSet, error) {
 		ts.Warnings = append(ts.Warnings, "the provider sent no ID token although openid was requested")
 		return ts, nil
 	}
-	if err := CheckIDToken(ts.IDToken, IDTokenCheck{
-		Issuer: c.Config.Issuer, ClientID: c.Config.ClientID, Nonce: nonce,
-		AccessToken: ts.AccessToken, Now: c.now(),
-	}); err != nil {
+	if err := c.verifyIDToken(ctx, ts, nonce); err != nil {
 		return nil, err
 	}
 	return ts, nil

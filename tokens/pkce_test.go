@@ -225,3 +225,33 @@ func TestUserinfoAndIntrospection(t *testing.T) {
 		t.Fatal("introspection with a wrong secret succeeded")
 	}
 }
+
+// The ID token is verified with the issuer's JWKS: when the keys cannot be had the login
+// fails, but a refresh keeps its rotated refresh token and only drops the ID token.
+func TestIDTokenVerifiedWithIssuerKeys(t *testing.T) {
+	p := tokenstest.New(t)
+	c, _ := pkceClient(t, p, nil)
+	p.Inject(tokenstest.Fault{Path: "/keys", Status: 503})
+	if _, err := c.AuthorizationCode(context.Background()); err == nil || !strings.Contains(err.Error(), "ID token cannot be verified") {
+		t.Fatalf("login without the issuer's keys: err = %v", err)
+	}
+	p.Clear()
+	c, _ = pkceClient(t, p, nil)
+	ts, err := c.AuthorizationCode(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Requests("/keys")) == 0 {
+		t.Fatal("the ID token was accepted without fetching the issuer's keys")
+	}
+	// A fresh client has no keys cached: the refresh's ID token cannot be verified.
+	c2, _ := pkceClient(t, p, nil)
+	p.Inject(tokenstest.Fault{Path: "/keys", Status: 503})
+	next, err := c2.Refresh(context.Background(), ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.RefreshToken == ts.RefreshToken || next.IDToken != ts.IDToken || len(next.Warnings) != 1 || !strings.Contains(next.Warnings[0], "ID token was dropped") {
+		t.Fatalf("refresh without keys: %+v", next)
+	}
+}

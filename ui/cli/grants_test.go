@@ -89,6 +89,7 @@ func newGrantEnv(t *testing.T) *grantEnv {
 	e.onDevice = func(da *tokens.DeviceAuthorization) error { return e.p.Approve(context.Background(), da.UserCode) }
 	e.deps = grantDeps{
 		keyring: kr,
+		keys:    &tokens.Cache{}, // memory only: nothing in the user's cache directory
 		sleep: func(ctx context.Context, d time.Duration) error {
 			e.mu.Lock()
 			e.waits = append(e.waits, d)

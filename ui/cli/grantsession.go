@@ -28,6 +28,9 @@ type grantDeps struct {
 	openBrowser func(string) error
 	httpClient  *http.Client
 	keyring     store.Keyring
+	// keys verifies ID tokens; nil means tokens.NewCache() (shared on disk across
+	// processes, so discovery and the JWKS are fetched once per cache lifetime).
+	keys *tokens.Cache
 	// onDevice sees every device authorization after the prompt was printed (tests
 	// approve it over HTTP from here).
 	onDevice func(*tokens.DeviceAuthorization)
@@ -94,6 +97,11 @@ func (s *grantSession) client(needSecret bool) (*tokens.Client, error) {
 	}
 	if d.httpClient != nil {
 		c.HTTP = d.httpClient
+	}
+	c.Keys = d.keys
+	if c.Keys == nil {
+		c.Keys = tokens.NewCache()
+		c.Keys.Client = c.HTTP
 	}
 	c.OpenBrowser = d.openBrowser
 	if c.OpenBrowser == nil {
