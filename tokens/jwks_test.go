@@ -318,7 +318,7 @@ func TestWycheproofJSONWebKey(t *testing.T) {
 }
 
 // jwServer serves handler on 127.0.0.1 and returns its URL.
-func jwServer(t *testing.T, handler http.HandlerFunc) string {
+func jwServer(t testing.TB, handler http.HandlerFunc) string {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(handler)
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -46,7 +46,7 @@ type jwStub struct {
 	hits   map[string]int
 }
 
-func newJWStub(t *testing.T) *jwStub {
+func newJWStub(t testing.TB) *jwStub {
 	s := &jwStub{body: map[string][]byte{}, header: map[string]http.Header{}, status: map[string]int{}, hits: map[string]int{}}
 	s.url = jwServer(t, func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
@@ -94,7 +94,7 @@ func (s *jwStub) count(path string) int {
 }
 
 // serveIssuer publishes a discovery document for the stub's own URL pointing at /jwks.
-func (s *jwStub) serveIssuer(t *testing.T) {
+func (s *jwStub) serveIssuer(t testing.TB) {
 	doc, _ := json.Marshal(map[string]string{"issuer": s.url, "jwks_uri": s.url + "/jwks"})
 	s.serve("/.well-known/openid-configuration", doc)
 }

@@ -40,3 +40,21 @@ type KeySet struct {
 	// public half of the private key in key file x.pem is used".
 	Notes []string
 }
+
+// MergeKeySets combines the sets of several configured sources (say --key and
+// --secret-file) into one: keys, skipped keys and notes in order, warnings joined with
+// "; ". Nil sets are ignored. Keys are not deduplicated: two keys with one kid stay two,
+// and the validator refuses such a kid as ambiguous.
+func MergeKeySets(sets ...*KeySet) *KeySet {
+	out := &KeySet{}
+	for _, s := range sets {
+		if s == nil {
+			continue
+		}
+		out.Keys = append(out.Keys, s.Keys...)
+		out.Skipped = append(out.Skipped, s.Skipped...)
+		out.Notes = append(out.Notes, s.Notes...)
+		out.Warning = joinWarnings(out.Warning, s.Warning)
+	}
+	return out
+}
