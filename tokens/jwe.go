@@ -87,7 +87,7 @@ func joseReason(err error) string {
 	if err == jose.ErrCryptoFailure {
 		return "wrong key, or the token was modified"
 	}
-	return truncate(s, 160)
+	return SafeText(truncate(s, 160))
 }
 
 func (d *jweDecrypter) checkHeader(rep *Report, tok *Token, alg string) bool {
@@ -317,4 +317,21 @@ func epkProblem(h Object) string {
 		return "epk is not a valid point on its curve (invalid-curve attack?)"
 	}
 	return ""
+}
+
+// CheckJWEAlgorithms reports the first entry of JWE allow-lists that tokenbench does not
+// know: keyAlgs are key-management algorithms, encs content encryptions.
+func CheckJWEAlgorithms(keyAlgs, encs []string) error {
+	for _, a := range keyAlgs {
+		if jweKeyFamily(a) == 0 {
+			return &ValidationError{Check: CheckJWEAlgorithm, Reason: "unknown JWE key algorithm " + quoteIfOdd(a) +
+				" (known: RSA-OAEP, RSA-OAEP-256, RSA1_5, ECDH-ES, ECDH-ES+A128KW/A192KW/A256KW, dir, A128KW/A192KW/A256KW, A128GCMKW/A192GCMKW/A256GCMKW, PBES2-HS256+A128KW/HS384+A192KW/HS512+A256KW)"}
+		}
+	}
+	for _, e := range encs {
+		if !contains(DefaultJWEEncryptions, e) {
+			return &ValidationError{Check: CheckJWEEncryption, Reason: "unknown JWE content encryption " + quoteIfOdd(e) + " (known: " + strings.Join(DefaultJWEEncryptions, ", ") + ")"}
+		}
+	}
+	return nil
 }

@@ -369,6 +369,9 @@ func (s *scanner) scanString(build bool) (string, error) {
 			}
 			buf = utf8.AppendRune(buf, r)
 		default:
+			if e < 0x20 || e >= 0x7f { // keep the reason one printable line
+				return "", s.errorf("invalid escape: backslash before byte %#02x", e)
+			}
 			return "", s.errorf("invalid escape \\%c", e)
 		}
 	}

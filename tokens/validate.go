@@ -16,16 +16,17 @@ const maxKeyTries = 16
 // tokens, or the same token every second as a countdown runs, costs only the parse, the
 // signature and the claims. A Validator is safe for concurrent use.
 type Validator struct {
-	policy    Policy
-	keySet    *KeySet
-	keys      []sigKey
-	allowed   []string
-	policyErr error
-	types     []string
-	typesBy   string
-	required  []string
-	leeway    time.Duration
-	decrypter *jweDecrypter
+	policy     Policy
+	keySet     *KeySet
+	keys       []sigKey
+	hasKidless bool
+	allowed    []string
+	policyErr  error
+	types      []string
+	typesBy    string
+	required   []string
+	leeway     time.Duration
+	decrypter  *jweDecrypter
 }
 
 // NewValidator prepares a Validator. keys may be nil when no key source is configured:
@@ -41,6 +42,7 @@ func NewValidator(policy Policy, keys *KeySet) *Validator {
 		v.keys = make([]sigKey, len(keys.Keys))
 		for i := range keys.Keys {
 			v.keys[i] = newSigKey(&keys.Keys[i])
+			v.hasKidless = v.hasKidless || v.keys[i].info.Kid == ""
 		}
 	}
 	v.decrypter = newJWEDecrypter(&v.policy)
@@ -72,7 +74,7 @@ func (v *Validator) Validate(raw string) (rep *Report) {
 		} else if unencodedPayload(raw) {
 			reason = "b64=false (RFC 7797 unencoded payload) is not supported (" + reason + ")"
 		}
-		rep.add(CheckStructure, StatusFail, reason)
+		rep.add(CheckStructure, StatusFail, SafeText(reason)) // reasons quote input: keep them one line
 		rep.skip("not checked: the token could not be read", CheckHeader, CheckAlgorithm, CheckKey, CheckSignature)
 		return rep
 	}
@@ -84,7 +86,7 @@ func (v *Validator) Validate(raw string) (rep *Report) {
 			return rep
 		}
 		if tok, err = Parse(inner); err != nil {
-			rep.add(CheckStructure, StatusFail, "nested token: "+strings.TrimPrefix(err.Error(), "tokens: "))
+			rep.add(CheckStructure, StatusFail, "nested token: "+SafeText(strings.TrimPrefix(err.Error(), "tokens: ")))
 			return rep
 		}
 		if tok.Kind != JWS {
@@ -299,6 +301,11 @@ func (v *Validator) checkSignature(rep *Report, tok *Token, alg *sigAlg) {
 			}
 		}
 		switch {
+		case n == 0 && v.hasKidless:
+			// Keys configured without a kid (a PEM file, say) may verify any kid; keys
+			// with another kid are never tried.
+			v.tryKeys(rep, tok, alg, "kid "+quoteIfOdd(truncate(kid, 80))+" not found; trying the configured keys without a kid", true)
+			return
 		case n == 0:
 			rep.add(CheckKey, StatusFail, "no configured key has kid "+quoteIfOdd(truncate(kid, 80))+" ("+strconv.Itoa(len(v.keys))+" keys configured)")
 		case n > 1:
@@ -323,10 +330,18 @@ func (v *Validator) checkSignature(rep *Report, tok *Token, alg *sigAlg) {
 		rep.Key = rep.Checks[len(rep.Checks)-1].Key
 		return
 	}
-	// No kid: try only the keys that fit the algorithm.
+	v.tryKeys(rep, tok, alg, "", false)
+}
+
+// tryKeys verifies with every configured key that fits alg (only those without a kid when
+// kidless is set), at most maxKeyTries of them.
+func (v *Validator) tryKeys(rep *Report, tok *Token, alg *sigAlg, note string, kidless bool) {
 	var fit [maxKeyTries]int
 	n, firstWhy := 0, ""
 	for i := range v.keys {
+		if kidless && v.keys[i].info.Kid != "" {
+			continue
+		}
 		why := v.keys[i].fits(alg)
 		if why != "" {
 			if firstWhy == "" {
@@ -342,15 +357,18 @@ func (v *Validator) checkSignature(rep *Report, tok *Token, alg *sigAlg) {
 		fit[n] = i
 		n++
 	}
+	if note == "" {
+		note = "no kid"
+	}
 	if n == 0 {
-		rep.add(CheckKey, StatusFail, "none of the "+strconv.Itoa(len(v.keys))+" configured keys can verify "+alg.name+": "+firstWhy)
+		rep.add(CheckKey, StatusFail, note+": none of the "+strconv.Itoa(len(v.keys))+" configured keys can verify "+alg.name+": "+firstWhy)
 		rep.add(CheckSignature, StatusSkip, "not checked: no usable key")
 		return
 	}
 	if n == 1 {
-		rep.addKey(CheckKey, StatusPass, "no kid; one configured key fits "+alg.name, &v.keys[fit[0]].info)
+		rep.addKey(CheckKey, StatusPass, note+"; one configured key fits "+alg.name, &v.keys[fit[0]].info)
 	} else {
-		rep.add(CheckKey, StatusPass, "no kid; "+strconv.Itoa(n)+" configured keys fit "+alg.name)
+		rep.add(CheckKey, StatusPass, note+"; "+strconv.Itoa(n)+" configured keys fit "+alg.name)
 	}
 	input := tok.SigningInput()
 	var why string

@@ -332,3 +332,19 @@ func TestReportString(t *testing.T) {
 		}
 	}
 }
+
+func TestKidlessKeysAnswerUnknownKid(t *testing.T) {
+	keys(t)
+	tok := jws(`{"alg":"RS256","kid":"rotated-2026"}`, claimsAt(""), signer(t, "RS256"))
+	// A key without a kid (a PEM file) may verify a token whatever its kid.
+	pemKey := &KeySet{Keys: []Key{{JWK: jose.JSONWebKey{Key: &testRSA.PublicKey}, Origin: OriginKeyFile, Source: "key file pub.pem"}}}
+	rep := Validate(tok, basePolicy(), pemKey)
+	if c, _ := rep.Check(CheckKey); !rep.Valid() || !strings.Contains(c.Reason, "not found; trying the configured keys without a kid") {
+		t.Fatalf("kidless key:\n%s", rep)
+	}
+	// A key with another kid is never tried, even when it would verify.
+	other := &KeySet{Keys: []Key{{JWK: jose.JSONWebKey{Key: &testRSA.PublicKey, KeyID: "old"}, Origin: OriginJWKS}}}
+	if rep := Validate(tok, basePolicy(), other); rep.Valid() || status(rep, CheckSignature) != StatusSkip {
+		t.Fatalf("key with another kid was tried:\n%s", rep)
+	}
+}

@@ -1,0 +1,334 @@
+package cli
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+)
+
+var (
+	vkOnce          sync.Once
+	vkSign, vkOther *rsa.PrivateKey
+	vkEnc           *rsa.PrivateKey
+)
+
+func verifyKeys(t *testing.T) {
+	t.Helper()
+	vkOnce.Do(func() {
+		vkSign, _ = rsa.GenerateKey(rand.Reader, 2048)
+		vkOther, _ = rsa.GenerateKey(rand.Reader, 2048)
+		vkEnc, _ = rsa.GenerateKey(rand.Reader, 2048)
+	})
+}
+
+// The tests run at a fixed time, passed with --now.
+const vNow = "2026-11-25T12:00:00Z"
+
+var vNowUnix = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC).Unix()
+
+func rs256(t *testing.T, key *rsa.PrivateKey, header, claims string) string {
+	t.Helper()
+	enc := base64.RawURLEncoding
+	input := enc.EncodeToString([]byte(header)) + "." + enc.EncodeToString([]byte(claims))
+	d := sha256.Sum256([]byte(input))
+	sig, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, d[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return input + "." + enc.EncodeToString(sig)
+}
+
+func hs256(header, claims string, secret []byte) string {
+	enc := base64.RawURLEncoding
+	input := enc.EncodeToString([]byte(header)) + "." + enc.EncodeToString([]byte(claims))
+	h := hmac.New(sha256.New, secret)
+	h.Write([]byte(input))
+	m := h.Sum(nil)
+	return input + "." + enc.EncodeToString(m)
+}
+
+func claims(iss string, expIn int64, extra string) string {
+	c := map[string]any{"iss": iss, "sub": "u1", "aud": "api://default", "exp": vNowUnix + expIn, "iat": vNowUnix - 60}
+	b, _ := json.Marshal(c)
+	s := string(b)
+	if extra != "" {
+		s = s[:len(s)-1] + "," + extra + "}"
+	}
+	return s
+}
+
+func jwksJSON(t *testing.T, pub *rsa.PublicKey, kid string) []byte {
+	b, err := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: pub, KeyID: kid, Algorithm: "RS256", Use: "sig"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// provider is an OpenID provider on 127.0.0.1 serving discovery and a JWKS, counting hits.
+type provider struct {
+	*httptest.Server
+	hits atomic.Int32
+}
+
+func newProvider(t *testing.T, pub *rsa.PublicKey, kid string) *provider {
+	p := &provider{}
+	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.hits.Add(1)
+		switch r.URL.Path {
+		case "/.well-known/openid-configuration":
+			json.NewEncoder(w).Encode(map[string]string{"issuer": p.URL, "jwks_uri": p.URL + "/jwks"})
+		case "/jwks":
+			w.Write(jwksJSON(t, pub, kid))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(p.Close)
+	return p
+}
+
+type runResult struct {
+	code           int
+	stdout, stderr string
+}
+
+// runVerify runs the verify command as main would, with a private cache directory.
+func runVerify(t *testing.T, stdin string, args ...string) runResult {
+	t.Helper()
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	cmd := NewVerifyCmd()
+	var out, errb bytes.Buffer
+	cmd.SetArgs(args)
+	cmd.SetIn(strings.NewReader(stdin))
+	cmd.SetOut(&out)
+	cmd.SetErr(&errb)
+	code := Execute(cmd, &errb)
+	return runResult{code, out.String(), errb.String()}
+}
+
+func writeFile(t *testing.T, name string, data []byte) string {
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func pubPEM(t *testing.T, pub *rsa.PublicKey) []byte {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+}
+
+func TestVerifyKeySources(t *testing.T) {
+	verifyKeys(t)
+	prov := newProvider(t, &vkSign.PublicKey, "k1")
+	good := rs256(t, vkSign, `{"alg":"RS256","kid":"k1","typ":"at+jwt"}`, claims(prov.URL, 3600, `"client_id":"c","jti":"j"`))
+	jwksPath := writeFile(t, "jwks.json", jwksJSON(t, &vkSign.PublicKey, "k1"))
+	pemPath := writeFile(t, "pub.pem", pubPEM(t, &vkSign.PublicKey))
+	secret := []byte("0123456789abcdef0123456789abcdef-secret")
+	secretPath := writeFile(t, "hs.key", secret)
+	hsTok := hs256(`{"alg":"HS256"}`, claims(prov.URL, 3600, ""), secret)
+
+	cases := []struct {
+		name   string
+		stdin  string
+		args   []string
+		code   int
+		stdout []string
+	}{
+		{"jwks file", "", []string{"--jwks", jwksPath, "--now", vNow, good}, 0, []string{"valid\n", "JWKS file " + jwksPath}},
+		{"jwks URL", "", []string{"--jwks", prov.URL + "/jwks", "--now", vNow, good}, 0, []string{"valid\n", "JWKS URL " + prov.URL + "/jwks"}},
+		{"issuer discovery", "", []string{"--issuer", prov.URL, "--audience", "api://default", "--profile", "rfc9068", "--now", vNow, good}, 0,
+			[]string{"valid\n", "discovery " + prov.URL + "/.well-known/openid-configuration", "pass  iss", "pass  aud", "pass  jti"}},
+		{"issuer mismatch", "", []string{"--issuer", prov.URL, "--now", vNow, rs256(t, vkSign, `{"alg":"RS256","kid":"k1"}`, claims(prov.URL+"/", 3600, ""))}, 1, []string{"fail  iss"}},
+		{"key PEM from stdin with Bearer", "Bearer " + good + "\n", []string{"--key", pemPath, "--now", vNow, "-"}, 0, []string{"valid\n", "key file " + pemPath}},
+		{"secret file needs --alg", "", []string{"--secret-file", secretPath, "--now", vNow, hsTok}, 1, []string{"alg HS256 is not allowed"}},
+		{"secret file with --alg HS256", "", []string{"--secret-file", secretPath, "--alg", "HS256", "--now", vNow, hsTok}, 0, []string{"valid\n", "secret file " + secretPath}},
+		{"wrong key", "", []string{"--key", writeFile(t, "other.pem", pubPEM(t, &vkOther.PublicKey)), "--now", vNow, good}, 1, []string{"fail  signature"}},
+		{"expired", "", []string{"--jwks", jwksPath, "--now", vNow, rs256(t, vkSign, `{"alg":"RS256","kid":"k1"}`, claims("x", -3600, ""))}, 1, []string{"fail  exp"}},
+		{"expired within leeway", "", []string{"--jwks", jwksPath, "--now", vNow, rs256(t, vkSign, `{"alg":"RS256","kid":"k1"}`, claims("x", -30, ""))}, 0, []string{"warn  exp"}},
+		{"--leeway 0", "", []string{"--jwks", jwksPath, "--leeway", "0", "--now", vNow, rs256(t, vkSign, `{"alg":"RS256","kid":"k1"}`, claims("x", -30, ""))}, 1, []string{"fail  exp"}},
+		{"--now as Unix seconds", "", []string{"--jwks", jwksPath, "--now", "1795608000", good}, 0, []string{"valid\n"}},
+		{"--signature-only on a non-JSON payload", "", []string{"--jwks", jwksPath, "--signature-only", rs256(t, vkSign, `{"alg":"RS256","kid":"k1"}`, "hello")}, 0, []string{"skip  claims"}},
+		{"--require and --typ", "", []string{"--jwks", jwksPath, "--now", vNow, "--require", "scope", "--typ", "JWT", good}, 1, []string{"fail  typ", "fail  scope"}},
+		{"--alg allow-list", "", []string{"--jwks", jwksPath, "--now", vNow, "--alg", "PS256", good}, 1, []string{"alg RS256 is not allowed"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runVerify(t, tc.stdin, tc.args...)
+			if r.code != tc.code {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tc.code, r.stdout, r.stderr)
+			}
+			for _, want := range tc.stdout {
+				if !strings.Contains(r.stdout, want) {
+					t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+				}
+			}
+		})
+	}
+}
+
+func TestVerifyNoKeySourceIsUnverifiedAndFetchesNothing(t *testing.T) {
+	verifyKeys(t)
+	prov := newProvider(t, &vkSign.PublicKey, "k1")
+	tok := rs256(t, vkSign, `{"alg":"RS256","kid":"k1","jku":"`+prov.URL+`/jwks"}`, claims(prov.URL, 3600, ""))
+	r := runVerify(t, "", "--now", vNow, tok)
+	if r.code != ExitInvalid || !strings.HasPrefix(r.stdout, "unverified") {
+		t.Fatalf("exit %d:\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "no key source given") || !strings.Contains(r.stderr, "pass --issuer to fetch its keys") {
+		t.Errorf("stderr:\n%s", r.stderr)
+	}
+	if n := prov.hits.Load(); n != 0 {
+		t.Errorf("verify fetched %d times from a URL only the token named", n)
+	}
+}
+
+func TestVerifyJSON(t *testing.T) {
+	verifyKeys(t)
+	jwksPath := writeFile(t, "jwks.json", jwksJSON(t, &vkSign.PublicKey, "k1"))
+	tok := rs256(t, vkSign, `{"alg":"RS256","kid":"k1"}`, claims("x", 3600, ""))
+	r := runVerify(t, "", "--jwks", jwksPath, "--now", vNow, "--json", tok)
+	var doc struct {
+		Verdict string `json:"verdict"`
+		Kind    string `json:"kind"`
+		Key     struct {
+			Kid, Kty, Source string
+		} `json:"key"`
+		Checks []struct{ Name, Status, Reason string } `json:"checks"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || r.code != 0 {
+		t.Fatalf("exit %d, %v:\n%s", r.code, err, r.stdout)
+	}
+	if doc.Verdict != "valid" || doc.Kind != "JWS" || doc.Key.Kid != "k1" || doc.Key.Source != "JWKS file "+jwksPath || len(doc.Checks) < 8 {
+		t.Errorf("%+v", doc)
+	}
+}
+
+func TestVerifyJWE(t *testing.T) {
+	verifyKeys(t)
+	jwksPath := writeFile(t, "jwks.json", jwksJSON(t, &vkSign.PublicKey, "k1"))
+	inner := rs256(t, vkSign, `{"alg":"RS256","kid":"k1"}`, claims("x", 3600, ""))
+	e, err := jose.NewEncrypter(jose.A256GCM, jose.Recipient{Algorithm: jose.RSA_OAEP_256, Key: &vkEnc.PublicKey},
+		(&jose.EncrypterOptions{}).WithContentType("JWT"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, _ := e.Encrypt([]byte(inner))
+	jwe, _ := obj.CompactSerialize()
+	der, _ := x509.MarshalPKCS8PrivateKey(vkEnc)
+	decPath := writeFile(t, "enc.pem", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+
+	r := runVerify(t, "", "--jwks", jwksPath, "--decrypt-key", decPath, "--now", vNow, jwe)
+	if r.code != 0 || !strings.Contains(r.stdout, "pass  jwe decrypt") || !strings.Contains(r.stdout, "decryption key file "+decPath) {
+		t.Fatalf("exit %d:\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	r = runVerify(t, "", "--jwks", jwksPath, "--decrypt-key", decPath, "--jwe-alg", "RSA-OAEP", "--now", vNow, jwe)
+	if r.code != 1 || !strings.Contains(r.stdout, "fail  jwe algorithm") {
+		t.Fatalf("--jwe-alg allow-list: exit %d:\n%s", r.code, r.stdout)
+	}
+	r = runVerify(t, "", "--jwks", jwksPath, "--now", vNow, jwe)
+	if r.code != 1 || !strings.HasPrefix(r.stdout, "unverified") {
+		t.Fatalf("no decryption key: exit %d:\n%s", r.code, r.stdout)
+	}
+}
+
+func TestVerifyUsageAndIOErrors(t *testing.T) {
+	verifyKeys(t)
+	tok := rs256(t, vkSign, `{"alg":"RS256","kid":"k1"}`, claims("x", 3600, ""))
+	pemPath := writeFile(t, "pub.pem", pubPEM(t, &vkSign.PublicKey))
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close()
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		stderr string
+		report bool // the report is still printed
+	}{
+		{"alg none", []string{"--alg", "none", tok}, "cannot be allowed", false},
+		{"unknown alg", []string{"--alg", "RS1", tok}, "unknown signature algorithm", false},
+		{"unknown jwe alg", []string{"--jwe-alg", "RSA-OAEP-1", tok}, "unknown JWE key algorithm", false},
+		{"unknown profile", []string{"--profile", "rfc0000", tok}, "--profile", false},
+		{"bad --now", []string{"--now", "yesterday", tok}, "--now", false},
+		{"negative leeway", []string{"--leeway", "-1s", tok}, "--leeway", false},
+		{"bad leeway", []string{"--leeway", "soon", tok}, "leeway", false},
+		{"unknown flag", []string{"--insecure", tok}, "unknown flag", false},
+		{"tenant and issuer", []string{"--tenant", "a", "--issuer", "https://x/", tok}, "not both", false},
+		{"unreadable key", []string{"--key", filepath.Join(t.TempDir(), "missing.pem"), tok}, "missing.pem", true},
+		{"unreadable decrypt key", []string{"--decrypt-key", filepath.Join(t.TempDir(), "missing.pem"), tok}, "missing.pem", false},
+		{"unreachable issuer, other source still used", []string{"--issuer", deadURL, "--key", pemPath, "--now", vNow, tok}, deadURL, true},
+		{"insecure JWKS URL", []string{"--jwks", "http://example.com/jwks", tok}, "https", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runVerify(t, "", tc.args...)
+			if r.code != ExitUsage || !strings.Contains(r.stderr, tc.stderr) {
+				t.Fatalf("exit %d, want 2 with %q on stderr\nstdout:\n%s\nstderr:\n%s", r.code, tc.stderr, r.stdout, r.stderr)
+			}
+			if got := r.stdout != ""; got != tc.report {
+				t.Errorf("report printed: %v, want %v\n%s", got, tc.report, r.stdout)
+			}
+			if strings.Count(strings.TrimSpace(r.stderr), "\n") > 3 {
+				t.Errorf("diagnostics should be short:\n%s", r.stderr)
+			}
+		})
+	}
+}
+
+func TestVerifyTenant(t *testing.T) {
+	verifyKeys(t)
+	prov := newProvider(t, &vkSign.PublicKey, "k1")
+	cfg := writeFile(t, "config.toml", []byte("version = 1\n\n[tenants.dev]\nkind = 'oidc'\nissuer = '"+prov.URL+"'\nclient_id = 'c'\naudience = 'api://default'\n"))
+	t.Setenv("TOKENBENCH_CONFIG", cfg)
+	good := rs256(t, vkSign, `{"alg":"RS256","kid":"k1"}`, claims(prov.URL, 3600, ""))
+	r := runVerify(t, "", "--tenant", "dev", "--now", vNow, good)
+	if r.code != 0 || !strings.Contains(r.stdout, "pass  iss") || !strings.Contains(r.stdout, "pass  aud") {
+		t.Fatalf("exit %d:\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	r = runVerify(t, "", "--tenant", "nope", "--now", vNow, good)
+	if r.code != ExitUsage || !strings.Contains(r.stderr, "nope") {
+		t.Fatalf("unknown tenant: exit %d:\n%s", r.code, r.stderr)
+	}
+}
+
+// TestVerifyBinaryOversizedStdin runs the built binary on a token over the 64 KiB cap.
+func TestVerifyBinaryOversizedStdin(t *testing.T) {
+	bin := builtBinary(t)
+	cmd := exec.Command(bin, "verify", "-")
+	cmd.Stdin = strings.NewReader("eyJ" + strings.Repeat("A", 200<<10))
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	}
+	if code != ExitInvalid || !strings.Contains(errb.String(), "larger than the 64 KiB limit") {
+		t.Fatalf("exit %d:\n%s\n%s", code, out.String(), errb.String())
+	}
+}
