@@ -49,6 +49,19 @@ func (c *Config) Tenant(name string) (Tenant, bool) {
 // Names returns the tenant names in sorted order.
 func (c *Config) Names() []string { return sortedKeys(c.Tenants) }
 
+// Issuers maps the issuer URL of every tenant to its name (the first name in order when
+// two tenants share an issuer), for labelling a token's issuer as a saved tenant.
+func (c *Config) Issuers() map[string]string {
+	m := map[string]string{}
+	for _, name := range c.Names() {
+		t, _ := c.Tenant(name)
+		if _, ok := m[t.IssuerURL()]; !ok {
+			m[t.IssuerURL()] = name
+		}
+	}
+	return m
+}
+
 // Put adds or replaces t after validating it. It refuses an invalid tenant.
 func (c *Config) Put(t Tenant) error {
 	if err := t.Validate(); err != nil {

@@ -15,6 +15,9 @@ type KeyMap struct {
 	CopyToken, CopyClaims key.Binding
 	FetchKeys, LoadJWKS   key.Binding // validation key sources, offered explicitly
 	Confirm, Back         key.Binding // paste and input screens
+	Tenants               key.Binding // open the tenants screen
+	NewTenant, EditTenant key.Binding // tenants screen
+	UseTenant             key.Binding
 	Help, Quit, ForceQuit key.Binding
 }
 
@@ -40,6 +43,10 @@ func DefaultKeyMap() KeyMap {
 		LoadJWKS:   b([]string{"L"}, "L", "load JWKS file/URL"),
 		Confirm:    b([]string{"enter"}, "enter", "add"),
 		Back:       b([]string{"esc"}, "esc", "back"),
+		Tenants:    b([]string{"t"}, "t", "tenants"),
+		NewTenant:  b([]string{"n"}, "n", "new tenant"),
+		EditTenant: b([]string{"e", "enter"}, "e", "edit tenant"),
+		UseTenant:  b([]string{"u"}, "u", "make default"),
 		Help:       b([]string{"?"}, "?", "more keys"),
 		Quit:       b([]string{"q", "ctrl+c"}, "q", "quit"),
 		ForceQuit:  b([]string{"ctrl+c"}, "ctrl+c", "quit"),
@@ -55,7 +62,20 @@ func (k KeyMap) forScreen(s screen) KeyMap {
 		&k.Help, &k.Quit} {
 		b.SetEnabled(main)
 	}
-	k.Confirm.SetEnabled(!main)
+	k.Tenants.SetEnabled(main)
+	tenants := s == screenTenants
+	for _, b := range []*key.Binding{&k.Prev, &k.Next, &k.Remove} {
+		b.SetEnabled(main || tenants)
+	}
+	for _, b := range []*key.Binding{&k.NewTenant, &k.EditTenant, &k.UseTenant} {
+		b.SetEnabled(tenants)
+	}
+	if tenants {
+		k.Prev.SetHelp("↑/k", "previous tenant")
+		k.Next.SetHelp("↓/j", "next tenant")
+		k.Remove.SetHelp("x", "delete tenant")
+	}
+	k.Confirm.SetEnabled(!main && !tenants)
 	k.Back.SetEnabled(!main)
 	k.ForceQuit.SetEnabled(!main) // on the main screen Quit holds ctrl+c too
 	return k
@@ -63,13 +83,14 @@ func (k KeyMap) forScreen(s screen) KeyMap {
 
 // ShortHelp is the one-line footer.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Prev, k.Next, k.Paste, k.CopyToken, k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit}
+	return []key.Binding{k.Prev, k.Next, k.Paste, k.CopyToken, k.Tenants, k.NewTenant, k.EditTenant, k.Remove, k.UseTenant,
+		k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit}
 }
 
 // FullHelp is the `?` help, one column per group.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Prev, k.Next, k.Paste, k.Remove, k.CopyToken, k.CopyClaims},
+		{k.Prev, k.Next, k.Paste, k.Remove, k.CopyToken, k.CopyClaims, k.Tenants, k.NewTenant, k.EditTenant, k.UseTenant},
 		{k.LineUp, k.LineDown, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.FetchKeys, k.LoadJWKS, k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit},
 	}

@@ -32,9 +32,10 @@ import (
 type screen int
 
 const (
-	screenMain  screen = iota // token list and token view
-	screenPaste               // paste a token
-	screenKeys                // load a JWKS from a file or URL
+	screenMain    screen = iota // token list and token view
+	screenPaste                 // paste a token
+	screenKeys                  // load a JWKS from a file or URL
+	screenTenants               // saved tenants: list, add, edit, delete, default
 )
 
 // Model is the workbench's one Bubble Tea model. Update routes every message in a fixed
@@ -52,13 +53,14 @@ type Model struct {
 	width  int
 	height int
 
-	active  screen
-	list    tokenList
-	view    tokenView
-	paste   pasteScreen
-	keysIn  keysScreen
-	status  statusBar
-	spinner spinner.Model
+	active        screen
+	list          tokenList
+	view          tokenView
+	paste         pasteScreen
+	keysIn        keysScreen
+	tenantsScreen tenantsScreen
+	status        statusBar
+	spinner       spinner.Model
 
 	// tenants maps the issuers of saved tenants to their names (Options.TenantIssuers).
 	tenants map[string]string
@@ -93,6 +95,7 @@ func New(opts Options) (Model, error) {
 	m.help.Styles = m.styles.Help
 	m.paste = newPasteScreen(m.styles)
 	m.keysIn = newKeysScreen(m.styles)
+	m.tenantsScreen = newTenantsScreen(opts.Tenants, m.styles)
 	m.setScreen(screenMain)
 
 	switch in := tokens.Inspect(opts.Token); {
@@ -176,6 +179,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case reportMsg:
 		m.reportArrived(msg)
 		return m, nil
+	case tenantsLoadedMsg:
+		m.tenantsLoaded(msg)
+		return m, nil
 	case closeScreenMsg:
 		m.setScreen(screenMain)
 		return m, nil
@@ -197,6 +203,10 @@ func (m *Model) updateScreen(msg tea.Msg) tea.Cmd {
 		return m.paste.update(m.keys, msg)
 	case screenKeys:
 		return m.keysIn.update(m.keys, msg)
+	case screenTenants:
+		cmd := m.tenantsScreen.update(m.keys, msg)
+		m.keys = m.tenantsScreen.keyMap(DefaultKeyMap().forScreen(screenTenants))
+		return cmd
 	}
 	return m.updateMain(msg)
 }
@@ -224,6 +234,9 @@ func (m *Model) updateMain(msg tea.Msg) tea.Cmd {
 	case key.Matches(k, m.keys.Paste):
 		m.setScreen(screenPaste)
 		return m.paste.open("")
+	case key.Matches(k, m.keys.Tenants):
+		m.setScreen(screenTenants)
+		return m.tenantsScreen.open()
 	case key.Matches(k, m.keys.Remove):
 		if e = m.list.remove(); e == nil {
 			return errCmd(errNoToken)
@@ -313,6 +326,7 @@ func (m *Model) setStyles(dark, noColor bool) {
 	m.help.Styles = m.styles.Help
 	m.paste.setStyles(m.styles)
 	m.keysIn.setStyles(m.styles)
+	m.tenantsScreen.setStyles(m.styles)
 	m.view.rebuild(m.styles)
 }
 
@@ -343,6 +357,7 @@ func (m *Model) layout() {
 	m.view.setSize(w, vh)
 	m.paste.setSize(m.width, h)
 	m.keysIn.setSize(m.width, h)
+	m.tenantsScreen.setSize(m.width, h)
 }
 
 // View renders the whole screen in the alternate screen buffer.
@@ -382,6 +397,8 @@ func (m Model) body(now time.Time) string {
 		return m.paste.view(m.styles, m.loc, now)
 	case screenKeys:
 		return m.keysIn.view(m.styles)
+	case screenTenants:
+		return m.tenantsScreen.view(m.styles)
 	}
 	left := strings.Split(m.list.view(m.styles, now), "\n")
 	right := strings.Split(m.view.view(frame{now: now, spinner: m.spinner.View()}), "\n")

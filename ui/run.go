@@ -7,6 +7,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/tokenbench/tokenbench/store"
 )
 
 // Options configures the workbench started by Run.
@@ -23,6 +25,9 @@ type Options struct {
 	// workbench can label a fetch of keys as going to a saved tenant or not. Keys are
 	// never fetched without the user asking either way.
 	TenantIssuers map[string]string
+	// Tenants is where the tenants screen reads and saves tenants; nil means the config
+	// file at store.ConfigPath("") and the system keyring, opened with the screen.
+	Tenants *store.Tenants
 }
 
 // frameRate caps redraws. The view changes at most once a second on its own (the tick);

@@ -4,6 +4,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/textarea"
 	"charm.land/bubbles/v2/textinput"
+	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
 
 	"github.com/tokenbench/tokenbench/tokens"
@@ -46,6 +47,7 @@ type Styles struct {
 	Help      help.Styles
 	TextArea  textarea.Styles
 	TextInput textinput.Styles
+	Form      huh.Theme // the tenant editor
 }
 
 // NewStyles builds the stylesheet for a dark or light terminal background. With noColor
@@ -101,6 +103,12 @@ func NewStyles(dark, noColor bool) Styles {
 	s.StatusBar = c("#3A3A3A", "#C8C8C8")
 	s.StatusError = s.Expired
 	s.Action = c("#5A3FC0", "#B9A5FF").Underline(true)
+	// Built once: huh asks its theme for styles on every field render.
+	form := huh.ThemeCharm(dark)
+	if noColor {
+		form = huh.ThemeBase(dark)
+	}
+	s.Form = huh.ThemeFunc(func(bool) *huh.Styles { return form })
 	s.Help = help.DefaultStyles(dark)
 	s.TextArea = textarea.DefaultStyles(dark)
 	s.TextArea.Cursor.Blink = false // a blinking cursor would redraw twice a second for nothing
