@@ -6,19 +6,19 @@ import "charm.land/bubbles/v2/key"
 // generated from it (ShortHelp, FullHelp); bindings that do not apply to the active screen
 // are disabled by forScreen and so vanish from the help as well as from matching.
 type KeyMap struct {
-	Prev, Next            key.Binding // select a token in the list
-	LineUp, LineDown      key.Binding // scroll the token view
-	PageUp, PageDown      key.Binding
-	Top, Bottom           key.Binding
-	Paste                 key.Binding // open the paste screen
-	Remove                key.Binding
-	CopyToken, CopyClaims key.Binding
-	FetchKeys, LoadJWKS   key.Binding // validation key sources, offered explicitly
-	Confirm, Back         key.Binding // paste and input screens
-	Tenants               key.Binding // open the tenants screen
-	NewTenant, EditTenant key.Binding // tenants screen
-	UseTenant             key.Binding
-	Help, Quit, ForceQuit key.Binding
+	Prev, Next              key.Binding // select a token in the list
+	LineUp, LineDown        key.Binding // scroll the token view
+	PageUp, PageDown        key.Binding
+	Top, Bottom             key.Binding
+	Paste                   key.Binding // open the paste screen
+	Remove                  key.Binding
+	CopyToken, CopyClaims   key.Binding
+	FetchKeys, LoadJWKS     key.Binding // validation key sources, offered explicitly
+	Confirm, Back           key.Binding // paste and input screens
+	Tenants                 key.Binding // open the tenants screen
+	NewTenant, EditTenant   key.Binding // tenants screen
+	DeleteTenant, UseTenant key.Binding
+	Help, Quit, ForceQuit   key.Binding
 }
 
 // DefaultKeyMap returns the workbench's bindings.
@@ -27,29 +27,30 @@ func DefaultKeyMap() KeyMap {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
 	}
 	return KeyMap{
-		Prev:       b([]string{"up", "k"}, "↑/k", "previous token"),
-		Next:       b([]string{"down", "j"}, "↓/j", "next token"),
-		LineUp:     b([]string{"shift+up", "K"}, "K", "scroll up"),
-		LineDown:   b([]string{"shift+down", "J"}, "J", "scroll down"),
-		PageUp:     b([]string{"pgup", "b"}, "pgup", "page up"),
-		PageDown:   b([]string{"pgdown", "space", "f"}, "pgdn", "page down"),
-		Top:        b([]string{"home", "g"}, "g", "top"),
-		Bottom:     b([]string{"end", "G"}, "G", "bottom"),
-		Paste:      b([]string{"p", "a"}, "p", "paste token"),
-		Remove:     b([]string{"x", "delete"}, "x", "remove token"),
-		CopyToken:  b([]string{"c"}, "c", "copy token"),
-		CopyClaims: b([]string{"C"}, "C", "copy claims JSON"),
-		FetchKeys:  b([]string{"F"}, "F", "fetch issuer keys"),
-		LoadJWKS:   b([]string{"L"}, "L", "load JWKS file/URL"),
-		Confirm:    b([]string{"enter"}, "enter", "add"),
-		Back:       b([]string{"esc"}, "esc", "back"),
-		Tenants:    b([]string{"t"}, "t", "tenants"),
-		NewTenant:  b([]string{"n"}, "n", "new tenant"),
-		EditTenant: b([]string{"e", "enter"}, "e", "edit tenant"),
-		UseTenant:  b([]string{"u"}, "u", "make default"),
-		Help:       b([]string{"?"}, "?", "more keys"),
-		Quit:       b([]string{"q", "ctrl+c"}, "q", "quit"),
-		ForceQuit:  b([]string{"ctrl+c"}, "ctrl+c", "quit"),
+		Prev:         b([]string{"up", "k"}, "↑/k", "previous token"),
+		Next:         b([]string{"down", "j"}, "↓/j", "next token"),
+		LineUp:       b([]string{"shift+up", "K"}, "K", "scroll up"),
+		LineDown:     b([]string{"shift+down", "J"}, "J", "scroll down"),
+		PageUp:       b([]string{"pgup", "b"}, "pgup", "page up"),
+		PageDown:     b([]string{"pgdown", "space", "f"}, "pgdn", "page down"),
+		Top:          b([]string{"home", "g"}, "g", "top"),
+		Bottom:       b([]string{"end", "G"}, "G", "bottom"),
+		Paste:        b([]string{"p", "a"}, "p", "paste token"),
+		Remove:       b([]string{"x", "delete"}, "x", "remove token"),
+		CopyToken:    b([]string{"c"}, "c", "copy token"),
+		CopyClaims:   b([]string{"C"}, "C", "copy claims JSON"),
+		FetchKeys:    b([]string{"F"}, "F", "fetch issuer keys"),
+		LoadJWKS:     b([]string{"L"}, "L", "load JWKS file/URL"),
+		Confirm:      b([]string{"enter"}, "enter", "add"),
+		Back:         b([]string{"esc"}, "esc", "back"),
+		Tenants:      b([]string{"t"}, "t", "tenants"),
+		NewTenant:    b([]string{"n"}, "n", "new tenant"),
+		EditTenant:   b([]string{"e", "enter"}, "e", "edit tenant"),
+		DeleteTenant: b([]string{"x", "delete"}, "x", "delete tenant"),
+		UseTenant:    b([]string{"u"}, "u", "make default"),
+		Help:         b([]string{"?"}, "?", "more keys"),
+		Quit:         b([]string{"q", "ctrl+c"}, "q", "quit"),
+		ForceQuit:    b([]string{"ctrl+c"}, "ctrl+c", "quit"),
 	}
 }
 
@@ -64,16 +65,15 @@ func (k KeyMap) forScreen(s screen) KeyMap {
 	}
 	k.Tenants.SetEnabled(main)
 	tenants := s == screenTenants
-	for _, b := range []*key.Binding{&k.Prev, &k.Next, &k.Remove} {
+	for _, b := range []*key.Binding{&k.Prev, &k.Next} {
 		b.SetEnabled(main || tenants)
 	}
-	for _, b := range []*key.Binding{&k.NewTenant, &k.EditTenant, &k.UseTenant} {
+	for _, b := range []*key.Binding{&k.NewTenant, &k.EditTenant, &k.DeleteTenant, &k.UseTenant} {
 		b.SetEnabled(tenants)
 	}
 	if tenants {
 		k.Prev.SetHelp("↑/k", "previous tenant")
 		k.Next.SetHelp("↓/j", "next tenant")
-		k.Remove.SetHelp("x", "delete tenant")
 	}
 	k.Confirm.SetEnabled(!main && !tenants)
 	k.Back.SetEnabled(!main)
@@ -83,15 +83,16 @@ func (k KeyMap) forScreen(s screen) KeyMap {
 
 // ShortHelp is the one-line footer.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Prev, k.Next, k.Paste, k.CopyToken, k.Tenants, k.NewTenant, k.EditTenant, k.Remove, k.UseTenant,
+	return []key.Binding{k.Prev, k.Next, k.Paste, k.CopyToken, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
 		k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit}
 }
 
 // FullHelp is the `?` help, one column per group.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Prev, k.Next, k.Paste, k.Remove, k.CopyToken, k.CopyClaims, k.Tenants, k.NewTenant, k.EditTenant, k.UseTenant},
+		{k.Prev, k.Next, k.Paste, k.Remove, k.CopyToken, k.CopyClaims},
 		{k.LineUp, k.LineDown, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.FetchKeys, k.LoadJWKS, k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit},
+		{k.FetchKeys, k.LoadJWKS, k.Tenants, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
+			k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit},
 	}
 }

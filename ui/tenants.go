@@ -171,7 +171,7 @@ func (s *tenantsScreen) selected() *tenantRow {
 // confirmation is up, the list keys are off (they are text or answers there).
 func (s *tenantsScreen) keyMap(k KeyMap) KeyMap {
 	list := s.mode == tenantsList
-	for _, b := range []*key.Binding{&k.Prev, &k.Next, &k.NewTenant, &k.EditTenant, &k.Remove, &k.UseTenant} {
+	for _, b := range []*key.Binding{&k.Prev, &k.Next, &k.NewTenant, &k.EditTenant, &k.DeleteTenant, &k.UseTenant} {
 		b.SetEnabled(list)
 	}
 	switch s.mode {
@@ -211,7 +211,7 @@ func (s *tenantsScreen) update(k KeyMap, msg tea.Msg) tea.Cmd {
 		return s.openForm(nil)
 	case key.Matches(km, k.EditTenant) && r != nil:
 		return s.openForm(&r.t)
-	case key.Matches(km, k.Remove) && r != nil:
+	case key.Matches(km, k.DeleteTenant) && r != nil:
 		s.mode, s.delName = tenantsConfirm, r.t.Name
 	case key.Matches(km, k.UseTenant) && r != nil:
 		name := r.t.Name

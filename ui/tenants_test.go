@@ -39,7 +39,7 @@ func newTenantsHarness(t *testing.T) *tenantsHarness {
 		t.Fatal(err)
 	}
 	h := &tenantsHarness{t: t, m: m, ts: ts}
-	h.send(tea.WindowSizeMsg{Width: 120, Height: 50})
+	h.send(tea.WindowSizeMsg{Width: 100, Height: 44})
 	return h
 }
 
@@ -193,6 +193,19 @@ func (h *tenantsHarness) addAuth0(name, secret string) {
 	h.submit()
 }
 
+// seed saves a tenant like the one addAuth0 types, straight through the store, and
+// reloads the screen.
+func (h *tenantsHarness) seed(name, secret string) {
+	h.t.Helper()
+	t := store.Tenant{Name: name, Kind: store.KindAuth0, Domain: "dev-abc.eu.auth0.com", ClientID: "client-" + name,
+		Confidential: true, Audience: "https://api.example.com", Scopes: []string{"read:things", "write:things"},
+		Grant: store.GrantClientCredentials, Organization: "org_1", RedirectPort: 8765}
+	if err := h.ts.Add(t, store.SetSecret(secret)); err != nil {
+		h.t.Fatal(err)
+	}
+	h.storeDone(h.m.tenantsScreen.change("", nil))
+}
+
 func TestTenantsScreenAddShowsAndStores(t *testing.T) {
 	h := newTenantsHarness(t)
 	h.open()
@@ -228,7 +241,7 @@ func TestTenantsScreenAddShowsAndStores(t *testing.T) {
 func TestTenantsScreenValidation(t *testing.T) {
 	h := newTenantsHarness(t)
 	h.open()
-	h.addAuth0("prod", "")
+	h.seed("prod", "")
 	h.key("n")
 	h.down() // Kind: OIDC
 	h.next()
@@ -323,7 +336,7 @@ func TestTenantsScreenCancel(t *testing.T) {
 func TestTenantsScreenEdit(t *testing.T) {
 	h := newTenantsHarness(t)
 	h.open()
-	h.addAuth0("prod", "first-secret")
+	h.seed("prod", "first-secret")
 	h.key("e")
 	h.want("Edit tenant prod", "dev-abc.eu.auth0.com", "client-prod")
 	if d := h.m.tenantsScreen.draft; d.Audience != "https://api.example.com" || d.Port != "8765" || !d.Confidential {
@@ -353,8 +366,8 @@ func TestTenantsScreenEdit(t *testing.T) {
 func TestTenantsScreenDeleteConfirmAndDefault(t *testing.T) {
 	h := newTenantsHarness(t)
 	h.open()
-	h.addAuth0("prod", "prod-secret-1")
-	h.addAuth0("dev", "dev-secret-1")
+	h.seed("prod", "prod-secret-1")
+	h.seed("dev", "dev-secret-1")
 	h.want("  dev", "★ prod")
 	// The list is sorted: dev is first. Make it the default.
 	h.key("up")
@@ -383,7 +396,7 @@ func TestTenantsScreenDeleteConfirmAndDefault(t *testing.T) {
 func TestTenantsScreenWithoutKeyring(t *testing.T) {
 	h := newTenantsHarness(t)
 	h.open()
-	h.addAuth0("prod", "prod-secret-1")
+	h.seed("prod", "prod-secret-1")
 	before, _ := os.ReadFile(h.ts.Path)
 	keyring.MockInitWithError(dbus.Error{Name: "org.freedesktop.DBus.Error.ServiceUnknown"})
 	h.ts.Secrets = &store.Secrets{}
