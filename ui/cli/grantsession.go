@@ -126,58 +126,23 @@ func canClientCredentials(t store.Tenant) bool {
 	return t.Grant == store.GrantClientCredentials || (t.Grant == "" && t.Confidential)
 }
 
-// cached returns the tenant's cached token set with the refresh token from its own
-// keyring slot, or nil when there is none. A damaged or unreadable entry is reported on
-// stderr and treated as absent, so that a new grant can replace it.
+// cached returns the tenant's cached token set (refresh token included), or nil. A
+// damaged or unreadable entry is reported on stderr and treated as absent, so that a new
+// grant can replace it.
 func (s *grantSession) cached() (*tokens.TokenSet, error) {
-	sec := s.tenants.Secrets
-	raw, err := sec.Get(s.tenant.Name, store.SecretTokenSet)
-	var ts *tokens.TokenSet
+	ts, err := s.tenants.Secrets.LoadTokenSet(s.tenant.Name)
 	switch {
-	case errors.Is(err, store.ErrSecretNotFound):
-	case errors.Is(err, store.ErrSecretCorrupt):
-		fmt.Fprintf(s.stderr, "tokenbench: warning: %s\n", oneLine(err.Error()))
+	case errors.Is(err, store.ErrTokenCacheUnreadable):
+		fmt.Fprintf(s.stderr, "tokenbench: warning: ignoring it: %s\n", oneLine(err.Error()))
 	case err != nil:
 		return nil, storeErr(err)
-	default:
-		if ts, err = tokens.DecodeTokenSet([]byte(raw)); err != nil {
-			fmt.Fprintf(s.stderr, "tokenbench: warning: ignoring the cached token set of %q: %s\n", s.tenant.Name, oneLine(err.Error()))
-			ts = nil
-		}
-	}
-	rt, err := sec.Get(s.tenant.Name, store.SecretRefreshToken)
-	switch {
-	case errors.Is(err, store.ErrSecretNotFound), errors.Is(err, store.ErrSecretCorrupt):
-	case err != nil:
-		return nil, storeErr(err)
-	case ts == nil:
-		// A refresh token without a cached set (the cache was cleared): enough to refresh.
-		ts = &tokens.TokenSet{Tenant: s.tenant.Name, RefreshToken: rt}
-	default:
-		ts.RefreshToken = rt
 	}
 	return ts, nil
 }
 
-// save stores ts: the refresh token first, in its own slot (a rotated one is the only
-// copy that still works), then the set without it.
+// save stores ts in the keyring, the refresh token first (see store.SaveTokenSet).
 func (s *grantSession) save(ts *tokens.TokenSet) error {
-	sec := s.tenants.Secrets
-	if ts.RefreshToken != "" {
-		if err := sec.Set(s.tenant.Name, store.SecretRefreshToken, ts.RefreshToken); err != nil {
-			return storeErr(fmt.Errorf("the new refresh token could not be stored (the old one may be spent): %w", err))
-		}
-	}
-	c := *ts
-	c.RefreshToken = ""
-	b, err := c.Encode()
-	if err != nil {
-		return storeErr(err)
-	}
-	if err := sec.Set(s.tenant.Name, store.SecretTokenSet, string(b)); err != nil {
-		return storeErr(err)
-	}
-	return nil
+	return storeErr(s.tenants.Secrets.SaveTokenSet(s.tenant.Name, ts))
 }
 
 // lock takes the tenant's token lock, a file next to the config file, so that of several

@@ -1,0 +1,63 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/tokenbench/tokenbench/tokens"
+)
+
+// ErrTokenCacheUnreadable is matched (errors.Is) when a tenant's cached token set is
+// damaged or not readable: LoadTokenSet then still returns what it could (the refresh
+// token from its own slot), and a new grant overwrites the entry.
+var ErrTokenCacheUnreadable = errors.New("store: the cached token set is unreadable")
+
+// LoadTokenSet returns tenant's cached token set with the refresh token from its own
+// slot, or nil when nothing is cached. A refresh token without a cached set (the cache
+// was cleared) comes back as a set holding only it. A damaged or undecodable set is
+// reported with an error matching ErrTokenCacheUnreadable alongside what could be read;
+// any other keyring error comes back alone.
+func (s *Secrets) LoadTokenSet(tenant string) (*tokens.TokenSet, error) {
+	var ts *tokens.TokenSet
+	var problem error
+	raw, err := s.Get(tenant, SecretTokenSet)
+	switch {
+	case errors.Is(err, ErrSecretNotFound):
+	case errors.Is(err, ErrSecretCorrupt):
+		problem = fmt.Errorf("%w: %w", ErrTokenCacheUnreadable, err)
+	case err != nil:
+		return nil, err
+	default:
+		if ts, err = tokens.DecodeTokenSet([]byte(raw)); err != nil {
+			ts, problem = nil, fmt.Errorf("%w (tenant %q): %w", ErrTokenCacheUnreadable, printable(tenant), err)
+		}
+	}
+	rt, err := s.Get(tenant, SecretRefreshToken)
+	switch {
+	case errors.Is(err, ErrSecretNotFound), errors.Is(err, ErrSecretCorrupt):
+	case err != nil:
+		return nil, err
+	case ts == nil:
+		ts = &tokens.TokenSet{Tenant: tenant, RefreshToken: rt}
+	default:
+		ts.RefreshToken = rt
+	}
+	return ts, problem
+}
+
+// SaveTokenSet caches ts for tenant: the refresh token first, in its own slot (after a
+// rotation it is the only copy that still works), then the set without it.
+func (s *Secrets) SaveTokenSet(tenant string, ts *tokens.TokenSet) error {
+	if ts.RefreshToken != "" {
+		if err := s.Set(tenant, SecretRefreshToken, ts.RefreshToken); err != nil {
+			return fmt.Errorf("the new refresh token could not be stored (the old one may be spent): %w", err)
+		}
+	}
+	c := *ts
+	c.RefreshToken = ""
+	b, err := c.Encode()
+	if err != nil {
+		return err
+	}
+	return s.Set(tenant, SecretTokenSet, string(b))
+}
