@@ -70,7 +70,8 @@ func (e *CorruptSecretError) Is(target error) bool { return target == ErrSecretC
 // count, the length and the SHA-256 of the value. The header is written after the chunks,
 // so a torn write is detected on read (a *CorruptSecretError), never returned as a secret.
 type Secrets struct {
-	// Keyring is the backend; nil means SystemKeyring.
+	// Keyring is the backend; nil means SystemKeyring. Set it (and Timeout) before the
+	// first call: they are read once.
 	Keyring Keyring
 	// Timeout bounds every keyring call; zero means DefaultKeyringTimeout.
 	Timeout time.Duration

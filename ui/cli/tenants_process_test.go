@@ -172,3 +172,45 @@ func TestTenantsBinarySecretService(t *testing.T) {
 		t.Error("env secret in the config")
 	}
 }
+
+// Two processes storing secrets for different tenants at the same moment, against the
+// real Secret Service: every tenant and every secret survives.
+func TestTenantsBinaryConcurrentSecrets(t *testing.T) {
+	bus := keyringtest.Require(t)
+	p := newProc(t, bus)
+	const rounds = 4
+	var names []string
+	for i := range rounds {
+		var cmds []*exec.Cmd
+		var errs []*bytes.Buffer
+		for _, side := range []string{"a", "b"} {
+			name := fmt.Sprintf("it%d-c%s%d", os.Getpid(), side, i)
+			names = append(names, name)
+			t.Cleanup(func() { store.NewSecrets().DeleteAll(name) })
+			c := p.cmd("secret-of-"+name+"\n", "add", name, "--issuer", "https://id.example.com/", "--client-id", "c", "--client-secret-stdin", "--no-discovery")
+			var errb bytes.Buffer
+			c.Stderr = &errb
+			if err := c.Start(); err != nil {
+				t.Fatal(err)
+			}
+			cmds, errs = append(cmds, c), append(errs, &errb)
+		}
+		for j, c := range cmds {
+			if err := c.Wait(); err != nil {
+				t.Fatalf("round %d: %v: %s", i, err, errs[j])
+			}
+		}
+	}
+	c, err := store.Load(p.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names {
+		if _, ok := c.Tenant(name); !ok {
+			t.Errorf("tenant %s lost", name)
+		}
+		if got, _ := keyringtest.Lookup(t, store.Service, store.Account(name, store.SecretClient)+"/0"); got != "secret-of-"+name {
+			t.Errorf("%s: secret-tool sees %q", name, got)
+		}
+	}
+}
