@@ -169,22 +169,16 @@ func (o *verifyOpts) policy(cmd *cobra.Command) (tokens.Policy, error) {
 // configured. A source that fails is left out and its error returned, so that the report
 // made with the other sources can still be printed.
 func (o *verifyOpts) keySet(ctx context.Context, p *tokens.Policy, raw string, stderr io.Writer) (*tokens.KeySet, error) {
-	var set *tokens.KeySet
+	var sets []*tokens.KeySet
 	var errs []error
+	configured := false
 	add := func(ks *tokens.KeySet, err error) {
+		configured = true
 		if err != nil {
 			errs = append(errs, err)
 			return
 		}
-		if set == nil {
-			set = &tokens.KeySet{}
-		}
-		set.Keys = append(set.Keys, ks.Keys...)
-		set.Skipped = append(set.Skipped, ks.Skipped...)
-		set.Notes = append(set.Notes, ks.Notes...)
-		if ks.Warning != "" {
-			set.Warning = strings.TrimPrefix(set.Warning+"; "+ks.Warning, "; ")
-		}
+		sets = append(sets, ks)
 	}
 	kid := tokenKid(raw)
 	issuer := o.issuer
@@ -215,16 +209,16 @@ func (o *verifyOpts) keySet(ctx context.Context, p *tokens.Policy, raw string, s
 	if o.secretFile != "" {
 		add(tokens.LoadSecretFile(o.secretFile))
 	}
-	if set != nil {
-		for _, n := range set.Notes {
-			fmt.Fprintf(stderr, "tokenbench: note: %s\n", tokens.SafeText(n))
-		}
-		for _, s := range set.Skipped {
-			fmt.Fprintf(stderr, "tokenbench: skipped key: %s\n", tokens.SafeText(s))
-		}
+	if !configured {
+		return nil, nil
 	}
-	if len(errs) > 0 && set == nil {
-		set = &tokens.KeySet{} // a source was configured: the key check fails, not "unverified"
+	// With every source failed the set is empty: the key check fails, not "unverified".
+	set := tokens.MergeKeySets(sets...)
+	for _, n := range set.Notes {
+		fmt.Fprintf(stderr, "tokenbench: note: %s\n", tokens.SafeText(n))
+	}
+	for _, s := range set.Skipped {
+		fmt.Fprintf(stderr, "tokenbench: skipped key: %s\n", tokens.SafeText(s))
 	}
 	return set, errors.Join(errs...)
 }
