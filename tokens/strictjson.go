@@ -111,7 +111,11 @@ func (s *scanner) object(depth int, keep bool) (Object, error) {
 	}
 	s.pos++ // '{'
 	var members Object
-	var names []string
+	if keep {
+		members = make(Object, 0, 12) // a typical header or claims set, without regrowing
+	}
+	var small [16]string // names for the duplicate check, on the stack for small objects
+	names := small[:0]
 	var index map[string]struct{}
 	s.skipSpace()
 	if s.pos < len(s.data) && s.data[s.pos] == '}' {
@@ -303,7 +307,7 @@ func (s *scanner) scanString(build bool) (string, error) {
 		if c == '"' {
 			s.pos++
 			if build {
-				return string(d[start : s.pos-1]), nil
+				return internName(d[start : s.pos-1]), nil
 			}
 			return "", nil
 		}
@@ -398,4 +402,42 @@ func (s *scanner) hex4() (rune, error) {
 	}
 	s.pos += 4
 	return r, nil
+}
+
+// internName returns common JOSE and JWT member names without allocating a new string
+// for each token parsed (the switch on string(b) does not allocate).
+func internName(b []byte) string {
+	switch string(b) {
+	case "alg":
+		return "alg"
+	case "kid":
+		return "kid"
+	case "typ":
+		return "typ"
+	case "cty":
+		return "cty"
+	case "enc":
+		return "enc"
+	case "iss":
+		return "iss"
+	case "sub":
+		return "sub"
+	case "aud":
+		return "aud"
+	case "exp":
+		return "exp"
+	case "nbf":
+		return "nbf"
+	case "iat":
+		return "iat"
+	case "jti":
+		return "jti"
+	case "azp":
+		return "azp"
+	case "scope":
+		return "scope"
+	case "client_id":
+		return "client_id"
+	}
+	return string(b)
 }
