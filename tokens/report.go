@@ -49,6 +49,7 @@ const (
 	CheckSignature    = "signature"
 	CheckClaims       = "claims"
 
+	CheckJWEStructure  = "jwe structure"
 	CheckJWEHeader     = "jwe header"
 	CheckJWEAlgorithm  = "jwe algorithm"
 	CheckJWEEncryption = "jwe enc"
@@ -144,6 +145,9 @@ func (r *Report) Summary() string {
 		}
 		return "invalid"
 	case VerdictUnverified:
+		if c, ok := r.Check(CheckJWEKey); ok && c.Status == StatusSkip {
+			return "unverified: no decryption key configured, the token was not decrypted"
+		}
 		return "unverified: no key configured, the signature was not checked"
 	}
 	return string(r.Verdict)

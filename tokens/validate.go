@@ -80,6 +80,7 @@ func (v *Validator) Validate(raw string) (rep *Report) {
 	}
 	rep.Kind = tok.Kind
 	if tok.Kind == JWE {
+		rep.add(CheckJWEStructure, StatusPass, "compact JWE, strict base64url and JSON header")
 		inner := v.decrypter.open(rep, tok)
 		if inner == "" {
 			rep.skip("not checked: the JWE was not decrypted", CheckSignature)
