@@ -86,7 +86,8 @@ func (hs *harness) run(cmd tea.Cmd) {
 		}
 	case tea.QuitMsg:
 		hs.quit = true
-	case tickMsg, errMsg, addTokenMsg, closeScreenMsg, copiedMsg, reportMsg, keysLoadedMsg, loadJWKSMsg:
+	case tickMsg, errMsg, addTokenMsg, closeScreenMsg, copiedMsg, reportMsg, keysLoadedMsg, loadJWKSMsg,
+		getTenantsMsg, deviceStartedMsg, authURLMsg, tokenObtainedMsg:
 		hs.send(msg)
 	default:
 		hs.sent = append(hs.sent, msg)

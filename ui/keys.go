@@ -11,6 +11,7 @@ type KeyMap struct {
 	PageUp, PageDown        key.Binding
 	Top, Bottom             key.Binding
 	Paste                   key.Binding // open the paste screen
+	GetToken, NextGrant     key.Binding // the get-token screen and its grant choice
 	Remove                  key.Binding
 	CopyToken, CopyClaims   key.Binding
 	FetchKeys, LoadJWKS     key.Binding // validation key sources, offered explicitly
@@ -44,6 +45,8 @@ func DefaultKeyMap() KeyMap {
 		Confirm:      b([]string{"enter"}, "enter", "add"),
 		Back:         b([]string{"esc"}, "esc", "back"),
 		Tenants:      b([]string{"t"}, "t", "tenants"),
+		GetToken:     b([]string{"T"}, "T", "get token"),
+		NextGrant:    b([]string{"tab"}, "tab", "other grant"),
 		NewTenant:    b([]string{"n"}, "n", "new tenant"),
 		EditTenant:   b([]string{"e", "enter"}, "e", "edit tenant"),
 		DeleteTenant: b([]string{"x", "delete"}, "x", "delete tenant"),
@@ -64,9 +67,17 @@ func (k KeyMap) forScreen(s screen) KeyMap {
 		b.SetEnabled(main)
 	}
 	k.Tenants.SetEnabled(main)
+	k.GetToken.SetEnabled(main)
 	tenants := s == screenTenants
+	get := s == screenGet
 	for _, b := range []*key.Binding{&k.Prev, &k.Next} {
-		b.SetEnabled(main || tenants)
+		b.SetEnabled(main || tenants || get)
+	}
+	k.NextGrant.SetEnabled(get)
+	if get {
+		k.Prev.SetHelp("↑/k", "previous tenant")
+		k.Next.SetHelp("↓/j", "next tenant")
+		k.Confirm.SetHelp("enter", "get token")
 	}
 	for _, b := range []*key.Binding{&k.NewTenant, &k.EditTenant, &k.DeleteTenant, &k.UseTenant} {
 		b.SetEnabled(tenants)
@@ -83,7 +94,7 @@ func (k KeyMap) forScreen(s screen) KeyMap {
 
 // ShortHelp is the one-line footer.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Prev, k.Next, k.Paste, k.CopyToken, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
+	return []key.Binding{k.Prev, k.Next, k.Paste, k.GetToken, k.CopyToken, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
 		k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit}
 }
 
@@ -92,7 +103,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Prev, k.Next, k.Paste, k.Remove, k.CopyToken, k.CopyClaims},
 		{k.LineUp, k.LineDown, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.FetchKeys, k.LoadJWKS, k.Tenants, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
+		{k.FetchKeys, k.LoadJWKS, k.Tenants, k.GetToken, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
 			k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit},
 	}
 }

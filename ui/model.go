@@ -36,6 +36,7 @@ const (
 	screenPaste                 // paste a token
 	screenKeys                  // load a JWKS from a file or URL
 	screenTenants               // saved tenants: list, add, edit, delete, default
+	screenGet                   // get a token from a saved tenant
 )
 
 // Model is the workbench's one Bubble Tea model. Update routes every message in a fixed
@@ -59,6 +60,7 @@ type Model struct {
 	paste         pasteScreen
 	keysIn        keysScreen
 	tenantsScreen tenantsScreen
+	get           getScreen
 	status        statusBar
 	spinner       spinner.Model
 
@@ -68,6 +70,8 @@ type Model struct {
 	keySrc keySource
 	// writeClipboard is the native clipboard fallback; tests replace it.
 	writeClipboard func(string) error
+	// grants is how the get-token screen reaches providers; tests point it at loopback.
+	grants grantEnv
 }
 
 // New builds the workbench model from opts: on the given token, or on the built-in example
@@ -96,6 +100,7 @@ func New(opts Options) (Model, error) {
 	m.paste = newPasteScreen(m.styles)
 	m.keysIn = newKeysScreen(m.styles)
 	m.tenantsScreen = newTenantsScreen(opts.Tenants, m.styles)
+	m.get = getScreen{tenants: opts.Tenants}
 	m.setScreen(screenMain)
 
 	switch in := tokens.Inspect(opts.Token); {
@@ -163,7 +168,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.recheckTimes()
 		return m, tick()
 	case spinner.TickMsg:
-		if !m.fetching() {
+		if !m.fetching() && !m.get.running() {
 			return m, nil // the spinner stops when the last fetch is done
 		}
 		var cmd tea.Cmd
@@ -179,6 +184,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case reportMsg:
 		m.reportArrived(msg)
 		return m, nil
+	case tokenObtainedMsg:
+		return m, m.obtained(msg)
 	case tenantsLoadedMsg:
 		m.tenantsLoaded(msg)
 		return m, nil
@@ -203,6 +210,13 @@ func (m *Model) updateScreen(msg tea.Msg) tea.Cmd {
 		return m.paste.update(m.keys, msg)
 	case screenKeys:
 		return m.keysIn.update(m.keys, msg)
+	case screenGet:
+		wasRunning := m.get.running()
+		cmd := m.get.update(m.keys, m.grants, msg)
+		if !wasRunning && m.get.running() {
+			cmd = tea.Batch(cmd, m.spinner.Tick)
+		}
+		return cmd
 	case screenTenants:
 		cmd := m.tenantsScreen.update(m.keys, msg)
 		m.keys = m.tenantsScreen.keyMap(DefaultKeyMap().forScreen(screenTenants))
@@ -234,6 +248,9 @@ func (m *Model) updateMain(msg tea.Msg) tea.Cmd {
 	case key.Matches(k, m.keys.Paste):
 		m.setScreen(screenPaste)
 		return m.paste.open("")
+	case key.Matches(k, m.keys.GetToken):
+		m.setScreen(screenGet)
+		return m.get.open()
 	case key.Matches(k, m.keys.Tenants):
 		m.setScreen(screenTenants)
 		return m.tenantsScreen.open()
@@ -289,6 +306,43 @@ func (m *Model) addToken(in tokens.Inspection) tea.Cmd {
 	cmd := m.revalidate(e)
 	m.selectionChanged()
 	return cmd
+}
+
+// obtained ends a grant of the get-token screen: its ID and access tokens join the list
+// (the access token selected) and are validated; a failure stays on the screen and in
+// the status bar.
+func (m *Model) obtained(msg tokenObtainedMsg) tea.Cmd {
+	if !m.get.finished(msg) {
+		return nil // a cancelled run
+	}
+	if msg.err != nil {
+		m.status.fail(msg.err, m.now())
+		return nil
+	}
+	ts := msg.ts
+	var cmds []tea.Cmd
+	for _, tk := range []struct{ label, raw string }{{ts.Tenant + " id", ts.IDToken}, {ts.Tenant + " access", ts.AccessToken}} {
+		if tk.raw == "" {
+			continue
+		}
+		e, err := newEntry(tk.label, tokens.Inspect(tk.raw))
+		if err != nil {
+			continue
+		}
+		m.list.add(e)
+		cmds = append(cmds, m.revalidate(e))
+	}
+	m.setScreen(screenMain)
+	m.selectionChanged()
+	text := fmt.Sprintf("got a token from %s (%s), stored in the keyring", ts.Tenant, ts.Grant)
+	if len(ts.Warnings) > 0 {
+		text += "; note: " + ts.Warnings[0]
+	}
+	m.status.set(text, m.now())
+	if msg.saveErr != nil {
+		m.status.fail(fmt.Errorf("got a token from %s but could not store it: %w", ts.Tenant, msg.saveErr), m.now())
+	}
+	return tea.Batch(cmds...)
 }
 
 // selectionChanged builds the token view for the selected token.
@@ -358,6 +412,7 @@ func (m *Model) layout() {
 	m.paste.setSize(m.width, h)
 	m.keysIn.setSize(m.width, h)
 	m.tenantsScreen.setSize(m.width, h)
+	m.get.setSize(m.width, h)
 }
 
 // View renders the whole screen in the alternate screen buffer.
@@ -399,6 +454,8 @@ func (m Model) body(now time.Time) string {
 		return m.keysIn.view(m.styles)
 	case screenTenants:
 		return m.tenantsScreen.view(m.styles)
+	case screenGet:
+		return m.get.view(m.styles, now, m.spinner.View(), m.dark)
 	}
 	left := strings.Split(m.list.view(m.styles, now), "\n")
 	right := strings.Split(m.view.view(frame{now: now, spinner: m.spinner.View()}), "\n")

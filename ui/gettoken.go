@@ -1,0 +1,419 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/cli/browser"
+	"rsc.io/qr"
+
+	"github.com/tokenbench/tokenbench/store"
+	"github.com/tokenbench/tokenbench/tokens"
+)
+
+// grantEnv is what the get-token screen's commands use to reach providers and the
+// keyring. The zero value means the real clock, waits, browser and disk key cache; tests
+// point it at a loopback provider.
+type grantEnv struct {
+	now         func() time.Time
+	sleep       func(context.Context, time.Duration) error
+	openBrowser func(string) error
+	httpClient  *http.Client
+	keys        *tokens.Cache
+}
+
+// getScreen picks a saved tenant and a grant and runs it: the device flow shows the
+// user code large, the URL, a QR code of verification_uri_complete and the code's own
+// countdown; PKCE shows the URL while the browser logs in. esc cancels a running grant
+// (its context is cancelled: the loopback listener closes, polling stops).
+type getScreen struct {
+	tenants *store.Tenants
+	list    []store.Tenant
+	sel     int
+	grant   tokens.Grant
+	loadErr error
+	lastErr error
+	run     *grantRun
+	runs    int // numbers runs, so that a cancelled run's late result is ignored
+	width   int
+	height  int
+}
+
+// grantRun is one grant in progress.
+type grantRun struct {
+	id      int
+	tenant  string
+	grant   tokens.Grant
+	cancel  context.CancelFunc
+	device  *tokens.DeviceAuthorization
+	authURL string
+}
+
+// The get-token screen's messages.
+type (
+	// getTenantsMsg carries the saved tenants the get-token screen offers.
+	getTenantsMsg struct {
+		list []store.Tenant
+		def  string
+		err  error
+	}
+	// deviceStartedMsg says the provider gave a user code; polling goes on in next.
+	deviceStartedMsg struct {
+		id   int
+		da   *tokens.DeviceAuthorization
+		next tea.Cmd
+	}
+	// authURLMsg says the PKCE login is waiting at authURL; next waits for its end.
+	authURLMsg struct {
+		id   int
+		url  string
+		next tea.Cmd
+	}
+	// tokenObtainedMsg ends run id: the token set (already stored in the keyring unless
+	// saveErr says otherwise) or why there is none.
+	tokenObtainedMsg struct {
+		id      int
+		ts      *tokens.TokenSet
+		err     error
+		saveErr error
+	}
+)
+
+var grantOrder = []tokens.Grant{tokens.GrantDevice, tokens.GrantPKCE, tokens.GrantClientCredentials, tokens.GrantRefresh}
+
+// open reads the saved tenants (in a command: it is file I/O).
+func (s *getScreen) open() tea.Cmd {
+	s.lastErr = nil
+	if s.tenants == nil {
+		path, err := store.ConfigPath("")
+		if err != nil {
+			s.loadErr = err
+			return nil
+		}
+		s.tenants = store.OpenTenants(path)
+	}
+	ts := s.tenants
+	return func() tea.Msg {
+		c, err := ts.Load()
+		if err != nil {
+			return getTenantsMsg{err: err}
+		}
+		var list []store.Tenant
+		for _, n := range c.Names() {
+			t, _ := c.Tenant(n)
+			list = append(list, t)
+		}
+		return getTenantsMsg{list: list, def: c.Default}
+	}
+}
+
+func (s *getScreen) setSize(w, h int) { s.width, s.height = w, h }
+
+func (s *getScreen) running() bool { return s.run != nil }
+
+// defaultGrant is the grant `tokenbench get` would use for t.
+func defaultGrant(t store.Tenant) tokens.Grant {
+	switch {
+	case t.Grant != "":
+		return tokens.Grant(t.Grant)
+	case t.Confidential:
+		return tokens.GrantClientCredentials
+	}
+	return tokens.GrantDevice
+}
+
+func (s *getScreen) choose(i int) {
+	if len(s.list) == 0 {
+		return
+	}
+	s.sel = (i + len(s.list)) % len(s.list)
+	s.grant = defaultGrant(s.list[s.sel])
+}
+
+func (s *getScreen) update(k KeyMap, env grantEnv, msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case getTenantsMsg:
+		s.list, s.loadErr = msg.list, msg.err
+		if s.loadErr == nil && len(s.list) == 0 {
+			s.loadErr = errors.New("no tenants yet: add one on the tenants screen (t) or with 'tokenbench tenants add'")
+		}
+		s.choose(0)
+		for i, t := range s.list {
+			if t.Name == msg.def {
+				s.choose(i)
+			}
+		}
+		return nil
+	case deviceStartedMsg:
+		if s.run == nil || s.run.id != msg.id {
+			return nil
+		}
+		s.run.device = msg.da
+		return msg.next
+	case authURLMsg:
+		if s.run == nil || s.run.id != msg.id {
+			return nil
+		}
+		s.run.authURL = msg.url
+		return msg.next
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, k.Back):
+			if s.run != nil {
+				s.run.cancel()
+				s.run = nil
+				s.lastErr = errors.New("cancelled")
+				return nil
+			}
+			return func() tea.Msg { return closeScreenMsg{} }
+		case s.run != nil:
+			return nil
+		case key.Matches(msg, k.Prev):
+			s.choose(s.sel - 1)
+		case key.Matches(msg, k.Next):
+			s.choose(s.sel + 1)
+		case key.Matches(msg, k.NextGrant):
+			for i, g := range grantOrder {
+				if g == s.grant {
+					s.grant = grantOrder[(i+1)%len(grantOrder)]
+					break
+				}
+			}
+		case key.Matches(msg, k.Confirm):
+			if len(s.list) == 0 {
+				return nil
+			}
+			return s.start(env)
+		}
+	}
+	return nil
+}
+
+// start launches the chosen grant in commands; the screen keeps only its cancel func.
+func (s *getScreen) start(env grantEnv) tea.Cmd {
+	t := s.list[s.sel]
+	ctx, cancel := context.WithCancel(context.Background())
+	s.runs++
+	s.lastErr = nil
+	s.run = &grantRun{id: s.runs, tenant: t.Name, grant: s.grant, cancel: cancel}
+	return runGrant(ctx, s.run.id, s.tenants, t, s.grant, env)
+}
+
+// runGrant is the command that runs a grant for t and stores what it obtained. The
+// device and PKCE grants report their prompt first and continue in a follow-up command.
+func runGrant(ctx context.Context, id int, ts *store.Tenants, t store.Tenant, g tokens.Grant, env grantEnv) tea.Cmd {
+	return func() tea.Msg {
+		c, err := grantClient(ts, t, env)
+		if err != nil {
+			return tokenObtainedMsg{id: id, err: err}
+		}
+		finish := func(set *tokens.TokenSet, err error) tea.Msg {
+			if err != nil {
+				return tokenObtainedMsg{id: id, err: err}
+			}
+			return tokenObtainedMsg{id: id, ts: set, saveErr: ts.Secrets.SaveTokenSet(t.Name, set)}
+		}
+		switch g {
+		case tokens.GrantClientCredentials:
+			return finish(c.ClientCredentials(ctx))
+		case tokens.GrantRefresh:
+			prev, err := ts.Secrets.LoadTokenSet(t.Name)
+			if err != nil && !errors.Is(err, store.ErrTokenCacheUnreadable) {
+				return finish(nil, err)
+			}
+			if prev == nil || prev.RefreshToken == "" {
+				return finish(nil, fmt.Errorf("tenant %q has no stored refresh token: get one with the device or pkce grant (scope offline_access)", t.Name))
+			}
+			return finish(c.Refresh(ctx, prev))
+		case tokens.GrantDevice:
+			da, err := c.StartDevice(ctx)
+			if err != nil {
+				return finish(nil, err)
+			}
+			return deviceStartedMsg{id: id, da: da, next: func() tea.Msg { return finish(c.PollDevice(ctx, da)) }}
+		default: // PKCE: the URL arrives through ShowURL while AuthorizationCode waits
+			urls := make(chan string, 1)
+			done := make(chan tea.Msg, 1)
+			c.ShowURL = func(u string) { urls <- u }
+			go func() { done <- finish(c.AuthorizationCode(ctx)) }()
+			select {
+			case u := <-urls:
+				return authURLMsg{id: id, url: u, next: func() tea.Msg { return <-done }}
+			case msg := <-done:
+				return msg
+			}
+		}
+	}
+}
+
+// grantClient builds the grants client for t, with its secret from the keyring when the
+// tenant is confidential.
+func grantClient(ts *store.Tenants, t store.Tenant, env grantEnv) (*tokens.Client, error) {
+	cfg := tokens.ClientConfig{
+		Tenant: t.Name, Issuer: t.IssuerURL(), ClientID: t.ClientID, AuthStyle: tokens.AuthBasic,
+		Audience: t.Audience, Scopes: t.Scopes, Organization: t.Organization, RedirectPort: t.RedirectPort,
+		AuthorizeParams: t.AuthorizeParams, TokenParams: t.TokenParams,
+	}
+	if t.Confidential {
+		secret, _, err := ts.Secrets.ClientSecret(t.Name)
+		if err != nil {
+			return nil, fmt.Errorf("tenant %q needs its client secret: %w", t.Name, err)
+		}
+		cfg.ClientSecret = secret
+	}
+	c := tokens.NewClient(cfg)
+	if env.now != nil {
+		c.Now = env.now
+	}
+	if env.sleep != nil {
+		c.Sleep = env.sleep
+	}
+	if env.httpClient != nil {
+		c.HTTP = env.httpClient
+	}
+	if env.openBrowser != nil {
+		c.OpenBrowser = env.openBrowser
+	} else {
+		c.OpenBrowser = openQuietly
+	}
+	c.Keys = env.keys
+	if c.Keys == nil {
+		c.Keys = tokens.NewCache()
+		c.Keys.Client = c.HTTP
+	}
+	return c, nil
+}
+
+// finished ends the run a tokenObtainedMsg belongs to; false when it is stale.
+func (s *getScreen) finished(msg tokenObtainedMsg) bool {
+	if s.run == nil || s.run.id != msg.id {
+		return false
+	}
+	s.run.cancel()
+	s.run = nil
+	s.lastErr = msg.err
+	return true
+}
+
+// view renders exactly height rows.
+func (s *getScreen) view(st Styles, now time.Time, spin string, dark bool) string {
+	rows := []string{st.Section.Render("Get a token") + st.Muted.Render(" from a saved tenant"), ""}
+	switch {
+	case s.loadErr != nil:
+		rows = append(rows, st.Fail.Render(tokens.SafeText(oneLine(s.loadErr.Error()))))
+	case s.run != nil:
+		rows = append(rows, s.runView(st, now, spin, dark)...)
+	default:
+		for i, t := range s.list {
+			line := fmt.Sprintf("  %s  %s", tokens.SafeText(t.Name), st.Muted.Render(tokens.SafeText(t.IssuerURL())))
+			if i == s.sel {
+				line = st.Selected.Render("› "+tokens.SafeText(t.Name)) + "  " + st.Muted.Render(tokens.SafeText(t.IssuerURL()))
+			}
+			rows = append(rows, line)
+		}
+		rows = append(rows, "", "grant: "+st.Action.Render(string(s.grant))+st.Muted.Render("  (tab: other grant, enter: start)"))
+		if s.lastErr != nil {
+			rows = append(rows, "", st.Fail.Render("✗ "+tokens.SafeText(oneLine(s.lastErr.Error()))))
+		}
+	}
+	for i, r := range rows {
+		rows[i] = ansi.Truncate(r, s.width, "…")
+	}
+	for len(rows) < s.height {
+		rows = append(rows, "")
+	}
+	return strings.Join(rows[:max(s.height, 0)], "\n")
+}
+
+func (s *getScreen) runView(st Styles, now time.Time, spin string, dark bool) []string {
+	r := s.run
+	head := fmt.Sprintf("%s %s · %s", spin, tokens.SafeText(r.tenant), r.grant)
+	switch {
+	case r.device != nil:
+		da := r.device
+		rows := []string{head, "", "Open " + st.Action.Render(tokens.SafeText(da.VerificationURI)) + " and enter the code", "",
+			"    " + st.Title.Render(spaced(tokens.SafeText(da.UserCode))), ""}
+		if !da.Expiry.IsZero() {
+			left := da.Expiry.Sub(now)
+			style := st.Fresh
+			if left < time.Minute {
+				style = st.Soon
+			}
+			if left <= 0 {
+				rows = append(rows, st.Expired.Render("the code has expired"))
+			} else {
+				rows = append(rows, style.Render("the code expires in "+tokens.HumanDuration(left)))
+			}
+		}
+		if da.VerificationURIComplete != "" {
+			rows = append(rows, st.Muted.Render("or scan / open "+tokens.SafeText(da.VerificationURIComplete)))
+			if q := qrRows(da.VerificationURIComplete, dark); len(q) > 0 && len(rows)+len(q) <= s.height {
+				rows = append(rows, q...)
+			}
+		}
+		return rows
+	case r.authURL != "":
+		return []string{head, "", "Log in in your browser; if it did not open, open:", "",
+			st.Action.Render(tokens.SafeText(r.authURL)), "", st.Muted.Render("waiting for the login to come back to tokenbench… (esc cancels)")}
+	}
+	return []string{head, "", st.Muted.Render("asking the provider… (esc cancels)")}
+}
+
+// spaced puts a space between the characters of a user code so that it reads large.
+func spaced(code string) string {
+	return strings.Join(strings.Split(code, ""), " ")
+}
+
+// qrRows renders text as a QR code with half blocks, two modules a row, in the terminal's
+// foreground colour for the light modules on a dark background (and the other way round
+// on a light one), with a quiet zone of two modules.
+func qrRows(text string, dark bool) []string {
+	code, err := qr.Encode(text, qr.L)
+	if err != nil {
+		return nil
+	}
+	const quiet = 2
+	n := code.Size + 2*quiet
+	lit := func(x, y int) bool {
+		x, y = x-quiet, y-quiet
+		black := x >= 0 && y >= 0 && x < code.Size && y < code.Size && code.Black(x, y)
+		return black != dark // on a dark terminal the printed (foreground) modules are the light ones
+	}
+	var rows []string
+	for y := 0; y < n; y += 2 {
+		var b strings.Builder
+		for x := range n {
+			top, bottom := lit(x, y), y+1 < n && lit(x, y+1)
+			switch {
+			case top && bottom:
+				b.WriteString("█")
+			case top:
+				b.WriteString("▀")
+			case bottom:
+				b.WriteString("▄")
+			default:
+				b.WriteByte(' ')
+			}
+		}
+		rows = append(rows, b.String())
+	}
+	return rows
+}
+
+var quietBrowser sync.Once
+
+// openQuietly opens the system browser without letting the launcher write to the
+// terminal the workbench is drawing on.
+func openQuietly(u string) error {
+	quietBrowser.Do(func() { browser.Stdout, browser.Stderr = io.Discard, io.Discard })
+	return browser.OpenURL(u)
+}
