@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -523,5 +524,25 @@ func TestCacheMemoryOnlyAndDefaults(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(home); len(entries) != 0 {
 		t.Fatalf("a memory-only cache wrote %v", entries)
+	}
+}
+
+func TestCacheIgnoresFilesOfOtherUsers(t *testing.T) {
+	if os.Getuid() != 0 || runtime.GOOS == "windows" {
+		t.Skip("needs root to give a file to another user")
+	}
+	clock := newJWClock()
+	stub := newJWStub(t)
+	stub.serve("/jwks", jwSet(t, jwECKey(t, "a")))
+	dir := t.TempDir()
+	url := stub.url + "/jwks"
+	if _, err := newJWCache(clock, dir).Keys(context.Background(), url, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(newJWCache(clock, dir).diskPath(kindJWKS, url), 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newJWCache(clock, dir).Keys(context.Background(), url, "a"); err != nil || stub.count("/jwks") != 2 {
+		t.Fatalf("a file owned by another user was used: %v, %d requests", err, stub.count("/jwks"))
 	}
 }

@@ -22,9 +22,10 @@ func (c *Cache) diskPath(kind, url string) string {
 }
 
 // readDisk returns the entry cached on disk for (kind, url), or nil when there is none or
-// it cannot be trusted: unreadable, too large, writable by others, not for this URL,
-// with impossible times, or with a body that no longer passes the checks of a fresh fetch.
-// Such a file is simply ignored; the next successful fetch replaces it.
+// it cannot be trusted: unreadable, too large, owned by another user or writable by
+// others, not for this URL, with impossible times, or with a body that no longer passes
+// the checks of a fresh fetch. Such a file is simply ignored; the next successful fetch
+// replaces it.
 func (c *Cache) readDisk(kind, url string, now time.Time) *cacheEntry {
 	if c.Dir == "" {
 		return nil
@@ -35,7 +36,7 @@ func (c *Cache) readDisk(kind, url string, now time.Time) *cacheEntry {
 	}
 	defer f.Close()
 	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() || (runtime.GOOS != "windows" && fi.Mode().Perm()&0o022 != 0) {
+	if err != nil || !fi.Mode().IsRegular() || !ownedByUser(fi) || (runtime.GOOS != "windows" && fi.Mode().Perm()&0o022 != 0) {
 		return nil
 	}
 	data, err := io.ReadAll(io.LimitReader(f, maxCacheFile+1))
