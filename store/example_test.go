@@ -1,0 +1,36 @@
+package store_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/zalando/go-keyring"
+
+	"github.com/tokenbench/tokenbench/store"
+)
+
+// A tenant is saved with its client secret: the tenant goes to the config file, the
+// secret to the keyring (here go-keyring's in-memory mock).
+func Example() {
+	keyring.MockInit()
+	dir, _ := os.MkdirTemp("", "tokenbench-example-")
+	defer os.RemoveAll(dir)
+
+	ts := store.OpenTenants(filepath.Join(dir, "config.toml"))
+	prod := store.Tenant{Name: "prod", Kind: store.KindAuth0, Domain: "example.eu.auth0.com",
+		ClientID: "abc123", Confidential: true, Grant: store.GrantClientCredentials}
+	if err := ts.Add(prod, store.SetSecret("s3cret")); err != nil {
+		fmt.Println(err)
+		return
+	}
+	t, _ := ts.Resolve("") // the first tenant added is the default
+	st, _ := ts.Status(t.Name)
+	fmt.Println(t.Name, t.IssuerURL())
+	fmt.Println("client secret:", st.ClientSecret, "· cached token:", st.TokenSet)
+	fmt.Println("header entry:", store.Service, store.Account("prod", store.SecretClient))
+	// Output:
+	// prod https://example.eu.auth0.com/
+	// client secret: stored · cached token: none
+	// header entry: tokenbench prod/client-secret
+}
