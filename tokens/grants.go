@@ -87,8 +87,9 @@ type Client struct {
 	ShowURL func(url string)
 	// CallbackTimeout bounds the wait for the PKCE loopback callback (default 5 minutes).
 	CallbackTimeout time.Duration
-	// Keys finds the issuer's signing keys to verify ID tokens; nil means a memory-only
-	// Cache on HTTP and Now (the CLI passes its disk-backed one).
+	// Keys caches the issuer's discovery document and signing keys (to verify ID
+	// tokens); nil means a memory-only Cache on HTTP and Now (the CLI passes its
+	// disk-backed one).
 	Keys *Cache
 
 	mu       sync.Mutex
@@ -137,17 +138,19 @@ func (c *Client) httpClient() *http.Client {
 	return c.HTTP
 }
 
-// Metadata returns the issuer's discovery document, fetched once per Client.
+// Metadata returns the issuer's discovery document through the Keys cache (so across
+// processes it is fetched once per cache lifetime), remembered for the Client's life.
 func (c *Client) Metadata(ctx context.Context) (*ProviderMetadata, error) {
+	if c.Config.Issuer == "" {
+		return nil, errors.New("tokens: the tenant has no issuer")
+	}
+	keys := c.keyCache()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.metadata != nil {
 		return c.metadata, nil
 	}
-	if c.Config.Issuer == "" {
-		return nil, errors.New("tokens: the tenant has no issuer")
-	}
-	md, err := Discover(ctx, c.httpClient(), c.Config.Issuer)
+	md, err := keys.Provider(ctx, c.Config.Issuer)
 	if err != nil {
 		return nil, classify("discovery", err)
 	}
