@@ -109,7 +109,7 @@ func Explain(t *Token) *Explanation {
 				e.Iat = f.Time
 			}
 		}
-		e.Use = guessUse(t.Claims)
+		e.Use = guessUse(e.Claims)
 	}
 	e.lint(t)
 	return e
@@ -135,11 +135,17 @@ func explainClaim(m Member) Field {
 }
 
 // guessUse tells an access token from an ID token by the claims each carries.
-func guessUse(c Object) string {
-	switch {
-	case c.Has("nonce") || c.Has("at_hash") || c.Has("c_hash"):
-		return "ID token"
-	case c.Has("scope") || c.Has("scp") || c.Has("client_id") || c.Has("gty") || c.Has("permissions") || c.Has("cid"):
+func guessUse(claims []Field) string {
+	access := false
+	for i := range claims {
+		switch claims[i].Name {
+		case "nonce", "at_hash", "c_hash":
+			return "ID token"
+		case "scope", "scp", "client_id", "gty", "permissions", "cid":
+			access = true
+		}
+	}
+	if access {
 		return "access token"
 	}
 	return ""

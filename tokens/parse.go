@@ -122,7 +122,23 @@ func Parse(raw string) (tok *Token, err error) {
 	if parts[0] == "" {
 		return nil, &ParseError{"header", "is empty"}
 	}
-	if t.HeaderJSON, err = decodeSegment("header", parts[0]); err != nil {
+	// Every part is decoded into one buffer; each slice is capped so that appending to
+	// one part can never overwrite the next.
+	size := 0
+	for _, p := range parts[:dots+1] {
+		size += strictB64.DecodedLen(len(p))
+	}
+	buf := make([]byte, size)
+	decode := func(part, s string) ([]byte, error) {
+		n, err := decodeInto(buf, part, s)
+		if err != nil {
+			return nil, err
+		}
+		b := buf[:n:n]
+		buf = buf[n:]
+		return b, nil
+	}
+	if t.HeaderJSON, err = decode("header", parts[0]); err != nil {
 		return nil, err
 	}
 	if t.Header, err = parseStrictObject(t.HeaderJSON); err != nil {
@@ -132,16 +148,16 @@ func Parse(raw string) (tok *Token, err error) {
 		names := [...]string{"", "encrypted key", "initialization vector", "ciphertext", "authentication tag"}
 		dst := [...]*[]byte{nil, &t.EncryptedKey, &t.IV, &t.Ciphertext, &t.Tag}
 		for i := 1; i < 5; i++ {
-			if *dst[i], err = decodeSegment(names[i], parts[i]); err != nil {
+			if *dst[i], err = decode(names[i], parts[i]); err != nil {
 				return nil, err
 			}
 		}
 		return t, nil
 	}
-	if t.Payload, err = decodeSegment("payload", parts[1]); err != nil {
+	if t.Payload, err = decode("payload", parts[1]); err != nil {
 		return nil, err
 	}
-	if t.Signature, err = decodeSegment("signature", parts[2]); err != nil {
+	if t.Signature, err = decode("signature", parts[2]); err != nil {
 		return nil, err
 	}
 	switch {
@@ -160,27 +176,40 @@ var strictB64 = base64.RawURLEncoding.Strict()
 
 // decodeSegment decodes one part with strict base64url, naming the first broken rule.
 func decodeSegment(part, s string) ([]byte, error) {
+	b := make([]byte, strictB64.DecodedLen(len(s)))
+	n, err := decodeInto(b, part, s)
+	if err != nil {
+		return nil, err
+	}
+	return b[:n], nil
+}
+
+// decodeInto decodes s into dst with strict base64url. The standard decoder does the work;
+// only when it refuses, or when s holds a CR or LF (which the standard decoder skips), is
+// s examined character by character for the rule to name.
+func decodeInto(dst []byte, part, s string) (int, error) {
+	if strings.IndexByte(s, '\n') < 0 && strings.IndexByte(s, '\r') < 0 {
+		if n, err := strictB64.Decode(dst, []byte(s)); err == nil {
+			return n, nil
+		}
+	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_':
 			continue
 		case c == '=':
-			return nil, &ParseError{part, "has base64 padding '='; JOSE uses unpadded base64url"}
+			return 0, &ParseError{part, "has base64 padding '='; JOSE uses unpadded base64url"}
 		case c == '+' || c == '/':
-			return nil, &ParseError{part, fmt.Sprintf("uses %q from the standard base64 alphabet; JOSE uses base64url ('-' and '_')", c)}
+			return 0, &ParseError{part, fmt.Sprintf("uses %q from the standard base64 alphabet; JOSE uses base64url ('-' and '_')", c)}
 		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
-			return nil, &ParseError{part, fmt.Sprintf("has whitespace inside at offset %d", i)}
+			return 0, &ParseError{part, fmt.Sprintf("has whitespace inside at offset %d", i)}
 		default:
-			return nil, &ParseError{part, fmt.Sprintf("has a character that is not base64url at offset %d", i)}
+			return 0, &ParseError{part, fmt.Sprintf("has a character that is not base64url at offset %d", i)}
 		}
 	}
 	if len(s)%4 == 1 {
-		return nil, &ParseError{part, "has a length no base64url encoding can have"}
+		return 0, &ParseError{part, "has a length no base64url encoding can have"}
 	}
-	b, err := strictB64.DecodeString(s)
-	if err != nil {
-		return nil, &ParseError{part, "is not canonical base64url (its last character has bits set that encode nothing)"}
-	}
-	return b, nil
+	return 0, &ParseError{part, "is not canonical base64url (its last character has bits set that encode nothing)"}
 }

@@ -31,13 +31,11 @@ func (o Object) Get(name string) (json.RawMessage, bool) {
 // String returns the member called name when it is a JSON string.
 func (o Object) String(name string) (string, bool) {
 	v, ok := o.Get(name)
-	if !ok || len(v) == 0 || v[0] != '"' {
+	if !ok || len(v) < 2 || v[0] != '"' {
 		return "", false
 	}
-	// The value was already checked to be strict JSON: without escapes, the string is
-	// exactly the bytes between the quotes.
-	if bytes.IndexByte(v, '\\') < 0 {
-		return string(v[1 : len(v)-1]), true
+	if inner := v[1 : len(v)-1]; bytes.IndexByte(inner, '\\') < 0 {
+		return string(inner), true // already checked strict: no escapes, no control characters
 	}
 	var s string
 	if json.Unmarshal(v, &s) != nil {
@@ -66,7 +64,7 @@ func parseStrictObject(data []byte) (Object, error) {
 	if !utf8.Valid(data) {
 		return nil, fmt.Errorf("is not valid UTF-8")
 	}
-	s := scanner{data: data}
+	s := scanner{data: data, str: string(data)}
 	s.skipSpace()
 	if s.pos >= len(data) || data[s.pos] != '{' {
 		return nil, fmt.Errorf("is not a JSON object")
@@ -84,6 +82,7 @@ func parseStrictObject(data []byte) (Object, error) {
 
 type scanner struct {
 	data []byte
+	str  string // data as a string: names without escapes are substrings of it, not copies
 	pos  int
 	buf  []byte // scratch for unescaping names
 }
@@ -103,6 +102,10 @@ func (s *scanner) skipSpace() {
 	}
 }
 
+// smallObject is the member count up to which duplicate names are found by comparing
+// with each earlier name; larger objects use a set.
+const smallObject = 16
+
 // object scans an object starting at '{'. When keep is set it returns the members; nested
 // objects are only checked.
 func (s *scanner) object(depth int, keep bool) (Object, error) {
@@ -112,9 +115,11 @@ func (s *scanner) object(depth int, keep bool) (Object, error) {
 	s.pos++ // '{'
 	var members Object
 	if keep {
-		members = make(Object, 0, 12) // a typical header or claims set, without regrowing
+		// Usually one allocation: every member (nested ones too) is a name followed by
+		// '":' unless whitespace comes between them, when append still grows the slice.
+		members = make(Object, 0, bytes.Count(s.data[s.pos:], []byte(`":`)))
 	}
-	var small [16]string // names for the duplicate check, on the stack for small objects
+	var small [smallObject]string // names for the duplicate check, on the stack for small objects
 	names := small[:0]
 	var index map[string]struct{}
 	s.skipSpace()
@@ -132,24 +137,28 @@ func (s *scanner) object(depth int, keep bool) (Object, error) {
 			return nil, err
 		}
 		// Duplicate names are refused at every depth: parsers disagree on which one wins.
-		if index != nil {
+		switch {
+		case index != nil:
 			if _, dup := index[name]; dup {
 				return nil, fmt.Errorf("has a duplicate member %q", name)
 			}
 			index[name] = struct{}{}
-		} else {
+		case len(names) < smallObject:
 			for _, n := range names {
 				if n == name {
 					return nil, fmt.Errorf("has a duplicate member %q", name)
 				}
 			}
 			names = append(names, name)
-			if len(names) > 16 {
-				index = make(map[string]struct{}, 64)
-				for _, n := range names {
-					index[n] = struct{}{}
-				}
+		default:
+			index = make(map[string]struct{}, 4*smallObject)
+			for _, n := range names {
+				index[n] = struct{}{}
 			}
+			if _, dup := index[name]; dup {
+				return nil, fmt.Errorf("has a duplicate member %q", name)
+			}
+			index[name] = struct{}{}
 		}
 		s.skipSpace()
 		if s.pos >= len(s.data) || s.data[s.pos] != ':' {
@@ -307,7 +316,7 @@ func (s *scanner) scanString(build bool) (string, error) {
 		if c == '"' {
 			s.pos++
 			if build {
-				return internName(d[start : s.pos-1]), nil
+				return s.str[start : s.pos-1], nil
 			}
 			return "", nil
 		}
@@ -402,42 +411,4 @@ func (s *scanner) hex4() (rune, error) {
 	}
 	s.pos += 4
 	return r, nil
-}
-
-// internName returns common JOSE and JWT member names without allocating a new string
-// for each token parsed (the switch on string(b) does not allocate).
-func internName(b []byte) string {
-	switch string(b) {
-	case "alg":
-		return "alg"
-	case "kid":
-		return "kid"
-	case "typ":
-		return "typ"
-	case "cty":
-		return "cty"
-	case "enc":
-		return "enc"
-	case "iss":
-		return "iss"
-	case "sub":
-		return "sub"
-	case "aud":
-		return "aud"
-	case "exp":
-		return "exp"
-	case "nbf":
-		return "nbf"
-	case "iat":
-		return "iat"
-	case "jti":
-		return "jti"
-	case "azp":
-		return "azp"
-	case "scope":
-		return "scope"
-	case "client_id":
-		return "client_id"
-	}
-	return string(b)
 }
