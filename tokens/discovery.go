@@ -55,8 +55,11 @@ func DiscoveryURLs(issuer string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
+	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
 		return nil, fmt.Errorf("tokens: issuer %q must not have a query or fragment", issuer)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("tokens: issuer %s must not contain a user name or password", u.Redacted())
 	}
 	oidc := strings.TrimRight(issuer, "/") + "/.well-known/openid-configuration"
 	rfc := url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/.well-known/oauth-authorization-server" + strings.TrimRight(u.Path, "/")}

@@ -37,6 +37,8 @@ func TestDiscoveryURLs(t *testing.T) {
 		{"https://example.com/?tenant=a", nil, "query or fragment"},
 		{"https://example.com/#a", nil, "query or fragment"},
 		{"example.com", nil, "no host"},
+		{"https://example.com/?", nil, "query or fragment"},
+		{"https://user:secret@example.com/", nil, "must not contain a user name or password"},
 	} {
 		got, err := DiscoveryURLs(tt.issuer)
 		if tt.err != "" {
@@ -202,5 +204,12 @@ func TestGetJSON(t *testing.T) {
 	var v struct{ A int }
 	if err := GetJSON(context.Background(), NewHTTPClient(nil), url, &v); err != nil || v.A != 1 {
 		t.Fatalf("%v %v", v, err)
+	}
+}
+
+func TestDiscoveryURLsDoNotRepeatAPassword(t *testing.T) {
+	_, err := DiscoveryURLs("https://user:hunter2@example.com/")
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("err = %v", err)
 	}
 }
