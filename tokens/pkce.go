@@ -165,8 +165,12 @@ func checkCallback(q url.Values, state, issuer string, issAdvertised bool) callb
 	} else if issAdvertised {
 		return callbackResult{err: fmt.Errorf("%w (the provider advertises iss but the callback has none)", ErrCallbackIss)}
 	}
-	if got := q.Get("state"); subtle.ConstantTimeCompare([]byte(got), []byte(state)) != 1 {
+	// Parameters must not repeat (RFC 6749 section 3.1): a second state or code is refused.
+	if got := q["state"]; len(got) != 1 || subtle.ConstantTimeCompare([]byte(got[0]), []byte(state)) != 1 {
 		return callbackResult{err: ErrStateMismatch}
+	}
+	if len(q["code"]) > 1 || len(q["error"]) > 1 {
+		return callbackResult{err: errors.New("tokens: the login callback repeats its code or error parameter")}
 	}
 	if code := q.Get("error"); code != "" {
 		return callbackResult{err: &ProviderError{Endpoint: "authorization endpoint", Code: code,
