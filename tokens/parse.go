@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Kind says what a piece of text is as a token.
@@ -205,7 +206,12 @@ func decodeInto(dst []byte, part, s string) (int, error) {
 		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
 			return 0, &ParseError{part, fmt.Sprintf("has whitespace inside at offset %d", i)}
 		default:
-			return 0, &ParseError{part, fmt.Sprintf("has a character that is not base64url at offset %d", i)}
+			// Name the character: invisible ones (U+200B, U+00A0) come with copy and paste.
+			what := fmt.Sprintf("byte 0x%02x", c)
+			if r, size := utf8.DecodeRuneInString(s[i:]); r != utf8.RuneError || size > 1 {
+				what = fmt.Sprintf("%+q", r)
+			}
+			return 0, &ParseError{part, fmt.Sprintf("has a character that is not base64url at offset %d (%s)", i, what)}
 		}
 	}
 	if len(s)%4 == 1 {
