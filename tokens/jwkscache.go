@@ -37,8 +37,8 @@ const RefetchInterval = 30 * time.Second
 // once per RefetchInterval per URL).
 //
 // Only public data is cached: the key sets and documents exactly as the provider served
-// them. Files are written atomically with mode 0600; unreadable, corrupt or group/world-
-// writable files are ignored and replaced on the next fetch.
+// them. Files are written atomically with mode 0600; files that are unreadable, corrupt,
+// owned by another user or writable by others are ignored and replaced on the next fetch.
 //
 // The zero Cache works (memory only, NewHTTPClient, time.Now); use NewCache for the
 // default disk directory. Set the fields before first use. A Cache is safe for concurrent
