@@ -408,3 +408,29 @@ func TestTenantsScreenWithoutKeyring(t *testing.T) {
 		t.Fatal("the config changed although the keyring failed")
 	}
 }
+
+func TestTenantsScreenFitsTheWindow(t *testing.T) {
+	h := newTenantsHarness(t)
+	h.open()
+	h.seed("a-tenant-with-a-long-name", "s")
+	for _, size := range [][2]int{{100, 44}, {60, 16}, {40, 10}} {
+		h.send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		for _, mode := range []string{"list", "form"} {
+			if mode == "form" {
+				h.key("e")
+			}
+			lines := strings.Split(h.m.View().Content, "\n")
+			if len(lines) != size[1] {
+				t.Errorf("%v %s: %d rows", size, mode, len(lines))
+			}
+			for i, l := range lines {
+				if w := ansi.StringWidth(l); w > size[0] {
+					t.Errorf("%v %s: row %d is %d wide: %q", size, mode, i, w, ansi.Strip(l))
+				}
+			}
+			if mode == "form" {
+				h.key("esc")
+			}
+		}
+	}
+}
