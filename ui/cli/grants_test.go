@@ -420,3 +420,18 @@ func TestUserinfoAndIntrospectCLI(t *testing.T) {
 		t.Fatalf("introspect of a foreign token: %+v", r)
 	}
 }
+
+// Cached tokens of another issuer (the tenant was edited since) are not served.
+func TestTokenIgnoresAnotherIssuersCache(t *testing.T) {
+	e := newGrantEnv(t)
+	e.mustRun(newGetCmd, "--tenant", "dev")
+	ts := e.cachedSet("dev")
+	ts.Issuer = "https://old-issuer.example/"
+	if err := e.secrets.SaveTokenSet("dev", ts); err != nil {
+		t.Fatal(err)
+	}
+	r := e.run(newTokenCmd, "--tenant", "dev", "--margin", "1m")
+	if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "they come from https://old-issuer.example/") || !strings.Contains(r.stderr, "no token is cached") {
+		t.Fatalf("%+v", r)
+	}
+}

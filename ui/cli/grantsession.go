@@ -137,6 +137,12 @@ func (s *grantSession) cached() (*tokens.TokenSet, error) {
 	case err != nil:
 		return nil, storeErr(err)
 	}
+	if ts != nil && ts.Issuer != "" && ts.Issuer != s.tenant.IssuerURL() {
+		// The tenant was pointed at another issuer since: its tokens are not for it.
+		fmt.Fprintf(s.stderr, "tokenbench: warning: ignoring the cached tokens of %q: they come from %s, the tenant now names %s\n",
+			s.tenant.Name, tokens.SafeText(ts.Issuer), tokens.SafeText(s.tenant.IssuerURL()))
+		return nil, nil
+	}
 	return ts, nil
 }
 
