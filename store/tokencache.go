@@ -61,3 +61,13 @@ func (s *Secrets) SaveTokenSet(tenant string, ts *tokens.TokenSet) error {
 	}
 	return s.Set(tenant, SecretTokenSet, string(b))
 }
+
+// ClientConfig is the grant configuration of tenant t with its client secret (empty for
+// a public client). Basic authentication is used: the tenant has no auth style setting.
+func (t Tenant) ClientConfig(secret string) tokens.ClientConfig {
+	return tokens.ClientConfig{
+		Tenant: t.Name, Issuer: t.IssuerURL(), ClientID: t.ClientID, ClientSecret: secret,
+		AuthStyle: tokens.AuthBasic, Audience: t.Audience, Scopes: t.Scopes, Organization: t.Organization,
+		RedirectPort: t.RedirectPort, AuthorizeParams: t.AuthorizeParams, TokenParams: t.TokenParams,
+	}
+}

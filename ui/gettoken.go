@@ -258,18 +258,15 @@ func runGrant(ctx context.Context, id int, ts *store.Tenants, t store.Tenant, g 
 // grantClient builds the grants client for t, with its secret from the keyring when the
 // tenant is confidential.
 func grantClient(ts *store.Tenants, t store.Tenant, env grantEnv) (*tokens.Client, error) {
-	cfg := tokens.ClientConfig{
-		Tenant: t.Name, Issuer: t.IssuerURL(), ClientID: t.ClientID, AuthStyle: tokens.AuthBasic,
-		Audience: t.Audience, Scopes: t.Scopes, Organization: t.Organization, RedirectPort: t.RedirectPort,
-		AuthorizeParams: t.AuthorizeParams, TokenParams: t.TokenParams,
-	}
+	var secret string
 	if t.Confidential {
-		secret, _, err := ts.Secrets.ClientSecret(t.Name)
+		v, _, err := ts.Secrets.ClientSecret(t.Name)
 		if err != nil {
 			return nil, fmt.Errorf("tenant %q needs its client secret: %w", t.Name, err)
 		}
-		cfg.ClientSecret = secret
+		secret = v
 	}
+	cfg := t.ClientConfig(secret)
 	c := tokens.NewClient(cfg)
 	if env.now != nil {
 		c.Now = env.now

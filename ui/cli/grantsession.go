@@ -69,21 +69,18 @@ func openGrantSession(cmd *cobra.Command, configFlag, name string, d grantDeps) 
 // tenant is read from the keyring (or $TOKENBENCH_CLIENT_SECRET) only when needSecret.
 func (s *grantSession) client(needSecret bool) (*tokens.Client, error) {
 	t := s.tenant
-	cfg := tokens.ClientConfig{
-		Tenant: t.Name, Issuer: t.IssuerURL(), ClientID: t.ClientID, AuthStyle: tokens.AuthBasic,
-		Audience: t.Audience, Scopes: t.Scopes, Organization: t.Organization, RedirectPort: t.RedirectPort,
-		AuthorizeParams: t.AuthorizeParams, TokenParams: t.TokenParams,
-	}
+	var secret string
 	if needSecret && t.Confidential {
-		secret, _, err := s.tenants.Secrets.ClientSecret(t.Name)
+		v, _, err := s.tenants.Secrets.ClientSecret(t.Name)
 		switch {
 		case errors.Is(err, store.ErrSecretNotFound):
 			return nil, Fail(ExitUsage, "tenant %q is confidential but no client secret is stored: store one with 'tokenbench tenants edit %s --client-secret-stdin', or set %s", t.Name, t.Name, store.EnvClientSecret)
 		case err != nil:
 			return nil, storeErr(err)
 		}
-		cfg.ClientSecret = secret
+		secret = v
 	}
+	cfg := t.ClientConfig(secret)
 	c := tokens.NewClient(cfg)
 	d := s.deps
 	if d.now != nil {
