@@ -71,7 +71,7 @@ func setup() {
 			return
 		}
 	}
-	address, startErr = start()
+	address, startErr = start(func(f func()) { stopFns = append(stopFns, f) })
 	if startErr != nil {
 		Stop()
 		return
@@ -79,12 +79,57 @@ func setup() {
 	os.Setenv("DBUS_SESSION_BUS_ADDRESS", address)
 }
 
-func start() (string, error) {
+// StartPrivate starts a session bus and an unlocked gnome-keyring of t's own and returns
+// the bus address; they stop when t ends. It is for subprocesses (pass the address in
+// their environment): this process's go-keyring stays on the bus Require chose. Tests
+// that lock or break the keyring use it, so that other suites sharing a session keyring
+// are not disturbed. It skips t when the daemons are not installed.
+func StartPrivate(t testing.TB) string {
+	t.Helper()
+	for _, bin := range []string{"dbus-daemon", "gnome-keyring-daemon"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			t.Skipf("%s is not installed (apt-get install dbus-x11 gnome-keyring libsecret-tools)", bin)
+		}
+	}
+	var stops []func()
+	t.Cleanup(func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	})
+	addr, err := start(func(f func()) { stops = append(stops, f) })
+	if err != nil {
+		t.Fatalf("keyringtest: starting a private Secret Service: %v", err)
+	}
+	return addr
+}
+
+// Lock locks the default collection of the Secret Service on the bus at addr, as a
+// screen lock or `secret-tool lock` would.
+func Lock(t testing.TB, addr string) {
+	t.Helper()
+	conn, err := dbus.Connect(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var locked []dbus.ObjectPath
+	var prompt dbus.ObjectPath
+	err = conn.Object(secretsName, "/org/freedesktop/secrets").
+		Call("org.freedesktop.Secret.Service.Lock", 0, []dbus.ObjectPath{"/org/freedesktop/secrets/aliases/default"}).
+		Store(&locked, &prompt)
+	if err != nil || len(locked) != 1 {
+		t.Fatalf("locking the keyring: %v (locked %v, prompt %v)", err, locked, prompt)
+	}
+}
+
+// start starts a bus and a keyring daemon; onStop registers how to stop each part.
+func start(onStop func(func())) (string, error) {
 	dir, err := os.MkdirTemp("", "tokenbench-keyring-")
 	if err != nil {
 		return "", err
 	}
-	stopFns = append(stopFns, func() { os.RemoveAll(dir) })
+	onStop(func() { os.RemoveAll(dir) })
 	for _, d := range []string{"home", "run", "data", "config"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o700); err != nil {
 			return "", err
@@ -93,11 +138,12 @@ func start() (string, error) {
 
 	bus := exec.Command("dbus-daemon", "--session", "--nofork", "--print-address=1",
 		"--address=unix:path="+filepath.Join(dir, "run", "bus"))
+	bus.Env = daemonEnv()
 	out, err := bus.StdoutPipe()
 	if err != nil {
 		return "", err
 	}
-	if err := startProc(bus); err != nil {
+	if err := startProc(bus, onStop); err != nil {
 		return "", err
 	}
 	lines := make(chan string, 1)
@@ -116,7 +162,7 @@ func start() (string, error) {
 	}
 
 	gk := exec.Command("gnome-keyring-daemon", "--unlock", "--components=secrets", "--foreground")
-	gk.Env = append(os.Environ(),
+	gk.Env = append(daemonEnv(),
 		"DBUS_SESSION_BUS_ADDRESS="+addr,
 		"HOME="+filepath.Join(dir, "home"),
 		"XDG_RUNTIME_DIR="+filepath.Join(dir, "run"),
@@ -124,7 +170,7 @@ func start() (string, error) {
 		"XDG_CONFIG_HOME="+filepath.Join(dir, "config"),
 	)
 	gk.Stdin = strings.NewReader("test-keyring-password")
-	if err := startProc(gk); err != nil {
+	if err := startProc(gk, onStop); err != nil {
 		return "", err
 	}
 	if err := waitForSecrets(addr, 10*time.Second, true); err != nil {
@@ -133,13 +179,28 @@ func start() (string, error) {
 	return addr, nil
 }
 
-// startProc starts cmd and registers its end with Stop.
-func startProc(cmd *exec.Cmd) error {
+// daemonEnv is the environment for the daemons: no display, so that an unlock prompt can
+// never pop up on a developer's screen (it is dismissed at once instead), and no session
+// bus of the user's.
+func daemonEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		switch k, _, _ := strings.Cut(kv, "="); k {
+		case "DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS":
+		default:
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// startProc starts cmd and registers its end with onStop.
+func startProc(cmd *exec.Cmd, onStop func(func())) error {
 	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return err
 	}
-	stopFns = append(stopFns, func() {
+	onStop(func() {
 		cmd.Process.Kill()
 		cmd.Wait()
 	})

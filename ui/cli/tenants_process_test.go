@@ -214,3 +214,29 @@ func TestTenantsBinaryConcurrentSecrets(t *testing.T) {
 		}
 	}
 }
+
+// A locked keyring (no one there to answer the unlock prompt): the binary does not hang,
+// fails in one line with exit 2 naming the cause and the fix, and leaves the config alone.
+func TestTenantsBinaryLockedKeyring(t *testing.T) {
+	bus := keyringtest.StartPrivate(t)
+	p := newProc(t, bus)
+	if r := p.run(t, "first-secret\n", "add", "prod", "--issuer", "https://id.example.com/", "--client-id", "c", "--client-secret-stdin", "--no-discovery"); r.code != 0 {
+		t.Fatalf("add: %+v", r)
+	}
+	before, _ := os.ReadFile(p.cfg)
+	keyringtest.Lock(t, bus)
+	r := p.run(t, "second-secret\n", "edit", "prod", "--client-secret-stdin")
+	wantFail(t, r, 2, "keyring unavailable: the ")
+	if !strings.Contains(r.stderr, "locked") && !strings.Contains(r.stderr, "did not answer") {
+		t.Errorf("the message does not say the keyring is locked: %q", r.stderr)
+	}
+	if !strings.Contains(r.stderr, store.EnvClientSecret) || strings.Contains(r.stderr, "second-secret") {
+		t.Errorf("stderr %q", r.stderr)
+	}
+	if after, _ := os.ReadFile(p.cfg); !bytes.Equal(after, before) {
+		t.Errorf("the config changed:\n%s", after)
+	}
+	if r := p.run(t, "", "show", "prod", "--json"); r.code != 0 || !strings.Contains(r.stdout, `"client_secret": "unknown"`) || !strings.Contains(r.stderr, "warning") {
+		t.Errorf("show on a locked keyring: %+v", r)
+	}
+}
