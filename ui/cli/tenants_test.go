@@ -318,3 +318,14 @@ func TestTenantsCLIDiscovery(t *testing.T) {
 		t.Errorf("edit with a mismatched issuer: %q, stderr %q", v.Discovery, r.stderr)
 	}
 }
+
+func TestTenantsCLIDefaultFlagAndBareCommand(t *testing.T) {
+	cfg := setupCLI(t)
+	wantFail(t, runTenants(t, cfg, "", "show"), 2, "no tenant given and no default set")
+	mustRun(t, cfg, "", "add", "first", "--issuer", "https://a.example/", "--client-id", "c", "--public", "--no-discovery")
+	mustRun(t, cfg, "", "add", "second", "--issuer", "https://b.example/", "--client-id", "c", "--public", "--no-discovery", "--default")
+	r := mustRun(t, cfg, "") // bare `tenants` lists
+	if !strings.Contains(r.stdout, "* second") || !strings.Contains(r.stdout, "  first") {
+		t.Errorf("bare tenants:\n%s", r.stdout)
+	}
+}
