@@ -159,7 +159,7 @@ func fuzzCheckObject(t *testing.T, what string, data []byte, obj Object) {
 	if !utf8.Valid(data) || bytes.HasPrefix(data, []byte("\uFEFF")) {
 		t.Fatalf("%s accepted with invalid UTF-8 or a BOM", what)
 	}
-	if dup, depth := refDuplicates(data); dup != "" || depth > maxJSONDepth {
+	if dup, found, depth := refDuplicates(data); found || depth > maxJSONDepth {
 		t.Fatalf("%s accepted with duplicate %q / depth %d: %q", what, dup, depth, data)
 	}
 	var m map[string]json.RawMessage
@@ -175,7 +175,7 @@ func fuzzCheckObject(t *testing.T, what string, data []byte, obj Object) {
 
 // refDuplicates finds a duplicate member name at any depth with encoding/json's own
 // tokenizer (which unescapes names), and the nesting depth.
-func refDuplicates(data []byte) (dup string, maxDepth int) {
+func refDuplicates(data []byte) (dup string, found bool, maxDepth int) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	var walk func(depth int) bool
 	walk = func(depth int) bool {
@@ -196,8 +196,8 @@ func refDuplicates(data []byte) (dup string, maxDepth int) {
 					return false
 				}
 				name := k.(string)
-				if seen[name] && dup == "" {
-					dup = name
+				if seen[name] && !found {
+					dup, found = name, true
 				}
 				seen[name] = true
 			}
@@ -209,7 +209,7 @@ func refDuplicates(data []byte) (dup string, maxDepth int) {
 		return err == nil
 	}
 	walk(1)
-	return dup, maxDepth
+	return dup, found, maxDepth
 }
 
 func FuzzInspect(f *testing.F) {
@@ -272,7 +272,7 @@ func FuzzStrictObject(f *testing.F) {
 		if trimmed := bytes.TrimLeft(data, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
 			return
 		}
-		if dup, depth := refDuplicates(data); dup != "" || depth > maxJSONDepth {
+		if _, found, depth := refDuplicates(data); found || depth > maxJSONDepth {
 			return
 		}
 		if bytes.Contains(data, []byte(`\u`)) && hasBadSurrogate(data) {
