@@ -89,6 +89,12 @@ func (t *Token) Alg() string {
 // members, no trailing data) and, for a JWS, claims under the same rules when the payload is
 // JSON. It never repairs the token; it refuses with a *ParseError naming the part and rule.
 func Parse(raw string) (tok *Token, err error) {
+	return parse(raw, true)
+}
+
+// parse is Parse; without withClaims a JWS payload is decoded but not read as JSON (the
+// signature-only path has no use for claims).
+func parse(raw string, withClaims bool) (tok *Token, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			tok, err = nil, &ParseError{"token", fmt.Sprintf("could not be parsed (internal error: %v)", r)}
@@ -164,6 +170,8 @@ func Parse(raw string) (tok *Token, err error) {
 	switch {
 	case len(t.Payload) == 0:
 		t.PayloadError = "payload is empty (detached content?)"
+	case !withClaims:
+		t.PayloadError = "payload not read (signature only)"
 	default:
 		if t.Claims, err = parseStrictObject(t.Payload); err != nil {
 			t.Claims = nil

@@ -75,7 +75,8 @@ type Check struct {
 	// Reason is one line a person can act on.
 	Reason string `json:"reason"`
 	// Key is set on the signature check when a key verified it, and on the key and JWE
-	// decrypt checks for the key that was used.
+	// decrypt checks for the key that was used. It is shared with the Validator: read it,
+	// do not modify it.
 	Key *KeyInfo `json:"key,omitempty"`
 }
 
@@ -109,6 +110,9 @@ type Report struct {
 	// Token is the parsed signed token (the nested one for a JWE), nil when it could not
 	// be parsed. It is not part of the JSON output.
 	Token *Token `json:"-"`
+
+	// space backs Checks for a typical token, so a report is one allocation.
+	space [20]Check
 }
 
 // Valid reports whether the token is valid: a configured key verified its signature and

@@ -31,7 +31,8 @@ type Validator struct {
 
 // NewValidator prepares a Validator. keys may be nil when no key source is configured:
 // tokens are then reported as unverified. A non-nil set without usable keys (every key
-// skipped when loading) fails the key check instead. Keys are only ever taken from keys, never from the token.
+// skipped when loading) fails the key check instead. Keys are only ever taken from keys,
+// never from the token.
 func NewValidator(policy Policy, keys *KeySet) *Validator {
 	v := &Validator{policy: policy, allowed: policy.algorithms(), leeway: policy.leeway()}
 	v.policyErr = CheckAlgorithms(v.allowed)
@@ -59,14 +60,15 @@ func Validate(raw string, policy Policy, keys *KeySet) *Report {
 // returns a report listing every check in order. It never stops at the first failure,
 // never panics (an internal error becomes a failed check), and never fetches anything.
 func (v *Validator) Validate(raw string) (rep *Report) {
-	rep = &Report{Kind: NotAToken, Checks: make([]Check, 0, 16)}
+	rep = &Report{Kind: NotAToken}
+	rep.Checks = rep.space[:0]
 	defer func() {
 		if r := recover(); r != nil {
 			rep.add(CheckStructure, StatusFail, fmt.Sprintf("internal error while validating (%v); the token is refused", r))
 		}
 		rep.Verdict = rep.verdict()
 	}()
-	tok, err := Parse(raw)
+	tok, err := parse(raw, !v.policy.SignatureOnly)
 	if err != nil {
 		reason := strings.TrimPrefix(err.Error(), "tokens: ")
 		if t := strings.TrimSpace(raw); strings.HasPrefix(t, "{") {
@@ -86,7 +88,7 @@ func (v *Validator) Validate(raw string) (rep *Report) {
 			rep.skip("not checked: the JWE was not decrypted", CheckSignature)
 			return rep
 		}
-		if tok, err = Parse(inner); err != nil {
+		if tok, err = parse(inner, !v.policy.SignatureOnly); err != nil {
 			rep.add(CheckStructure, StatusFail, "nested token: "+SafeText(strings.TrimPrefix(err.Error(), "tokens: ")))
 			return rep
 		}
@@ -393,8 +395,7 @@ func (r *Report) add(name string, st Status, reason string) {
 }
 
 func (r *Report) addKey(name string, st Status, reason string, k *KeyInfo) {
-	kc := *k
-	r.Checks = append(r.Checks, Check{Name: name, Status: st, Reason: reason, Key: &kc})
+	r.Checks = append(r.Checks, Check{Name: name, Status: st, Reason: reason, Key: k})
 }
 
 func (r *Report) skip(reason string, names ...string) {
