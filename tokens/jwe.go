@@ -223,35 +223,43 @@ func (d *jweDecrypter) selectKey(rep *Report, tok *Token, alg, enc string) *decK
 		return nil
 	}
 	kid, hasKid := tok.Header.String("kid")
-	firstWhy := ""
-	matches := 0
-	var chosen *decKey
-	for i := range keys {
-		k := &keys[i]
-		if hasKid && k.JWK.KeyID != kid {
-			continue
-		}
-		matches++
-		dk, why := fitDecryptionKey(k, alg, enc)
-		if why != "" {
-			if firstWhy == "" {
-				firstWhy = why
+	// pick returns the first key accepted by match that fits, how many were accepted, and
+	// why the first unfitting one did not fit.
+	pick := func(match func(*Key) bool) (chosen *decKey, matches int, firstWhy string) {
+		for i := range keys {
+			k := &keys[i]
+			if !match(k) {
+				continue
 			}
-			continue
+			matches++
+			dk, why := fitDecryptionKey(k, alg, enc)
+			switch {
+			case why != "" && firstWhy == "":
+				firstWhy = why
+			case why == "" && chosen == nil:
+				chosen = dk
+			}
 		}
-		if chosen == nil {
-			chosen = dk
+		return chosen, matches, firstWhy
+	}
+	chosen, matches, firstWhy := pick(func(k *Key) bool { return !hasKid || k.JWK.KeyID == kid })
+	note := ""
+	if hasKid && matches == 0 {
+		// Keys configured without a kid (a PEM file) may decrypt whatever the kid says.
+		chosen, matches, firstWhy = pick(func(k *Key) bool { return k.JWK.KeyID == "" })
+		note = "kid " + quoteIfOdd(truncate(kid, 80)) + " not found; "
+		if matches == 0 {
+			rep.add(CheckJWEKey, StatusFail, "no configured decryption key has kid "+quoteIfOdd(truncate(kid, 80)))
+			return nil
 		}
 	}
 	switch {
-	case hasKid && matches == 0:
-		rep.add(CheckJWEKey, StatusFail, "no configured decryption key has kid "+quoteIfOdd(truncate(kid, 80)))
-	case hasKid && matches > 1:
+	case hasKid && note == "" && matches > 1:
 		rep.add(CheckJWEKey, StatusFail, strconv.Itoa(matches)+" decryption keys share kid "+quoteIfOdd(kid)+": ambiguous, refused")
 	case chosen == nil:
-		rep.add(CheckJWEKey, StatusFail, "no configured decryption key fits "+alg+": "+firstWhy)
+		rep.add(CheckJWEKey, StatusFail, note+"no configured decryption key fits "+alg+": "+firstWhy)
 	default:
-		rep.addKey(CheckJWEKey, StatusPass, "decryption key fits "+alg, &chosen.info)
+		rep.addKey(CheckJWEKey, StatusPass, note+"decryption key fits "+alg, &chosen.info)
 		return chosen
 	}
 	return nil

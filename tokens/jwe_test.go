@@ -295,3 +295,15 @@ func typeName(v any) string {
 	}
 	return "other"
 }
+
+func TestJWEKidlessDecryptionKey(t *testing.T) {
+	decKeys(t)
+	inner := jws(`{"alg":"ES256","kid":"p256"}`, claimsAt(""), signer(t, "ES256"))
+	tok := encrypt(t, jose.RSA_OAEP, jose.A128GCM, &decRSA.PublicKey, "enc-2026", "JWT", false, inner)
+	p := jwePolicy(t)
+	p.DecryptionKeys = []Key{{JWK: jose.JSONWebKey{Key: decRSA}, Source: "decryption key file enc.pem"}}
+	rep := Validate(tok, p, publicKeys(t))
+	if c, _ := rep.Check(CheckJWEKey); !rep.Valid() || !strings.Contains(c.Reason, "kid enc-2026 not found; decryption key fits") {
+		t.Fatalf("a key without a kid must decrypt a token naming any kid:\n%s", rep)
+	}
+}
