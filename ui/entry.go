@@ -18,6 +18,7 @@ type entry struct {
 	in      tokens.Inspection
 	expl    *tokens.Explanation // nil for opaque tokens
 	val     validation
+	list    listRows // the token's rows in the list, styled when they change
 }
 
 // newEntry reads an inspection into a session entry. It refuses text that is not a token.

@@ -38,7 +38,7 @@ func runGolden(t *testing.T, opts Options, w, h int, wait []string, msgs ...tea.
 	},
 		teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
 	teatest.RequireEqualOutput(t, []byte(ansi.Strip(final.View().Content)+"\n"))
 }
 

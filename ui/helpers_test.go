@@ -26,7 +26,7 @@ func (c *testClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 // (OSC52 clipboard writes, terminal queries) are recorded in sent.
 type harness struct {
 	t       *testing.T
-	m       Model
+	m       *Model
 	clock   *testClock
 	sent    []tea.Msg
 	native  []string // what the native clipboard fallback was given
@@ -57,7 +57,7 @@ func (hs *harness) send(msgs ...tea.Msg) *harness {
 	hs.t.Helper()
 	for _, msg := range msgs {
 		next, cmd := hs.m.Update(msg)
-		hs.m = next.(Model)
+		hs.m = next.(*Model)
 		if _, isTick := msg.(tickMsg); isTick {
 			continue
 		}

@@ -18,11 +18,16 @@ type tokenList struct {
 	width   int
 	height  int
 	pasted  int // how many tokens were pasted, for their labels
+	blank   string
+	header  memo[int]
 }
 
 const rowsPerEntry = 2
 
-func (l *tokenList) setSize(w, h int) { l.width, l.height = w, h }
+func (l *tokenList) setSize(w, h int) {
+	l.width, l.height, l.blank = w, h, strings.Repeat(" ", max(w, 0))
+	l.header.text = ""
+}
 
 // add appends e and selects it.
 func (l *tokenList) add(e *entry) {
@@ -66,29 +71,57 @@ func (l *tokenList) move(d int) bool {
 	return changed
 }
 
-// view renders the pane at now: exactly height rows, each padded to width cells.
-func (l *tokenList) view(st Styles, now time.Time) string {
-	rows := make([]string, 0, l.height)
-	rows = append(rows, l.fit(st.Section.Render("Tokens")+st.Muted.Render(" ("+strconv.Itoa(len(l.entries))+")")))
+// rows appends the pane's rows at now to dst: exactly height rows, each padded to width
+// cells. A token's two rows are styled again only when its countdown text or selection
+// changes, and blank rows are one string made at resize.
+func (l *tokenList) rows(st Styles, now time.Time, dst []string) []string {
+	n := len(dst)
+	if l.header.key != len(l.entries) || l.header.text == "" {
+		l.header = memo[int]{key: len(l.entries), text: l.fit(st.Section.Render("Tokens") + st.Muted.Render(" ("+strconv.Itoa(len(l.entries))+")"))}
+	}
+	dst = append(dst, l.header.text)
 	visible := max((l.height-1)/rowsPerEntry, 1)
 	first := max(0, l.sel-visible+1)
-	for i := first; i < len(l.entries) && len(rows)+rowsPerEntry <= l.height; i++ {
+	for i := first; i < len(l.entries) && len(dst)-n+rowsPerEntry <= l.height; i++ {
 		e := l.entries[i]
-		head := tokens.SafeText(e.label) + " · " + e.in.Kind.String()
-		count := e.countdown(now)
-		if i == l.sel {
-			rows = append(rows, st.Selected.Render(l.fit("▸ "+head)), st.Selected.Render(l.fit("  "+count)))
-			continue
+		key := listKey{count: e.countdown(now), selected: i == l.sel, width: l.width}
+		if e.list.key != key || e.list.rows[0] == "" {
+			head := tokens.SafeText(e.label) + " · " + e.in.Kind.String()
+			if key.selected {
+				e.list.rows = [2]string{st.Live.Selected.Render(l.fit("▸ " + head)), st.Live.Selected.Render(l.fit("  " + key.count))}
+			} else {
+				e.list.rows = [2]string{l.fit("  " + head), l.fit("  " + st.expiryPaint(e.state(now)).Render(key.count))}
+			}
+			e.list.key = key
 		}
-		rows = append(rows, l.fit("  "+head), l.fit("  "+st.expiryStyle(e.state(now)).Render(count)))
+		dst = append(dst, e.list.rows[0], e.list.rows[1])
 	}
 	if len(l.entries) == 0 {
-		rows = append(rows, l.fit(st.Muted.Render("  none — press p")))
+		dst = append(dst, l.fit(st.Muted.Render("  none — press p")))
 	}
-	for len(rows) < l.height {
-		rows = append(rows, l.fit(""))
+	for len(dst)-n < l.height {
+		dst = append(dst, l.blank)
 	}
-	return strings.Join(rows[:l.height], "\n")
+	return dst[:n+l.height]
+}
+
+// memo is a rendered string and what it was rendered from.
+type memo[K comparable] struct {
+	key  K
+	text string
+}
+
+// listRows are a token's two rows in the list and what they were styled from.
+type listRows struct {
+	key  listKey
+	rows [2]string
+}
+
+// listKey is what a token's rows in the list depend on.
+type listKey struct {
+	count    string
+	selected bool
+	width    int
 }
 
 // fit cuts or pads (styled) text to the pane width.

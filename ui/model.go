@@ -53,6 +53,10 @@ type Model struct {
 	help   help.Model
 	width  int
 	height int
+	// title, footer and the pane separator are styled once per layout, not per frame;
+	// left and right are the panes' row buffers, reused frame after frame.
+	title, footer, sep string
+	left, right        []string
 
 	active        screen
 	list          tokenList
@@ -77,8 +81,8 @@ type Model struct {
 // New builds the workbench model from opts: on the given token, or on the built-in example
 // token when opts.Token is empty. Text that is not a token opens the paste screen with the
 // text and the reason. It fails only when the example token cannot be minted.
-func New(opts Options) (Model, error) {
-	m := Model{
+func New(opts Options) (*Model, error) {
+	m := &Model{
 		now:            opts.Now,
 		loc:            opts.Location,
 		noColor:        opts.NoColor,
@@ -107,11 +111,11 @@ func New(opts Options) (Model, error) {
 	case opts.Token == "":
 		raw, keys, err := tokens.ExampleToken(m.now())
 		if err != nil {
-			return Model{}, err
+			return nil, err
 		}
 		e, err := newEntry("example", tokens.Inspect(raw))
 		if err != nil {
-			return Model{}, fmt.Errorf("ui: example token: %w", err)
+			return nil, fmt.Errorf("ui: example token: %w", err)
 		}
 		e.example, e.val.keys = true, keys
 		m.list.add(e)
@@ -128,7 +132,7 @@ func New(opts Options) (Model, error) {
 
 // Init starts the app's one tick, asks the terminal for its background colour and
 // validates the tokens the workbench opened with.
-func (m Model) Init() tea.Cmd {
+func (m *Model) Init() tea.Cmd {
 	return tea.Batch(tick(), tea.RequestBackgroundColor, m.validateAll())
 }
 
@@ -138,7 +142,7 @@ func tick() tea.Cmd {
 }
 
 // Update routes msg: global keys, app messages, the status bar, then the active screen.
-func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(k, m.keys.Quit), key.Matches(k, m.keys.ForceQuit):
@@ -220,6 +224,7 @@ func (m *Model) updateScreen(msg tea.Msg) tea.Cmd {
 	case screenTenants:
 		cmd := m.tenantsScreen.update(m.keys, msg)
 		m.keys = m.tenantsScreen.keyMap(DefaultKeyMap().forScreen(screenTenants))
+		m.chrome() // the footer follows the tenants screen's mode
 		return cmd
 	}
 	return m.updateMain(msg)
@@ -351,6 +356,7 @@ func (m *Model) selectionChanged() {
 	e := m.list.selected()
 	_, label := m.fetchTarget(e)
 	m.view = newTokenView(e, label, m.styles, m.loc, w, h)
+	m.recheckTimes()
 }
 
 // refreshView re-styles the token view when e, the token on show, changed shape (a
@@ -382,6 +388,11 @@ func (m *Model) setStyles(dark, noColor bool) {
 	m.keysIn.setStyles(m.styles)
 	m.tenantsScreen.setStyles(m.styles)
 	m.view.rebuild(m.styles)
+	for _, e := range m.list.entries {
+		e.list = listRows{} // styled with the old sheet
+	}
+	m.list.header.text = ""
+	m.layout()
 }
 
 // Layout: a title row, the body, a status row and the help footer.
@@ -413,40 +424,49 @@ func (m *Model) layout() {
 	m.keysIn.setSize(m.width, h)
 	m.tenantsScreen.setSize(m.width, h)
 	m.get.setSize(m.width, h)
+	m.chrome()
+}
+
+// chrome styles the title, the help footer and the pane separator: once per layout or
+// key-map change, not per frame.
+func (m *Model) chrome() {
+	st := m.styles
+	m.sep = st.Muted.Render("│") + " "
+	m.title = ansi.Truncate(st.Title.Render("tokenbench")+st.Muted.Render(" · OAuth / OIDC token workbench"), m.width, "…")
+	// help.Model can overrun its width by one item when its ellipsis does not fit: cut.
+	lines := strings.Split(m.help.View(m.keys), "\n")
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, m.width, "")
+	}
+	m.footer = strings.Join(lines, "\n")
 }
 
 // View renders the whole screen in the alternate screen buffer.
-func (m Model) View() tea.View {
+func (m *Model) View() tea.View {
 	v := tea.NewView(m.render(m.now()))
 	v.AltScreen = true
 	return v
 }
 
-func (m Model) render(now time.Time) string {
+func (m *Model) render(now time.Time) string {
 	if m.width == 0 || m.height == 0 {
 		return ""
 	}
 	st := m.styles
 	var sb strings.Builder
 	sb.Grow(m.width * m.height * 3)
-	sb.WriteString(ansi.Truncate(st.Title.Render("tokenbench")+st.Muted.Render(" · OAuth / OIDC token workbench"), m.width, "…"))
+	sb.WriteString(m.title)
 	sb.WriteByte('\n')
 	sb.WriteString(m.body(now))
 	sb.WriteByte('\n')
 	sb.WriteString(m.status.view(st, m.width))
 	sb.WriteByte('\n')
-	// help.Model can overrun its width by one item when its ellipsis does not fit: cut.
-	for i, l := range strings.Split(m.help.View(m.keys), "\n") {
-		if i > 0 {
-			sb.WriteByte('\n')
-		}
-		sb.WriteString(ansi.Truncate(l, m.width, ""))
-	}
+	sb.WriteString(m.footer)
 	return sb.String()
 }
 
 // body renders the active screen: exactly bodyHeight rows.
-func (m Model) body(now time.Time) string {
+func (m *Model) body(now time.Time) string {
 	switch m.active {
 	case screenPaste:
 		return m.paste.view(m.styles, m.loc, now)
@@ -457,18 +477,22 @@ func (m Model) body(now time.Time) string {
 	case screenGet:
 		return m.get.view(m.styles, now, m.spinner.View(), m.dark)
 	}
-	left := strings.Split(m.list.view(m.styles, now), "\n")
-	right := strings.Split(m.view.view(frame{now: now, spinner: m.spinner.View()}), "\n")
-	sep := m.styles.Muted.Render("│") + " "
+	f := frame{now: now}
+	if m.fetching() {
+		f.spinner = m.spinner.View()
+	}
+	m.left = m.list.rows(m.styles, now, m.left[:0])
+	m.right = m.view.rows(f, m.right[:0])
 	var sb strings.Builder
-	for i := range left {
+	sb.Grow(m.width * len(m.left) * 2)
+	for i, l := range m.left {
 		if i > 0 {
 			sb.WriteByte('\n')
 		}
-		sb.WriteString(left[i])
-		sb.WriteString(sep)
-		if i < len(right) {
-			sb.WriteString(right[i])
+		sb.WriteString(l)
+		sb.WriteString(m.sep)
+		if i < len(m.right) {
+			sb.WriteString(m.right[i])
 		}
 	}
 	return sb.String()

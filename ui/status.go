@@ -17,6 +17,7 @@ type statusBar struct {
 	text  string
 	isErr bool
 	at    time.Time
+	shown memo[int] // the styled line, for the width it was cut to
 }
 
 func (s *statusBar) set(text string, now time.Time) { *s = statusBar{text: text, at: now} }
@@ -32,12 +33,17 @@ func (s *statusBar) expire(now time.Time) {
 	}
 }
 
+// view renders the line; it is styled again only when the message or width changes.
 func (s *statusBar) view(st Styles, width int) string {
 	if s.text == "" {
 		return ""
 	}
-	if s.isErr {
-		return ansi.Truncate(st.StatusError.Render("✗ "+tokens.SafeText(s.text)), width, "…")
+	if s.shown.key != width || s.shown.text == "" {
+		style, prefix := st.StatusBar, ""
+		if s.isErr {
+			style, prefix = st.StatusError, "✗ "
+		}
+		s.shown = memo[int]{key: width, text: ansi.Truncate(style.Render(prefix+tokens.SafeText(s.text)), width, "…")}
 	}
-	return ansi.Truncate(st.StatusBar.Render(tokens.SafeText(s.text)), width, "…")
+	return s.shown.text
 }

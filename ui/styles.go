@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/textarea"
 	"charm.land/bubbles/v2/textinput"
@@ -48,6 +50,39 @@ type Styles struct {
 	TextArea  textarea.Styles
 	TextInput textinput.Styles
 	Form      huh.Theme // the tenant editor
+
+	// Live holds the styles of the rows that change every second, reduced to paints.
+	Live LiveStyles
+}
+
+// LiveStyles are the styles of live rows (countdowns, the lifetime bar, relative times)
+// as Paints: they are applied every second, where lipgloss.Style.Render, which handles
+// widths, borders and margins, costs far more than the text it styles.
+type LiveStyles struct {
+	Fresh, Soon, Expired, BarEmpty, Muted, Title, Selected Paint
+}
+
+// Paint is a style reduced to the escape sequences around its text. It applies colour
+// and attributes only, to one line of text.
+type Paint struct{ pre, post string }
+
+// paintOf reduces st to a Paint. st must set nothing but colours and attributes.
+func paintOf(st lipgloss.Style) Paint {
+	const mark = "\uE000" // a private-use character: one cell, never in our styles
+	r := st.Render(mark)
+	i := strings.Index(r, mark)
+	if i < 0 {
+		return Paint{}
+	}
+	return Paint{pre: r[:i], post: r[i+len(mark):]}
+}
+
+// Render paints s.
+func (p Paint) Render(s string) string {
+	if p.pre == "" && p.post == "" {
+		return s
+	}
+	return p.pre + s + p.post
 }
 
 // NewStyles builds the stylesheet for a dark or light terminal background. With noColor
@@ -124,7 +159,22 @@ func NewStyles(dark, noColor bool) Styles {
 		ti := textinput.StyleState{Text: plain, Placeholder: plain.Faint(true), Suggestion: plain.Faint(true), Prompt: plain.Bold(true)}
 		s.TextInput.Focused, s.TextInput.Blurred = ti, ti
 	}
+	s.Live = LiveStyles{Fresh: paintOf(s.Fresh), Soon: paintOf(s.Soon), Expired: paintOf(s.Expired),
+		BarEmpty: paintOf(s.BarEmpty), Muted: paintOf(s.Muted), Title: paintOf(s.Title), Selected: paintOf(s.Selected)}
 	return s
+}
+
+// expiryPaint is expiryStyle for live rows.
+func (s Styles) expiryPaint(st tokens.ExpiryState) Paint {
+	switch st {
+	case tokens.ExpiringSoon:
+		return s.Live.Soon
+	case tokens.Expired, tokens.NotYetValid:
+		return s.Live.Expired
+	case tokens.Fresh:
+		return s.Live.Fresh
+	}
+	return s.Live.Muted
 }
 
 // expiryStyle picks the style for a token's expiry state: the lifetime bar, the

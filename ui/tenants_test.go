@@ -23,7 +23,7 @@ import (
 // field with the messages huh itself would deliver.
 type tenantsHarness struct {
 	t  *testing.T
-	m  Model
+	m  *Model
 	ts *store.Tenants
 }
 
@@ -45,7 +45,7 @@ func newTenantsHarness(t *testing.T) *tenantsHarness {
 
 func (h *tenantsHarness) send(msg tea.Msg) tea.Cmd {
 	next, cmd := h.m.Update(msg)
-	h.m = next.(Model)
+	h.m = next.(*Model)
 	return cmd
 }
 

@@ -118,34 +118,28 @@ func (v *tokenView) scroll(k KeyMap, msg tea.KeyPressMsg) bool {
 	return true
 }
 
-// view renders the pane for frame f: the summary and the visible window of the body,
-// exactly height rows, each at most width cells wide.
-func (v *tokenView) view(f frame) string {
-	var sb strings.Builder
-	sb.Grow(v.width * v.height * 2)
-	n := 0
-	emit := func(s string) {
-		if n > 0 {
-			sb.WriteByte('\n')
-		}
-		sb.WriteString(s)
-		n++
-	}
+// rows appends the pane's rows for frame f to dst: the summary and the visible window of
+// the body, exactly height rows, each at most width cells wide.
+func (v *tokenView) rows(f frame, dst []string) []string {
+	n := len(dst)
 	for _, r := range v.summary {
-		if n == v.height {
+		if len(dst)-n == v.height {
 			break
 		}
-		emit(r.render(f))
+		dst = append(dst, r.render(f))
 	}
 	start := min(v.vp.YOffset(), len(v.body))
-	for i := start; i < len(v.body) && n < v.height; i++ {
-		emit(v.body[i].render(f))
+	for i := start; i < len(v.body) && len(dst)-n < v.height; i++ {
+		dst = append(dst, v.body[i].render(f))
 	}
-	for n < v.height {
-		emit("")
+	for len(dst)-n < v.height {
+		dst = append(dst, "")
 	}
-	return sb.String()
+	return dst
 }
+
+// view renders the pane for frame f as one string.
+func (v *tokenView) view(f frame) string { return strings.Join(v.rows(f, nil), "\n") }
 
 // rowBuilder styles rows for one width; every row is cut to the width once, here.
 type rowBuilder struct {
@@ -165,10 +159,26 @@ func (b *rowBuilder) add(s string) {
 	b.rows = append(b.rows, row{text: ansi.Truncate(s, b.w, "…")})
 }
 
-func (b *rowBuilder) addDyn(render func(f frame) string) {
+// addDyn adds a live row. key says what the row depends on (the second on the clock, a
+// report, a fetch state): the row is rendered again only when its key changes, so several
+// frames within one second, or a report that did not change, cost a comparison.
+func (b *rowBuilder) addDyn(key func(f frame) any, render func(f frame) string) {
 	w := b.w
-	b.rows = append(b.rows, row{dyn: func(f frame) string { return ansi.Truncate(render(f), w, "…") }})
+	var (
+		done bool
+		last any
+		text string
+	)
+	b.rows = append(b.rows, row{dyn: func(f frame) string {
+		if k := key(f); !done || k != last {
+			done, last, text = true, k, ansi.Truncate(render(f), w, "…")
+		}
+		return text
+	}})
 }
+
+// bySecond keys a row on the second shown on the clock.
+func bySecond(f frame) any { return f.now.Unix() }
 
 func (b *rowBuilder) summary(e *entry) {
 	st := b.st
@@ -193,10 +203,10 @@ func (b *rowBuilder) summary(e *entry) {
 	}
 	b.add(strings.Join(desc, " · "))
 	loc := b.loc
-	b.addDyn(func(f frame) string { return countdownLine(e, st, loc, f.now) })
+	b.addDyn(bySecond, func(f frame) string { return countdownLine(e, st, loc, f.now) })
 	w := b.w
-	b.addDyn(func(f frame) string { return lifetimeBar(e, st, w, f.now) })
-	b.addDyn(func(frame) string { return verdictLine(e, st) })
+	b.addDyn(bySecond, func(f frame) string { return lifetimeBar(e, st, w, f.now) })
+	b.addDyn(func(frame) any { return e.val.report }, func(frame) string { return verdictLine(e, st) })
 	b.add("")
 }
 
@@ -270,8 +280,8 @@ func (b *rowBuilder) section(title string, fields []tokens.Field) {
 		case f.Time != nil:
 			at := *f.Time
 			abs := tokens.FormatTime(at, b.loc)
-			b.addDyn(func(f frame) string {
-				return indent + abs + " · " + st.Title.Render(tokens.Relative(at, f.now))
+			b.addDyn(bySecond, func(f frame) string {
+				return indent + abs + " · " + st.Live.Title.Render(tokens.Relative(at, f.now))
 			})
 		case f.TimeProblem != "":
 			b.add(indent + st.Warn.Render(tokens.SafeText(f.Name+" "+f.TimeProblem)))
@@ -308,10 +318,9 @@ func markerText(c tokens.Category) string {
 
 // countdownLine is the summary's live expiry line.
 func countdownLine(e *entry, st Styles, loc *time.Location, now time.Time) string {
-	state := e.state(now)
-	s := st.expiryStyle(state).Render("● " + e.countdown(now))
+	s := st.expiryPaint(e.state(now)).Render("● " + e.countdown(now))
 	if e.expl != nil && e.expl.Exp != nil {
-		s += st.Muted.Render(" · exp " + tokens.FormatTime(*e.expl.Exp, loc))
+		s += st.Live.Muted.Render(" · exp " + tokens.FormatTime(*e.expl.Exp, loc))
 	}
 	return s
 }
@@ -325,7 +334,7 @@ func lifetimeBar(e *entry, st Styles, width int, now time.Time) string {
 	}
 	total, used, ok := e.expl.Lifetime(now)
 	if !ok {
-		return st.Muted.Render("lifetime unknown (needs iat or nbf, and exp)")
+		return st.Live.Muted.Render("lifetime unknown (needs iat or nbf, and exp)")
 	}
 	cells := min(max(width-32, 10), 48)
 	filled := int(math.Round(used * float64(cells)))
@@ -337,6 +346,6 @@ func lifetimeBar(e *entry, st Styles, width int, now time.Time) string {
 	case tokens.Expired:
 		glyph, filled, label = "×", cells, fmt.Sprintf(" expired · lifetime was %s", tokens.HumanDuration(total))
 	}
-	style := st.expiryStyle(state)
-	return style.Render(strings.Repeat(glyph, filled)) + st.BarEmpty.Render(strings.Repeat("░", cells-filled)) + style.Render(label)
+	paint := st.expiryPaint(state)
+	return paint.Render(strings.Repeat(glyph, filled)) + st.Live.BarEmpty.Render(strings.Repeat("░", cells-filled)) + paint.Render(label)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -119,12 +120,16 @@ func (m *Model) validateAll() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// recheckTimes re-runs the time checks of every report at the clock: the exp check flips
-// at expiry with no key press. Signatures are not verified again.
+// recheckTimes re-runs the time checks of the report on show at the clock: the exp check
+// flips at expiry with no key press. Signatures are not verified again. Reports of tokens
+// not on show are brought up to date when they are selected.
 func (m *Model) recheckTimes() {
-	for _, e := range m.list.entries {
-		if e.val.report != nil {
-			e.val.report = e.val.validator.RecheckTimes(e.val.report)
+	if e := m.view.e; e != nil {
+		if old := e.val.report; old != nil {
+			// Keep the old report when nothing changed, so rows keyed on it stay cached.
+			if next := e.val.validator.RecheckTimes(old); !slices.Equal(next.Checks, old.Checks) {
+				e.val.report = next
+			}
 		}
 	}
 }
@@ -247,7 +252,8 @@ func verdictLine(e *entry, st Styles) string {
 func (b *rowBuilder) validation(e *entry, fetchLabel string) {
 	st := b.st
 	b.add(st.Section.Render("Validation") + st.Muted.Render(" (default policy: asymmetric algorithms, 60s leeway)"))
-	b.addDyn(func(f frame) string { return "  " + keysLine(e, st, f) })
+	b.addDyn(func(f frame) any { return keysKey{e.val.keys, e.val.fetching, e.val.fetchErr, f.spinner} },
+		func(f frame) string { return "  " + keysLine(e, st, f) })
 	if !e.example {
 		if fetchLabel != "" {
 			b.add("  " + st.Title.Render("F") + " " + st.Action.Render(fetchLabel))
@@ -262,7 +268,7 @@ func (b *rowBuilder) validation(e *entry, fetchLabel string) {
 		nameW = max(nameW, len(c.Name))
 	}
 	for i := range e.val.report.Checks {
-		b.addDyn(func(f frame) string {
+		b.addDyn(func(frame) any { return e.val.report }, func(frame) string {
 			rep := e.val.report
 			if rep == nil || i >= len(rep.Checks) {
 				return ""
@@ -270,6 +276,13 @@ func (b *rowBuilder) validation(e *entry, fetchLabel string) {
 			return checkRow(rep.Checks[i], st, nameW)
 		})
 	}
+}
+
+// keysKey is what the keys row depends on.
+type keysKey struct {
+	keys              *tokens.KeySet
+	fetching, failure string
+	spinner           string
 }
 
 // keysLine says which keys check the token: their source, a fetch in flight (with the

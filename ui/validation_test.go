@@ -110,7 +110,7 @@ func TestFetchingIssuerKeysIsExplicitAndVerifies(t *testing.T) {
 	}
 
 	next, cmd := hs.m.Update(press("F")) // in flight: the spinner line
-	hs.m = next.(Model)
+	hs.m = next.(*Model)
 	hs.wantOnScreen("fetching keys from " + is.srv.URL + " (not a saved tenant)…")
 	hs.run(cmd)
 	hs.wantOnScreen("✓ valid · signature verified with kid k1", "keys: 1 from discovery "+is.srv.URL+"/.well-known/openid-configuration → jwks_uri",
