@@ -55,7 +55,8 @@ func (e *ParseError) Error() string {
 }
 
 // Token is a structurally valid compact JWS or JWE. Nothing in it is trusted: the header and
-// claims are exactly what the token says.
+// claims are exactly what the token says. The members of Header and Claims are views into
+// HeaderJSON and Payload, which share one buffer: treat all of them as read-only.
 type Token struct {
 	Raw    string
 	Kind   Kind

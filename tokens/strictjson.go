@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -64,7 +65,9 @@ func parseStrictObject(data []byte) (Object, error) {
 	if !utf8.Valid(data) {
 		return nil, fmt.Errorf("is not valid UTF-8")
 	}
-	s := scanner{data: data, str: string(data)}
+	top := topPool.Get().(*topScratch)
+	defer top.release()
+	s := scanner{data: data, top: top}
 	s.skipSpace()
 	if s.pos >= len(data) || data[s.pos] != '{' {
 		return nil, fmt.Errorf("is not a JSON object")
@@ -82,9 +85,27 @@ func parseStrictObject(data []byte) (Object, error) {
 
 type scanner struct {
 	data []byte
-	str  string // data as a string: names without escapes are substrings of it, not copies
 	pos  int
-	buf  []byte // scratch for unescaping names
+	top  *topScratch // scratch for the top-level object, the one whose members are kept
+}
+
+// topScratch is reused from parse to parse for the top-level object: its members before
+// they are copied out at their exact size, and its set of names when it is large. Reuse
+// keeps a large claims set to one allocation for its members and none for the set.
+type topScratch struct {
+	members Object
+	index   map[string]struct{}
+}
+
+var topPool = sync.Pool{New: func() any { return new(topScratch) }}
+
+// release forgets what the parse left in t, so that the pool holds on to no token data,
+// and returns t to the pool.
+func (t *topScratch) release() {
+	clear(t.members[:cap(t.members)])
+	t.members = t.members[:0]
+	clear(t.index)
+	topPool.Put(t)
 }
 
 func (s *scanner) errorf(format string, args ...any) error {
@@ -115,11 +136,9 @@ func (s *scanner) object(depth int, keep bool) (Object, error) {
 	s.pos++ // '{'
 	var members Object
 	if keep {
-		// Usually one allocation: every member (nested ones too) is a name followed by
-		// '":' unless whitespace comes between them, when append still grows the slice.
-		members = make(Object, 0, bytes.Count(s.data[s.pos:], []byte(`":`)))
+		members = s.top.members[:0]
 	}
-	var small [smallObject]string // names for the duplicate check, on the stack for small objects
+	var small [smallObject][]byte // names for the duplicate check, on the stack for small objects
 	names := small[:0]
 	var index map[string]struct{}
 	s.skipSpace()
@@ -132,28 +151,49 @@ func (s *scanner) object(depth int, keep bool) (Object, error) {
 		if s.pos >= len(s.data) || s.data[s.pos] != '"' {
 			return nil, s.errorf("expected a member name")
 		}
-		name, err := s.stringValue()
+		raw, err := s.scanString(true)
 		if err != nil {
 			return nil, err
+		}
+		var name string // a kept member's name, or a large nested object's
+		if keep {
+			name = internName(raw)
 		}
 		// Duplicate names are refused at every depth: parsers disagree on which one wins.
 		switch {
 		case index != nil:
+			if !keep {
+				name = string(raw)
+			}
 			if _, dup := index[name]; dup {
 				return nil, fmt.Errorf("has a duplicate member %q", name)
 			}
 			index[name] = struct{}{}
 		case len(names) < smallObject:
 			for _, n := range names {
-				if n == name {
-					return nil, fmt.Errorf("has a duplicate member %q", name)
+				if bytes.Equal(n, raw) {
+					return nil, fmt.Errorf("has a duplicate member %q", raw)
 				}
 			}
-			names = append(names, name)
+			names = append(names, raw)
 		default:
-			index = make(map[string]struct{}, 4*smallObject)
-			for _, n := range names {
-				index[n] = struct{}{}
+			if keep {
+				if s.top.index == nil {
+					s.top.index = make(map[string]struct{}, 8*smallObject)
+				}
+				index = s.top.index
+			} else {
+				index = make(map[string]struct{}, 4*smallObject)
+				name = string(raw)
+			}
+			if keep {
+				for _, m := range members {
+					index[m.Name] = struct{}{}
+				}
+			} else {
+				for _, n := range names {
+					index[string(n)] = struct{}{}
+				}
 			}
 			if _, dup := index[name]; dup {
 				return nil, fmt.Errorf("has a duplicate member %q", name)
@@ -172,6 +212,7 @@ func (s *scanner) object(depth int, keep bool) (Object, error) {
 		}
 		if keep {
 			members = append(members, Member{Name: name, Value: json.RawMessage(s.data[start:s.pos:s.pos])})
+			s.top.members = members // keep a grown slice for the next parse
 		}
 		s.skipSpace()
 		if s.pos >= len(s.data) {
@@ -182,10 +223,10 @@ func (s *scanner) object(depth int, keep bool) (Object, error) {
 			s.pos++
 		case '}':
 			s.pos++
-			if members == nil && keep {
-				members = Object{}
+			if keep {
+				return append(make(Object, 0, len(members)), members...), nil
 			}
-			return members, nil
+			return nil, nil
 		default:
 			return nil, s.errorf("expected ',' or '}'")
 		}
@@ -301,12 +342,10 @@ func (s *scanner) skipString() error {
 	return err
 }
 
-// stringValue returns the unescaped text of the string at pos.
-func (s *scanner) stringValue() (string, error) {
-	return s.scanString(true)
-}
-
-func (s *scanner) scanString(build bool) (string, error) {
+// scanString checks the string at pos. With build it also returns the unescaped text: a
+// view into data when the string has no escapes (the common case, no allocation),
+// otherwise a new slice.
+func (s *scanner) scanString(build bool) ([]byte, error) {
 	d := s.data
 	s.pos++ // opening quote
 	start := s.pos
@@ -315,81 +354,100 @@ func (s *scanner) scanString(build bool) (string, error) {
 		c := d[s.pos]
 		if c == '"' {
 			s.pos++
-			if build {
-				return s.str[start : s.pos-1], nil
-			}
-			return "", nil
+			return d[start : s.pos-1 : s.pos-1], nil
 		}
 		if c == '\\' {
 			break
 		}
 		if c < 0x20 {
-			return "", s.errorf("control character in string")
+			return nil, s.errorf("control character in string")
 		}
 		s.pos++
 	}
-	buf := append(s.buf[:0], d[start:s.pos]...)
+	var buf []byte
+	if build {
+		buf = append(make([]byte, 0, 2*(s.pos-start)+16), d[start:s.pos]...)
+	}
 	for s.pos < len(d) {
 		c := d[s.pos]
 		switch {
 		case c == '"':
 			s.pos++
-			s.buf = buf
-			return string(buf), nil
+			return buf, nil
 		case c < 0x20:
-			return "", s.errorf("control character in string")
+			return nil, s.errorf("control character in string")
 		case c != '\\':
-			buf = append(buf, c)
+			if build {
+				buf = append(buf, c)
+			}
 			s.pos++
 			continue
 		}
 		if s.pos+1 >= len(d) {
-			return "", s.errorf("unterminated escape")
+			return nil, s.errorf("unterminated escape")
 		}
 		e := d[s.pos+1]
 		s.pos += 2
 		switch e {
 		case '"', '\\', '/':
-			buf = append(buf, e)
-		case 'b':
-			buf = append(buf, '\b')
-		case 'f':
-			buf = append(buf, '\f')
-		case 'n':
-			buf = append(buf, '\n')
-		case 'r':
-			buf = append(buf, '\r')
-		case 't':
-			buf = append(buf, '\t')
+			if build {
+				buf = append(buf, e)
+			}
+		case 'b', 'f', 'n', 'r', 't':
+			if build {
+				buf = append(buf, shortEscapes[e])
+			}
 		case 'u':
 			r, err := s.hex4()
 			if err != nil {
-				return "", err
+				return nil, err
 			}
 			if utf16.IsSurrogate(r) {
 				if r >= 0xDC00 || s.pos+1 >= len(d) || d[s.pos] != '\\' || d[s.pos+1] != 'u' {
-					return "", s.errorf("lone UTF-16 surrogate in string")
+					return nil, s.errorf("lone UTF-16 surrogate in string")
 				}
 				s.pos += 2
 				r2, err := s.hex4()
 				if err != nil {
-					return "", err
+					return nil, err
 				}
 				r = utf16.DecodeRune(r, r2)
 				if r == utf8.RuneError {
-					return "", s.errorf("lone UTF-16 surrogate in string")
+					return nil, s.errorf("lone UTF-16 surrogate in string")
 				}
 			}
-			buf = utf8.AppendRune(buf, r)
-		default:
-			if e < 0x20 || e >= 0x7f { // keep the reason one printable line
-				return "", s.errorf("invalid escape: backslash before byte %#02x", e)
+			if build {
+				buf = utf8.AppendRune(buf, r)
 			}
-			return "", s.errorf("invalid escape \\%c", e)
+		default:
+			return nil, s.errorf("invalid escape \\%c", e)
 		}
 	}
-	return "", s.errorf("unterminated string")
+	return nil, s.errorf("unterminated string")
 }
+
+// internName returns a kept member's name as a string, without allocating for the names
+// the catalogue knows (most of a typical header and claims set).
+func internName(b []byte) string {
+	if s, ok := knownNames[string(b)]; ok {
+		return s
+	}
+	return string(b)
+}
+
+// knownNames holds one string for each header parameter and claim in the catalogue.
+var knownNames = func() map[string]string {
+	m := make(map[string]string, len(headerCatalogue)+len(claimCatalogue))
+	for _, c := range []map[string]entry{headerCatalogue, claimCatalogue} {
+		for k := range c {
+			m[k] = k
+		}
+	}
+	return m
+}()
+
+// shortEscapes maps the letter of a two-character escape to the control character it stands for.
+var shortEscapes = [256]byte{'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
 
 func (s *scanner) hex4() (rune, error) {
 	if len(s.data)-s.pos < 4 {
