@@ -420,7 +420,11 @@ func (s *scanner) scanString(build bool) ([]byte, error) {
 				buf = utf8.AppendRune(buf, r)
 			}
 		default:
-			return nil, s.errorf("invalid escape \\%c", e)
+			if e > ' ' && e < 0x7f {
+				return nil, s.errorf("invalid escape \\%c", e)
+			}
+			// Never put the raw byte in a reason: it may be a line break or ESC.
+			return nil, s.errorf("invalid escape: backslash followed by byte 0x%02x", e)
 		}
 	}
 	return nil, s.errorf("unterminated string")

@@ -78,6 +78,9 @@ func TestStrictObjectGrammar(t *testing.T) {
 		{"invalid escape", `{"a":"\a"}`, false, `invalid escape \a`},
 		{"hex escape", `{"a":"\x41"}`, false, `invalid escape \x`},
 		{"capital U escape", `{"a":"\U0041"}`, false, `invalid escape \U`},
+		{"escaped line break", "{\"a\":\"\\\n\"}", false, "invalid escape: backslash followed by byte 0x0a"},
+		{"escaped ESC", "{\"a\":\"\\\x1b[31m\"}", false, "invalid escape: backslash followed by byte 0x1b"},
+		{"escaped non-ASCII", "{\"a\":\"\\é\"}", false, "invalid escape: backslash followed by byte 0xc3"},
 		{"short unicode escape", `{"a":"\u12"}`, false, "invalid \\u escape"},
 		{"unicode escape at end", `{"a":"\u12`, false, "short \\u escape"},
 		{"non-hex unicode escape", `{"a":"\u12G4"}`, false, "invalid \\u escape"},
@@ -135,6 +138,9 @@ func TestStrictObjectGrammar(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.reason) {
 				t.Errorf("refusal %q, want it to contain %q", err, tt.reason)
+			}
+			if strings.ContainsAny(err.Error(), "\n\r\x1b") {
+				t.Errorf("refusal %q carries a raw control character", err)
 			}
 		})
 	}
