@@ -94,7 +94,13 @@ func (sk *sigKey) setRSA(pub *rsa.PublicKey) {
 
 func (sk *sigKey) setEC(pub *ecdsa.PublicKey) {
 	sk.info.Kty = "EC"
-	if pub == nil || pub.Curve == nil || pub.X == nil || pub.Y == nil {
+	defer func() {
+		// A hand-built key without coordinates makes the standard library panic.
+		if recover() != nil {
+			sk.ec, sk.ecN, sk.problem = nil, nil, "EC public key is not a valid point"
+		}
+	}()
+	if pub == nil || pub.Curve == nil {
 		sk.problem = "EC key is incomplete"
 		return
 	}
@@ -109,7 +115,11 @@ func (sk *sigKey) setEC(pub *ecdsa.PublicKey) {
 		sk.problem = "EC key is on an unsupported curve " + pub.Curve.Params().Name
 		return
 	}
-	// ECDH validates the point: on the curve, not the identity.
+	// Bytes and ECDH validate the point: present, on the curve, not the identity.
+	if _, err := pub.Bytes(); err != nil {
+		sk.problem = "EC public key is not a valid point on " + sk.crv
+		return
+	}
 	if _, err := pub.ECDH(); err != nil {
 		sk.problem = "EC public key is not a valid point on " + sk.crv
 		return

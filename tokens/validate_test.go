@@ -1,9 +1,12 @@
 package tokens
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
+	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -346,5 +349,18 @@ func TestKidlessKeysAnswerUnknownKid(t *testing.T) {
 	other := &KeySet{Keys: []Key{{JWK: jose.JSONWebKey{Key: &testRSA.PublicKey, KeyID: "old"}, Origin: OriginJWKS}}}
 	if rep := Validate(tok, basePolicy(), other); rep.Valid() || status(rep, CheckSignature) != StatusSkip {
 		t.Fatalf("key with another kid was tried:\n%s", rep)
+	}
+}
+
+func TestInvalidECKeyIsRefused(t *testing.T) {
+	keys(t)
+	for _, pub := range []*ecdsa.PublicKey{
+		{Curve: elliptic.P256()},
+		{Curve: elliptic.P256(), X: big.NewInt(1), Y: big.NewInt(1)},
+	} {
+		sk := newSigKey(&Key{JWK: jose.JSONWebKey{Key: pub}})
+		if !strings.Contains(sk.problem, "not a valid point") {
+			t.Errorf("%v: problem %q", pub, sk.problem)
+		}
 	}
 }
