@@ -9,6 +9,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/tokenbench/tokenbench/tokens"
 )
 
 // t0 is the fixed start of every test clock.
@@ -46,6 +48,7 @@ func newHarness(t *testing.T, opts Options, w, h int) *harness {
 		t.Fatal(err)
 	}
 	m.writeClipboard = func(s string) error { hs.native = append(hs.native, s); return hs.nativeE }
+	m.keySrc = cachedKeySource(&tokens.Cache{}) // memory only: tests never write the user's cache
 	hs.m = m
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	hs.run(hs.m.validateAll()) // what Init starts, without the tick and the terminal query

@@ -130,10 +130,10 @@ func New(opts Options) (*Model, error) {
 	return m, nil
 }
 
-// Init starts the app's one tick, asks the terminal for its background colour and
-// validates the tokens the workbench opened with.
+// Init starts the app's one tick, asks the terminal for its background colour, validates
+// the tokens the workbench opened with and reads which issuers are saved tenants.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(tick(), tea.RequestBackgroundColor, m.validateAll())
+	return tea.Batch(tick(), tea.RequestBackgroundColor, m.validateAll(), loadTenantIssuers(m.tenantsScreen.ts), m.autoFetch())
 }
 
 // tick is the app's one clock: every countdown on screen is computed from it.
@@ -192,7 +192,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.obtained(msg)
 	case tenantsLoadedMsg:
 		m.tenantsLoaded(msg)
-		return m, nil
+		m.selectionChanged() // the fetch action's label may now name a saved tenant
+		return m, m.autoFetch()
+	case tenantIssuersMsg:
+		m.tenants = msg.issuers
+		m.selectionChanged()
+		return m, m.autoFetch()
 	case closeScreenMsg:
 		m.setScreen(screenMain)
 		return m, nil
@@ -310,7 +315,7 @@ func (m *Model) addToken(in tokens.Inspection) tea.Cmd {
 	m.status.set(fmt.Sprintf("added %s (%s)", e.label, e.in.Kind), m.now())
 	cmd := m.revalidate(e)
 	m.selectionChanged()
-	return cmd
+	return tea.Batch(cmd, m.autoFetch())
 }
 
 // obtained ends a grant of the get-token screen: its ID and access tokens join the list

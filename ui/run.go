@@ -43,6 +43,11 @@ func Run(opts Options) error {
 	if os.Getenv("NO_COLOR") != "" {
 		opts.NoColor = true
 	}
+	if opts.Tenants == nil {
+		if path, err := store.ConfigPath(""); err == nil {
+			opts.Tenants = store.OpenTenants(path)
+		}
+	}
 	m, err := New(opts)
 	if err != nil {
 		return err

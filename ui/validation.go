@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
 )
 
@@ -59,39 +59,23 @@ type keySource struct {
 // fetchTimeout bounds a whole fetch (discovery and JWKS); each request has its own 10 s.
 const fetchTimeout = 20 * time.Second
 
+// defaultKeySource fetches through the JWKS cache (memory and the user cache directory),
+// so an issuer's discovery document and keys are fetched at most once per cache lifetime
+// across tokenbench processes. Files are read as they are.
 func defaultKeySource() keySource {
-	client := tokens.NewHTTPClient(http.DefaultTransport)
+	return cachedKeySource(tokens.NewCache())
+}
+
+func cachedKeySource(c *tokens.Cache) keySource {
 	return keySource{
-		issuerKeys: func(ctx context.Context, issuer, _ string) (*tokens.KeySet, error) {
-			return discoverKeys(ctx, client, issuer)
-		},
+		issuerKeys: c.IssuerKeys,
 		jwks: func(ctx context.Context, arg string) (*tokens.KeySet, error) {
 			if isURL(arg) {
-				return tokens.FetchJWKS(ctx, client, arg)
+				return c.Keys(ctx, arg, "")
 			}
 			return tokens.LoadJWKSFile(arg)
 		},
 	}
-}
-
-// discoverKeys finds issuer's JWKS through discovery and labels every key with the
-// document and jwks_uri it came from.
-func discoverKeys(ctx context.Context, client *http.Client, issuer string) (*tokens.KeySet, error) {
-	md, err := tokens.Discover(ctx, client, issuer)
-	if err != nil {
-		return nil, err
-	}
-	if md.JWKSURI == "" {
-		return nil, fmt.Errorf("the discovery document %s has no jwks_uri", md.Source)
-	}
-	set, err := tokens.FetchJWKS(ctx, client, md.JWKSURI)
-	if err != nil {
-		return nil, err
-	}
-	for i := range set.Keys {
-		set.Keys[i].Source = "discovery " + md.Source + " → jwks_uri " + md.JWKSURI
-	}
-	return set, nil
 }
 
 func isURL(s string) bool { return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") }
@@ -151,6 +135,39 @@ func (m *Model) fetchTarget(e *entry) (issuer, label string) {
 		return iss, "fetch keys from " + tokens.SafeText(iss) + " (saved tenant " + tokens.SafeText(name) + ")"
 	}
 	return iss, "fetch keys from " + tokens.SafeText(iss) + " (not a saved tenant)"
+}
+
+// tenantIssuersMsg carries the issuers of the saved tenants, read at start-up so that a
+// token from a saved tenant is recognised as one.
+type tenantIssuersMsg struct{ issuers map[string]string }
+
+// loadTenantIssuers reads the tenants config (not the keyring) in a command.
+func loadTenantIssuers(ts *store.Tenants) tea.Cmd {
+	if ts == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		cfg, err := ts.Load()
+		if err != nil {
+			return errMsg{err}
+		}
+		return tenantIssuersMsg{issuers: cfg.Issuers()}
+	}
+}
+
+// autoFetch starts fetching keys for every token whose issuer is a saved tenant and that
+// has none yet: the tenant is a configured key source, so this is what the user asked for
+// when they saved it (the view shows the fetch). Other issuers are only ever fetched on F.
+func (m *Model) autoFetch() tea.Cmd {
+	var cmds []tea.Cmd
+	for _, e := range m.list.entries {
+		iss, _ := m.fetchTarget(e)
+		if _, saved := m.tenants[iss]; saved && iss != "" && e.val.keys == nil && e.val.fetching == "" && e.val.fetchErr == "" {
+			cmds = append(cmds, m.fetchKeys(e))
+			m.refreshView(e)
+		}
+	}
+	return tea.Batch(cmds...)
 }
 
 // fetchKeys starts the explicit fetch of the selected token's issuer keys.

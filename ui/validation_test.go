@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -88,14 +89,10 @@ func (is *issuer) token(t *testing.T) string {
 	return raw
 }
 
-// loopbackKeys is the real key source with the loopback test server's client.
+// loopbackKeys is the real key source — a JWKS cache, in memory only — with the loopback
+// test server's client.
 func loopbackKeys(srv *httptest.Server) keySource {
-	client := tokens.NewHTTPClient(srv.Client().Transport)
-	ks := defaultKeySource()
-	ks.issuerKeys = func(ctx context.Context, iss, _ string) (*tokens.KeySet, error) {
-		return discoverKeys(ctx, client, iss)
-	}
-	return ks
+	return cachedKeySource(&tokens.Cache{Client: tokens.NewHTTPClient(srv.Client().Transport)})
 }
 
 func TestFetchingIssuerKeysIsExplicitAndVerifies(t *testing.T) {
@@ -156,12 +153,36 @@ func TestLoadingAJWKSFile(t *testing.T) {
 	}
 }
 
-func TestSavedTenantIsLabelled(t *testing.T) {
+func TestASavedTenantsKeysAreFetchedAndLabelled(t *testing.T) {
 	is := newIssuer(t)
 	hs := newHarness(t, Options{TenantIssuers: map[string]string{is.srv.URL: "prod"}}, 160, 60)
+	hs.m.keySrc = loopbackKeys(is.srv)
 	hs.keys("p").send(tea.PasteMsg{Content: is.token(t)}).keys("enter")
-	hs.wantOnScreen("fetch keys from " + is.srv.URL + " (saved tenant prod)")
+	hs.wantOnScreen("fetch keys from "+is.srv.URL+" (saved tenant prod)", "✓ valid · signature verified with kid k1")
 	hs.wantOffScreen("not a saved tenant")
+	if is.requests.Load() != 2 {
+		t.Fatalf("a saved tenant's keys are fetched once on their own; %d requests", is.requests.Load())
+	}
+	hs.keys("F") // again, by hand: the cache answers
+	if is.requests.Load() != 2 {
+		t.Fatalf("the second fetch should come from the cache; %d requests", is.requests.Load())
+	}
+}
+
+func TestTenantIssuersReadAtStartUp(t *testing.T) {
+	hs := newHarness(t, Options{}, 160, 60)
+	var asked []string
+	hs.m.keySrc.issuerKeys = func(_ context.Context, iss, kid string) (*tokens.KeySet, error) {
+		asked = append(asked, iss+" "+kid)
+		return nil, errors.New("no network in this test")
+	}
+	hs.send(tenantIssuersMsg{issuers: map[string]string{"https://issuer.test/": "staging"}})
+	hs.keys("p").send(tea.PasteMsg{Content: jwsExp(t0, t0.Add(time.Hour))}).keys("enter")
+	hs.wantOnScreen("fetch keys from https://issuer.test/ (saved tenant staging)",
+		"✗ could not load keys from https://issuer.test/: no network in this test")
+	if len(asked) != 1 || asked[0] != "https://issuer.test/ k1" {
+		t.Fatalf("want one fetch for the saved tenant's issuer and the token's kid, got %q", asked)
+	}
 }
 
 func TestNoFetchWithoutAnHTTPSIssuer(t *testing.T) {
