@@ -117,14 +117,19 @@ func Explain(t *Token) *Explanation {
 
 func explainClaim(m Member) Field {
 	f := Field{Name: m.Name, Value: m.Value}
-	if en, ok := claimCatalogue[m.Name]; ok {
+	var en entry
+	known := len(m.Name) <= maxKnownName // longer names are in no catalogue: skip hashing them
+	if known {
+		en, known = claimCatalogue[m.Name]
+	}
+	if known {
 		f.Category, f.Explanation = en.cat, en.text
 	} else if strings.Contains(m.Name, "://") || strings.HasPrefix(m.Name, "urn:") {
 		f.Category, f.Explanation = CatNamespaced, "Custom claim with a namespaced (collision-resistant) name"
 	} else {
 		f.Category, f.Explanation = CatCustom, "Custom claim (not namespaced, may collide with future standard claims)"
 	}
-	if timeClaims[m.Name] {
+	if known && timeClaims[m.Name] { // every time claim is in the catalogue
 		if at, err := NumericDate(m.Value); err != nil {
 			f.TimeProblem = err.Error()
 		} else {

@@ -99,6 +99,12 @@ func TestCatalogueEntriesAreExplained(t *testing.T) {
 			t.Errorf("header parameter %q not in the catalogue", p)
 		}
 	}
+	// explainClaim reads times only for catalogue claims.
+	for name := range timeClaims {
+		if _, ok := claimCatalogue[name]; !ok {
+			t.Errorf("time claim %q not in the catalogue", name)
+		}
+	}
 	for _, c := range []string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "gty", "azp", "permissions", "org_id", "org_name", "scope", "client_id", "auth_time", "acr", "amr"} {
 		if _, ok := claimCatalogue[c]; !ok {
 			t.Errorf("claim %q not in the catalogue", c)
