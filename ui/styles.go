@@ -164,7 +164,8 @@ func NewStyles(dark, noColor bool) Styles {
 	return s
 }
 
-// expiryPaint is expiryStyle for live rows.
+// expiryPaint picks the paint for a token's expiry state: the lifetime bar, the countdown
+// and the list row all change together.
 func (s Styles) expiryPaint(st tokens.ExpiryState) Paint {
 	switch st {
 	case tokens.ExpiringSoon:
@@ -177,19 +178,6 @@ func (s Styles) expiryPaint(st tokens.ExpiryState) Paint {
 	return s.Live.Muted
 }
 
-// expiryStyle picks the style for a token's expiry state: the lifetime bar, the
-// countdown and the list row all change together.
-func (s Styles) expiryStyle(st tokens.ExpiryState) lipgloss.Style {
-	switch st {
-	case tokens.ExpiringSoon:
-		return s.Soon
-	case tokens.Expired, tokens.NotYetValid:
-		return s.Expired
-	case tokens.Fresh:
-		return s.Fresh
-	}
-	return s.Muted
-}
 
 // severityStyle picks the style for a lint.
 func (s Styles) severityStyle(sev tokens.Severity) lipgloss.Style {

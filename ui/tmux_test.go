@@ -144,6 +144,15 @@ func TestTmuxPasteViewCopyQuit(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 
+	// A bracketed paste (what a terminal sends for Cmd-V) is one PasteMsg.
+	s.keys("p")
+	s.waitFor("Paste a token")
+	s.tmux("set-buffer", "-b", "enc", jwe())
+	s.tmux("paste-buffer", "-p", "-d", "-b", "enc", "-t", s.name)
+	s.waitFor("✓ JWE found")
+	s.keys("Escape")
+	s.waitFor("Tokens (2)")
+
 	s.keys("c")
 	s.waitFor("copied the raw token")
 	if got := s.tmux("show-buffer"); got != raw {

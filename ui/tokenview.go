@@ -138,9 +138,6 @@ func (v *tokenView) rows(f frame, dst []string) []string {
 	return dst
 }
 
-// view renders the pane for frame f as one string.
-func (v *tokenView) view(f frame) string { return strings.Join(v.rows(f, nil), "\n") }
-
 // rowBuilder styles rows for one width; every row is cut to the width once, here.
 type rowBuilder struct {
 	st   Styles
