@@ -178,7 +178,6 @@ func (s Styles) expiryPaint(st tokens.ExpiryState) Paint {
 	return s.Live.Muted
 }
 
-
 // severityStyle picks the style for a lint.
 func (s Styles) severityStyle(sev tokens.Severity) lipgloss.Style {
 	switch sev {
