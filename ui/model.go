@@ -149,11 +149,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, tea.Quit
 		case key.Matches(k, m.keys.Help):
 			m.help.ShowAll = !m.help.ShowAll
-			if m.help.ShowAll {
-				m.keys.Help.SetHelp("?", "close help")
-			} else {
-				m.keys.Help.SetHelp("?", "more keys")
-			}
+			m.labelHelp()
 			m.layout()
 			return m, nil
 		}
@@ -375,6 +371,7 @@ func (m *Model) refreshView(e *entry) {
 func (m *Model) setScreen(s screen) {
 	m.active = s
 	m.keys = DefaultKeyMap().forScreen(s)
+	m.labelHelp()
 	if s != screenPaste {
 		m.paste.ta.Blur()
 	}
@@ -382,6 +379,15 @@ func (m *Model) setScreen(s screen) {
 		m.keysIn.ti.Blur()
 	}
 	m.layout()
+}
+
+// labelHelp names what ? does next.
+func (m *Model) labelHelp() {
+	if m.help.ShowAll {
+		m.keys.Help.SetHelp("?", "close help")
+	} else {
+		m.keys.Help.SetHelp("?", "more keys")
+	}
 }
 
 // setStyles rebuilds the stylesheet for the terminal's background and re-styles the views.

@@ -257,7 +257,9 @@ func TestHelpToggle(t *testing.T) {
 	hs.wantOnScreen("? more keys", "q quit")
 	hs.wantOffScreen("copy claims JSON")
 	hs.keys("?")
-	hs.wantOnScreen("copy claims JSON", "scroll down", "remove token", "fetch issuer keys")
+	hs.wantOnScreen("copy claims JSON", "scroll down", "remove token", "fetch issuer keys", "? close help")
+	hs.keys("p", "esc") // another screen and back: still the full help, still labelled so
+	hs.wantOnScreen("copy claims JSON", "? close help")
 	if rows := strings.Count(hs.raw(), "\n") + 1; rows != 40 {
 		t.Fatalf("full help should keep the frame at 40 rows, got %d", rows)
 	}
