@@ -272,7 +272,10 @@ func TestParseHostileDotsDoNotAllocate(t *testing.T) {
 				t.Fatal("accepted")
 			}
 		})
-		if allocs > 4 {
+		// AllocsPerRun counts every allocation in the process, and the race detector or a
+		// leftover server goroutine adds a few; what matters is that the count does not grow
+		// with the dots (32 768 or a million here).
+		if allocs > 64 {
 			t.Errorf("%d bytes of dots: %v allocations per Parse, want a constant few", len(raw), allocs)
 		}
 	}
