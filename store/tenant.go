@@ -63,6 +63,12 @@ func (t Tenant) IssuerURL() string {
 	return t.Issuer
 }
 
+// CanClientCredentials reports whether a new token may be obtained for the tenant without
+// a person: its grant is client credentials, or it names none and is confidential.
+func (t Tenant) CanClientCredentials() bool {
+	return t.Grant == GrantClientCredentials || (t.Grant == "" && t.Confidential)
+}
+
 // ErrInvalidTenant is matched (errors.Is) by every *TenantError.
 var ErrInvalidTenant = errors.New("store: invalid tenant")
 

@@ -70,3 +70,20 @@ func TestIssuerURL(t *testing.T) {
 		t.Errorf("oidc issuer = %q", got)
 	}
 }
+
+func TestCanClientCredentials(t *testing.T) {
+	for _, tc := range []struct {
+		t    Tenant
+		want bool
+	}{
+		{Tenant{Grant: GrantClientCredentials, Confidential: true}, true},
+		{Tenant{Confidential: true}, true},
+		{Tenant{}, false},
+		{Tenant{Grant: GrantDevice, Confidential: true}, false},
+		{Tenant{Grant: GrantPKCE}, false},
+	} {
+		if got := tc.t.CanClientCredentials(); got != tc.want {
+			t.Errorf("%+v: %v, want %v", tc.t, got, tc.want)
+		}
+	}
+}

@@ -19,6 +19,13 @@ type entry struct {
 	expl    *tokens.Explanation // nil for opaque tokens
 	val     validation
 	list    listRows // the token's rows in the list, styled when they change
+	// from is set on tokens obtained from a saved tenant: which tenant, and the token set
+	// they came in (its expiry decides the refresh margin, even for opaque tokens).
+	from *tenantToken
+	// auto asks the tick to refresh the token when it is inside the refresh margin.
+	auto bool
+	// calls are the userinfo and introspection results shown beside the token.
+	calls providerCalls
 }
 
 // newEntry reads an inspection into a session entry. It refuses text that is not a token.
@@ -44,6 +51,11 @@ func (e *entry) state(now time.Time) tokens.ExpiryState {
 // countdown is the short live expiry text of the list and the view's summary.
 func (e *entry) countdown(now time.Time) string {
 	switch {
+	case e.expl == nil && e.from != nil && !e.from.set.Expiry.IsZero():
+		if !now.Before(e.from.set.Expiry) {
+			return "expired " + tokens.Relative(e.from.set.Expiry, now) + " (per the provider)"
+		}
+		return "expires " + tokens.Relative(e.from.set.Expiry, now) + " (per the provider)"
 	case e.expl == nil:
 		return "expiry unknown (opaque)"
 	case e.in.Kind == tokens.JWE:

@@ -41,6 +41,7 @@ func getHarness(t *testing.T) (*harness, *tokenstest.Provider, *store.Tenants) {
 	}
 	hs := newHarness(t, Options{Tenants: ts}, 100, 45)
 	hs.m.grants = grantEnv{keys: &tokens.Cache{}, openBrowser: p.Browser(t, nil)}
+	hs.run(loadTenantIssuers(hs.m.store)) // what Init starts
 	return hs, p, ts
 }
 

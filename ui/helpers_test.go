@@ -23,8 +23,8 @@ func (c *testClock) now() time.Time          { return c.t }
 func (c *testClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
 // harness drives the root model the way the Bubble Tea runtime would, synchronously:
-// every command returned by Update is run and its messages fed back, except the tick
-// (the test advances the clock and sends tickMsg itself). Messages meant for the runtime
+// every command returned by Update is run and its messages fed back; the tick is not
+// scheduled (the test advances the clock and sends tickMsg itself). Messages meant for the runtime
 // (OSC52 clipboard writes, terminal queries) are recorded in sent.
 type harness struct {
 	t       *testing.T
@@ -49,6 +49,7 @@ func newHarness(t *testing.T, opts Options, w, h int) *harness {
 	}
 	m.writeClipboard = func(s string) error { hs.native = append(hs.native, s); return hs.nativeE }
 	m.keySrc = cachedKeySource(&tokens.Cache{}) // memory only: tests never write the user's cache
+	m.tick = func() tea.Cmd { return nil }
 	hs.m = m
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	hs.run(hs.m.validateAll()) // what Init starts, without the tick and the terminal query
@@ -61,9 +62,6 @@ func (hs *harness) send(msgs ...tea.Msg) *harness {
 	for _, msg := range msgs {
 		next, cmd := hs.m.Update(msg)
 		hs.m = next.(*Model)
-		if _, isTick := msg.(tickMsg); isTick {
-			continue
-		}
 		hs.run(cmd)
 	}
 	return hs
@@ -90,7 +88,7 @@ func (hs *harness) run(cmd tea.Cmd) {
 	case tea.QuitMsg:
 		hs.quit = true
 	case tickMsg, errMsg, addTokenMsg, closeScreenMsg, copiedMsg, reportMsg, keysLoadedMsg, loadJWKSMsg,
-		getTenantsMsg, deviceStartedMsg, authURLMsg, tokenObtainedMsg:
+		getTenantsMsg, deviceStartedMsg, authURLMsg, tokenObtainedMsg, refreshedMsg, providerMsg, tenantIssuersMsg:
 		hs.send(msg)
 	default:
 		hs.sent = append(hs.sent, msg)

@@ -15,6 +15,8 @@ type KeyMap struct {
 	Remove                  key.Binding
 	CopyToken, CopyClaims   key.Binding
 	FetchKeys, LoadJWKS     key.Binding // validation key sources, offered explicitly
+	Refresh, AutoRefresh    key.Binding // renew a tenant's token, now or at the margin
+	Userinfo, Introspect    key.Binding // ask the token's tenant about it
 	Confirm, Back           key.Binding // paste and input screens
 	Tenants                 key.Binding // open the tenants screen
 	NewTenant, EditTenant   key.Binding // tenants screen
@@ -42,6 +44,10 @@ func DefaultKeyMap() KeyMap {
 		CopyClaims:   b([]string{"C"}, "C", "copy claims JSON"),
 		FetchKeys:    b([]string{"F"}, "F", "fetch issuer keys"),
 		LoadJWKS:     b([]string{"L"}, "L", "load JWKS file/URL"),
+		Refresh:      b([]string{"r"}, "r", "refresh token"),
+		AutoRefresh:  b([]string{"R"}, "R", "auto-refresh on/off"),
+		Userinfo:     b([]string{"u"}, "u", "userinfo"),
+		Introspect:   b([]string{"i"}, "i", "introspect"),
 		Confirm:      b([]string{"enter"}, "enter", "add"),
 		Back:         b([]string{"esc"}, "esc", "back"),
 		Tenants:      b([]string{"t"}, "t", "tenants"),
@@ -63,7 +69,7 @@ func (k KeyMap) forScreen(s screen) KeyMap {
 	main := s == screenMain
 	for _, b := range []*key.Binding{&k.Prev, &k.Next, &k.LineUp, &k.LineDown, &k.PageUp, &k.PageDown,
 		&k.Top, &k.Bottom, &k.Paste, &k.Remove, &k.CopyToken, &k.CopyClaims, &k.FetchKeys, &k.LoadJWKS,
-		&k.Help, &k.Quit} {
+		&k.Refresh, &k.AutoRefresh, &k.Userinfo, &k.Introspect, &k.Help, &k.Quit} {
 		b.SetEnabled(main)
 	}
 	k.Tenants.SetEnabled(main)
@@ -101,9 +107,9 @@ func (k KeyMap) ShortHelp() []key.Binding {
 // FullHelp is the `?` help, one column per group.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Prev, k.Next, k.Paste, k.Remove, k.CopyToken, k.CopyClaims},
+		{k.Prev, k.Next, k.Paste, k.Remove, k.CopyToken, k.CopyClaims, k.Refresh, k.AutoRefresh},
 		{k.LineUp, k.LineDown, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.FetchKeys, k.LoadJWKS, k.Tenants, k.GetToken, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
+		{k.FetchKeys, k.LoadJWKS, k.Userinfo, k.Introspect, k.Tenants, k.GetToken, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
 			k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit},
 	}
 }

@@ -85,8 +85,15 @@ func (l *tokenList) rows(st Styles, now time.Time, dst []string) []string {
 	for i := first; i < len(l.entries) && len(dst)-n+rowsPerEntry <= l.height; i++ {
 		e := l.entries[i]
 		key := listKey{count: e.countdown(now), selected: i == l.sel, width: l.width}
+		if e.dueForRefresh(now) {
+			key.count = "↻ " + key.count // due for refresh; the view says more
+		}
+		key.auto = e.auto
 		if e.list.key != key || e.list.rows[0] == "" {
 			head := tokens.SafeText(e.label) + " · " + e.in.Kind.String()
+			if key.auto {
+				head += " · auto"
+			}
 			if key.selected {
 				e.list.rows = [2]string{st.Live.Selected.Render(l.fit("▸ " + head)), st.Live.Selected.Render(l.fit("  " + key.count))}
 			} else {
@@ -120,6 +127,7 @@ type listRows struct {
 // listKey is what a token's rows in the list depend on.
 type listKey struct {
 	count    string
+	auto     bool // auto-refresh is on
 	selected bool
 	width    int
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/atotto/clipboard"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
 )
 
@@ -76,6 +77,14 @@ type Model struct {
 	writeClipboard func(string) error
 	// grants is how the get-token screen reaches providers; tests point it at loopback.
 	grants grantEnv
+	// store holds the saved tenants (Options.Tenants, else the config file); nil, with
+	// storeErr saying why, when there is no config path.
+	store    *store.Tenants
+	storeErr error
+	// refreshing names the tenants whose tokens are being refreshed: one at a time each.
+	refreshing map[string]bool
+	// tick schedules the next tick; tests, which move the clock themselves, stub it.
+	tick func() tea.Cmd
 }
 
 // New builds the workbench model from opts: on the given token, or on the built-in example
@@ -92,6 +101,7 @@ func New(opts Options) (*Model, error) {
 		tenants:        opts.TenantIssuers,
 		keySrc:         defaultKeySource(),
 		writeClipboard: clipboard.WriteAll,
+		tick:           tick,
 	}
 	if m.now == nil {
 		m.now = time.Now
@@ -103,8 +113,17 @@ func New(opts Options) (*Model, error) {
 	m.help.Styles = m.styles.Help
 	m.paste = newPasteScreen(m.styles)
 	m.keysIn = newKeysScreen(m.styles)
-	m.tenantsScreen = newTenantsScreen(opts.Tenants, m.styles)
-	m.get = getScreen{tenants: opts.Tenants}
+	m.store = opts.Tenants
+	if m.store == nil {
+		// Only the path is resolved here (the environment); the file is read in Init's command.
+		if path, err := store.ConfigPath(""); err != nil {
+			m.storeErr = err
+		} else {
+			m.store = store.OpenTenants(path)
+		}
+	}
+	m.tenantsScreen = newTenantsScreen(m.store, m.styles)
+	m.get = getScreen{tenants: m.store}
 	m.setScreen(screenMain)
 
 	switch in := tokens.Inspect(opts.Token); {
@@ -133,7 +152,7 @@ func New(opts Options) (*Model, error) {
 // Init starts the app's one tick, asks the terminal for its background colour, validates
 // the tokens the workbench opened with and reads which issuers are saved tenants.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(tick(), tea.RequestBackgroundColor, m.validateAll(), loadTenantIssuers(m.tenantsScreen.ts), m.autoFetch())
+	return tea.Batch(m.tick(), tea.RequestBackgroundColor, m.validateAll(), loadTenantIssuers(m.store), m.autoFetch())
 }
 
 // tick is the app's one clock: every countdown on screen is computed from it.
@@ -166,7 +185,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tickMsg:
 		m.status.expire(m.now())
 		m.recheckTimes()
-		return m, tick()
+		return m, tea.Batch(m.tick(), m.autoRefresh())
 	case spinner.TickMsg:
 		if !m.fetching() && !m.get.running() {
 			return m, nil // the spinner stops when the last fetch is done
@@ -194,6 +213,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.tenants = msg.issuers
 		m.selectionChanged()
 		return m, m.autoFetch()
+	case refreshedMsg:
+		return m, m.refreshed(msg)
+	case providerMsg:
+		m.providerAnswered(msg)
+		return m, nil
 	case closeScreenMsg:
 		m.setScreen(screenMain)
 		return m, nil
@@ -281,9 +305,17 @@ func (m *Model) updateMain(msg tea.Msg) tea.Cmd {
 		}
 		return copyCmd("the claims JSON", js, m.writeClipboard)
 	case key.Matches(k, m.keys.FetchKeys):
-		cmd := m.fetchKeys(e)
+		cmd := m.fetchKeys(e, false)
 		m.refreshView(e)
 		return cmd
+	case key.Matches(k, m.keys.Refresh):
+		return m.startRefresh(e, false)
+	case key.Matches(k, m.keys.AutoRefresh):
+		return m.toggleAuto(e)
+	case key.Matches(k, m.keys.Userinfo):
+		return m.callProvider(e, callUserinfo)
+	case key.Matches(k, m.keys.Introspect):
+		return m.callProvider(e, callIntro)
 	case key.Matches(k, m.keys.LoadJWKS):
 		if e == nil || e.in.Parsed == nil {
 			return errCmd(errors.New("select a JWS or JWE to load keys for"))
@@ -327,17 +359,19 @@ func (m *Model) obtained(msg tokenObtainedMsg) tea.Cmd {
 	}
 	ts := msg.ts
 	var cmds []tea.Cmd
-	for _, tk := range []struct{ label, raw string }{{ts.Tenant + " id", ts.IDToken}, {ts.Tenant + " access", ts.AccessToken}} {
+	for _, tk := range []struct{ kind, raw string }{{kindID, ts.IDToken}, {kindAccess, ts.AccessToken}} {
 		if tk.raw == "" {
 			continue
 		}
-		e, err := newEntry(tk.label, tokens.Inspect(tk.raw))
+		e, err := newEntry(ts.Tenant+" "+tk.kind, tokens.Inspect(tk.raw))
 		if err != nil {
 			continue
 		}
+		e.from = &tenantToken{tenant: ts.Tenant, kind: tk.kind, set: ts}
 		m.list.add(e)
 		cmds = append(cmds, m.revalidate(e))
 	}
+	cmds = append(cmds, m.autoFetch())
 	m.setScreen(screenMain)
 	m.selectionChanged()
 	text := fmt.Sprintf("got a token from %s (%s), stored in the keyring", ts.Tenant, ts.Grant)

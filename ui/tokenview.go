@@ -213,11 +213,17 @@ func (b *rowBuilder) body(e *entry, fetchLabel string) {
 		b.add(st.Section.Render("Opaque token"))
 		b.add("  Only the issuer can tell what this token means and when it expires:")
 		b.add("  ask it through token introspection (RFC 7662) or the userinfo endpoint.")
+		b.add("")
+		b.provider(e)
 		b.notes(e)
 		return
 	}
 	b.validation(e, fetchLabel)
 	b.add("")
+	n := len(b.rows)
+	if b.provider(e); len(b.rows) > n {
+		b.add("")
+	}
 	b.section("Header", e.expl.Header)
 	if e.expl.PayloadNote != "" {
 		b.add("")
@@ -318,6 +324,9 @@ func countdownLine(e *entry, st Styles, loc *time.Location, now time.Time) strin
 	s := st.expiryPaint(e.state(now)).Render("● " + e.countdown(now))
 	if e.expl != nil && e.expl.Exp != nil {
 		s += st.Live.Muted.Render(" · exp " + tokens.FormatTime(*e.expl.Exp, loc))
+	}
+	if note := e.refreshNote(now); note != "" {
+		s += " " + st.Live.Title.Render(note)
 	}
 	return s
 }

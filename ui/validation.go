@@ -44,6 +44,7 @@ type (
 		issuer string // set when the keys came from the issuer's discovery
 		what   string
 		err    error
+		quiet  bool // fetched without a key press: success is shown in the view only
 	}
 )
 
@@ -148,8 +149,8 @@ func loadTenantIssuers(ts *store.Tenants) tea.Cmd {
 	}
 	return func() tea.Msg {
 		cfg, err := ts.Load()
-		if err != nil {
-			return errMsg{err}
+		if err != nil { // one line in the status bar; the workbench goes on without tenants
+			return errMsg{fmt.Errorf("saved tenants not loaded: %w", err)}
 		}
 		return tenantIssuersMsg{issuers: cfg.Issuers()}
 	}
@@ -163,15 +164,16 @@ func (m *Model) autoFetch() tea.Cmd {
 	for _, e := range m.list.entries {
 		iss, _ := m.fetchTarget(e)
 		if _, saved := m.tenants[iss]; saved && iss != "" && e.val.keys == nil && e.val.fetching == "" && e.val.fetchErr == "" {
-			cmds = append(cmds, m.fetchKeys(e))
+			cmds = append(cmds, m.fetchKeys(e, true))
 			m.refreshView(e)
 		}
 	}
 	return tea.Batch(cmds...)
 }
 
-// fetchKeys starts the explicit fetch of the selected token's issuer keys.
-func (m *Model) fetchKeys(e *entry) tea.Cmd {
+// fetchKeys starts the fetch of the selected token's issuer keys: explicit (F), or quiet
+// for a saved tenant's token (autoFetch).
+func (m *Model) fetchKeys(e *entry, quiet bool) tea.Cmd {
 	issuer, label := m.fetchTarget(e)
 	if issuer == "" {
 		return errCmd(errors.New("this token names no https issuer to fetch keys from; load a JWKS with L"))
@@ -182,11 +184,25 @@ func (m *Model) fetchKeys(e *entry) tea.Cmd {
 	e.val.fetching, e.val.fetchErr = strings.TrimPrefix(label, "fetch "), ""
 	kid, _ := e.in.Parsed.Header.String("kid")
 	get := m.keySrc.issuerKeys
+	what, source := "keys from "+issuer, ""
+	if name, ok := m.tenants[issuer]; ok {
+		what, source = "keys of saved tenant "+name+" from "+issuer, "saved tenant "+name+": "
+	}
 	return tea.Batch(m.spinner.Tick, func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
 		defer cancel()
 		keys, err := get(ctx, issuer, kid)
-		return keysLoadedMsg{e: e, keys: keys, issuer: issuer, what: "keys from " + issuer, err: err}
+		if keys != nil && source != "" {
+			// The report names the tenant the keys belong to. The set may be the cache's
+			// own: label a copy.
+			labelled := *keys
+			labelled.Keys = slices.Clone(keys.Keys)
+			for i := range labelled.Keys {
+				labelled.Keys[i].Source = source + labelled.Keys[i].Source
+			}
+			keys = &labelled
+		}
+		return keysLoadedMsg{e: e, keys: keys, issuer: issuer, what: what, err: err, quiet: quiet}
 	})
 }
 
@@ -214,7 +230,9 @@ func (m *Model) keysLoaded(msg keysLoadedMsg) tea.Cmd {
 		return nil
 	}
 	e.val.keys, e.val.issuer, e.val.fetchErr = msg.keys, msg.issuer, ""
-	m.status.set(fmt.Sprintf("loaded %d key(s): %s", len(msg.keys.Keys), msg.what), m.now())
+	if !msg.quiet {
+		m.status.set(fmt.Sprintf("loaded %d key(s): %s", len(msg.keys.Keys), msg.what), m.now())
+	}
 	cmd := m.revalidate(e)
 	m.refreshView(e)
 	return cmd
@@ -231,6 +249,9 @@ func (m *Model) reportArrived(msg reportMsg) {
 
 // fetching reports whether any key fetch is in flight (the spinner runs only then).
 func (m *Model) fetching() bool {
+	if m.calling() || m.refreshRunning() {
+		return true
+	}
 	for _, e := range m.list.entries {
 		if e.val.fetching != "" {
 			return true

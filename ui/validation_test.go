@@ -179,7 +179,7 @@ func TestTenantIssuersReadAtStartUp(t *testing.T) {
 	hs.send(tenantIssuersMsg{issuers: map[string]string{"https://issuer.test/": "staging"}})
 	hs.keys("p").send(tea.PasteMsg{Content: jwsExp(t0, t0.Add(time.Hour))}).keys("enter")
 	hs.wantOnScreen("fetch keys from https://issuer.test/ (saved tenant staging)",
-		"✗ could not load keys from https://issuer.test/: no network in this test")
+		"✗ could not load keys of saved tenant staging from https://issuer.test/: no network in this test")
 	if len(asked) != 1 || asked[0] != "https://issuer.test/ k1" {
 		t.Fatalf("want one fetch for the saved tenant's issuer and the token's kid, got %q", asked)
 	}

@@ -117,12 +117,6 @@ func (s *grantSession) now() time.Time {
 	return time.Now()
 }
 
-// canClientCredentials reports whether `token` may obtain a new token without a person:
-// the tenant's grant is client credentials, or it names none and has a secret.
-func canClientCredentials(t store.Tenant) bool {
-	return t.Grant == store.GrantClientCredentials || (t.Grant == "" && t.Confidential)
-}
-
 // cached returns the tenant's cached token set (refresh token included), or nil. A
 // damaged or unreadable entry is reported on stderr and treated as absent, so that a new
 // grant can replace it.

@@ -103,7 +103,7 @@ func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration) (*to
 		}
 		fresh, grantFailure = c.Refresh(ctx, ts)
 	}
-	if fresh == nil && canClientCredentials(s.tenant) {
+	if fresh == nil && s.tenant.CanClientCredentials() {
 		c, err := s.client(true)
 		if err != nil {
 			return nil, err

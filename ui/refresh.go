@@ -1,0 +1,229 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/tokenbench/tokenbench/store"
+	"github.com/tokenbench/tokenbench/tokens"
+)
+
+// refreshMargin is how long before its expiry a tenant's token is due for a refresh:
+// the list and the view mark it, and auto-refresh replaces it (as `tokenbench token`
+// does with its default --margin).
+const refreshMargin = tokens.DefaultRefreshMargin
+
+// tenantToken ties a token of the list to the saved tenant it was obtained from.
+type tenantToken struct {
+	tenant string
+	kind   string // "access" or "id": which token of the set this entry shows
+	set    *tokens.TokenSet
+}
+
+const (
+	kindAccess = "access"
+	kindID     = "id"
+)
+
+// refreshedMsg ends the refresh of tenant's tokens: the obtained set (already stored in
+// the keyring unless saveErr says otherwise) or why there is none. auto says the tick
+// started it.
+type refreshedMsg struct {
+	tenant  string
+	auto    bool
+	ts      *tokens.TokenSet
+	err     error
+	saveErr error
+}
+
+// margin is how long before expiry the set is due for a refresh: refreshMargin, or half
+// the token's lifetime when that is shorter, so that a token issued for five minutes is
+// not due (and auto-refreshed every second) from the moment it arrives.
+func (t *tenantToken) margin() time.Duration {
+	if life := t.set.Expiry.Sub(t.set.ObtainedAt); life > 0 && life/2 < refreshMargin {
+		return life / 2
+	}
+	return refreshMargin
+}
+
+// dueForRefresh reports whether e is a tenant's token inside the refresh margin at now.
+func (e *entry) dueForRefresh(now time.Time) bool {
+	return e.from != nil && e.from.set.NeedsRefresh(now, e.from.margin())
+}
+
+// refreshNote is the marker the list and the view show for a token due for refresh, or
+// with auto-refresh on; "" for other tokens.
+func (e *entry) refreshNote(now time.Time) string {
+	switch {
+	case e.from == nil:
+		return ""
+	case e.dueForRefresh(now) && e.auto:
+		return "↻ refresh due · auto"
+	case e.dueForRefresh(now):
+		return "↻ refresh due (r)"
+	case e.auto:
+		return "auto-refresh on"
+	}
+	return ""
+}
+
+// refreshGrant picks how to renew tenant t's tokens without a person: the refresh grant
+// when prev holds a refresh token, else client credentials again when the tenant may use
+// them. It refuses tenants whose tokens need a person (device or PKCE, no refresh token).
+func refreshGrant(t store.Tenant, prev *tokens.TokenSet) (tokens.Grant, error) {
+	switch {
+	case prev != nil && prev.RefreshToken != "":
+		return tokens.GrantRefresh, nil
+	case t.CanClientCredentials():
+		return tokens.GrantClientCredentials, nil
+	}
+	return "", fmt.Errorf("tenant %q has no stored refresh token and needs a person: get a new token with T (grant %s)", t.Name, defaultGrant(t))
+}
+
+// startRefresh starts one refresh of e's tenant tokens unless one is already running.
+func (m *Model) startRefresh(e *entry, auto bool) tea.Cmd {
+	switch {
+	case e == nil:
+		return errCmd(errNoToken)
+	case e.from == nil:
+		return errCmd(errors.New("only tokens obtained from a saved tenant (T) can be refreshed; this one was not"))
+	case m.store == nil:
+		return errCmd(m.storeErr)
+	case m.refreshing[e.from.tenant]:
+		return nil
+	}
+	name := e.from.tenant
+	if m.refreshing == nil {
+		m.refreshing = map[string]bool{}
+	}
+	m.refreshing[name] = true
+	m.status.set("refreshing the tokens of "+name+"…", m.now())
+	ts, env := m.store, m.grants
+	return tea.Batch(m.spinner.Tick, func() tea.Msg {
+		msg := refreshedMsg{tenant: name, auto: auto}
+		cfg, err := ts.Load()
+		if err != nil {
+			msg.err = err
+			return msg
+		}
+		t, ok := cfg.Tenant(name)
+		if !ok {
+			msg.err = fmt.Errorf("tenant %q is no longer saved", name)
+			return msg
+		}
+		prev, err := ts.Secrets.LoadTokenSet(name)
+		if err != nil && !errors.Is(err, store.ErrTokenCacheUnreadable) {
+			msg.err = err
+			return msg
+		}
+		g, err := refreshGrant(t, prev)
+		if err != nil {
+			msg.err = err
+			return msg
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
+		defer cancel()
+		// runGrant is the get-token screen's grant: it refreshes or re-obtains, and stores
+		// the new set (the rotated refresh token with it) before it returns.
+		got, _ := runGrant(ctx, 0, ts, t, g, env)().(tokenObtainedMsg)
+		msg.ts, msg.err, msg.saveErr = got.ts, got.err, got.saveErr
+		return msg
+	})
+}
+
+// toggleAuto switches auto-refresh of e on or off.
+func (m *Model) toggleAuto(e *entry) tea.Cmd {
+	switch {
+	case e == nil:
+		return errCmd(errNoToken)
+	case e.from == nil:
+		return errCmd(errors.New("auto-refresh is for tokens obtained from a saved tenant (T); this one was not"))
+	}
+	e.auto = !e.auto
+	if e.auto {
+		m.status.set(fmt.Sprintf("auto-refresh on for %s: refreshed when %s from expiry", e.label, tokens.HumanDuration(refreshMargin)), m.now())
+	} else {
+		m.status.set("auto-refresh off for "+e.label, m.now())
+	}
+	m.refreshView(e)
+	return m.autoRefresh()
+}
+
+// autoRefresh starts a refresh for every tenant with an auto-refresh token inside the
+// margin, one per tenant: a tenant whose refresh is running is left alone.
+func (m *Model) autoRefresh() tea.Cmd {
+	now := m.now()
+	var cmds []tea.Cmd
+	for _, e := range m.list.entries {
+		if e.auto && e.dueForRefresh(now) && !m.refreshing[e.from.tenant] {
+			cmds = append(cmds, m.startRefresh(e, true))
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// refreshed puts a refreshed token set in place of the tenant's tokens in the list, each
+// keeping its label, auto-refresh and keys, and validates them again. A failure is one
+// line in the status bar; it turns auto-refresh off for the tenant, so that the tick does
+// not ask the provider again every second.
+func (m *Model) refreshed(msg refreshedMsg) tea.Cmd {
+	delete(m.refreshing, msg.tenant)
+	if msg.err != nil {
+		what := "could not refresh " + msg.tenant
+		if msg.auto {
+			what += " (auto-refresh turned off)"
+			for _, e := range m.list.entries {
+				if e.from != nil && e.from.tenant == msg.tenant && e.auto {
+					e.auto = false
+					m.refreshView(e)
+				}
+			}
+		}
+		m.status.fail(fmt.Errorf("%s: %w", what, msg.err), m.now())
+		return nil
+	}
+	var cmds []tea.Cmd
+	sel := m.list.selected()
+	for i, old := range m.list.entries {
+		if old.from == nil || old.from.tenant != msg.tenant {
+			continue
+		}
+		raw := msg.ts.AccessToken
+		if old.from.kind == kindID {
+			raw = msg.ts.IDToken
+		}
+		if raw == "" { // no new ID token: the old one stays, timed by the new set
+			old.from = &tenantToken{tenant: msg.tenant, kind: old.from.kind, set: msg.ts}
+			continue
+		}
+		e, err := newEntry(old.label, tokens.Inspect(raw))
+		if err != nil {
+			continue
+		}
+		e.from = &tenantToken{tenant: msg.tenant, kind: old.from.kind, set: msg.ts}
+		e.auto = old.auto
+		e.val.keys, e.val.issuer = old.val.keys, old.val.issuer
+		m.list.entries[i] = e
+		cmds = append(cmds, m.revalidate(e))
+		if old == sel {
+			sel = nil // the selection moved to the new token: rebuild the view
+		}
+	}
+	if sel == nil {
+		m.selectionChanged()
+	}
+	cmds = append(cmds, m.autoFetch()) // for tokens that had no keys yet
+	text := fmt.Sprintf("refreshed the tokens of %s (%s), stored in the keyring", msg.tenant, msg.ts.Grant)
+	m.status.set(text, m.now())
+	if msg.saveErr != nil {
+		m.status.fail(fmt.Errorf("refreshed %s but could not store the new tokens: %w", msg.tenant, msg.saveErr), m.now())
+	}
+	return tea.Batch(cmds...)
+}
+
+// refreshRunning reports whether any refresh is in flight (the spinner runs then).
+func (m *Model) refreshRunning() bool { return len(m.refreshing) > 0 }

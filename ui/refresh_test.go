@@ -1,0 +1,222 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tokenbench/tokenbench/store"
+	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/tokenstest"
+)
+
+// getDevice runs the device flow of tenant dev on the get-token screen, approving the
+// code over HTTP as the user would, and returns the stored token set. The test clock is
+// set to the real time first: the provider stamps its tokens with it.
+func getDevice(t *testing.T, hs *harness, p *tokenstest.Provider, ts *store.Tenants) *tokens.TokenSet {
+	t.Helper()
+	hs.clock.t = time.Now()
+	approved := false
+	hs.m.grants.sleep = func(ctx context.Context, _ time.Duration) error {
+		if !approved {
+			approved = true
+			if err := p.Approve(context.Background(), hs.m.get.run.device.UserCode); err != nil {
+				t.Error(err)
+			}
+		}
+		return ctx.Err()
+	}
+	hs.send(press("T"), press("enter"))
+	hs.wantOnScreen("dev access", "got a token from dev (device)")
+	set, err := ts.Secrets.LoadTokenSet("dev")
+	if err != nil || set.RefreshToken == "" {
+		t.Fatalf("after the device flow: %+v %v", set, err)
+	}
+	return set
+}
+
+// getM2M obtains a client-credentials token for tenant m2m (with its right secret).
+func getM2M(t *testing.T, hs *harness, ts *store.Tenants) {
+	t.Helper()
+	if err := ts.Edit("m2m", func(*store.Tenant) error { return nil }, store.SetSecret(tokenstest.ConfidentialClientSecret)); err != nil {
+		t.Fatal(err)
+	}
+	hs.clock.t = time.Now()
+	hs.send(press("T"), press("down"), press("enter"))
+	hs.wantOnScreen("m2m access", "got a token from m2m (client-credentials)")
+}
+
+func refreshRequests(p *tokenstest.Provider, grant string) int {
+	n := 0
+	for _, r := range p.Requests("/oauth/token") {
+		if r.Form.Get("grant_type") == grant {
+			n++
+		}
+	}
+	return n
+}
+
+func TestRefreshKeyRotatesAndReplaces(t *testing.T) {
+	hs, p, ts := getHarness(t)
+	before := getDevice(t, hs, p, ts)
+	if n := len(hs.m.list.entries); n != 3 {
+		t.Fatalf("%d tokens in the list", n)
+	}
+	hs.wantOffScreen("↻")
+
+	hs.send(press("r"))
+	hs.wantOnScreen("refreshed the tokens of dev (refresh), stored in the keyring", "dev access", "Tokens (3)")
+	if n := refreshRequests(p, "refresh_token"); n != 1 {
+		t.Fatalf("%d refresh requests", n)
+	}
+	after, err := ts.Secrets.LoadTokenSet("dev")
+	if err != nil || after.RefreshToken == "" || after.RefreshToken == before.RefreshToken {
+		t.Fatalf("the rotated refresh token was not stored: %v (same as before: %v)", err, after != nil && after.RefreshToken == before.RefreshToken)
+	}
+	sel := hs.m.list.selected()
+	if sel.label != "dev access" || sel.in.Token != after.AccessToken || sel.in.Token == before.AccessToken || sel.from.set != hs.m.list.selected().from.set {
+		t.Fatalf("the list does not show the refreshed access token (selected %q)", sel.label)
+	}
+	if hs.m.view.e != sel {
+		t.Fatal("the view still shows the old token")
+	}
+	// The refreshed token is validated again, with the keys of its saved tenant.
+	if sel.val.report == nil || sel.val.report.Verdict != tokens.VerdictValid {
+		t.Fatalf("report of the refreshed token: %v", sel.val.report)
+	}
+	hs.wantOnScreen("✓ valid")
+	if c := sel.countdown(hs.clock.now()); !strings.HasPrefix(c, "expires in 4m") && !strings.HasPrefix(c, "expires in 5m") {
+		t.Fatalf("countdown of the refreshed token: %q", c)
+	}
+}
+
+func TestRefreshClientCredentialsAgain(t *testing.T) {
+	hs, p, ts := getHarness(t)
+	getM2M(t, hs, ts)
+	old := hs.m.list.selected().in.Token
+	hs.send(press("r"))
+	hs.wantOnScreen("refreshed the tokens of m2m (client-credentials)")
+	if n := refreshRequests(p, "client_credentials"); n != 2 {
+		t.Fatalf("%d client-credentials requests, want the get and the refresh", n)
+	}
+	if hs.m.list.selected().in.Token == old {
+		t.Fatal("the token was not replaced")
+	}
+}
+
+func TestRefreshFailures(t *testing.T) {
+	hs, p, ts := getHarness(t)
+	getDevice(t, hs, p, ts)
+
+	p.Inject(tokenstest.Fault{Path: "/oauth/token", Status: 503})
+	old := hs.m.list.selected()
+	hs.send(press("r"))
+	if got := hs.m.status; !got.isErr || !strings.HasPrefix(got.text, "could not refresh dev: ") || strings.Contains(got.text, "\n") {
+		t.Fatalf("status after a failed refresh: %+v", got)
+	}
+	if hs.m.list.selected() != old || hs.m.refreshRunning() {
+		t.Fatal("a failed refresh must leave the token in place and nothing running")
+	}
+	hs.wantOnScreen("✗ could not refresh dev")
+
+	// The example token was not obtained from a tenant: nothing to refresh.
+	hs.send(press("k"), press("k"))
+	if hs.m.list.selected().label != "example" {
+		t.Fatalf("selected %q", hs.m.list.selected().label)
+	}
+	hs.send(press("r"))
+	hs.wantOnScreen("✗ only tokens obtained from a saved tenant (T) can be refreshed")
+	hs.send(press("R"))
+	hs.wantOnScreen("✗ auto-refresh is for tokens obtained from a saved tenant")
+}
+
+// A tenant whose tokens need a person and that has no refresh token cannot be refreshed.
+func TestRefreshGrantChoice(t *testing.T) {
+	dev := store.Tenant{Name: "dev", Grant: store.GrantDevice}
+	m2m := store.Tenant{Name: "m2m", Confidential: true}
+	for _, tc := range []struct {
+		t    store.Tenant
+		prev *tokens.TokenSet
+		want tokens.Grant
+	}{
+		{dev, &tokens.TokenSet{RefreshToken: "r"}, tokens.GrantRefresh},
+		{m2m, &tokens.TokenSet{RefreshToken: "r"}, tokens.GrantRefresh},
+		{m2m, nil, tokens.GrantClientCredentials},
+		{m2m, &tokens.TokenSet{}, tokens.GrantClientCredentials},
+		{dev, nil, ""},
+		{dev, &tokens.TokenSet{AccessToken: "a"}, ""},
+	} {
+		g, err := refreshGrant(tc.t, tc.prev)
+		if g != tc.want || (err != nil) != (tc.want == "") {
+			t.Errorf("%s %+v: %q %v, want %q", tc.t.Name, tc.prev, g, err, tc.want)
+		}
+		if err != nil && !strings.Contains(err.Error(), "needs a person") {
+			t.Errorf("refusal does not say why: %v", err)
+		}
+	}
+}
+
+// Auto-refresh: the tick refreshes a token with auto-refresh on once it is inside the
+// margin, and starts one refresh per tenant even when several of its tokens are due.
+func TestAutoRefreshAtTheMargin(t *testing.T) {
+	hs, p, ts := getHarness(t)
+	set := getDevice(t, hs, p, ts)
+	hs.send(press("R"), press("k"), press("R")) // both the access and the ID token
+	hs.wantOnScreen("auto-refresh on for dev id", "dev id · JWS · auto", "dev access · JWS · auto")
+
+	margin := hs.m.list.selected().from.margin()
+	if margin < 149*time.Second || margin > 150*time.Second { // half the provider's five-minute access tokens
+		t.Fatalf("margin %s", margin)
+	}
+	hs.clock.t = set.Expiry.Add(-margin - time.Second)
+	hs.send(tickMsg(hs.clock.now()))
+	if n := refreshRequests(p, "refresh_token"); n != 0 || hs.m.refreshRunning() {
+		t.Fatalf("%d refreshes outside the margin", n)
+	}
+	hs.wantOffScreen("↻")
+
+	// Inside the margin: the marker shows, and one tick starts exactly one refresh.
+	hs.clock.advance(2 * time.Second)
+	hs.m.list.entries[1].auto = false // the marker without auto first
+	hs.m.refreshView(hs.m.list.entries[1])
+	hs.wantOnScreen("↻ expires in 2m 2", "↻ refresh due (r)")
+	hs.m.list.entries[1].auto = true
+	_, cmd := hs.m.Update(tickMsg(hs.clock.now()))
+	if !hs.m.refreshing["dev"] || len(hs.m.refreshing) != 1 {
+		t.Fatalf("refreshing after the tick: %v", hs.m.refreshing)
+	}
+	// A second tick while the refresh runs starts no other.
+	_, again := hs.m.Update(tickMsg(hs.clock.now()))
+	hs.run(again)
+	if n := refreshRequests(p, "refresh_token"); n != 0 {
+		t.Fatalf("%d refreshes while one was only started", n)
+	}
+	hs.run(cmd)
+	if n := refreshRequests(p, "refresh_token"); n != 1 {
+		t.Fatalf("%d refreshes for one due tenant, want 1", n)
+	}
+	hs.wantOnScreen("refreshed the tokens of dev (refresh)", "dev access · JWS · auto", "dev id · JWS · auto")
+	if hs.m.refreshRunning() {
+		t.Fatal("the refresh is still marked as running")
+	}
+}
+
+// A failed auto-refresh turns auto-refresh off, so that the tick does not hammer the
+// provider every second.
+func TestAutoRefreshFailureTurnsItOff(t *testing.T) {
+	hs, p, ts := getHarness(t)
+	set := getDevice(t, hs, p, ts)
+	hs.send(press("R"))
+	p.Inject(tokenstest.Fault{Path: "/oauth/token", Status: 503})
+	hs.clock.t = set.Expiry.Add(-time.Minute)
+	hs.send(tickMsg(hs.clock.now()))
+	hs.wantOnScreen("auto-refresh turned off")
+	if hs.m.list.selected().auto {
+		t.Fatal("auto-refresh still on after a failure")
+	}
+	hs.run(hs.m.autoRefresh())
+	if n := refreshRequests(p, "refresh_token"); n != 1 {
+		t.Fatalf("%d refresh attempts, want 1", n)
+	}
+}
