@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -94,6 +95,7 @@ type scanner struct {
 // keeps a large claims set to one allocation for its members and none for the set.
 type topScratch struct {
 	members Object
+	raws    [][]byte // the members' names as scanned, before they become strings
 	index   map[string]struct{}
 }
 
@@ -104,6 +106,8 @@ var topPool = sync.Pool{New: func() any { return new(topScratch) }}
 func (t *topScratch) release() {
 	clear(t.members[:cap(t.members)])
 	t.members = t.members[:0]
+	clear(t.raws[:cap(t.raws)])
+	t.raws = t.raws[:0]
 	clear(t.index)
 	topPool.Put(t)
 }
@@ -134,9 +138,12 @@ func (s *scanner) object(depth int, keep bool) (Object, error) {
 		return nil, fmt.Errorf("nests deeper than %d levels", maxJSONDepth)
 	}
 	s.pos++ // '{'
-	var members Object
+	var (
+		members Object
+		raws    [][]byte
+	)
 	if keep {
-		members = s.top.members[:0]
+		members, raws = s.top.members[:0], s.top.raws[:0]
 	}
 	var small [smallObject][]byte // names for the duplicate check, on the stack for small objects
 	names := small[:0]
@@ -155,16 +162,10 @@ func (s *scanner) object(depth int, keep bool) (Object, error) {
 		if err != nil {
 			return nil, err
 		}
-		var name string // a kept member's name, or a large nested object's
-		if keep {
-			name = internName(raw)
-		}
 		// Duplicate names are refused at every depth: parsers disagree on which one wins.
 		switch {
 		case index != nil:
-			if !keep {
-				name = string(raw)
-			}
+			name := string(raw)
 			if _, dup := index[name]; dup {
 				return nil, fmt.Errorf("has a duplicate member %q", name)
 			}
@@ -176,25 +177,14 @@ func (s *scanner) object(depth int, keep bool) (Object, error) {
 				}
 			}
 			names = append(names, raw)
+		case keep:
+			// A large kept object is checked once its names are strings (keptMembers).
 		default:
-			if keep {
-				if s.top.index == nil {
-					s.top.index = make(map[string]struct{}, 8*smallObject)
-				}
-				index = s.top.index
-			} else {
-				index = make(map[string]struct{}, 4*smallObject)
-				name = string(raw)
+			index = make(map[string]struct{}, 4*smallObject)
+			for _, n := range names {
+				index[string(n)] = struct{}{}
 			}
-			if keep {
-				for _, m := range members {
-					index[m.Name] = struct{}{}
-				}
-			} else {
-				for _, n := range names {
-					index[string(n)] = struct{}{}
-				}
-			}
+			name := string(raw)
 			if _, dup := index[name]; dup {
 				return nil, fmt.Errorf("has a duplicate member %q", name)
 			}
@@ -211,8 +201,9 @@ func (s *scanner) object(depth int, keep bool) (Object, error) {
 			return nil, err
 		}
 		if keep {
-			members = append(members, Member{Name: name, Value: json.RawMessage(s.data[start:s.pos:s.pos])})
-			s.top.members = members // keep a grown slice for the next parse
+			members = append(members, Member{Value: json.RawMessage(s.data[start:s.pos:s.pos])})
+			raws = append(raws, raw)
+			s.top.members, s.top.raws = members, raws // keep grown slices for the next parse
 		}
 		s.skipSpace()
 		if s.pos >= len(s.data) {
@@ -224,13 +215,54 @@ func (s *scanner) object(depth int, keep bool) (Object, error) {
 		case '}':
 			s.pos++
 			if keep {
-				return append(make(Object, 0, len(members)), members...), nil
+				return s.keptMembers(members, raws)
 			}
 			return nil, nil
 		default:
 			return nil, s.errorf("expected ',' or '}'")
 		}
 	}
+}
+
+// keptMembers copies the top-level members out at their exact size and names them: names
+// the catalogue knows are shared strings, all others are cut from one string. Objects too
+// large for the one-by-one comparison get their duplicate check here.
+func (s *scanner) keptMembers(members Object, raws [][]byte) (Object, error) {
+	out := make(Object, len(members))
+	copy(out, members)
+	size := 0
+	for i, r := range raws {
+		if n, ok := knownName(r); ok {
+			out[i].Name = n // never "": the catalogue has no empty name
+		} else {
+			size += len(r)
+		}
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for i, r := range raws {
+		if out[i].Name == "" {
+			b.Write(r)
+		}
+	}
+	arena, off := b.String(), 0
+	for i, r := range raws {
+		if out[i].Name == "" {
+			out[i].Name, off = arena[off:off+len(r)], off+len(r)
+		}
+	}
+	if len(out) > smallObject {
+		if s.top.index == nil {
+			s.top.index = make(map[string]struct{}, len(out))
+		}
+		for _, m := range out {
+			if _, dup := s.top.index[m.Name]; dup {
+				return nil, fmt.Errorf("has a duplicate member %q", m.Name)
+			}
+			s.top.index[m.Name] = struct{}{}
+		}
+	}
+	return out, nil
 }
 
 func (s *scanner) value(depth int) error {
@@ -431,15 +463,13 @@ func (s *scanner) scanString(build bool) ([]byte, error) {
 	return nil, s.errorf("unterminated string")
 }
 
-// internName returns a kept member's name as a string, without allocating for the names
-// the catalogue knows (most of a typical header and claims set).
-func internName(b []byte) string {
-	if len(b) <= maxKnownName {
-		if s, ok := knownNames[string(b)]; ok {
-			return s
-		}
+// knownName returns the shared string for a name the catalogue knows.
+func knownName(b []byte) (string, bool) {
+	if len(b) > maxKnownName {
+		return "", false
 	}
-	return string(b)
+	n, ok := knownNames[string(b)]
+	return n, ok
 }
 
 // knownNames holds one string for each header parameter and claim in the catalogue;
