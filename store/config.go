@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sync"
 	"strconv"
 	"strings"
 	"time"
@@ -162,7 +163,7 @@ func Load(path string) (*Config, error) {
 		if errors.As(err, &pe) {
 			return nil, &ConfigError{Path: path, Line: pe.Position.Line, Err: errors.New(pe.Message)}
 		}
-		if m := typeErrRE.FindStringSubmatch(err.Error()); m != nil {
+		if m := typeErrRE().FindStringSubmatch(err.Error()); m != nil {
 			line, _ := strconv.Atoi(m[1])
 			return nil, &ConfigError{Path: path, Line: line, Err: fmt.Errorf("%s: %s", m[2], m[3])}
 		}
@@ -184,7 +185,7 @@ func Load(path string) (*Config, error) {
 }
 
 // typeErrRE picks the line out of the decoder's type errors, which are not ParseErrors.
-var typeErrRE = regexp.MustCompile(`^toml: line (\d+) \(last key ("[^"]*")\): (.*)$`)
+var typeErrRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^toml: line (\d+) \(last key ("[^"]*")\): (.*)$`) })
 
 func readConfig(path string) ([]byte, error) {
 	f, err := os.Open(path)

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/tokenbench/tokenbench/tokens"
@@ -89,13 +90,13 @@ func (e *TenantError) Error() string {
 // Is makes errors.Is(err, ErrInvalidTenant) true.
 func (e *TenantError) Is(target error) bool { return target == ErrInvalidTenant }
 
-var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+var nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`) })
 
 // ValidateName refuses a tenant name that is empty, longer than 64 characters, or uses
 // anything but ASCII letters, digits, '.', '_' and '-' (starting with a letter or digit).
 // The name is part of keyring account names, so the rule keeps them unambiguous.
 func ValidateName(name string) error {
-	if !nameRE.MatchString(name) {
+	if !nameRE().MatchString(name) {
 		return &TenantError{Name: printable(name), Field: "name", Reason: "use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"}
 	}
 	return nil
