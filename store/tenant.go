@@ -33,6 +33,16 @@ const (
 	GrantRefresh           Grant = "refresh"
 )
 
+// AuthMethod is how a confidential client authenticates at the token endpoint, by its
+// OAuth registry name. Empty means client_secret_basic.
+type AuthMethod string
+
+// Client authentication methods a tenant may name.
+const (
+	AuthSecretBasic AuthMethod = "client_secret_basic"
+	AuthSecretPost  AuthMethod = "client_secret_post"
+)
+
 // Grants lists every grant a tenant may name, in the order help text shows them.
 var Grants = []Grant{GrantClientCredentials, GrantDevice, GrantPKCE, GrantRefresh}
 
@@ -49,6 +59,7 @@ type Tenant struct {
 	Audience        string            `toml:"audience,omitempty" json:"audience,omitempty"`
 	Scopes          []string          `toml:"scopes,omitempty" json:"scopes,omitempty"`
 	Grant           Grant             `toml:"grant,omitempty" json:"grant,omitempty"`
+	AuthMethod      AuthMethod        `toml:"auth_method,omitempty" json:"auth_method,omitempty"`
 	Organization    string            `toml:"organization,omitempty" json:"organization,omitempty"`
 	RedirectPort    int               `toml:"redirect_port,omitzero" json:"redirect_port,omitempty"`
 	AuthorizeParams map[string]string `toml:"authorize_params,omitempty" json:"authorize_params,omitempty"`
@@ -154,6 +165,9 @@ func (t Tenant) Validate() error {
 	}
 	if t.Grant == GrantClientCredentials && !t.Confidential {
 		return bad("grant", "client-credentials needs a confidential client (one with a secret)")
+	}
+	if t.AuthMethod != "" && t.AuthMethod != AuthSecretBasic && t.AuthMethod != AuthSecretPost {
+		return bad("auth_method", "%q is not %s or %s", printable(string(t.AuthMethod)), AuthSecretBasic, AuthSecretPost)
 	}
 	if t.RedirectPort < 0 || t.RedirectPort > 65535 {
 		return bad("redirect_port", "%d is not a port (1-65535, or 0 for any free port)", t.RedirectPort)

@@ -87,3 +87,17 @@ func TestCanClientCredentials(t *testing.T) {
 		}
 	}
 }
+
+func TestTenantAuthMethod(t *testing.T) {
+	base := Tenant{Name: "m", Kind: KindOIDC, Issuer: "https://issuer.example/", ClientID: "c", Confidential: true}
+	for _, c := range []struct {
+		method AuthMethod
+		ok     bool
+	}{{"", true}, {AuthSecretBasic, true}, {AuthSecretPost, true}, {"private_key_jwt", false}, {"basic", false}} {
+		tn := base
+		tn.AuthMethod = c.method
+		if err := tn.Validate(); (err == nil) != c.ok {
+			t.Errorf("auth_method %q: %v, want ok=%v", c.method, err, c.ok)
+		}
+	}
+}

@@ -64,10 +64,17 @@ func (s *Secrets) SaveTokenSet(tenant string, ts *tokens.TokenSet) error {
 
 // ClientConfig is the grant configuration of tenant t with its client secret (empty for
 // a public client). Basic authentication is used: the tenant has no auth style setting.
+func (m AuthMethod) style() tokens.AuthStyle {
+	if m == AuthSecretPost {
+		return tokens.AuthPost
+	}
+	return tokens.AuthBasic
+}
+
 func (t Tenant) ClientConfig(secret string) tokens.ClientConfig {
 	return tokens.ClientConfig{
 		Tenant: t.Name, Issuer: t.IssuerURL(), ClientID: t.ClientID, ClientSecret: secret,
-		AuthStyle: tokens.AuthBasic, Audience: t.Audience, Scopes: t.Scopes, Organization: t.Organization,
+		AuthStyle: t.AuthMethod.style(), Audience: t.Audience, Scopes: t.Scopes, Organization: t.Organization,
 		RedirectPort: t.RedirectPort, AuthorizeParams: t.AuthorizeParams, TokenParams: t.TokenParams,
 	}
 }

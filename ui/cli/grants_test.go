@@ -83,6 +83,7 @@ func newGrantEnv(t *testing.T) *grantEnv {
 		}
 	}
 	add(store.Tenant{Name: "m2m", ClientID: tokenstest.ConfidentialClientID, Confidential: true, Grant: store.GrantClientCredentials, Scopes: []string{"openid"}}, tokenstest.ConfidentialClientSecret)
+	add(store.Tenant{Name: "m2m-post", ClientID: tokenstest.ConfidentialClientID, Confidential: true, Grant: store.GrantClientCredentials, AuthMethod: store.AuthSecretPost}, tokenstest.ConfidentialClientSecret)
 	add(store.Tenant{Name: "bad", ClientID: tokenstest.ConfidentialClientID, Confidential: true, Grant: store.GrantClientCredentials}, "wrong-secret")
 	add(store.Tenant{Name: "dev", ClientID: tokenstest.DeviceClientID, Grant: store.GrantDevice, Scopes: []string{"openid", "profile", "offline_access"}}, "")
 	add(store.Tenant{Name: "app", ClientID: tokenstest.NativeClientID, Grant: store.GrantPKCE, Scopes: []string{"openid", "profile", "offline_access"}}, "")
@@ -182,6 +183,23 @@ func TestGetClientCredentialsAndToken(t *testing.T) {
 	r = e.mustRun(newTokenCmd, "--tenant", "m2m", "--margin", "1m", "--now", doc.Expiry.Add(-30*time.Second).Format(time.RFC3339))
 	if r.stdout == doc.AccessToken+"\n" || e.tokenRequests("client_credentials") != before+1 || r.stderr != "" {
 		t.Fatalf("token within the margin: stdout %q stderr %q", r.stdout, r.stderr)
+	}
+}
+
+func TestClientAuthMethodFollowsTheTenant(t *testing.T) {
+	e := newGrantEnv(t)
+	for _, c := range []struct {
+		tenant    string
+		wantBasic bool
+	}{{"m2m", true}, {"m2m-post", false}} {
+		e.mustRun(newGetCmd, "--tenant", c.tenant)
+		reqs := e.p.Requests("/oauth/token")
+		last := reqs[len(reqs)-1]
+		gotBasic := last.BasicUser == tokenstest.ConfidentialClientID
+		gotPost := last.Form.Get("client_id") == tokenstest.ConfidentialClientID && last.Form.Get("client_secret") != ""
+		if gotBasic != c.wantBasic || gotPost == c.wantBasic {
+			t.Errorf("%s: basic %v, secret in form %v; want basic %v", c.tenant, gotBasic, gotPost, c.wantBasic)
+		}
 	}
 }
 

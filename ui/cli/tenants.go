@@ -218,6 +218,7 @@ func writeTenant(w io.Writer, v tenantView, path string) error {
 	row("audience", v.Audience)
 	row("scopes", strings.Join(v.Scopes, " "))
 	row("grant", string(v.Grant))
+	row("auth method", string(v.AuthMethod))
 	row("organization", v.Organization)
 	if v.RedirectPort != 0 {
 		row("redirect port", fmt.Sprint(v.RedirectPort))

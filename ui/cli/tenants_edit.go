@@ -20,6 +20,7 @@ import (
 // tenantFlags are the flags add and edit share; edit applies only the ones given.
 type tenantFlags struct {
 	domain, issuer, clientID, audience, grant, org string
+	authMethod                                     string
 	scopes, authorizeParams, tokenParams           []string
 	redirectPort                                   int
 	public, confidential                           bool
@@ -33,6 +34,7 @@ func (f *tenantFlags) register(fs *pflag.FlagSet, edit bool) {
 	fs.StringVar(&f.audience, "audience", "", "API `AUDIENCE` to request tokens for (Auth0)")
 	fs.StringArrayVar(&f.scopes, "scope", nil, "`SCOPE` to request (repeatable)")
 	fs.StringVar(&f.grant, "grant", "", "default `GRANT`: "+grantNames())
+	fs.StringVar(&f.authMethod, "auth-method", "", "how the client secret is sent: `METHOD` client_secret_basic (default) or client_secret_post")
 	fs.StringVar(&f.org, "org", "", "Auth0 organization `ID` or name")
 	fs.IntVar(&f.redirectPort, "redirect-port", 0, "pin the loopback redirect to `PORT` (0: any free port)")
 	fs.StringArrayVar(&f.authorizeParams, "authorize-param", nil, "extra authorize request parameter `KEY=VALUE` (repeatable; KEY= removes it)")
@@ -85,6 +87,9 @@ func (f *tenantFlags) apply(t *store.Tenant, fs *pflag.FlagSet) error {
 	}
 	if set("grant") {
 		t.Grant = store.Grant(f.grant)
+	}
+	if set("auth-method") {
+		t.AuthMethod = store.AuthMethod(f.authMethod)
 	}
 	if set("org") {
 		t.Organization = f.org
