@@ -133,14 +133,21 @@ func (m *Model) calling() bool {
 	return false
 }
 
-// provider adds the section with the tenant's answers about e: the call in flight with
-// the spinner, the introspection verdict and members, the userinfo profile, or the keys
-// that ask for them.
+// provider adds, at the top of the body, the section with the tenant's answers about e:
+// the call in flight with the spinner, the introspection verdict and members, the
+// userinfo profile. A tenant's token with no answer yet gets one row with the keys that
+// ask (and refresh); other tokens get nothing until asked.
 func (b *rowBuilder) provider(e *entry) {
 	st := b.st
 	c := &e.calls
-	if e.from == nil && c.busy == "" && c.userinfo == nil && c.intro == nil {
-		return // not a tenant's token and nothing asked: the keys are in the help
+	if c.busy == "" && c.userinfo == nil && c.intro == nil {
+		if e.from != nil {
+			key := func(k, what string) string { return st.Title.Render(k) + " " + st.Action.Render(what) }
+			b.add(key("r", "refresh") + "  " + key("R", "auto-refresh") + "  " + key("u", "userinfo") + "  " + key("i", "introspect") +
+				st.Muted.Render("  · tenant "+tokens.SafeText(e.from.tenant)))
+			b.add("")
+		}
+		return
 	}
 	b.add(st.Section.Render("Provider") + st.Muted.Render(" (what the tenant says about this token)"))
 	if c.busy != "" {
@@ -148,9 +155,6 @@ func (b *rowBuilder) provider(e *entry) {
 		b.addDyn(func(f frame) any { return f.spinner }, func(f frame) string {
 			return "  " + st.Title.Render(f.spinner) + " asking " + busy + "…"
 		})
-	}
-	if c.userinfo == nil && c.intro == nil && c.busy == "" {
-		b.add("  " + st.Title.Render("u") + " " + st.Action.Render("userinfo") + "  " + st.Title.Render("i") + " " + st.Action.Render("introspect"))
 	}
 	if in := c.intro; in != nil {
 		verdict := st.Pass.Render("active")
@@ -164,6 +168,7 @@ func (b *rowBuilder) provider(e *entry) {
 		b.add("  userinfo" + st.Muted.Render(fmt.Sprintf(" · %d claim(s) from %s", len(c.userinfo), tokens.SafeText(c.tenant))))
 		b.members(c.userinfo, "")
 	}
+	b.add("")
 }
 
 // members adds one row per member of obj (except skip), its value shown as text.

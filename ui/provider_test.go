@@ -16,10 +16,11 @@ import (
 func TestUserinfoBesideTheToken(t *testing.T) {
 	hs, p, ts := getHarness(t)
 	getDevice(t, hs, p, ts)
-	hs.wantOnScreen("Provider (what the tenant says about this token)", "u userinfo  i introspect")
+	hs.wantOnScreen("r refresh  R auto-refresh  u userinfo  i introspect  · tenant dev")
+	hs.wantOffScreen("Provider (what the tenant says about this token)")
 
 	hs.send(press("u"))
-	hs.wantOnScreen("userinfo answered by dev", "userinfo · ", "from dev", "sub")
+	hs.wantOnScreen("userinfo answered by dev", "Provider (what the tenant says about this token)", "userinfo · ", "from dev", "sub")
 	e := hs.m.list.selected()
 	if sub, ok := e.calls.userinfo.Get("sub"); !ok || string(sub) != `"`+tokenstest.Username+`"` {
 		t.Fatalf("userinfo: %v", e.calls.userinfo)

@@ -145,7 +145,7 @@ func (m *Model) toggleAuto(e *entry) tea.Cmd {
 	}
 	e.auto = !e.auto
 	if e.auto {
-		m.status.set(fmt.Sprintf("auto-refresh on for %s: refreshed when %s from expiry", e.label, tokens.HumanDuration(refreshMargin)), m.now())
+		m.status.set(fmt.Sprintf("auto-refresh on for %s: refreshed when %s from expiry", e.label, tokens.HumanDuration(e.from.margin())), m.now())
 	} else {
 		m.status.set("auto-refresh off for "+e.label, m.now())
 	}

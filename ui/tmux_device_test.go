@@ -27,6 +27,7 @@ func TestTmuxDeviceFlow(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and drives it in tmux")
 	}
+	t.Parallel()                       // the other tmux test runs beside it
 	bus := keyringtest.StartPrivate(t) // skips, saying why, when there is no Secret Service to be had
 	p := tokenstest.New(t, tokenstest.WithPollInterval(time.Second))
 	config := filepath.Join(t.TempDir(), "config.toml")

@@ -110,6 +110,7 @@ func TestTmuxPasteViewCopyQuit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and drives it in tmux")
 	}
+	t.Parallel() // the other tmux test runs beside it
 	bin := buildBinary(t)
 	s := newTmux(t, 120, 45, "sh")
 	s.waitFor("$")

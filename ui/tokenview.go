@@ -218,12 +218,9 @@ func (b *rowBuilder) body(e *entry, fetchLabel string) {
 		b.notes(e)
 		return
 	}
+	b.provider(e)
 	b.validation(e, fetchLabel)
 	b.add("")
-	n := len(b.rows)
-	if b.provider(e); len(b.rows) > n {
-		b.add("")
-	}
 	b.section("Header", e.expl.Header)
 	if e.expl.PayloadNote != "" {
 		b.add("")
