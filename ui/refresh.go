@@ -94,6 +94,9 @@ func (m *Model) startRefresh(e *entry, auto bool) tea.Cmd {
 	case m.store == nil:
 		return errCmd(m.storeErr)
 	case m.refreshing[e.from.tenant]:
+		if !auto {
+			m.status.set("the tokens of "+e.from.tenant+" are being refreshed already", m.now())
+		}
 		return nil
 	}
 	name := e.from.tenant
@@ -167,7 +170,8 @@ func (m *Model) autoRefresh() tea.Cmd {
 }
 
 // refreshed puts a refreshed token set in place of the tenant's tokens in the list, each
-// keeping its label, auto-refresh and keys, and validates them again. A failure is one
+// keeping its label and auto-refresh, and validates them again with their tenant's keys
+// (fetched anew through the key cache, so that a new kid is found). A failure is one
 // line in the status bar; it turns auto-refresh off for the tenant, so that the tick does
 // not ask the provider again every second.
 func (m *Model) refreshed(msg refreshedMsg) tea.Cmd {
@@ -206,7 +210,6 @@ func (m *Model) refreshed(msg refreshedMsg) tea.Cmd {
 		}
 		e.from = &tenantToken{tenant: msg.tenant, kind: old.from.kind, set: msg.ts}
 		e.auto = old.auto
-		e.val.keys, e.val.issuer = old.val.keys, old.val.issuer
 		m.list.entries[i] = e
 		cmds = append(cmds, m.revalidate(e))
 		if old == sel {

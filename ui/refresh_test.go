@@ -186,9 +186,12 @@ func TestAutoRefreshAtTheMargin(t *testing.T) {
 	if !hs.m.refreshing["dev"] || len(hs.m.refreshing) != 1 {
 		t.Fatalf("refreshing after the tick: %v", hs.m.refreshing)
 	}
-	// A second tick while the refresh runs starts no other.
+	// A second tick, or r, while the refresh runs starts no other.
 	_, again := hs.m.Update(tickMsg(hs.clock.now()))
 	hs.run(again)
+	if _, byHand := hs.m.Update(press("r")); byHand != nil || hs.m.status.text != "the tokens of dev are being refreshed already" {
+		t.Fatalf("r during a refresh: %q", hs.m.status.text)
+	}
 	if n := refreshRequests(p, "refresh_token"); n != 0 {
 		t.Fatalf("%d refreshes while one was only started", n)
 	}
