@@ -22,12 +22,14 @@ type Options struct {
 	Location *time.Location
 	// NoColor turns colour off. Run also turns it off when NO_COLOR is set.
 	NoColor bool
-	// TenantIssuers maps the issuers of saved tenants to tenant names, so that the
-	// workbench can label a fetch of keys as going to a saved tenant or not. Keys are
-	// never fetched without the user asking either way.
+	// TenantIssuers maps the issuers of saved tenants to tenant names until Init has read
+	// them from Tenants (tests set it). A token of a saved tenant's issuer is verified
+	// with that tenant's keys without a key press, labelled with the tenant; keys of any
+	// other issuer are fetched only when the user asks (F).
 	TenantIssuers map[string]string
-	// Tenants is where the tenants screen reads and saves tenants; nil means the config
-	// file at store.ConfigPath("") and the system keyring, opened with the screen.
+	// Tenants is where the workbench reads saved tenants (Init, the tenants and get-token
+	// screens, refresh, userinfo and introspection); nil means the config file at
+	// store.ConfigPath("") and the system keyring. Nothing is read before Init's commands.
 	Tenants *store.Tenants
 }
 
