@@ -36,20 +36,33 @@ type TokenSet struct {
 	Warnings []string `json:"-"`
 }
 
-// NeedsRefresh reports whether the access token should be replaced at now: it is
-// missing, or it expires within margin (DefaultRefreshMargin when margin is negative).
-// A token without a known expiry is used until the provider refuses it.
-func (t *TokenSet) NeedsRefresh(now time.Time, margin time.Duration) bool {
+// RefreshMargin returns how long before expiry the set is due for a refresh: margin
+// (DefaultRefreshMargin when negative), or half the token's lifetime when that is shorter,
+// so that a token issued for less than twice the margin is not due the moment it arrives
+// (and refreshed on every call).
+func (t *TokenSet) RefreshMargin(margin time.Duration) time.Duration {
 	if margin < 0 {
 		margin = DefaultRefreshMargin
 	}
+	if t != nil && !t.ObtainedAt.IsZero() {
+		if life := t.Expiry.Sub(t.ObtainedAt); life > 0 && life/2 < margin {
+			return life / 2
+		}
+	}
+	return margin
+}
+
+// NeedsRefresh reports whether the access token should be replaced at now: it is
+// missing, or it expires within RefreshMargin(margin). A token without a known expiry is
+// used until the provider refuses it.
+func (t *TokenSet) NeedsRefresh(now time.Time, margin time.Duration) bool {
 	if t == nil || t.AccessToken == "" {
 		return true
 	}
 	if t.Expiry.IsZero() {
 		return false
 	}
-	return !now.Add(margin).Before(t.Expiry)
+	return !now.Add(t.RefreshMargin(margin)).Before(t.Expiry)
 }
 
 // Expired reports whether the access token has expired at now.

@@ -64,3 +64,30 @@ func TestTokenSetEncoding(t *testing.T) {
 		}
 	}
 }
+
+func TestRefreshMarginIsAtMostHalfTheLifetime(t *testing.T) {
+	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name   string
+		life   time.Duration
+		margin time.Duration
+		want   time.Duration
+	}{
+		{"long-lived token keeps the margin", time.Hour, 5 * time.Minute, 5 * time.Minute},
+		{"negative margin means the default", time.Hour, -1, tokens.DefaultRefreshMargin},
+		{"five-minute token is due at half-life", 5 * time.Minute, 5 * time.Minute, 150 * time.Second},
+		{"exactly twice the margin keeps it", 10 * time.Minute, 5 * time.Minute, 5 * time.Minute},
+	}
+	for _, tt := range tests {
+		ts := &tokens.TokenSet{AccessToken: "a", ObtainedAt: t0, Expiry: t0.Add(tt.life)}
+		if got := ts.RefreshMargin(tt.margin); got != tt.want {
+			t.Errorf("%s: margin %v, want %v", tt.name, got, tt.want)
+		}
+		if !ts.NeedsRefresh(ts.Expiry.Add(-tt.want), tt.margin) || ts.NeedsRefresh(ts.Expiry.Add(-tt.want-time.Second), tt.margin) {
+			t.Errorf("%s: NeedsRefresh does not flip at expiry minus %v", tt.name, tt.want)
+		}
+	}
+	if m := (&tokens.TokenSet{AccessToken: "a", Expiry: t0}).RefreshMargin(time.Minute); m != time.Minute {
+		t.Errorf("unknown issue time: margin %v, want the flat minute", m)
+	}
+}

@@ -44,10 +44,7 @@ type refreshedMsg struct {
 // the token's lifetime when that is shorter, so that a token issued for five minutes is
 // not due (and auto-refreshed every second) from the moment it arrives.
 func (t *tenantToken) margin() time.Duration {
-	if life := t.set.Expiry.Sub(t.set.ObtainedAt); life > 0 && life/2 < refreshMargin {
-		return life / 2
-	}
-	return refreshMargin
+	return t.set.RefreshMargin(refreshMargin)
 }
 
 // dueForRefresh reports whether e is a tenant's token inside the refresh margin at now.

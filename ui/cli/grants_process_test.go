@@ -50,6 +50,7 @@ func TestTokenBinaryConcurrentProcesses(t *testing.T) {
 	e.mustRun(newGetCmd, "--tenant", name)
 	set := e.cachedSet(name)
 	set.Expiry, set.RefreshToken = time.Now().Add(30*time.Second), ""
+	set.ObtainedAt = set.Expiry.Add(-time.Hour)
 	b, _ := set.Encode()
 	if err := ts.Secrets.Set(name, store.SecretTokenSet, string(b)); err != nil {
 		t.Fatal(err)

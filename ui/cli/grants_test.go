@@ -347,10 +347,15 @@ func TestTokenRefreshMargin(t *testing.T) {
 	if r.stdout != now.AccessToken+"\n" || now.AccessToken == cached.AccessToken || now.RefreshToken == cached.RefreshToken || e.tokenRequests("refresh_token") != 1 {
 		t.Fatalf("inside the margin: %q (cached %q), %d refreshes", r.stdout, now.AccessToken, e.tokenRequests("refresh_token"))
 	}
-	// The default margin is 5 minutes.
-	r = e.mustRun(newTokenCmd, "--tenant", "dev", "--now", now.Expiry.Add(-4*time.Minute).Format(time.RFC3339))
+	// The default margin is 5 minutes, or half the lifetime of a shorter-lived token: the
+	// provider's tokens live 5 minutes, so they are due 2m30s before expiry, not at once.
+	e.mustRun(newTokenCmd, "--tenant", "dev", "--now", now.Expiry.Add(-4*time.Minute).Format(time.RFC3339))
+	if e.tokenRequests("refresh_token") != 1 {
+		t.Fatalf("default margin, 4m before expiry of a 5m token: %d refreshes, want still 1", e.tokenRequests("refresh_token"))
+	}
+	r = e.mustRun(newTokenCmd, "--tenant", "dev", "--now", now.Expiry.Add(-2*time.Minute).Format(time.RFC3339))
 	if e.tokenRequests("refresh_token") != 2 {
-		t.Fatalf("default margin: %d refreshes", e.tokenRequests("refresh_token"))
+		t.Fatalf("default margin, 2m before expiry of a 5m token: %d refreshes, want 2", e.tokenRequests("refresh_token"))
 	}
 	if r.stderr != "" {
 		t.Errorf("stderr %q", r.stderr)
@@ -382,6 +387,7 @@ func TestTokenConcurrentOneRefresh(t *testing.T) {
 	// Make the cached token expire in 30 s (its refresh token is real).
 	ts := e.cachedSet("dev")
 	ts.Expiry = time.Now().Add(30 * time.Second)
+	ts.ObtainedAt = ts.Expiry.Add(-time.Hour)
 	ts.RefreshToken = ""
 	b, _ := ts.Encode()
 	if err := e.secrets.Set("dev", store.SecretTokenSet, string(b)); err != nil {
