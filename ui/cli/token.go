@@ -26,8 +26,8 @@ func newTokenCmd(d grantDeps) *cobra.Command {
 
   curl -H "Authorization: Bearer $(tokenbench token --tenant prod)" https://api.example.com/
 
-It serves the token cached in the OS keyring while it is valid for longer than --margin;
-otherwise it refreshes it with the stored refresh token (storing the rotated one at once)
+It serves the token cached in the OS keyring while it is valid for longer than --margin
+(or half its lifetime, for a token issued for less than twice the margin); otherwise it refreshes it with the stored refresh token (storing the rotated one at once)
 or, for a client-credentials tenant, obtains a new one. It never starts an interactive
 login: when a person is needed it says which 'tokenbench get' to run. Several processes
 asking at once are safe: one talks to the provider, the others wait for its result
