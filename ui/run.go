@@ -3,6 +3,7 @@
 package ui
 
 import (
+	"errors"
 	"os"
 	"runtime"
 	"time"
@@ -59,6 +60,18 @@ func Run(opts Options) error {
 		// also wakes idle threads to look for work, which measurably raises idle CPU.
 		runtime.GOMAXPROCS(1)
 	}
-	_, err = tea.NewProgram(m, tea.WithFPS(frameRate)).Run()
+	if _, err = tea.NewProgram(m, tea.WithFPS(frameRate)).Run(); err != nil && runtime.GOOS != "windows" && !hasTerminal() {
+		return errors.New("the workbench needs a terminal and there is none; for scripts use 'tokenbench decode' or 'tokenbench verify'")
+	}
 	return err
+}
+
+// hasTerminal reports whether the process has a controlling terminal to draw on.
+func hasTerminal() bool {
+	f, err := os.Open("/dev/tty")
+	if err != nil {
+		return false
+	}
+	f.Close()
+	return true
 }
