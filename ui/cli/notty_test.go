@@ -1,9 +1,10 @@
+//go:build unix
+
 package cli
 
 import (
 	"errors"
 	"os/exec"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -12,9 +13,6 @@ import (
 // With no terminal at all (a CI job, a cron line), the bare command cannot open the
 // workbench: it says so in one line and points at the script commands, exit 2.
 func TestWorkbenchWithoutATerminal(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("no controlling terminal to detach from on Windows")
-	}
 	bin := builtBinary(t)
 	cmd := exec.Command(bin)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // no controlling terminal
