@@ -26,6 +26,7 @@ import (
 type grantEnv struct {
 	now         func() time.Time
 	sleep       func(context.Context, time.Duration) error
+	after       func(time.Duration) <-chan time.Time // starts the PKCE callback timeout
 	openBrowser func(string) error
 	httpClient  *http.Client
 	keys        *tokens.Cache
@@ -273,6 +274,9 @@ func grantClient(ts *store.Tenants, t store.Tenant, env grantEnv) (*tokens.Clien
 	}
 	if env.sleep != nil {
 		c.Sleep = env.sleep
+	}
+	if env.after != nil {
+		c.After = env.after
 	}
 	if env.httpClient != nil {
 		c.HTTP = env.httpClient

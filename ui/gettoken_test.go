@@ -3,7 +3,9 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -161,5 +163,213 @@ func TestQRRows(t *testing.T) {
 	// Light and dark backgrounds print opposite modules.
 	if light := qrRows("http://127.0.0.1:8080/device?user_code=ABCD-EFGH", false); light[1] == rows[1] {
 		t.Fatal("the QR code ignores the background")
+	}
+}
+
+// pickTenant opens the get-token screen and selects the tenant called name.
+func (hs *harness) pickTenant(name string) {
+	hs.t.Helper()
+	hs.send(press("T"))
+	for range hs.m.get.list {
+		if hs.m.get.list[hs.m.get.sel].Name == name {
+			return
+		}
+		hs.send(press("down"))
+	}
+	hs.t.Fatalf("no tenant %q on the get-token screen:\n%s", name, hs.screen())
+}
+
+// deviceUser stands in for the person at the provider's device page: at the first poll
+// wait it calls act (when not nil) with the user code on the screen. Every
+// wait returns at once and is recorded.
+func deviceUser(hs *harness, act func(userCode string) error) *[]time.Duration {
+	var waits []time.Duration
+	hs.m.grants.sleep = func(ctx context.Context, d time.Duration) error {
+		if len(waits) == 0 && act != nil {
+			if err := act(hs.m.get.run.device.UserCode); err != nil {
+				hs.t.Error(err)
+			}
+		}
+		waits = append(waits, d)
+		return ctx.Err()
+	}
+	return &waits
+}
+
+// wantNoToken checks that a failed grant left tenant's keyring entry and the token list
+// untouched and the get-token screen idle with the reason on one line.
+func wantNoToken(t *testing.T, hs *harness, ts *store.Tenants, tenant, reason string) {
+	t.Helper()
+	if hs.m.active != screenGet || hs.m.get.running() {
+		t.Fatalf("after the failure: screen %d, running %v", hs.m.active, hs.m.get.running())
+	}
+	hs.wantOnScreen("› " + tenant)
+	hs.wantOffScreen(tenant + " access")
+	var line string // the screen's first failure line
+	for _, l := range strings.Split(hs.screen(), "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "✗ tokens: ") {
+			line = l
+			break
+		}
+	}
+	if !strings.Contains(line, reason) {
+		t.Fatalf("failure line %q lacks %q:\n%s", line, reason, hs.screen())
+	}
+	if got, err := ts.Secrets.LoadTokenSet(tenant); got != nil || err != nil {
+		t.Fatalf("the keyring holds %+v, %v after a failed grant", got, err)
+	}
+}
+
+// wantToken checks that the grant's tokens are in the list, selected, and stored.
+func wantToken(t *testing.T, hs *harness, ts *store.Tenants, tenant string, g tokens.Grant) {
+	t.Helper()
+	hs.wantOnScreen(tenant+" access", tenant+" id", "got a token from "+tenant+" ("+string(g)+"), stored in the keyring")
+	if hs.m.active != screenMain || hs.m.list.selected().label != tenant+" access" {
+		t.Fatalf("after the grant: screen %d, selected %q", hs.m.active, hs.m.list.selected().label)
+	}
+	cached, err := ts.Secrets.LoadTokenSet(tenant)
+	if err != nil || cached == nil || cached.RefreshToken == "" || cached.AccessToken != hs.m.list.selected().in.Token {
+		t.Fatalf("keyring: %+v %v", cached, err)
+	}
+}
+
+// slow_down: each one makes the device wait 5 s longer (RFC 8628 section 3.5), and the
+// grant still succeeds.
+func TestGetTokenScreenDeviceSlowDown(t *testing.T) {
+	hs, p, ts := getHarness(t)
+	waits := deviceUser(hs, func(code string) error {
+		p.SlowDown(2)
+		return p.Approve(context.Background(), code)
+	})
+	hs.pickTenant("dev")
+	hs.send(press("enter"))
+	if got := fmt.Sprint(*waits); got != "[1s 6s 11s]" {
+		t.Fatalf("waits %s, want [1s 6s 11s]", got)
+	}
+	polls := 0
+	for _, r := range p.Requests("/oauth/token") {
+		if r.Form.Get("grant_type") == "urn:ietf:params:oauth:grant-type:device_code" {
+			polls++
+		}
+	}
+	if polls != 3 {
+		t.Fatalf("%d device polls, want 3", polls)
+	}
+	wantToken(t, hs, ts, "dev", tokens.GrantDevice)
+}
+
+// A failed device grant leaves a one-line reason, nothing in the keyring, and a screen
+// that starts the next run (which succeeds once the provider behaves).
+func TestGetTokenScreenDeviceFailures(t *testing.T) {
+	tests := []struct {
+		name   string
+		act    func(p *tokenstest.Provider, code string) error
+		fault  *tokenstest.Fault
+		reason string
+	}{
+		{"access_denied", func(p *tokenstest.Provider, code string) error { return p.Deny(context.Background(), code) }, nil, "answered access_denied"},
+		{"expired_token", func(p *tokenstest.Provider, code string) error { p.ExpireDeviceCode(code); return nil }, nil, "the device code expired before it was approved"},
+		{"provider down", nil, &tokenstest.Fault{Drop: true}, "the provider could not be reached"},
+		{"provider 5xx while polling", nil, &tokenstest.Fault{Path: "/oauth/token", Status: http.StatusServiceUnavailable}, "answered HTTP 503: the provider failed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hs, p, ts := getHarness(t)
+			hs.send(tea.WindowSizeMsg{Width: 400, Height: 45}) // the whole reason fits
+			var act func(string) error
+			if tt.act != nil {
+				act = func(code string) error { return tt.act(p, code) }
+			}
+			deviceUser(hs, act)
+			if tt.fault != nil {
+				p.Inject(*tt.fault)
+			}
+			hs.pickTenant("dev")
+			hs.send(press("enter"))
+			wantNoToken(t, hs, ts, "dev", tt.reason)
+
+			p.Clear()
+			deviceUser(hs, func(code string) error { return p.Approve(context.Background(), code) })
+			hs.send(press("enter"))
+			wantToken(t, hs, ts, "dev", tokens.GrantDevice)
+		})
+	}
+}
+
+// pkceHarness is getHarness with a PKCE tenant "app" whose logins the provider's
+// headless browser completes.
+func pkceHarness(t *testing.T) (*harness, *tokenstest.Provider, *store.Tenants) {
+	t.Helper()
+	hs, p, ts := getHarness(t)
+	tn := store.Tenant{Name: "app", Kind: store.KindOIDC, Issuer: p.Issuer, ClientID: tokenstest.NativeClientID,
+		Grant: store.GrantPKCE, Scopes: []string{"openid", "offline_access"}}
+	if err := ts.Add(tn, store.SecretChange{}); err != nil {
+		t.Fatal(err)
+	}
+	hs.pickTenant("app")
+	hs.wantOnScreen("grant: pkce")
+	return hs, p, ts
+}
+
+func TestGetTokenScreenPKCE(t *testing.T) {
+	hs, p, ts := pkceHarness(t)
+	hs.send(press("enter"))
+	wantToken(t, hs, ts, "app", tokens.GrantPKCE)
+	if status, page := p.LastRedirectPage(); status != http.StatusOK {
+		t.Fatalf("the loopback listener answered the browser %d: %.200s", status, page)
+	}
+}
+
+// A failed PKCE login leaves a one-line reason, nothing in the keyring, and a screen
+// that starts the next login (which succeeds once the browser and provider behave).
+func TestGetTokenScreenPKCEFailures(t *testing.T) {
+	forgeState := func(u *url.URL) {
+		q := u.Query()
+		q.Set("state", "forged")
+		u.RawQuery = q.Encode()
+	}
+	expired := func(time.Duration) <-chan time.Time {
+		c := make(chan time.Time, 1)
+		c <- t0
+		return c
+	}
+	tests := []struct {
+		name    string
+		tamper  func(*url.URL)
+		noLogin bool                                 // nobody logs in at the browser
+		after   func(time.Duration) <-chan time.Time // the callback timeout's timer
+		fault   *tokenstest.Fault
+		reason  string
+	}{
+		{name: "wrong state", tamper: forgeState, reason: "state does not match the request"},
+		{name: "callback timeout", noLogin: true, after: expired, reason: "no login callback arrived in time"},
+		{name: "provider down", fault: &tokenstest.Fault{Drop: true}, reason: "the provider could not be reached"},
+		{name: "provider 5xx at the token endpoint", fault: &tokenstest.Fault{Path: "/oauth/token", Status: http.StatusBadGateway}, reason: "answered HTTP 502: the provider failed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hs, p, ts := pkceHarness(t)
+			hs.send(tea.WindowSizeMsg{Width: 400, Height: 45}) // the whole reason fits
+			hs.m.grants.openBrowser = p.Browser(t, tt.tamper)
+			if tt.noLogin {
+				hs.m.grants.openBrowser = func(string) error { return nil }
+			}
+			hs.m.grants.after = tt.after
+			if tt.fault != nil {
+				p.Inject(*tt.fault)
+			}
+			hs.send(press("enter"))
+			wantNoToken(t, hs, ts, "app", tt.reason)
+			if tt.tamper != nil {
+				if status, _ := p.LastRedirectPage(); status < 400 {
+					t.Fatalf("the loopback listener accepted the forged callback: HTTP %d", status)
+				}
+			}
+
+			p.Clear()
+			hs.m.grants.openBrowser, hs.m.grants.after = p.Browser(t, nil), nil
+			hs.send(press("enter"))
+			wantToken(t, hs, ts, "app", tokens.GrantPKCE)
+		})
 	}
 }
