@@ -12,6 +12,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/cli/browser"
 	"rsc.io/qr"
@@ -323,7 +324,13 @@ func (s *getScreen) view(st Styles, now time.Time, spin string, dark bool) strin
 		}
 		rows = append(rows, "", "grant: "+st.Action.Render(string(s.grant))+st.Muted.Render("  (tab: other grant, enter: start)"))
 		if s.lastErr != nil {
-			rows = append(rows, "", st.Fail.Render("✗ "+tokens.SafeText(oneLine(s.lastErr.Error()))))
+			rows = append(rows, "")
+			// The reason is wrapped, not cut: its useful end ("could not be reached: check
+			// the tenant's issuer") often comes after a long URL.
+			reason := lipgloss.Wrap("✗ "+tokens.SafeText(oneLine(s.lastErr.Error())), max(s.width, 20), " /")
+			for _, l := range strings.Split(reason, "\n") {
+				rows = append(rows, st.Fail.Render(l))
+			}
 		}
 	}
 	for i, r := range rows {

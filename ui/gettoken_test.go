@@ -197,7 +197,7 @@ func deviceUser(hs *harness, act func(userCode string) error) *[]time.Duration {
 }
 
 // wantNoToken checks that a failed grant left tenant's keyring entry and the token list
-// untouched and the get-token screen idle with the reason on one line.
+// untouched and the get-token screen idle with the whole reason on screen.
 func wantNoToken(t *testing.T, hs *harness, ts *store.Tenants, tenant, reason string) {
 	t.Helper()
 	if hs.m.active != screenGet || hs.m.get.running() {
@@ -205,15 +205,21 @@ func wantNoToken(t *testing.T, hs *harness, ts *store.Tenants, tenant, reason st
 	}
 	hs.wantOnScreen("› " + tenant)
 	hs.wantOffScreen(tenant + " access")
-	var line string // the screen's first failure line
+	// The reason is wrapped to the screen, never cut: read it from its "✗" line to the
+	// next blank line.
+	var parts []string
 	for _, l := range strings.Split(hs.screen(), "\n") {
-		if strings.HasPrefix(strings.TrimSpace(l), "✗ tokens: ") {
-			line = l
+		l = strings.TrimSpace(l)
+		if len(parts) == 0 && !strings.HasPrefix(l, "✗ tokens: ") {
+			continue
+		}
+		if l == "" {
 			break
 		}
+		parts = append(parts, l)
 	}
-	if !strings.Contains(line, reason) {
-		t.Fatalf("failure line %q lacks %q:\n%s", line, reason, hs.screen())
+	if line := strings.Join(parts, " "); !strings.Contains(line, reason) {
+		t.Fatalf("failure reason %q lacks %q:\n%s", line, reason, hs.screen())
 	}
 	if got, err := ts.Secrets.LoadTokenSet(tenant); got != nil || err != nil {
 		t.Fatalf("the keyring holds %+v, %v after a failed grant", got, err)
@@ -275,7 +281,6 @@ func TestGetTokenScreenDeviceFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			hs, p, ts := getHarness(t)
-			hs.send(tea.WindowSizeMsg{Width: 400, Height: 45}) // the whole reason fits
 			var act func(string) error
 			if tt.act != nil {
 				act = func(code string) error { return tt.act(p, code) }
@@ -349,7 +354,6 @@ func TestGetTokenScreenPKCEFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			hs, p, ts := pkceHarness(t)
-			hs.send(tea.WindowSizeMsg{Width: 400, Height: 45}) // the whole reason fits
 			hs.m.grants.openBrowser = p.Browser(t, tt.tamper)
 			if tt.noLogin {
 				hs.m.grants.openBrowser = func(string) error { return nil }
