@@ -111,6 +111,43 @@ func NewClient(cfg ClientConfig) *Client {
 	}
 }
 
+// Overrides replaces what NewClient chose for a Client's clock, waits, HTTP client, key
+// cache and browser opener. A nil field keeps NewClient's choice, except Keys: nil there
+// means the on-disk cache (NewCache) on the client's HTTP, which both front ends want.
+type Overrides struct {
+	Now         func() time.Time
+	Sleep       func(ctx context.Context, d time.Duration) error
+	After       func(d time.Duration) <-chan time.Time
+	HTTP        *http.Client
+	Keys        *Cache
+	OpenBrowser func(url string) error
+}
+
+// Override applies o to c and returns c.
+func (c *Client) Override(o Overrides) *Client {
+	if o.Now != nil {
+		c.Now = o.Now
+	}
+	if o.Sleep != nil {
+		c.Sleep = o.Sleep
+	}
+	if o.After != nil {
+		c.After = o.After
+	}
+	if o.HTTP != nil {
+		c.HTTP = o.HTTP
+	}
+	if o.OpenBrowser != nil {
+		c.OpenBrowser = o.OpenBrowser
+	}
+	c.Keys = o.Keys
+	if c.Keys == nil {
+		c.Keys = NewCache()
+		c.Keys.Client = c.HTTP
+	}
+	return c
+}
+
 func openBrowser(u string) error { return browser.OpenURL(u) }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {

@@ -164,3 +164,24 @@ func TestOpaqueAccessTokenWarning(t *testing.T) {
 		t.Fatalf("expiry %v scope %q obtained %v", ts.Expiry, ts.Scope, ts.ObtainedAt)
 	}
 }
+
+func TestClientOverride(t *testing.T) {
+	fixed := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	hc := &http.Client{}
+	keys := &tokens.Cache{}
+	var opened string
+	c := tokens.NewClient(tokens.ClientConfig{Issuer: "https://issuer.example/"}).Override(tokens.Overrides{
+		Now: func() time.Time { return fixed }, HTTP: hc, Keys: keys,
+		OpenBrowser: func(u string) error { opened = u; return nil },
+	})
+	if c.Now() != fixed || c.HTTP != hc || c.Keys != keys || c.OpenBrowser("x") != nil || opened != "x" {
+		t.Fatal("the given overrides were not applied")
+	}
+	if c.Sleep == nil || c.After == nil {
+		t.Fatal("fields not overridden lost NewClient's defaults")
+	}
+	d := tokens.NewClient(tokens.ClientConfig{}).Override(tokens.Overrides{HTTP: hc})
+	if d.Keys == nil || d.Keys.Client != hc {
+		t.Fatal("a nil Keys must become a cache on the client's HTTP")
+	}
+}

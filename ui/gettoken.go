@@ -268,29 +268,11 @@ func grantClient(ts *store.Tenants, t store.Tenant, env grantEnv) (*tokens.Clien
 		}
 		secret = v
 	}
-	cfg := t.ClientConfig(secret)
-	c := tokens.NewClient(cfg)
-	if env.now != nil {
-		c.Now = env.now
-	}
-	if env.sleep != nil {
-		c.Sleep = env.sleep
-	}
-	if env.after != nil {
-		c.After = env.after
-	}
-	if env.httpClient != nil {
-		c.HTTP = env.httpClient
-	}
-	if env.openBrowser != nil {
-		c.OpenBrowser = env.openBrowser
-	} else {
+	c := tokens.NewClient(t.ClientConfig(secret)).Override(tokens.Overrides{
+		Now: env.now, Sleep: env.sleep, After: env.after, HTTP: env.httpClient, Keys: env.keys, OpenBrowser: env.openBrowser,
+	})
+	if env.openBrowser == nil {
 		c.OpenBrowser = openQuietly
-	}
-	c.Keys = env.keys
-	if c.Keys == nil {
-		c.Keys = tokens.NewCache()
-		c.Keys.Client = c.HTTP
 	}
 	return c, nil
 }

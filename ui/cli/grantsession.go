@@ -80,28 +80,11 @@ func (s *grantSession) client(needSecret bool) (*tokens.Client, error) {
 		}
 		secret = v
 	}
-	cfg := t.ClientConfig(secret)
-	c := tokens.NewClient(cfg)
 	d := s.deps
-	if d.now != nil {
-		c.Now = d.now
-	}
-	if d.sleep != nil {
-		c.Sleep = d.sleep
-	}
-	if d.after != nil {
-		c.After = d.after
-	}
-	if d.httpClient != nil {
-		c.HTTP = d.httpClient
-	}
-	c.Keys = d.keys
-	if c.Keys == nil {
-		c.Keys = tokens.NewCache()
-		c.Keys.Client = c.HTTP
-	}
-	c.OpenBrowser = d.openBrowser
-	if c.OpenBrowser == nil {
+	c := tokens.NewClient(t.ClientConfig(secret)).Override(tokens.Overrides{
+		Now: d.now, Sleep: d.sleep, After: d.after, HTTP: d.httpClient, Keys: d.keys, OpenBrowser: d.openBrowser,
+	})
+	if d.openBrowser == nil {
 		// The browser launcher's own output must not reach stdout, which is for results.
 		browser.Stdout, browser.Stderr = s.stderr, s.stderr
 		c.OpenBrowser = browser.OpenURL
