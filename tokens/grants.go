@@ -242,24 +242,15 @@ func (c *Client) withHTTP(ctx context.Context) context.Context {
 }
 
 // authorizeParams are the parameters of the authorize and device requests beyond the
-// protocol's own: Auth0's audience and organization, then the tenant's extras.
-func (c *Client) authorizeParams() url.Values {
-	v := url.Values{}
-	for k, val := range c.Config.AuthorizeParams {
-		v.Set(k, val)
-	}
-	if c.Config.Audience != "" {
-		v.Set("audience", c.Config.Audience)
-	}
-	if c.Config.Organization != "" {
-		v.Set("organization", c.Config.Organization)
-	}
-	return v
-}
+// protocol's own: the tenant's extras, then Auth0's audience and organization.
+func (c *Client) authorizeParams() url.Values { return c.extraParams(c.Config.AuthorizeParams) }
 
-func (c *Client) tokenParams() url.Values {
+// tokenParams are the token request's parameters beyond the protocol's own, likewise.
+func (c *Client) tokenParams() url.Values { return c.extraParams(c.Config.TokenParams) }
+
+func (c *Client) extraParams(extra map[string]string) url.Values {
 	v := url.Values{}
-	for k, val := range c.Config.TokenParams {
+	for k, val := range extra {
 		v.Set(k, val)
 	}
 	if c.Config.Audience != "" {
