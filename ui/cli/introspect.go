@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tokenbench/tokenbench/store"
+	"github.com/tokenbench/tokenbench/tokens"
 )
 
 // NewIntrospectCmd returns the `introspect` command: RFC 7662 token introspection.
@@ -31,23 +33,13 @@ Exit status: 0 the token is active; 1 it is not (or the provider refused); 2 usa
 keyring or network errors.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := openGrantSession(cmd, config, tenant, d)
+			var in *tokens.Introspection
+			err := callWithToken(cmd, args, config, tenant, d, true, func(ctx context.Context, c *tokens.Client, token string) (err error) {
+				in, err = c.Introspect(ctx, token, hint)
+				return err
+			})
 			if err != nil {
 				return err
-			}
-			token, err := s.tokenArg(cmd, args)
-			if err != nil {
-				return err
-			}
-			c, err := s.client(true)
-			if err != nil {
-				return err
-			}
-			ctx, stop := interruptible(cmd)
-			defer stop()
-			in, err := c.Introspect(ctx, token, hint)
-			if err != nil {
-				return grantErr(err)
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -35,23 +36,13 @@ Exit status: 0 profile printed; 1 the provider refused the token; 2 usage, keyri
 network errors.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := openGrantSession(cmd, config, tenant, d)
+			var info tokens.Object
+			err := callWithToken(cmd, args, config, tenant, d, false, func(ctx context.Context, c *tokens.Client, token string) (err error) {
+				info, err = c.Userinfo(ctx, token)
+				return err
+			})
 			if err != nil {
 				return err
-			}
-			token, err := s.tokenArg(cmd, args)
-			if err != nil {
-				return err
-			}
-			c, err := s.client(false)
-			if err != nil {
-				return err
-			}
-			ctx, stop := interruptible(cmd)
-			defer stop()
-			info, err := c.Userinfo(ctx, token)
-			if err != nil {
-				return grantErr(err)
 			}
 			if asJSON {
 				return writeObjectJSON(cmd.OutOrStdout(), info)
@@ -63,6 +54,32 @@ network errors.`,
 	cmd.Flags().StringVar(&tenant, "tenant", "", "the tenant `NAME` (default: the default tenant)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the provider's JSON")
 	return cmd
+}
+
+// callWithToken runs call, which asks the provider about a token, with the client of the
+// tenant config and tenant name and the token args name (or the tenant's cached access
+// token); the client secret is read only when needSecret. Provider errors become grant
+// errors with their exit codes.
+func callWithToken(cmd *cobra.Command, args []string, config, tenant string, d grantDeps, needSecret bool,
+	call func(ctx context.Context, c *tokens.Client, token string) error) error {
+	s, err := openGrantSession(cmd, config, tenant, d)
+	if err != nil {
+		return err
+	}
+	token, err := s.tokenArg(cmd, args)
+	if err != nil {
+		return err
+	}
+	c, err := s.client(needSecret)
+	if err != nil {
+		return err
+	}
+	ctx, stop := interruptible(cmd)
+	defer stop()
+	if err := call(ctx, c, token); err != nil {
+		return grantErr(err)
+	}
+	return nil
 }
 
 // tokenArg returns the token named by args (normalised: quotes, Authorization: and Bearer
