@@ -77,14 +77,9 @@ func (m *Model) callProvider(e *entry, call string) tea.Cmd {
 	ts, env, raw := m.store, m.grants, e.in.Token
 	return tea.Batch(m.spinner.Tick, func() tea.Msg {
 		msg := providerMsg{e: e, call: call, tenant: name}
-		cfg, err := ts.Load()
+		t, err := ts.Resolve(name)
 		if err != nil {
 			msg.err = err
-			return msg
-		}
-		t, ok := cfg.Tenant(name)
-		if !ok {
-			msg.err = fmt.Errorf("tenant %q is no longer saved", name)
 			return msg
 		}
 		c, err := grantClient(ts, t, env)

@@ -105,14 +105,9 @@ func (m *Model) startRefresh(e *entry, auto bool) tea.Cmd {
 	ts, env := m.store, m.grants
 	return tea.Batch(m.spinner.Tick, func() tea.Msg {
 		msg := refreshedMsg{tenant: name, auto: auto}
-		cfg, err := ts.Load()
+		t, err := ts.Resolve(name)
 		if err != nil {
 			msg.err = err
-			return msg
-		}
-		t, ok := cfg.Tenant(name)
-		if !ok {
-			msg.err = fmt.Errorf("tenant %q is no longer saved", name)
 			return msg
 		}
 		prev, err := ts.Secrets.LoadTokenSet(name)
