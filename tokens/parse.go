@@ -194,14 +194,11 @@ func decodeSegment(part, s string) ([]byte, error) {
 	return b[:n], nil
 }
 
-// decodeInto decodes s into dst with strict base64url. The standard decoder does the work;
-// only when it refuses, or when s holds a CR or LF (which the standard decoder skips), is
-// s examined character by character for the rule to name.
+// decodeInto decodes s into dst with strict base64url. Only when decodeB64URL refuses is s
+// examined character by character for the rule to name.
 func decodeInto(dst []byte, part, s string) (int, error) {
-	if strings.IndexByte(s, '\n') < 0 && strings.IndexByte(s, '\r') < 0 {
-		if n, err := strictB64.Decode(dst, []byte(s)); err == nil {
-			return n, nil
-		}
+	if n, ok := decodeB64URL(dst, s); ok {
+		return n, nil
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]

@@ -2,8 +2,11 @@ package tokens
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
+	"math/bits"
 	"strings"
 	"sync"
 	"unicode/utf16"
@@ -96,7 +99,7 @@ type scanner struct {
 type topScratch struct {
 	members Object
 	raws    [][]byte // the members' names as scanned, before they become strings
-	index   map[string]struct{}
+	slots   []int32  // the open-addressing table of firstDuplicate
 }
 
 var topPool = sync.Pool{New: func() any { return new(topScratch) }}
@@ -108,7 +111,6 @@ func (t *topScratch) release() {
 	t.members = t.members[:0]
 	clear(t.raws[:cap(t.raws)])
 	t.raws = t.raws[:0]
-	clear(t.index)
 	topPool.Put(t)
 }
 
@@ -252,17 +254,46 @@ func (s *scanner) keptMembers(members Object, raws [][]byte) (Object, error) {
 		}
 	}
 	if len(out) > smallObject {
-		if s.top.index == nil {
-			s.top.index = make(map[string]struct{}, len(out))
-		}
-		for _, m := range out {
-			if _, dup := s.top.index[m.Name]; dup {
-				return nil, fmt.Errorf("has a duplicate member %q", m.Name)
-			}
-			s.top.index[m.Name] = struct{}{}
+		if dup, ok := s.top.firstDuplicate(out); ok {
+			return nil, fmt.Errorf("has a duplicate member %q", dup)
 		}
 	}
 	return out, nil
+}
+
+// nameSeed keys the hash of firstDuplicate, so that a token cannot choose names that
+// collide.
+var nameSeed = maphash.MakeSeed()
+
+// firstDuplicate reports the first name in members that an earlier member already has. It
+// is a set of member indexes in a reused open-addressing table at most half full: cheaper
+// than a map, which would hash the same way but also allocate and copy on the way.
+func (t *topScratch) firstDuplicate(members Object) (string, bool) {
+	size := 1
+	for size < 2*len(members) {
+		size <<= 1
+	}
+	if cap(t.slots) < size {
+		t.slots = make([]int32, size)
+	}
+	slots := t.slots[:size]
+	for i := range slots {
+		slots[i] = -1
+	}
+	mask := uint64(size - 1)
+	for i, m := range members {
+		for h := maphash.String(nameSeed, m.Name) & mask; ; h = (h + 1) & mask {
+			j := slots[h]
+			if j < 0 {
+				slots[h] = int32(i)
+				break
+			}
+			if members[j].Name == m.Name {
+				return m.Name, true
+			}
+		}
+	}
+	return "", false
 }
 
 func (s *scanner) value(depth int) error {
@@ -379,23 +410,30 @@ func (s *scanner) skipString() error {
 // otherwise a new slice.
 func (s *scanner) scanString(build bool) ([]byte, error) {
 	d := s.data
-	s.pos++ // opening quote
-	start := s.pos
-	// Fast path: no escapes. One table lookup a byte finds the end of the string.
-	for s.pos < len(d) {
-		c := d[s.pos]
-		if !stringSpecial[c] {
-			s.pos++
-			continue
-		}
-		if c == '"' {
-			s.pos++
-			return d[start : s.pos-1 : s.pos-1], nil
-		}
-		if c == '\\' {
+	start := s.pos + 1 // after the opening quote
+	// Fast path: no escapes. Eight bytes at a time are tested for a quote, a backslash or a
+	// control character; the first such byte ends the fast scan.
+	i := start
+	for len(d)-i >= 8 {
+		if m := specialBytes(binary.LittleEndian.Uint64(d[i:])); m != 0 {
+			i += bits.TrailingZeros64(m) / 8
 			break
 		}
-		return nil, s.errorf("control character in string")
+		i += 8
+	}
+	for i < len(d) && !stringSpecial[d[i]] {
+		i++
+	}
+	s.pos = i
+	if i < len(d) {
+		switch d[i] {
+		case '"':
+			s.pos++
+			return d[start:i:i], nil
+		case '\\':
+		default:
+			return nil, s.errorf("control character in string")
+		}
 	}
 	var buf []byte
 	if build {
@@ -495,6 +533,19 @@ var stringSpecial = func() (t [256]bool) {
 	t['"'], t['\\'] = true, true
 	return t
 }()
+
+// specialBytes returns a mask with the top bit set in the byte lanes of w (eight bytes,
+// little-endian) that hold a quote, a backslash or a control character. Lanes above the
+// first such byte may be set spuriously by a borrow, so only the lowest set lane counts.
+func specialBytes(w uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	quote := w ^ '"'*ones
+	backslash := w ^ '\\'*ones
+	m := (quote - ones) &^ quote
+	m |= (backslash - ones) &^ backslash
+	m |= (w - 0x20*ones) &^ w
+	return m & highs
+}
 
 // shortEscapes maps the letter of a two-character escape to the control character it stands for.
 var shortEscapes = [256]byte{'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}

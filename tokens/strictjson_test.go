@@ -1,7 +1,10 @@
 package tokens
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"math/bits"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
@@ -117,6 +120,8 @@ func TestStrictObjectGrammar(t *testing.T) {
 		{"duplicate inside array", `{"a":[{"c":1,"c":2}]}`, false, `has a duplicate member "c"`},
 		{"empty-name duplicate", `{"":1,"":2}`, false, `has a duplicate member ""`},
 		{"duplicate after the map threshold", `{` + ptMembers(40) + `,"m7":0}`, false, `has a duplicate member "m7"`},
+		{"escaped duplicate after the threshold", `{` + ptMembers(300) + `,"m2\u0039\u0039":0}`, false, `has a duplicate member "m299"`},
+		{"no duplicate among many", `{` + ptMembers(3000) + `}`, true, ``},
 		{"duplicate at the threshold", `{` + ptMembers(17) + `,"m16":0}`, false, `has a duplicate member "m16"`},
 		{"many distinct names", `{` + ptMembers(200) + `}`, true, ""},
 	}
@@ -250,5 +255,48 @@ func TestStrictObjectAgreesWithEncodingJSON(t *testing.T) {
 			continue
 		}
 		ptCheckJSON(t, d, obj)
+	}
+}
+
+// TestSpecialBytesFindsTheFirstSpecialByte checks the eight-bytes-at-a-time string scan
+// against the byte table: for each lane and each byte value placed there among ordinary
+// bytes, and for random words, the lowest flagged lane is the first quote, backslash or
+// control character, and no lane is flagged when there is none.
+func TestSpecialBytesFindsTheFirstSpecialByte(t *testing.T) {
+	check := func(word [8]byte) {
+		t.Helper()
+		first := 8
+		for i, c := range word {
+			if stringSpecial[c] {
+				first = i
+				break
+			}
+		}
+		m := specialBytes(binary.LittleEndian.Uint64(word[:]))
+		got := 8
+		if m != 0 {
+			got = bits.TrailingZeros64(m) / 8
+		}
+		if got != first {
+			t.Fatalf("% x: first special byte at %d, scan says %d", word, first, got)
+		}
+	}
+	for lane := range 8 {
+		for c := range 256 {
+			for _, fill := range []byte{'a', 0x21, 0x7f, 0x80, 0xff, '"' + 1, '\\' - 1} {
+				var w [8]byte
+				for i := range w {
+					w[i] = fill
+				}
+				w[lane] = byte(c)
+				check(w)
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 200000 {
+		var w [8]byte
+		binary.LittleEndian.PutUint64(w[:], rng.Uint64())
+		check(w)
 	}
 }
