@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"fmt"
 	"math/big"
+	"sync"
 )
 
 // MinRSABits is the smallest RSA modulus tokenbench accepts for a verification key.
@@ -94,8 +95,9 @@ func checkPublicKey(pub any, alg string) string {
 var rocaPrimes = []int64{3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67,
 	71, 73, 79, 83, 89, 97, 101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167}
 
-// rocaPowers[i] is the set of powers of 65537 modulo rocaPrimes[i], as a bit mask.
-var rocaPowers = func() [][3]uint64 {
+// rocaPowers()[i] is the set of powers of 65537 modulo rocaPrimes[i], as a bit mask. It is
+// built on the first key check, not at start-up, so that `decode` does not pay for it.
+var rocaPowers = sync.OnceValue(func() [][3]uint64 {
 	out := make([][3]uint64, len(rocaPrimes))
 	for i, p := range rocaPrimes {
 		g := 65537 % p
@@ -109,14 +111,15 @@ var rocaPowers = func() [][3]uint64 {
 		}
 	}
 	return out
-}()
+})
 
 func hasROCAFingerprint(n *big.Int) bool {
 	var m, r big.Int
+	powers := rocaPowers()
 	for i, p := range rocaPrimes {
 		m.SetInt64(p)
 		x := r.Mod(n, &m).Int64()
-		if rocaPowers[i][x/64]&(1<<(x%64)) == 0 {
+		if powers[i][x/64]&(1<<(x%64)) == 0 {
 			return false
 		}
 	}
