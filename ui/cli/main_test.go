@@ -28,8 +28,9 @@ var (
 	binErr  error
 )
 
-// builtBinary builds tokenbench once per test binary and returns its path.
-func builtBinary(t *testing.T) string {
+// builtBinary builds tokenbench once per test binary, the way it ships (static, stripped),
+// and returns its path.
+func builtBinary(t testing.TB) string {
 	t.Helper()
 	binOnce.Do(func() {
 		binDir, binErr = os.MkdirTemp("", "tokenbench-bin-")
@@ -37,7 +38,9 @@ func builtBinary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(binDir, "tokenbench")
-		out, err := exec.Command("go", "build", "-o", binPath, "github.com/tokenbench/tokenbench").CombinedOutput()
+		build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", binPath, "github.com/tokenbench/tokenbench")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		out, err := build.CombinedOutput()
 		if err != nil {
 			binErr = &buildError{err, string(out)}
 		}
