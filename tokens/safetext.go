@@ -10,7 +10,7 @@ import "strings"
 // care because the encoder escapes these characters.
 func SafeText(s string) string {
 	for _, r := range s {
-		if unsafeRune(r) {
+		if UnsafeRune(r) {
 			return strings.Map(safeRune, s)
 		}
 	}
@@ -18,13 +18,14 @@ func SafeText(s string) string {
 }
 
 func safeRune(r rune) rune {
-	if unsafeRune(r) {
+	if UnsafeRune(r) {
 		return '\uFFFD'
 	}
 	return r
 }
 
-func unsafeRune(r rune) bool {
+// UnsafeRune reports whether SafeText replaces r.
+func UnsafeRune(r rune) bool {
 	switch {
 	case r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0:
 		return true

@@ -144,18 +144,23 @@ func WriteJSON(w io.Writer, v any) error {
 // strings JSON is plain ASCII, so every such rune is inside a string and the escape is
 // an exact equivalent.
 func escapeForTerminal(js []byte) []byte {
-	if tokens.SafeText(string(js)) == string(js) {
+	var out []byte // nil until the first rune that needs it
+	start := 0
+	for i := 0; i < len(js); {
+		r, size := rune(js[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(js[i:])
+		}
+		if r >= 0x20 && tokens.UnsafeRune(r) { // below 0x20 only the indentation's newlines remain
+			out = fmt.Appendf(append(out, js[start:i]...), "\\u%04x", r)
+			start = i + size
+		}
+		i += size
+	}
+	if out == nil {
 		return js
 	}
-	out := make([]byte, 0, len(js)+32)
-	for _, r := range string(js) {
-		if r >= 0x20 && string(r) != tokens.SafeText(string(r)) {
-			out = fmt.Appendf(out, "\\u%04x", r)
-			continue
-		}
-		out = utf8.AppendRune(out, r)
-	}
-	return out
+	return append(out, js[start:]...)
 }
 
 // StdinIsTTY reports whether standard input is a terminal (nothing piped in).
