@@ -67,6 +67,9 @@ func ParseJWKS(data []byte, source string) (*KeySet, error) {
 	}
 	rawKeys, ok := top["keys"]
 	if !ok {
+		if _, oneKey := top["kty"]; oneKey {
+			return refuse(ErrNotJWKS, `no "keys" member: this is a single JWK, not a set (give it as a key file)`)
+		}
 		return refuse(ErrNotJWKS, `no "keys" member`)
 	}
 	var entries []json.RawMessage

@@ -43,7 +43,7 @@ func DefaultKeyMap() KeyMap {
 		CopyToken:    b([]string{"c"}, "c", "copy token"),
 		CopyClaims:   b([]string{"C"}, "C", "copy claims JSON"),
 		FetchKeys:    b([]string{"F"}, "F", "fetch issuer keys"),
-		LoadJWKS:     b([]string{"L"}, "L", "load JWKS file/URL"),
+		LoadJWKS:     b([]string{"L"}, "L", "load keys file/URL"),
 		Refresh:      b([]string{"r"}, "r", "refresh token"),
 		AutoRefresh:  b([]string{"R"}, "R", "auto-refresh on/off"),
 		Userinfo:     b([]string{"u"}, "u", "userinfo"),

@@ -10,7 +10,8 @@ import (
 	"github.com/tokenbench/tokenbench/tokens"
 )
 
-// keysScreen asks for a JWKS file path or URL to check the selected token with. Nothing
+// keysScreen asks for a key file (JWKS, JWK or PEM) or a JWKS URL to check the selected
+// token with. Nothing
 // is read or fetched until the user confirms.
 type keysScreen struct {
 	ti     textinput.Model
@@ -28,7 +29,7 @@ type loadJWKSMsg struct {
 func newKeysScreen(st Styles) keysScreen {
 	ti := textinput.New()
 	ti.SetStyles(st.TextInput)
-	ti.Prompt = "JWKS › "
+	ti.Prompt = "keys › "
 	ti.Placeholder = "./jwks.json or https://issuer.example/.well-known/jwks.json"
 	ti.CharLimit = 4096
 	return keysScreen{ti: ti}
@@ -73,11 +74,12 @@ func (s *keysScreen) view(st Styles) string {
 		label = tokens.SafeText(s.e.label)
 	}
 	rows := []string{
-		st.Section.Render("Load a JWKS") + st.Muted.Render(" to check "+label+" with"),
+		st.Section.Render("Load keys") + st.Muted.Render(" to check "+label+" with"),
 		"",
 		s.ti.View(),
 		"",
-		st.Muted.Render("A file path, or an https URL (http only on loopback). Fetched once, when you press enter."),
+		st.Muted.Render("A JWKS, JWK or PEM public-key file, or a JWKS https URL (http only on loopback)."),
+		st.Muted.Render("Read or fetched once, when you press enter; the token's own jku, x5u and jwk are never used."),
 	}
 	for len(rows) < s.height {
 		rows = append(rows, "")

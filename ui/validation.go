@@ -74,9 +74,19 @@ func cachedKeySource(c *tokens.Cache) keySource {
 			if isURL(arg) {
 				return c.Keys(ctx, arg, "")
 			}
-			return tokens.LoadJWKSFile(arg)
+			return loadKeysFile(arg)
 		},
 	}
+}
+
+// loadKeysFile reads a JWK Set, or failing that a single public key (a JWK or PEM), so that
+// the one input takes whichever file the user has.
+func loadKeysFile(path string) (*tokens.KeySet, error) {
+	set, err := tokens.LoadJWKSFile(path)
+	if errors.Is(err, tokens.ErrNotJWKS) {
+		return tokens.LoadKeyFile(path) // its refusal covers all three kinds of file
+	}
+	return set, err
 }
 
 func isURL(s string) bool { return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") }
@@ -208,13 +218,16 @@ func (m *Model) fetchKeys(e *entry, quiet bool) tea.Cmd {
 
 // loadJWKS starts loading a JWKS from a file or URL for e.
 func (m *Model) loadJWKS(e *entry, arg string) tea.Cmd {
-	e.val.fetching, e.val.fetchErr = "JWKS "+tokens.SafeText(arg), ""
+	e.val.fetching, e.val.fetchErr = "keys from "+tokens.SafeText(arg), ""
 	load := m.keySrc.jwks
 	return tea.Batch(m.spinner.Tick, func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
 		defer cancel()
 		keys, err := load(ctx, arg)
-		return keysLoadedMsg{e: e, keys: keys, what: "JWKS " + arg, err: err}
+		if err != nil { // the message names arg already: say it once
+			err = errors.New(strings.TrimPrefix(strings.TrimPrefix(err.Error(), "tokens: "), arg+": "))
+		}
+		return keysLoadedMsg{e: e, keys: keys, what: "keys from " + arg, err: err}
 	})
 }
 
@@ -296,7 +309,7 @@ func (b *rowBuilder) validation(e *entry, fetchLabel string) {
 		if fetchLabel != "" {
 			b.add("  " + st.Title.Render("F") + " " + st.Action.Render(fetchLabel))
 		}
-		b.add("  " + st.Title.Render("L") + " " + st.Action.Render("load JWKS from file/URL"))
+		b.add("  " + st.Title.Render("L") + " " + st.Action.Render("load keys from a file or URL"))
 	}
 	if e.val.report == nil {
 		return

@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/http"
@@ -26,7 +28,7 @@ func TestExampleIsVerifiedWithItsOwnKeyAndExpiresWithoutAKeyPress(t *testing.T) 
 	hs := newHarness(t, Options{}, 140, 60)
 	hs.wantOnScreen("✓ valid · signature verified with kid example-key-1", tokens.ExampleKeySource,
 		"pass  signature", "pass  exp")
-	hs.wantOffScreen("fetch keys from", "load JWKS") // the example has its own key
+	hs.wantOffScreen("fetch keys from", "load keys from") // the example has its own key
 
 	hs.tick(time.Hour) // at exp: within the leeway
 	hs.wantOnScreen("warn  exp", "accepted within the 1m0s leeway", "✓ valid")
@@ -100,7 +102,7 @@ func TestFetchingIssuerKeysIsExplicitAndVerifies(t *testing.T) {
 	hs := newHarness(t, Options{}, 160, 60)
 	hs.m.keySrc = loopbackKeys(is.srv)
 	hs.keys("p").send(tea.PasteMsg{Content: is.token(t)}).keys("enter")
-	hs.wantOnScreen("? unverified", "F fetch keys from "+is.srv.URL+" (not a saved tenant)", "L load JWKS from file/URL",
+	hs.wantOnScreen("? unverified", "F fetch keys from "+is.srv.URL+" (not a saved tenant)", "L load keys from a file or URL",
 		"skip  signature")
 	if n := is.requests.Load(); n != 0 {
 		t.Fatalf("nothing may be fetched before the user asks; %d requests", n)
@@ -142,12 +144,56 @@ func TestLoadingAJWKSFile(t *testing.T) {
 	if hs.m.active != screenKeys {
 		t.Fatal("L should open the JWKS input")
 	}
-	hs.wantOnScreen("Load a JWKS")
+	hs.wantOnScreen("Load keys", "JWKS, JWK or PEM")
 	hs.typeText(path).keys("enter")
 	if hs.m.active != screenMain {
 		t.Fatal("enter should go back to the token")
 	}
 	hs.wantOnScreen("✓ valid", "keys: 1 from JWKS file "+path)
+	if is.requests.Load() != 0 {
+		t.Fatal("loading a file must not touch the network")
+	}
+}
+
+// TestLoadingASingleKeyFile loads a single public key, as a JWK and as PEM, through the
+// same input as a JWK Set; a file that is neither says why in one line.
+func TestLoadingASingleKeyFile(t *testing.T) {
+	is := newIssuer(t)
+	var set jose.JSONWebKeySet
+	if err := json.Unmarshal(is.jwks, &set); err != nil {
+		t.Fatal(err)
+	}
+	one, err := json.Marshal(set.Keys[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKIXPublicKey(set.Keys[0].Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files := map[string][]byte{
+		"key.jwk": one,
+		"key.pem": pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}),
+	}
+	for name, data := range files {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		hs := newHarness(t, Options{}, 160, 60)
+		hs.keys("p").send(tea.PasteMsg{Content: is.token(t)}).keys("enter", "L")
+		hs.typeText(path).keys("enter")
+		hs.wantOnScreen("✓ valid", "keys: 1 from key file "+path)
+	}
+	path := filepath.Join(dir, "notes.json")
+	if err := os.WriteFile(path, []byte(`{"hello":"world"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hs := newHarness(t, Options{}, 160, 60)
+	hs.keys("p").send(tea.PasteMsg{Content: is.token(t)}).keys("enter", "L")
+	hs.typeText(path).keys("enter")
+	hs.wantOnScreen("could not load keys from " + path + ": no usable key")
 	if is.requests.Load() != 0 {
 		t.Fatal("loading a file must not touch the network")
 	}
