@@ -55,13 +55,13 @@ func (c *Client) StartDevice(ctx context.Context) (*DeviceAuthorization, error) 
 		return nil, err
 	}
 	var resp struct {
-		DeviceCode              string `json:"device_code"`
-		UserCode                string `json:"user_code"`
-		VerificationURI         string `json:"verification_uri"`
-		VerificationURL         string `json:"verification_url"` // an older spelling some providers use
-		VerificationURIComplete string `json:"verification_uri_complete"`
-		ExpiresIn               int64  `json:"expires_in"`
-		Interval                int64  `json:"interval"`
+		DeviceCode              string  `json:"device_code"`
+		UserCode                string  `json:"user_code"`
+		VerificationURI         string  `json:"verification_uri"`
+		VerificationURL         string  `json:"verification_url"` // an older spelling some providers use
+		VerificationURIComplete string  `json:"verification_uri_complete"`
+		ExpiresIn               seconds `json:"expires_in"`
+		Interval                seconds `json:"interval"`
 	}
 	if err := json.Unmarshal(body, &resp); err != nil {
 		return nil, fmt.Errorf("tokens: the device authorization endpoint did not return JSON: %v", err)
@@ -86,6 +86,21 @@ func (c *Client) StartDevice(ctx context.Context) (*DeviceAuthorization, error) 
 		da.Interval = DefaultDeviceInterval
 	}
 	return da, nil
+}
+
+// seconds is a count of seconds in a provider's JSON: a number, or a string holding one,
+// as Azure AD's v1 device endpoint sends. Anything else reads as 0, which callers treat
+// as "not given".
+type seconds int64
+
+func (s *seconds) UnmarshalJSON(b []byte) error {
+	var n json.Number
+	if json.Unmarshal(b, &n) == nil {
+		if f, err := n.Float64(); err == nil && f >= 0 && f < 1<<40 {
+			*s = seconds(f)
+		}
+	}
+	return nil
 }
 
 // PollDevice polls the token endpoint until the user approves or denies da, waiting

@@ -3,6 +3,9 @@ package tokens_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -128,5 +131,50 @@ func TestDeviceFlowWrongSecret(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "client secret") {
 		t.Fatalf("message does not say what to check: %v", err)
+	}
+}
+
+// Azure AD's v1 device endpoint sends expires_in and interval as strings, and older
+// providers spell verification_uri as verification_url: both are read. Numbers that make
+// no sense fall back to the defaults. A quirk the in-process provider cannot show, so a
+// loopback stub stands in for it.
+func TestStartDeviceReadsProviderQuirks(t *testing.T) {
+	for _, tc := range []struct {
+		name, body   string
+		wantInterval time.Duration
+		wantExpiry   time.Duration // 0: no expiry given
+	}{
+		{"strings", `{"device_code":"d","user_code":"ABCD-EFGH","verification_url":"https://login.example/device","expires_in":"900","interval":"7"}`, 7 * time.Second, 900 * time.Second},
+		{"numbers", `{"device_code":"d","user_code":"ABCD-EFGH","verification_uri":"https://login.example/device","expires_in":600,"interval":5}`, 5 * time.Second, 600 * time.Second},
+		{"nonsense", `{"device_code":"d","user_code":"ABCD-EFGH","verification_uri":"https://login.example/device","expires_in":"soon","interval":-3}`, tokens.DefaultDeviceInterval, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var srv *httptest.Server
+			srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				switch r.URL.Path {
+				case "/.well-known/openid-configuration":
+					fmt.Fprintf(w, `{"issuer":%q,"token_endpoint":%q,"device_authorization_endpoint":%q}`, srv.URL+"/", srv.URL+"/token", srv.URL+"/devicecode")
+				case "/devicecode":
+					fmt.Fprint(w, tc.body)
+				default:
+					http.NotFound(w, r)
+				}
+			}))
+			defer srv.Close()
+			now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+			c := tokens.NewClient(tokens.ClientConfig{Issuer: srv.URL + "/", ClientID: "cli"})
+			c.Now = func() time.Time { return now }
+			da, err := c.StartDevice(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if da.VerificationURI != "https://login.example/device" || da.UserCode != "ABCD-EFGH" || da.Interval != tc.wantInterval {
+				t.Fatalf("got %+v", da)
+			}
+			if tc.wantExpiry == 0 && !da.Expiry.IsZero() || tc.wantExpiry != 0 && !da.Expiry.Equal(now.Add(tc.wantExpiry)) {
+				t.Fatalf("expiry %v, want now + %v", da.Expiry, tc.wantExpiry)
+			}
+		})
 	}
 }
