@@ -109,7 +109,11 @@ func parseMetadata(body []byte, source, issuer string) (*ProviderMetadata, error
 		return nil, fmt.Errorf("tokens: %s did not return valid JSON: %w", source, err)
 	}
 	if md.Issuer != issuer {
-		return nil, fmt.Errorf("%w: fetched %s, it says %q, expected %q", ErrIssuerMismatch, source, md.Issuer, issuer)
+		hint := ""
+		if strings.TrimRight(md.Issuer, "/") == strings.TrimRight(issuer, "/") {
+			hint = fmt.Sprintf(" (they differ only in a trailing slash: give the issuer as %q)", SafeText(md.Issuer))
+		}
+		return nil, fmt.Errorf("%w: fetched %s, it says %q, expected %q%s", ErrIssuerMismatch, source, md.Issuer, issuer, hint)
 	}
 	md.Source = source
 	return &md, nil

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -169,6 +170,10 @@ func TestDiscover(t *testing.T) {
 			}
 			if p.count(rfc) != 0 {
 				t.Error("a mismatching document must not lead to trying RFC 8414")
+			}
+			hinted := strings.Contains(err.Error(), "differ only in a trailing slash: give the issuer as "+strconv.Quote(says))
+			if hinted != strings.Contains(tt.name, "trailing slash") {
+				t.Errorf("trailing-slash hint %v in %v", hinted, err)
 			}
 		})
 	}
