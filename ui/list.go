@@ -35,6 +35,20 @@ func (l *tokenList) add(e *entry) {
 	l.sel = len(l.entries) - 1
 }
 
+// uniqueLabel returns base, or base with the first free number after it ("dev access 2")
+// when a token in the list is labelled base already.
+func (l *tokenList) uniqueLabel(base string) string {
+	taken := map[string]bool{}
+	for _, e := range l.entries {
+		taken[e.label] = true
+	}
+	label := base
+	for n := 2; taken[label]; n++ {
+		label = base + " " + strconv.Itoa(n)
+	}
+	return label
+}
+
 // nextPasteLabel names the next pasted token.
 func (l *tokenList) nextPasteLabel() string {
 	l.pasted++

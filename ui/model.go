@@ -363,7 +363,7 @@ func (m *Model) obtained(msg tokenObtainedMsg) tea.Cmd {
 		if tk.raw == "" {
 			continue
 		}
-		e, err := newEntry(ts.Tenant+" "+tk.kind, tokens.Inspect(tk.raw))
+		e, err := newEntry(m.list.uniqueLabel(ts.Tenant+" "+tk.kind), tokens.Inspect(tk.raw))
 		if err != nil {
 			continue
 		}

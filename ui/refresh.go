@@ -35,6 +35,7 @@ const (
 type refreshedMsg struct {
 	tenant  string
 	auto    bool
+	prev    *tokens.TokenSet // the stored set the refresh replaced, if there was one
 	ts      *tokens.TokenSet
 	err     error
 	saveErr error
@@ -115,6 +116,7 @@ func (m *Model) startRefresh(e *entry, auto bool) tea.Cmd {
 			msg.err = err
 			return msg
 		}
+		msg.prev = prev
 		g, err := refreshGrant(t, prev)
 		if err != nil {
 			msg.err = err
@@ -161,8 +163,8 @@ func (m *Model) autoRefresh() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// refreshed puts a refreshed token set in place of the tenant's tokens in the list, each
-// keeping its label and auto-refresh, and validates them again with their tenant's keys
+// refreshed puts a refreshed token set in place of the tenant's current tokens in the list
+// (see replacedByRefresh), each keeping its label and auto-refresh, and validates them again with their tenant's keys
 // (fetched anew through the key cache, so that a new kid is found). A failure is one
 // line in the status bar; it turns auto-refresh off for the tenant, so that the tick does
 // not ask the provider again every second.
@@ -184,8 +186,9 @@ func (m *Model) refreshed(msg refreshedMsg) tea.Cmd {
 	}
 	var cmds []tea.Cmd
 	sel := m.list.selected()
+	replace := m.replacedByRefresh(msg)
 	for i, old := range m.list.entries {
-		if old.from == nil || old.from.tenant != msg.tenant {
+		if !replace[old] {
 			continue
 		}
 		raw := msg.ts.AccessToken
@@ -218,6 +221,31 @@ func (m *Model) refreshed(msg refreshedMsg) tea.Cmd {
 		m.status.fail(fmt.Errorf("refreshed %s but could not store the new tokens: %w", msg.tenant, msg.saveErr), m.now())
 	}
 	return tea.Batch(cmds...)
+}
+
+// replacedByRefresh picks the list entries a refreshed set replaces: those showing the
+// stored set the refresh started from. Entries of the tenant's earlier sets stay as they
+// were, so a tenant fetched twice keeps two different tokens rather than two copies of
+// the new one. When none shows that set (another process stored it), the newest entry of
+// each kind (access, ID) is replaced.
+func (m *Model) replacedByRefresh(msg refreshedMsg) map[*entry]bool {
+	replace := map[*entry]bool{}
+	newest := map[string]*entry{}
+	for _, e := range m.list.entries {
+		if e.from == nil || e.from.tenant != msg.tenant {
+			continue
+		}
+		newest[e.from.kind] = e
+		if msg.prev != nil && e.from.set.AccessToken == msg.prev.AccessToken {
+			replace[e] = true
+		}
+	}
+	if len(replace) == 0 {
+		for _, e := range newest {
+			replace[e] = true
+		}
+	}
+	return replace
 }
 
 // refreshRunning reports whether any refresh is in flight (the spinner runs then).

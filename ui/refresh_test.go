@@ -86,6 +86,9 @@ func TestRefreshKeyRotatesAndReplaces(t *testing.T) {
 		t.Fatalf("report of the refreshed token: %v", sel.val.report)
 	}
 	hs.wantOnScreen("✓ valid")
+	// The provider stamped the token with the real clock, possibly a second after the test
+	// clock was set: read the countdown from now.
+	hs.clock.t = time.Now()
 	if c := sel.countdown(hs.clock.now()); !strings.HasPrefix(c, "expires in 4m") && !strings.HasPrefix(c, "expires in 5m") {
 		t.Fatalf("countdown of the refreshed token: %q", c)
 	}
@@ -221,5 +224,39 @@ func TestAutoRefreshFailureTurnsItOff(t *testing.T) {
 	hs.run(hs.m.autoRefresh())
 	if n := refreshRequests(p, "refresh_token"); n != 1 {
 		t.Fatalf("%d refresh attempts, want 1", n)
+	}
+}
+
+// A tenant fetched twice has two tokens in the list, told apart by their labels; a refresh
+// replaces the one showing the stored set and leaves the earlier one as it was, so the
+// list never shows the new token twice.
+func TestRefreshReplacesOnlyTheCurrentToken(t *testing.T) {
+	hs, _, ts := getHarness(t)
+	getM2M(t, hs, ts)
+	first := hs.m.list.selected()
+	getM2M(t, hs, ts)
+	second := hs.m.list.selected()
+	if first.label != "m2m access" || second.label != "m2m access 2" || first.in.Token == second.in.Token {
+		t.Fatalf("labels %q and %q", first.label, second.label)
+	}
+	hs.send(press("k")) // select the earlier token: r refreshes the tenant, whichever is selected
+	hs.send(press("r"))
+	hs.wantOnScreen("refreshed the tokens of m2m (client-credentials)")
+	stored, err := ts.Secrets.LoadTokenSet("m2m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]string{}
+	for _, e := range hs.m.list.entries {
+		if prev, dup := seen[e.in.Token]; dup {
+			t.Fatalf("%q and %q show the same token", prev, e.label)
+		}
+		seen[e.in.Token] = e.label
+	}
+	if seen[first.in.Token] != "m2m access" {
+		t.Fatal("the earlier token was replaced")
+	}
+	if seen[stored.AccessToken] != "m2m access 2" {
+		t.Fatalf("the refreshed token is shown as %q", seen[stored.AccessToken])
 	}
 }
