@@ -230,6 +230,18 @@ func (e *Explanation) State(now time.Time) ExpiryState {
 	return Fresh
 }
 
+// ExpProblem says why the token's exp claim gives no usable time ("is past the year
+// 9999", "is not a number …"), or "" when exp is absent or usable. A token in the
+// NoExpiry state with a problem has an exp that cannot be read, not none.
+func (e *Explanation) ExpProblem() string {
+	for _, f := range e.Claims {
+		if f.Name == "exp" {
+			return f.TimeProblem
+		}
+	}
+	return ""
+}
+
 // Lifetime returns the token's lifetime (iat, or nbf when there is no iat, to exp) and the
 // fraction of it used at now, clamped to [0, 1]. ok is false without both ends.
 func (e *Explanation) Lifetime(now time.Time) (total time.Duration, used float64, ok bool) {

@@ -65,6 +65,9 @@ func (e *entry) countdown(now time.Time) string {
 	}
 	switch e.expl.State(now) {
 	case tokens.NoExpiry:
+		if e.expl.ExpProblem() != "" {
+			return "exp unreadable"
+		}
 		return "no expiry"
 	case tokens.NotYetValid:
 		return "not yet valid, starts " + tokens.Relative(*e.expl.Nbf, now)

@@ -332,3 +332,20 @@ func TestNamespacedClaimsAreMarked(t *testing.T) {
 	}
 	hs.wantOnScreen("2026-11-25 02:00:00 UTC · in 1h", "Custom claim with a namespaced")
 }
+
+// A token whose exp cannot be read shows that, not "no expiry", in the list and the view.
+func TestUnreadableExpIsNotNoExpiry(t *testing.T) {
+	for claims, want := range map[string]string{
+		`{"sub":"x","exp":1e300}`:  "exp unreadable",
+		`{"sub":"x","exp":"soon"}`: "exp unreadable",
+		`{"sub":"x"}`:              "no expiry",
+	} {
+		e, err := newEntry("t", tokens.Inspect(jws(`{"alg":"RS256"}`, claims)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := e.countdown(time.Now()); got != want {
+			t.Errorf("%s: countdown %q, want %q", claims, got, want)
+		}
+	}
+}

@@ -108,6 +108,7 @@ type DecodedTimes struct {
 	LifetimeSeconds int64              `json:"lifetime_seconds,omitempty"`
 	UsedFraction    *float64           `json:"used_fraction,omitempty"`
 	ExpiresIn       string             `json:"expires,omitempty"`
+	ExpProblem      string             `json:"exp_problem,omitempty"` // why an exp claim gives no time`
 }
 
 // Decode inspects and explains text at now; loc is the zone text output shows local
@@ -131,6 +132,7 @@ func Decode(text string, now time.Time, loc *time.Location) *DecodeDoc {
 		if e.Exp != nil {
 			t.ExpiresIn = tokens.Relative(*e.Exp, now)
 		}
+		t.ExpProblem = e.ExpProblem()
 		doc.Times = t
 	}
 	return doc
@@ -173,6 +175,9 @@ func writeDecodeText(w io.Writer, doc *DecodeDoc) {
 	}
 	if t := doc.Times; t != nil {
 		fmt.Fprintf(w, "\nValidity at %s: %s", tokens.FormatTime(t.Now, nil), t.State)
+		if t.ExpProblem != "" {
+			fmt.Fprintf(w, " (exp %s)", t.ExpProblem)
+		}
 		if t.ExpiresIn != "" {
 			if t.State == tokens.Expired {
 				fmt.Fprintf(w, " (expired %s)", t.ExpiresIn)

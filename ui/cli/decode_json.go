@@ -45,6 +45,7 @@ func (d *DecodeDoc) MarshalJSON() ([]byte, error) {
 			w.float(*t.UsedFraction)
 		}
 		w.stringOmit("expires", t.ExpiresIn)
+		w.stringOmit("exp_problem", t.ExpProblem)
 		w.close('}')
 	}
 	if len(d.Lints) > 0 {

@@ -458,3 +458,20 @@ func TestDecodeLocalTimes(t *testing.T) {
 		t.Errorf("text:\n%s", b.String())
 	}
 }
+
+// An exp that cannot be read is not "no expiry": text and JSON both say what is wrong.
+func TestDecodeUnreadableExp(t *testing.T) {
+	tok := compactJWS(`{"alg":"RS256"}`, `{"sub":"x","exp":1e300}`)
+	doc := Decode(tok, decodeIat, time.UTC)
+	if doc.Times == nil || doc.Times.State != tokens.NoExpiry || doc.Times.ExpProblem != "is past the year 9999" {
+		t.Fatalf("times %+v", doc.Times)
+	}
+	var out bytes.Buffer
+	writeDecodeText(&out, doc)
+	if !strings.Contains(out.String(), "no expiry (exp is past the year 9999)") {
+		t.Fatalf("text output:\n%s", out.String())
+	}
+	if doc := Decode(compactJWS(`{"alg":"RS256"}`, `{"sub":"x"}`), decodeIat, time.UTC); doc.Times.ExpProblem != "" {
+		t.Fatalf("a token without exp has exp_problem %q", doc.Times.ExpProblem)
+	}
+}
