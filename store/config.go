@@ -50,17 +50,30 @@ func (c *Config) Tenant(name string) (Tenant, bool) {
 // Names returns the tenant names in sorted order.
 func (c *Config) Names() []string { return sortedKeys(c.Tenants) }
 
-// Issuers maps the issuer URL of every tenant to its name (the first name in order when
-// two tenants share an issuer), for labelling a token's issuer as a saved tenant.
-func (c *Config) Issuers() map[string]string {
-	m := map[string]string{}
+// TenantFor returns the saved tenant a token from issuer, issued to clientID (its azp or
+// client_id claim; "" when it has none), belongs to: the tenant on issuer with that client
+// ID, else the default tenant when it is on issuer, else the first on issuer by name.
+func (c *Config) TenantFor(issuer, clientID string) (string, bool) {
+	first := ""
 	for _, name := range c.Names() {
 		t, _ := c.Tenant(name)
-		if _, ok := m[t.IssuerURL()]; !ok {
-			m[t.IssuerURL()] = name
+		if t.IssuerURL() != issuer {
+			continue
+		}
+		if clientID != "" && t.ClientID == clientID {
+			return name, true
+		}
+		if first == "" {
+			first = name
 		}
 	}
-	return m
+	if first == "" {
+		return "", false
+	}
+	if d, ok := c.Tenant(c.Default); ok && c.Default != "" && d.IssuerURL() == issuer {
+		return c.Default, true
+	}
+	return first, true
 }
 
 // Put adds or replaces t after validating it. It refuses an invalid tenant.

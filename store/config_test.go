@@ -211,3 +211,38 @@ func TestConfigPath(t *testing.T) {
 		t.Errorf("default: %s", p)
 	}
 }
+
+// Several applications of one Auth0 tenant share its issuer: a token belongs to the one
+// it was issued to, else to the default, else to the first by name.
+func TestTenantFor(t *testing.T) {
+	var c Config
+	for _, tn := range []Tenant{
+		{Name: "b-spa", Kind: KindAuth0, Domain: "acme.eu.auth0.com", ClientID: "spa-id", Grant: GrantPKCE},
+		{Name: "a-m2m", Kind: KindAuth0, Domain: "acme.eu.auth0.com", ClientID: "m2m-id", Confidential: true, Grant: GrantClientCredentials},
+		{Name: "c-cli", Kind: KindAuth0, Domain: "acme.eu.auth0.com", ClientID: "cli-id", Grant: GrantDevice},
+		{Name: "kc", Kind: KindOIDC, Issuer: "https://kc.example/realms/dev", ClientID: "spa-id", Grant: GrantPKCE},
+	} {
+		if err := c.Put(tn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const acme = "https://acme.eu.auth0.com/"
+	check := func(issuer, client, want string) {
+		t.Helper()
+		got, ok := c.TenantFor(issuer, client)
+		if got != want || ok != (want != "") {
+			t.Errorf("TenantFor(%q, %q) = %q, %v; want %q", issuer, client, got, ok, want)
+		}
+	}
+	check(acme, "spa-id", "b-spa")
+	check(acme, "cli-id", "c-cli")
+	check(acme, "other", "a-m2m")
+	check(acme, "", "a-m2m")
+	check("https://kc.example/realms/dev", "spa-id", "kc")
+	check("https://elsewhere.example/", "spa-id", "")
+	c.Default = "c-cli"
+	check(acme, "other", "c-cli")
+	check(acme, "spa-id", "b-spa")
+	c.Default = "kc"
+	check(acme, "", "a-m2m")
+}

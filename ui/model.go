@@ -69,8 +69,8 @@ type Model struct {
 	status        statusBar
 	spinner       spinner.Model
 
-	// tenants maps the issuers of saved tenants to their names (Options.TenantIssuers).
-	tenants map[string]string
+	// tenants is what the workbench knows of the saved tenants, to tie tokens to them.
+	tenants savedTenants
 	// keySrc fetches and loads key sets inside commands; tests point it at loopback.
 	keySrc keySource
 	// writeClipboard is the native clipboard fallback; tests replace it.
@@ -98,7 +98,7 @@ func New(opts Options) (*Model, error) {
 		dark:           true,
 		help:           help.New(),
 		spinner:        spinner.New(spinner.WithSpinner(spinner.Dot)),
-		tenants:        opts.TenantIssuers,
+		tenants:        savedTenants{issuers: opts.TenantIssuers},
 		keySrc:         defaultKeySource(),
 		writeClipboard: clipboard.WriteAll,
 		tick:           tick,
@@ -210,7 +210,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.selectionChanged() // the fetch action's label may now name a saved tenant
 		return m, m.autoFetch()
 	case tenantIssuersMsg:
-		m.tenants = msg.issuers
+		m.tenants = savedTenants{cfg: msg.cfg}
 		m.selectionChanged()
 		return m, m.autoFetch()
 	case refreshedMsg:

@@ -47,7 +47,7 @@ func (m *Model) callTenant(e *entry) (string, error) {
 	if e.in.Parsed != nil && e.in.Parsed.Claims != nil {
 		iss, _ = e.in.Parsed.Claims.String("iss")
 	}
-	switch name, ok := m.tenants[iss]; {
+	switch name, ok := m.tenants.match(iss, tokenClient(e)); {
 	case ok:
 		return name, nil
 	case iss == "":

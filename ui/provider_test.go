@@ -99,7 +99,8 @@ func TestProviderCallNeedsATenant(t *testing.T) {
 
 // A pasted token whose issuer is a saved tenant's is verified with the tenant's keys
 // without a key press, and the report says whose keys they are. (Both test tenants share
-// the provider's issuer; the first by name, dev, is the one an issuer names.)
+// the provider's issuer: the token is tied to m2m, the tenant of the client it was issued
+// to, not to dev, the first by name.)
 func TestTenantIssuerMatchLabelled(t *testing.T) {
 	hs, p, ts := getHarness(t)
 	getM2M(t, hs, ts)
@@ -111,13 +112,13 @@ func TestTenantIssuerMatchLabelled(t *testing.T) {
 		t.Fatalf("selected %q", e.label)
 	}
 	rep := e.val.report
-	if rep == nil || rep.Verdict != tokens.VerdictValid || rep.Key == nil || !strings.HasPrefix(rep.Key.Source, "saved tenant dev: discovery "+p.Issuer) {
+	if rep == nil || rep.Verdict != tokens.VerdictValid || rep.Key == nil || !strings.HasPrefix(rep.Key.Source, "saved tenant m2m: discovery "+p.Issuer) {
 		t.Fatalf("report: %+v", rep.Key)
 	}
-	hs.wantOnScreen("✓ valid", "keys: 1 from saved tenant dev: discovery", "F fetch keys from "+p.Issuer+" (saved tenant dev)")
-	// Its tenant is found by issuer for userinfo too.
+	hs.wantOnScreen("✓ valid", "keys: 1 from saved tenant m2m: discovery", "F fetch keys from "+p.Issuer+" (saved tenant m2m)")
+	// Its tenant is found by issuer and client for userinfo too.
 	hs.send(press("u"))
-	hs.wantOnScreen("userinfo answered by dev")
+	hs.wantOnScreen("userinfo answered by m2m")
 }
 
 // At start-up the tenants are read in a command: a token opened from a saved tenant's
@@ -141,7 +142,7 @@ func TestStartupTenantIssuers(t *testing.T) {
 	if e.val.keys == nil || e.val.report == nil || e.val.report.Verdict != tokens.VerdictValid {
 		t.Fatalf("after start-up: keys %v report %v", e.val.keys, e.val.report)
 	}
-	hs.wantOnScreen("keys: 1 from saved tenant dev")
+	hs.wantOnScreen("keys: 1 from saved tenant m2m") // the tenant of the token's client
 
 	for _, tc := range []struct {
 		name, content, want string

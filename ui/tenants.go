@@ -551,7 +551,7 @@ func orDash(s string) string {
 func (m *Model) tenantsLoaded(msg tenantsLoadedMsg) {
 	m.tenantsScreen.loaded(msg)
 	if msg.cfg != nil {
-		m.tenants = msg.cfg.Issuers()
+		m.tenants = savedTenants{cfg: msg.cfg}
 	}
 	switch {
 	case msg.err != nil:

@@ -142,15 +142,15 @@ func (m *Model) fetchTarget(e *entry) (issuer, label string) {
 	if _, err := tokens.CheckURL(iss); err != nil {
 		return "", ""
 	}
-	if name, ok := m.tenants[iss]; ok {
+	if name, ok := m.tenants.match(iss, tokenClient(e)); ok {
 		return iss, "fetch keys from " + tokens.SafeText(iss) + " (saved tenant " + tokens.SafeText(name) + ")"
 	}
 	return iss, "fetch keys from " + tokens.SafeText(iss) + " (not a saved tenant)"
 }
 
-// tenantIssuersMsg carries the issuers of the saved tenants, read at start-up so that a
+// tenantIssuersMsg carries the saved tenants, read at start-up so that a
 // token from a saved tenant is recognised as one.
-type tenantIssuersMsg struct{ issuers map[string]string }
+type tenantIssuersMsg struct{ cfg *store.Config }
 
 // loadTenantIssuers reads the tenants config (not the keyring) in a command.
 func loadTenantIssuers(ts *store.Tenants) tea.Cmd {
@@ -162,7 +162,7 @@ func loadTenantIssuers(ts *store.Tenants) tea.Cmd {
 		if err != nil { // one line in the status bar; the workbench goes on without tenants
 			return errMsg{fmt.Errorf("saved tenants not loaded: %w", err)}
 		}
-		return tenantIssuersMsg{issuers: cfg.Issuers()}
+		return tenantIssuersMsg{cfg: cfg}
 	}
 }
 
@@ -173,7 +173,7 @@ func (m *Model) autoFetch() tea.Cmd {
 	var cmds []tea.Cmd
 	for _, e := range m.list.entries {
 		iss, _ := m.fetchTarget(e)
-		if _, saved := m.tenants[iss]; saved && iss != "" && e.val.keys == nil && e.val.fetching == "" && e.val.fetchErr == "" {
+		if _, saved := m.tenants.match(iss, ""); saved && iss != "" && e.val.keys == nil && e.val.fetching == "" && e.val.fetchErr == "" {
 			cmds = append(cmds, m.fetchKeys(e, true))
 			m.refreshView(e)
 		}
@@ -195,7 +195,7 @@ func (m *Model) fetchKeys(e *entry, quiet bool) tea.Cmd {
 	kid, _ := e.in.Parsed.Header.String("kid")
 	get := m.keySrc.issuerKeys
 	what, source := "keys from "+issuer, ""
-	if name, ok := m.tenants[issuer]; ok {
+	if name, ok := m.tenants.match(issuer, tokenClient(e)); ok {
 		what, source = "keys of saved tenant "+name+" from "+issuer, "saved tenant "+name+": "
 	}
 	return tea.Batch(m.spinner.Tick, func() tea.Msg {

@@ -21,6 +21,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
 )
 
@@ -222,7 +223,7 @@ func TestTenantIssuersReadAtStartUp(t *testing.T) {
 		asked = append(asked, iss+" "+kid)
 		return nil, errors.New("no network in this test")
 	}
-	hs.send(tenantIssuersMsg{issuers: map[string]string{"https://issuer.test/": "staging"}})
+	hs.send(tenantIssuersMsg{cfg: configOf(t, store.Tenant{Name: "staging", Kind: store.KindOIDC, Issuer: "https://issuer.test/", ClientID: "c", Grant: store.GrantDevice})})
 	hs.keys("p").send(tea.PasteMsg{Content: jwsExp(t0, t0.Add(time.Hour))}).keys("enter")
 	hs.wantOnScreen("fetch keys from https://issuer.test/ (saved tenant staging)",
 		"✗ could not load keys of saved tenant staging from https://issuer.test/: no network in this test")
@@ -236,4 +237,41 @@ func TestNoFetchWithoutAnHTTPSIssuer(t *testing.T) {
 	hs.wantOffScreen("fetch keys from")
 	hs.keys("F")
 	hs.wantOnScreen("✗ this token names no https issuer")
+}
+
+// configOf is a tenants config holding ts.
+func configOf(t *testing.T, ts ...store.Tenant) *store.Config {
+	t.Helper()
+	var c store.Config
+	for _, tn := range ts {
+		if err := c.Put(tn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &c
+}
+
+// Two applications of one tenant share an issuer: a pasted token is tied to the one whose
+// client it was issued to (azp or client_id), and to the first by name when neither is.
+func TestTokenTiedToItsClientsTenant(t *testing.T) {
+	cfg := configOf(t,
+		store.Tenant{Name: "acme-cli", Kind: store.KindOIDC, Issuer: "https://issuer.test/", ClientID: "cli-id", Grant: store.GrantDevice},
+		store.Tenant{Name: "acme-spa", Kind: store.KindOIDC, Issuer: "https://issuer.test/", ClientID: "spa-id", Grant: store.GrantPKCE},
+	)
+	for claims, want := range map[string]string{
+		`"azp":"spa-id"`:       "acme-spa",
+		`"client_id":"cli-id"`: "acme-cli",
+		`"azp":"unknown"`:      "acme-cli",
+	} {
+		hs := newHarness(t, Options{}, 160, 60)
+		hs.m.keySrc.issuerKeys = func(context.Context, string, string) (*tokens.KeySet, error) {
+			return nil, errors.New("no network in this test")
+		}
+		hs.send(tenantIssuersMsg{cfg: cfg})
+		hs.keys("p").send(tea.PasteMsg{Content: jws(`{"alg":"RS256","kid":"k1"}`, `{"iss":"https://issuer.test/","exp":9999999999,`+claims+`}`)}).keys("enter")
+		hs.wantOnScreen("fetch keys from https://issuer.test/ (saved tenant " + want + ")")
+		if name, err := hs.m.callTenant(hs.m.list.selected()); err != nil || name != want {
+			t.Errorf("%s: userinfo and introspection would ask %q (%v), want %q", claims, name, err, want)
+		}
+	}
 }
