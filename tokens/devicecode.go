@@ -149,7 +149,8 @@ func (c *Client) PollDevice(ctx context.Context, da *DeviceAuthorization) (*Toke
 			return ts, nil
 		case errors.As(err, &pe) && pe.Code == "authorization_pending":
 			continue
-		case errors.As(err, &pe) && pe.Code == "slow_down":
+		case errors.As(err, &pe) && (pe.Code == "slow_down" || pe.Code == "" && pe.Status == http.StatusTooManyRequests):
+			// A bare 429 from a rate limiter in front of the provider means the same.
 			interval += slowDownStep
 			continue
 		default:

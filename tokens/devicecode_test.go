@@ -178,3 +178,31 @@ func TestStartDeviceReadsProviderQuirks(t *testing.T) {
 		})
 	}
 }
+
+// A bare 429 from a rate limiter in front of the token endpoint is slow_down: the device
+// waits five seconds longer and goes on polling.
+func TestDeviceFlowRateLimited(t *testing.T) {
+	p := tokenstest.New(t)
+	c := newClient(t, p, tokenstest.DeviceClientID, "", "offline_access")
+	var da *tokens.DeviceAuthorization
+	var waits []time.Duration
+	c.Sleep = func(ctx context.Context, d time.Duration) error {
+		waits = append(waits, d)
+		if len(waits) == 2 {
+			if err := p.Approve(context.Background(), da.UserCode); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return ctx.Err()
+	}
+	ts, err := c.Device(context.Background(), func(d *tokens.DeviceAuthorization) {
+		da = d
+		p.Inject(tokenstest.Fault{Path: "/oauth/token", Status: http.StatusTooManyRequests, Count: 1})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []time.Duration{time.Second, 6 * time.Second}; !equalDurations(waits, want) || ts.AccessToken == "" {
+		t.Fatalf("waits %v, want %v", waits, want)
+	}
+}
