@@ -43,6 +43,7 @@ var headerCatalogue = map[string]entry{
 	"p2s":      {CatHeader, "PBES2 salt input"},
 	"p2c":      {CatHeader, "PBES2 iteration count"},
 	"b64":      {CatHeader, "false means an unencoded payload (RFC 7797)"},
+	"nonce":    {CatHeader, "Microsoft Graph: the signature covers a hash of this value, so only Graph can verify the token"},
 }
 
 // claimCatalogue explains well-known claims.

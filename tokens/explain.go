@@ -180,6 +180,9 @@ func (e *Explanation) lint(t *Token) {
 			e.add(Warn, "untrusted-"+p, "header carries %s: a key the token chose for itself; tokenbench never uses or fetches it", p)
 		}
 	}
+	if t.Header.Has("nonce") {
+		e.add(Info, "graph-nonce", "header carries a nonce, as Microsoft Graph access tokens do: such a token is for Graph alone, and its signature verifies nowhere else")
+	}
 	if t.Header.Has("crit") {
 		e.add(Info, "crit", "header lists critical extensions a verifier must understand")
 	}

@@ -184,6 +184,7 @@ func TestExplainLints(t *testing.T) {
 		{"x5c", `{"alg":"RS256","x5c":["MIIB"]}`, `{` + exp + `}`, []string{"untrusted-x5c"}},
 		{"all four", `{"alg":"RS256","x5c":[],"jwk":{},"x5u":"u","jku":"u"}`, `{` + exp + `}`, []string{"untrusted-jku", "untrusted-x5u", "untrusted-jwk", "untrusted-x5c"}},
 		{"crit", `{"alg":"RS256","crit":["b64"],"b64":false}`, `{` + exp + `}`, []string{"crit"}},
+		{"graph-nonce", `{"alg":"RS256","nonce":"abc"}`, `{` + exp + `}`, []string{"graph-nonce"}},
 		{"missing exp", `{"alg":"RS256"}`, `{"sub":"s"}`, []string{"no-exp"}},
 		{"lifetime 24h is fine", `{"alg":"RS256"}`, `{"iat":1700000000,"exp":1700086400}`, nil},
 		{"lifetime over 24h", `{"alg":"RS256"}`, `{"iat":1700000000,"exp":1700086401}`, []string{"long-lived"}},

@@ -326,7 +326,7 @@ func (v *Validator) checkSignature(rep *Report, tok *Token, alg *sigAlg) {
 		}
 		rep.addKey(CheckKey, StatusPass, "kid matched exactly", &k.info)
 		if why := k.verify(alg, tok.SigningInput(), tok.Signature); why != "" {
-			rep.addKey(CheckSignature, StatusFail, why, &k.info)
+			rep.addKey(CheckSignature, StatusFail, graphHint(tok, why), &k.info)
 			return
 		}
 		rep.addKey(CheckSignature, StatusPass, "verified", &k.info)
@@ -384,10 +384,20 @@ func (v *Validator) tryKeys(rep *Report, tok *Token, alg *sigAlg, note string, k
 		}
 	}
 	if n == 1 {
-		rep.addKey(CheckSignature, StatusFail, why, &v.keys[fit[0]].info)
+		rep.addKey(CheckSignature, StatusFail, graphHint(tok, why), &v.keys[fit[0]].info)
 		return
 	}
-	rep.add(CheckSignature, StatusFail, "no configured key verifies it (tried "+strconv.Itoa(n)+"; last: "+why+")")
+	rep.add(CheckSignature, StatusFail, graphHint(tok, "no configured key verifies it (tried "+strconv.Itoa(n)+"; last: "+why+")"))
+}
+
+// graphHint adds to a signature failure of a token whose header carries a nonce why it
+// fails: Microsoft Graph signs its access tokens over a hash of that nonce, so they verify
+// with Graph alone.
+func graphHint(tok *Token, why string) string {
+	if tok.Header.Has("nonce") {
+		return why + " (the header's nonce marks a Microsoft Graph access token: only Graph can verify it)"
+	}
+	return why
 }
 
 func (r *Report) add(name string, st Status, reason string) {

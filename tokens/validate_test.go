@@ -245,6 +245,8 @@ func TestKeyRules(t *testing.T) {
 		{"rsa 1024", jws(`{"alg":"RS256","kid":"k"}`, `{}`, smallSign), rsaKey(func(k *Key) { k.JWK.Key = &small.PublicKey }), nil, CheckKey, "1024 bits"},
 		{"rsa exponent 1", jws(`{"alg":"RS256","kid":"k"}`, `{}`, rs), rsaKey(func(k *Key) { k.JWK.Key = &rsa.PublicKey{N: testRSA.N, E: 1} }), nil, CheckKey, "exponent 1"},
 		{"kid not found", jws(`{"alg":"RS256","kid":"K"}`, `{}`, rs), rsaKey(nil), nil, CheckKey, `no configured key has kid K`},
+		{"graph nonce", graphLike(jws(`{"alg":"RS256","kid":"k","nonce":"n0"}`, `{}`, rs), jws(`{"alg":"RS256","kid":"k"}`, `{}`, rs)),
+			rsaKey(nil), nil, CheckSignature, "marks a Microsoft Graph access token"},
 		{"kid prefix is no match", jws(`{"alg":"RS256","kid":"k "}`, `{}`, rs), rsaKey(nil), nil, CheckKey, `no configured key has kid`},
 		{"kid not a string", jws(`{"alg":"RS256","kid":1}`, `{}`, rs), rsaKey(nil), nil, CheckHeader, "kid is not a string"},
 		{"duplicate kid", jws(`{"alg":"RS256","kid":"k"}`, `{}`, rs), &KeySet{Keys: append(rsaKey(nil).Keys, rsaKey(nil).Keys...)}, nil, CheckKey, "ambiguous"},
@@ -363,4 +365,10 @@ func TestInvalidECKeyIsRefused(t *testing.T) {
 			t.Errorf("%v: problem %q", pub, sk.problem)
 		}
 	}
+}
+
+// graphLike gives tok the signature of other, as a Microsoft Graph token's signature (over
+// a hashed nonce) fails an ordinary verifier.
+func graphLike(tok, other string) string {
+	return tok[:strings.LastIndexByte(tok, '.')] + other[strings.LastIndexByte(other, '.'):]
 }
