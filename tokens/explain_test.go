@@ -110,6 +110,12 @@ func TestCatalogueEntriesAreExplained(t *testing.T) {
 			t.Errorf("claim %q not in the catalogue", c)
 		}
 	}
+	// The claims developers meet most from other providers: Okta, Keycloak, Entra ID, Google.
+	for _, c := range []string{"cid", "uid", "scp", "realm_access", "resource_access", "tid", "oid", "appid", "upn", "roles", "wids", "hd"} {
+		if _, ok := claimCatalogue[c]; !ok {
+			t.Errorf("provider claim %q not in the catalogue", c)
+		}
+	}
 }
 
 func TestExplainKeepsOrderAndValues(t *testing.T) {
