@@ -14,52 +14,68 @@ var b64urlValue = func() (t [256]byte) {
 	return t
 }()
 
+// b64urlQuad[i][c] is character c's six bits placed for position i of a four-character
+// group (bits 18, 12, 6, 0 of a 24-bit word), or 0xFF000000 for a byte outside the
+// alphabet: OR-ing a group's four entries gives its three bytes, and a set top byte
+// marks a bad character.
+var b64urlQuad = func() (t [4][256]uint32) {
+	for i := range t {
+		for c := range t[i] {
+			if v := b64urlValue[c]; v == 0xFF {
+				t[i][c] = 0xFF000000
+			} else {
+				t[i][c] = uint32(v) << (18 - 6*i)
+			}
+		}
+	}
+	return t
+}()
+
 // decodeB64URL decodes unpadded, canonical base64url from s into dst, which must hold
 // len(s)*3/4 bytes. It reports false for anything else — a byte outside the alphabet
 // (padding, whitespace and the standard alphabet included), an impossible length, or
 // spare bits set in the last character — and then says nothing of why: the caller names
 // the rule. It reads the string in place, eight characters to six bytes at a time.
 func decodeB64URL(dst []byte, s string) (int, bool) {
-	var bad byte // the OR of every looked-up value: its top bits are set by any non-alphabet byte
-	n, i := 0, 0
-	for ; len(s)-i >= 8 && len(dst)-n >= 8; i, n = i+8, n+6 {
-		c := s[i : i+8]
-		v0, v1, v2, v3 := b64urlValue[c[0]], b64urlValue[c[1]], b64urlValue[c[2]], b64urlValue[c[3]]
-		v4, v5, v6, v7 := b64urlValue[c[4]], b64urlValue[c[5]], b64urlValue[c[6]], b64urlValue[c[7]]
-		bad |= v0 | v1 | v2 | v3 | v4 | v5 | v6 | v7
-		w := uint64(v0)<<58 | uint64(v1)<<52 | uint64(v2)<<46 | uint64(v3)<<40 |
-			uint64(v4)<<34 | uint64(v5)<<28 | uint64(v6)<<22 | uint64(v7)<<16
-		binary.BigEndian.PutUint64(dst[n:], w) // the two spare bytes are overwritten next
+	var bad uint32 // the OR of every group: its top byte is set by any non-alphabet byte
+	t0, t1, t2, t3 := &b64urlQuad[0], &b64urlQuad[1], &b64urlQuad[2], &b64urlQuad[3]
+	out := dst
+	for len(s) >= 8 && len(out) >= 8 {
+		a := t0[s[0]] | t1[s[1]] | t2[s[2]] | t3[s[3]]
+		b := t0[s[4]] | t1[s[5]] | t2[s[6]] | t3[s[7]]
+		bad |= a | b
+		// A bad character's top byte lands on bytes written over or checked below.
+		binary.BigEndian.PutUint64(out, uint64(a)<<40|uint64(b)<<16) // the last two bytes are overwritten next
+		s, out = s[8:], out[6:]
 	}
+	n, i := len(dst)-len(out), 0
 	for ; len(s)-i >= 4; i, n = i+4, n+3 {
 		c, d := s[i:i+4], dst[n:n+3]
-		v0, v1, v2, v3 := b64urlValue[c[0]], b64urlValue[c[1]], b64urlValue[c[2]], b64urlValue[c[3]]
-		bad |= v0 | v1 | v2 | v3
-		w := uint32(v0)<<18 | uint32(v1)<<12 | uint32(v2)<<6 | uint32(v3)
+		w := t0[c[0]] | t1[c[1]] | t2[c[2]] | t3[c[3]]
+		bad |= w
 		d[0], d[1], d[2] = byte(w>>16), byte(w>>8), byte(w)
 	}
 	switch len(s) - i {
 	case 1:
 		return 0, false
 	case 2:
-		v0, v1 := b64urlValue[s[i]], b64urlValue[s[i+1]]
-		bad |= v0 | v1
-		if v1&0x0F != 0 { // the last character's low four bits encode nothing
-			bad = 0xFF
+		w := t0[s[i]] | t1[s[i+1]]
+		bad |= w
+		if w&0xFFFF != 0 { // the last character's low four bits encode nothing
+			bad |= 0xFF000000
 		}
-		dst[n] = v0<<2 | v1>>4
+		dst[n] = byte(w >> 16)
 		n++
 	case 3:
-		v0, v1, v2 := b64urlValue[s[i]], b64urlValue[s[i+1]], b64urlValue[s[i+2]]
-		bad |= v0 | v1 | v2
-		if v2&0x03 != 0 { // the last character's low two bits encode nothing
-			bad = 0xFF
+		w := t0[s[i]] | t1[s[i+1]] | t2[s[i+2]]
+		bad |= w
+		if w&0xFF != 0 { // the last character's low two bits encode nothing
+			bad |= 0xFF000000
 		}
-		w := uint32(v0)<<18 | uint32(v1)<<12 | uint32(v2)<<6
 		dst[n], dst[n+1] = byte(w>>16), byte(w>>8)
 		n += 2
 	}
-	if bad&0xC0 != 0 {
+	if bad&0xFF000000 != 0 {
 		return 0, false
 	}
 	return n, true

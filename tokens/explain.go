@@ -94,9 +94,9 @@ func Explain(t *Token) *Explanation {
 	case t.Claims == nil:
 		e.PayloadNote = t.PayloadError
 	default:
-		e.Claims = make([]Field, 0, len(t.Claims))
-		for _, m := range t.Claims {
-			e.Claims = append(e.Claims, explainClaim(m))
+		e.Claims = make([]Field, len(t.Claims))
+		for i, m := range t.Claims {
+			explainClaim(&e.Claims[i], m)
 		}
 		for i := range e.Claims {
 			f := &e.Claims[i]
@@ -115,8 +115,9 @@ func Explain(t *Token) *Explanation {
 	return e
 }
 
-func explainClaim(m Member) Field {
-	f := Field{Name: m.Name, Value: m.Value}
+// explainClaim fills f, in place (a Field is large), with m and what the catalogue says of it.
+func explainClaim(f *Field, m Member) {
+	f.Name, f.Value = m.Name, m.Value
 	var en entry
 	known := len(m.Name) <= maxKnownName // longer names are in no catalogue: skip hashing them
 	if known {
@@ -136,7 +137,6 @@ func explainClaim(m Member) Field {
 			f.Time = &at
 		}
 	}
-	return f
 }
 
 // guessUse tells an access token from an ID token by the claims each carries.
