@@ -205,7 +205,6 @@ func (s *scanner) object(depth int, keep bool) (Object, error) {
 		if keep {
 			members = append(members, Member{Value: json.RawMessage(s.data[start:s.pos:s.pos])})
 			raws = append(raws, raw)
-			s.top.members, s.top.raws = members, raws // keep grown slices for the next parse
 		}
 		s.skipSpace()
 		if s.pos >= len(s.data) {
@@ -217,6 +216,7 @@ func (s *scanner) object(depth int, keep bool) (Object, error) {
 		case '}':
 			s.pos++
 			if keep {
+				s.top.members, s.top.raws = members, raws // keep grown slices for the next parse
 				return s.keptMembers(members, raws)
 			}
 			return nil, nil
