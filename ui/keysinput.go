@@ -11,8 +11,7 @@ import (
 )
 
 // keysScreen asks for a key file (JWKS, JWK or PEM) or a JWKS URL to check the selected
-// token with. Nothing
-// is read or fetched until the user confirms.
+// token with. Nothing is read or fetched until the user confirms.
 type keysScreen struct {
 	ti     textinput.Model
 	e      *entry

@@ -164,8 +164,9 @@ func (m *Model) autoRefresh() tea.Cmd {
 }
 
 // refreshed puts a refreshed token set in place of the tenant's current tokens in the list
-// (see replacedByRefresh), each keeping its label and auto-refresh, and validates them again with their tenant's keys
-// (fetched anew through the key cache, so that a new kid is found). A failure is one
+// (see replacedByRefresh), each keeping its label and auto-refresh, and validates them
+// again with their tenant's keys (fetched anew through the key cache, so that a new kid is
+// found). A failure is one
 // line in the status bar; it turns auto-refresh off for the tenant, so that the tick does
 // not ask the provider again every second.
 func (m *Model) refreshed(msg refreshedMsg) tea.Cmd {

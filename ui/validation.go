@@ -224,8 +224,8 @@ func (m *Model) loadJWKS(e *entry, arg string) tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
 		defer cancel()
 		keys, err := load(ctx, arg)
-		if err != nil { // the message names arg already: say it once
-			err = errors.New(strings.TrimPrefix(strings.TrimPrefix(err.Error(), "tokens: "), arg+": "))
+		if err != nil { // keysLoaded names arg already: say it once
+			err = errors.New(strings.Replace(err.Error(), arg+": ", "", 1))
 		}
 		return keysLoadedMsg{e: e, keys: keys, what: "keys from " + arg, err: err}
 	})

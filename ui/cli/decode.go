@@ -108,7 +108,7 @@ type DecodedTimes struct {
 	LifetimeSeconds int64              `json:"lifetime_seconds,omitempty"`
 	UsedFraction    *float64           `json:"used_fraction,omitempty"`
 	ExpiresIn       string             `json:"expires,omitempty"`
-	ExpProblem      string             `json:"exp_problem,omitempty"` // why an exp claim gives no time`
+	ExpProblem      string             `json:"exp_problem,omitempty"` // why an exp claim gives no time
 }
 
 // Decode inspects and explains text at now; loc is the zone text output shows local
