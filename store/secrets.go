@@ -81,8 +81,16 @@ type Secrets struct {
 	timed *timedKeyring
 }
 
-// NewSecrets returns Secrets on the system keyring with the default timeout.
-func NewSecrets() *Secrets { return &Secrets{} }
+// NewSecrets returns Secrets on the system keyring with the default timeout. Where the
+// keyring is the Secret Service and there is no D-Bus session bus, every call fails at
+// once with a *KeyringError naming that cause (see errNoSessionBus) instead of starting
+// a bus.
+func NewSecrets() *Secrets {
+	if err := checkSessionBus(); err != nil {
+		return &Secrets{Keyring: failingKeyring{err}}
+	}
+	return &Secrets{}
+}
 
 func (s *Secrets) kr() *timedKeyring {
 	if s.timed == nil {

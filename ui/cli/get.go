@@ -56,11 +56,11 @@ access denied, expired code, …); 2 usage, keyring or network errors, timeouts,
 			for _, w := range ts.Warnings {
 				fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: note: %s\n", w)
 			}
-			saveErr := s.save(ts)
+			stored, saveErr := s.save(ts)
 			if asJSON {
 				err = WriteJSON(cmd.OutOrStdout(), getDoc(ts))
 			} else {
-				err = writeSummary(cmd.OutOrStdout(), ts, s.now(), saveErr == nil)
+				err = writeSummary(cmd.OutOrStdout(), ts, s.now(), stored)
 			}
 			if saveErr != nil {
 				return saveErr

@@ -43,6 +43,36 @@ type grantSession struct {
 	tenant  store.Tenant
 	deps    grantDeps
 	stderr  io.Writer
+	// noKeyring is set once the keyring turned out to be unavailable while the
+	// environment supplies the client's credential: the run goes on without a token cache
+	// (said once on stderr) instead of failing.
+	noKeyring bool
+}
+
+// envPrivateKey names the environment variable that supplies a private_key_jwt tenant's
+// signing key for one run, as store.EnvClientSecret does a client secret.
+const envPrivateKey = "TOKENBENCH_PRIVATE_KEY"
+
+// envCredentials reports whether the environment supplies the client's credential, so
+// that a run can do without the keyring (CI, containers).
+func envCredentials() bool {
+	return os.Getenv(store.EnvClientSecret) != "" || os.Getenv(envPrivateKey) != ""
+}
+
+// keyringGone reports whether err means the run should go on without a keyring: the
+// keyring is unavailable and the environment supplies the confidential client's
+// credential. It says so on stderr the first time.
+func (s *grantSession) keyringGone(err error) bool {
+	if s.noKeyring {
+		return true
+	}
+	var ke *store.KeyringError
+	if !errors.As(err, &ke) || !s.tenant.Confidential || !envCredentials() {
+		return false
+	}
+	s.noKeyring = true
+	fmt.Fprintf(s.stderr, "tokenbench: note: no keyring (%s): tokens are not cached, every run asks the provider\n", ke.Cause)
+	return true
 }
 
 // openGrantSession resolves the tenant called name (the default when empty) in the
@@ -104,8 +134,13 @@ func (s *grantSession) now() time.Time {
 // damaged or unreadable entry is reported on stderr and treated as absent, so that a new
 // grant can replace it.
 func (s *grantSession) cached() (*tokens.TokenSet, error) {
+	if s.noKeyring {
+		return nil, nil
+	}
 	ts, err := s.tenants.Secrets.LoadTokenSet(s.tenant.Name)
 	switch {
+	case err != nil && s.keyringGone(err):
+		return nil, nil
 	case errors.Is(err, store.ErrTokenCacheUnreadable):
 		fmt.Fprintf(s.stderr, "tokenbench: warning: ignoring it: %s\n", oneLine(err.Error()))
 	case err != nil:
@@ -120,9 +155,18 @@ func (s *grantSession) cached() (*tokens.TokenSet, error) {
 	return ts, nil
 }
 
-// save stores ts in the keyring, the refresh token first (see store.SaveTokenSet).
-func (s *grantSession) save(ts *tokens.TokenSet) error {
-	return storeErr(s.tenants.Secrets.SaveTokenSet(s.tenant.Name, ts))
+// save stores ts in the keyring, the refresh token first (see store.SaveTokenSet), and
+// reports whether it did: without a keyring, when the environment supplies the client's
+// credential, nothing is stored and that is not an error.
+func (s *grantSession) save(ts *tokens.TokenSet) (stored bool, err error) {
+	if s.noKeyring {
+		return false, nil
+	}
+	err = s.tenants.Secrets.SaveTokenSet(s.tenant.Name, ts)
+	if err != nil && s.keyringGone(err) {
+		return false, nil
+	}
+	return err == nil, storeErr(err)
 }
 
 // lock takes the tenant's token lock, a file next to the config file, so that of several

@@ -111,7 +111,7 @@ func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration) (*to
 		fresh, grantFailure = c.ClientCredentials(ctx)
 	}
 	if fresh != nil {
-		if err := s.save(fresh); err != nil {
+		if _, err := s.save(fresh); err != nil {
 			return nil, err
 		}
 		return fresh, nil
