@@ -17,6 +17,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
 )
 
 // grantDeps are the parts of the grant commands (get, token, userinfo, introspect) that
@@ -43,6 +44,9 @@ type grantSession struct {
 	tenant  store.Tenant
 	deps    grantDeps
 	stderr  io.Writer
+	// secrets are the credentials and tokens this run handles, redacted from anything it
+	// prints (a provider may echo them in an error description).
+	secrets *keys.Redactor
 	// noKeyring is set once the keyring turned out to be unavailable while the
 	// environment supplies the client's credential: the run goes on without a token cache
 	// (said once on stderr) instead of failing.
@@ -71,7 +75,7 @@ func (s *grantSession) keyringGone(err error) bool {
 		return false
 	}
 	s.noKeyring = true
-	fmt.Fprintf(s.stderr, "tokenbench: note: no keyring (%s): tokens are not cached, every run asks the provider\n", ke.Cause)
+	fmt.Fprintf(s.stderr, "tokenbench: note: no keyring (%s): tokens are not cached, every run asks the provider\n", safeLine(ke.Cause))
 	return true
 }
 
@@ -92,7 +96,9 @@ func openGrantSession(cmd *cobra.Command, configFlag, name string, d grantDeps) 
 		}
 		return nil, storeErr(err)
 	}
-	return &grantSession{tenants: ts, tenant: t, deps: d, stderr: cmd.ErrOrStderr()}, nil
+	r := &keys.Redactor{}
+	d.httpClient = traceOf(cmd).client(cmd, d.httpClient, r)
+	return &grantSession{tenants: ts, tenant: t, deps: d, stderr: cmd.ErrOrStderr(), secrets: r}, nil
 }
 
 // client returns a grant client for the tenant. The client secret of a confidential
@@ -109,6 +115,7 @@ func (s *grantSession) client(needSecret bool) (*tokens.Client, error) {
 			return nil, storeErr(err)
 		}
 		secret = v
+		s.secrets.Add(v)
 	}
 	d := s.deps
 	c := tokens.NewClient(t.ClientConfig(secret)).Override(tokens.Overrides{
@@ -142,7 +149,7 @@ func (s *grantSession) cached() (*tokens.TokenSet, error) {
 	case err != nil && s.keyringGone(err):
 		return nil, nil
 	case errors.Is(err, store.ErrTokenCacheUnreadable):
-		fmt.Fprintf(s.stderr, "tokenbench: warning: ignoring it: %s\n", oneLine(err.Error()))
+		fmt.Fprintf(s.stderr, "tokenbench: warning: ignoring it: %s\n", safeLine(err.Error()))
 	case err != nil:
 		return nil, storeErr(err)
 	}
@@ -151,6 +158,9 @@ func (s *grantSession) cached() (*tokens.TokenSet, error) {
 		fmt.Fprintf(s.stderr, "tokenbench: warning: ignoring the cached tokens of %q: they come from %s, the tenant now names %s\n",
 			s.tenant.Name, tokens.SafeText(ts.Issuer), tokens.SafeText(s.tenant.IssuerURL()))
 		return nil, nil
+	}
+	if ts != nil {
+		s.secrets.Add(ts.AccessToken, ts.RefreshToken, ts.IDToken)
 	}
 	return ts, nil
 }
@@ -183,6 +193,9 @@ func (s *grantSession) lock(ctx context.Context) (func(), error) {
 	}
 	return func() { _ = l.Unlock() }, nil
 }
+
+// redact returns err with the run's secrets taken out of its message.
+func (s *grantSession) redact(err error) error { return s.secrets.Redacted(err) }
 
 // grantErr gives a grant failure its exit code: 2 when the provider could not be
 // reached or failed (an I/O error), 1 when it answered with a refusal.

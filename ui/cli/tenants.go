@@ -107,7 +107,7 @@ func (o *tenantsOpts) status(cmd *cobra.Command, ts *store.Tenants, name string,
 	st, err := ts.Status(name)
 	if err != nil && !*warned {
 		*warned = true
-		fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: warning: cannot tell which secrets are stored: %s\n", oneLine(err.Error()))
+		fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: warning: cannot tell which secrets are stored: %s\n", safeLine(err.Error()))
 	}
 	return st
 }

@@ -213,6 +213,7 @@ The issuer's discovery document is checked; a failure is a warning, not an error
 		},
 	}
 	f.register(cmd.Flags(), false)
+	addTraceFlags(cmd)
 	return cmd
 }
 
@@ -270,6 +271,7 @@ keyring. Discovery is checked again when the issuer or domain changes.`,
 		},
 	}
 	f.register(cmd.Flags(), true)
+	addTraceFlags(cmd)
 	return cmd
 }
 
@@ -300,9 +302,9 @@ func (o *tenantsOpts) discover(cmd *cobra.Command, t store.Tenant, skip bool) st
 	}
 	ctx, cancel := context.WithTimeout(cmd.Context(), tokens.HTTPTimeout)
 	defer cancel()
-	md, err := tokens.Discover(ctx, tokens.NewHTTPClient(nil), t.IssuerURL())
+	md, err := tokens.Discover(ctx, traceOf(cmd).client(cmd, nil, nil), t.IssuerURL())
 	if err != nil {
-		fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: warning: discovery for %s failed, saving anyway: %s\n", t.IssuerURL(), oneLine(err.Error()))
+		fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: warning: discovery for %s failed, saving anyway: %s\n", tokens.SafeText(t.IssuerURL()), safeLine(err.Error()))
 		return "failed"
 	}
 	grantTypes := map[store.Grant]string{
@@ -312,7 +314,7 @@ func (o *tenantsOpts) discover(cmd *cobra.Command, t store.Tenant, skip bool) st
 		store.GrantRefresh:           "refresh_token",
 	}
 	if gt := grantTypes[t.Grant]; gt != "" && len(md.GrantTypesSupported) > 0 && !slices.Contains(md.GrantTypesSupported, gt) {
-		fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: warning: %s does not list the %s grant (%s) as supported\n", t.IssuerURL(), t.Grant, gt)
+		fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: warning: %s does not list the %s grant (%s) as supported\n", tokens.SafeText(t.IssuerURL()), t.Grant, tokens.SafeText(gt))
 	}
 	return "ok"
 }

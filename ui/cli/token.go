@@ -65,6 +65,7 @@ person, or the provider refused; 2 usage, keyring or network errors.`,
 	// --now moves the clock for tests of the refresh margin; it is not for users.
 	cmd.Flags().StringVar(&nowStr, "now", "", "pretend the time is `TIME` (RFC 3339 or Unix seconds)")
 	_ = cmd.Flags().MarkHidden("now")
+	addTraceFlags(cmd)
 	return cmd
 }
 
@@ -119,7 +120,7 @@ func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration) (*to
 	// Nothing new: a token that has not expired yet still beats none.
 	if ts != nil && ts.AccessToken != "" && !ts.Expired(now) {
 		if grantFailure != nil {
-			fmt.Fprintf(s.stderr, "tokenbench: warning: could not refresh, the cached token expires %s: %s\n", tokens.Relative(ts.Expiry, now), oneLine(grantFailure.Error()))
+			fmt.Fprintf(s.stderr, "tokenbench: warning: could not refresh, the cached token expires %s: %s\n", tokens.Relative(ts.Expiry, now), safeLine(s.redact(grantFailure).Error()))
 		}
 		return ts, nil
 	}
@@ -128,7 +129,7 @@ func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration) (*to
 	case grantFailure != nil && errors.Is(grantFailure, tokens.ErrInvalidGrant):
 		return nil, Fail(ExitInvalid, "the stored refresh token of %q was refused (expired, revoked or already used): %s", s.tenant.Name, hint)
 	case grantFailure != nil:
-		return nil, grantErr(grantFailure)
+		return nil, grantErr(s.redact(grantFailure))
 	case ts == nil:
 		return nil, Fail(ExitInvalid, "no token is cached for tenant %q: %s", s.tenant.Name, hint)
 	}

@@ -53,6 +53,7 @@ network errors.`,
 	cmd.Flags().StringVar(&config, "config", "", "read tenants from the file at `PATH` (default $"+store.EnvConfig+", else the user config dir)")
 	cmd.Flags().StringVar(&tenant, "tenant", "", "the tenant `NAME` (default: the default tenant)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the provider's JSON")
+	addTraceFlags(cmd)
 	return cmd
 }
 
@@ -70,6 +71,7 @@ func callWithToken(cmd *cobra.Command, args []string, config, tenant string, d g
 	if err != nil {
 		return err
 	}
+	s.secrets.Add(token)
 	c, err := s.client(needSecret)
 	if err != nil {
 		return err
@@ -77,7 +79,7 @@ func callWithToken(cmd *cobra.Command, args []string, config, tenant string, d g
 	ctx, stop := interruptible(cmd)
 	defer stop()
 	if err := call(ctx, c, token); err != nil {
-		return grantErr(err)
+		return grantErr(s.redact(err))
 	}
 	return nil
 }
@@ -122,7 +124,7 @@ func writeObject(w io.Writer, obj tokens.Object) error {
 		if json.Unmarshal(m.Value, &s) == nil {
 			v = s
 		}
-		fmt.Fprintf(tw, "%s:\t%s\n", m.Name, strings.Join(strings.Fields(v), " "))
+		fmt.Fprintf(tw, "%s:\t%s\n", tokens.SafeText(m.Name), tokens.SafeText(strings.Join(strings.Fields(v), " ")))
 	}
 	return tw.Flush()
 }

@@ -73,6 +73,7 @@ with the remaining sources is still printed before exiting 2.`,
 	f.StringArrayVar(&o.jweAlgs, "jwe-alg", nil, "allowed JWE key algorithm `ALG` (repeatable; default: RSA-OAEP*, ECDH-ES*, dir)")
 	f.StringArrayVar(&o.jweEncs, "jwe-enc", nil, "allowed JWE content encryption `ENC` (repeatable; default: A*GCM, A*CBC-HS*)")
 	f.BoolVar(&o.json, "json", false, "print the report as JSON")
+	addTraceFlags(cmd)
 	return cmd
 }
 
@@ -88,7 +89,7 @@ func (o *verifyOpts) run(cmd *cobra.Command, args []string) error {
 	raw, _ := tokens.Normalize(text)
 	stderr := cmd.ErrOrStderr()
 
-	keys, sourceErr := o.keySet(cmd.Context(), &policy, raw, stderr)
+	keys, sourceErr := o.keySet(cmd.Context(), cmd, &policy, raw, stderr)
 	if sourceErr == nil && keys == nil {
 		fmt.Fprintln(stderr, "tokenbench: no key source given (--tenant, --issuer, --jwks, --key or --secret-file): the signature is not checked")
 		if iss := tokenIssuer(raw); iss != "" {
@@ -168,7 +169,7 @@ func (o *verifyOpts) policy(cmd *cobra.Command) (tokens.Policy, error) {
 // keySet loads every configured key source into one set. It returns nil when none is
 // configured. A source that fails is left out and its error returned, so that the report
 // made with the other sources can still be printed.
-func (o *verifyOpts) keySet(ctx context.Context, p *tokens.Policy, raw string, stderr io.Writer) (*tokens.KeySet, error) {
+func (o *verifyOpts) keySet(ctx context.Context, cmd *cobra.Command, p *tokens.Policy, raw string, stderr io.Writer) (*tokens.KeySet, error) {
 	var sets []*tokens.KeySet
 	var errs []error
 	configured := false
@@ -194,11 +195,11 @@ func (o *verifyOpts) keySet(ctx context.Context, p *tokens.Policy, raw string, s
 	}
 	if issuer != "" {
 		p.Issuer = issuer
-		add(o.cacheFor().IssuerKeys(ctx, issuer, kid))
+		add(o.cacheFor(cmd).IssuerKeys(ctx, issuer, kid))
 	}
 	if o.jwks != "" {
 		if strings.HasPrefix(o.jwks, "https://") || strings.HasPrefix(o.jwks, "http://") {
-			add(o.cacheFor().Keys(ctx, o.jwks, kid))
+			add(o.cacheFor(cmd).Keys(ctx, o.jwks, kid))
 		} else {
 			add(tokens.LoadJWKSFile(o.jwks))
 		}
@@ -212,7 +213,12 @@ func (o *verifyOpts) keySet(ctx context.Context, p *tokens.Policy, raw string, s
 	if !configured {
 		return nil, nil
 	}
-	// With every source failed the set is empty: the key check fails, not "unverified".
+	if len(sets) == 0 {
+		// Every source failed: no key was ever looked at, so nothing can be said about the
+		// signature. The report is "unverified", never "invalid", and the exit code says
+		// that a source could not be read.
+		return nil, errors.Join(errs...)
+	}
 	set := tokens.MergeKeySets(sets...)
 	for _, n := range set.Notes {
 		fmt.Fprintf(stderr, "tokenbench: note: %s\n", tokens.SafeText(n))
@@ -223,9 +229,10 @@ func (o *verifyOpts) keySet(ctx context.Context, p *tokens.Policy, raw string, s
 	return set, errors.Join(errs...)
 }
 
-func (o *verifyOpts) cacheFor() *tokens.Cache {
+func (o *verifyOpts) cacheFor(cmd *cobra.Command) *tokens.Cache {
 	if o.cache == nil {
 		o.cache = tokens.NewCache()
+		o.cache.Client = traceOf(cmd).client(cmd, nil, nil)
 	}
 	return o.cache
 }
