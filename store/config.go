@@ -239,6 +239,9 @@ func Update(path string, fn func(*Config) error) error {
 // withLock runs fn while holding the config file's lock. The lock is a separate file
 // because the config itself is replaced by rename on every write.
 func withLock(path string, fn func() error) error {
+	if err := checkWritable(path); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("store: creating config directory: %w", err)
 	}
@@ -254,6 +257,29 @@ func withLock(path string, fn func() error) error {
 	}
 	defer lock.Unlock()
 	return fn()
+}
+
+// ReadOnlyError refuses a change to a config file its owner has made read-only (no
+// owner write bit): replacing the file by rename would succeed and silently undo that
+// choice, so the file is left exactly as it is.
+type ReadOnlyError struct {
+	Path string
+	Mode fs.FileMode
+}
+
+func (e *ReadOnlyError) Error() string {
+	return fmt.Sprintf("the config file %s is read-only (mode %04o)", e.Path, e.Mode.Perm())
+}
+
+// checkWritable returns a *ReadOnlyError when the config file (the target of a symbolic
+// link, which is what a save replaces) exists without its owner write bit.
+func checkWritable(path string) error {
+	target := resolveLink(path)
+	fi, err := os.Stat(target)
+	if err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o200 == 0 {
+		return &ReadOnlyError{Path: target, Mode: fi.Mode()}
+	}
+	return nil
 }
 
 // configHeader is written above the tenants on every save; comments a user adds elsewhere

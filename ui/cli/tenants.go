@@ -86,6 +86,10 @@ func storeErr(err error) error {
 	if err == nil || errors.As(err, &ee) {
 		return err
 	}
+	var ro *store.ReadOnlyError
+	if errors.As(err, &ro) {
+		err = fmt.Errorf("%w; it was left as it is: make it writable (chmod u+w %s) to change tenants", err, ro.Path)
+	}
 	return &ExitError{Code: ExitUsage, Err: err}
 }
 
