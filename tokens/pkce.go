@@ -24,10 +24,10 @@ const CallbackPath = "/callback"
 
 // Failures of the loopback callback, each saying what to do.
 var (
-	ErrStateMismatch   = errors.New("tokens: the login callback's state does not match the request (a stale or forged callback): start the login again")
-	ErrCallbackIss     = errors.New("tokens: the login callback's iss does not name the tenant's issuer (RFC 9207 mix-up protection): check that the browser logged in at the right tenant")
-	ErrCallbackTimeout = errors.New("tokens: no login callback arrived in time: finish the login in the browser (open the URL shown) before the timeout")
-	ErrNoS256          = errors.New("tokens: the provider does not offer PKCE with S256, which tokenbench always uses")
+	ErrStateMismatch   = errors.New("the login callback's state does not match the request (a stale or forged callback)")
+	ErrCallbackIss     = errors.New("the login callback's iss does not name the tenant's issuer (RFC 9207 mix-up protection)")
+	ErrCallbackTimeout = errors.New("no login callback arrived in time")
+	ErrNoS256          = errors.New("the provider does not offer PKCE with S256, which tokenbench always uses")
 )
 
 // AuthorizationCode runs the authorization code grant with PKCE S256 for a native app

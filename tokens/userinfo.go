@@ -2,6 +2,7 @@ package tokens
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -58,7 +59,7 @@ func (c *Client) Userinfo(ctx context.Context, accessToken string) (Object, erro
 }
 
 // ErrInvalidToken is the kind of a userinfo refusal of the access token itself.
-var ErrInvalidToken = fmt.Errorf("the provider refused the access token (expired, revoked, or not meant for this endpoint): get a fresh one with `tokenbench get`")
+var ErrInvalidToken = errors.New("the provider refused the access token (expired, revoked, or not meant for this endpoint)")
 
 // bearerError reads error and error_description from a WWW-Authenticate: Bearer header
 // (RFC 6750 section 3). It is lenient: a header it cannot read yields nothing.

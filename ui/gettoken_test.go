@@ -28,6 +28,7 @@ func getHarness(t *testing.T) (*harness, *tokenstest.Provider, *store.Tenants) {
 	t.Setenv(store.EnvClientSecret, "")
 	p := tokenstest.New(t)
 	ts := store.OpenTenants(filepath.Join(t.TempDir(), "config.toml"))
+	ts.Secrets = &store.Secrets{} // on the mock, whether or not this process has a session bus
 	for _, tn := range []store.Tenant{
 		{Name: "dev", ClientID: tokenstest.DeviceClientID, Grant: store.GrantDevice, Scopes: []string{"openid", "offline_access"}},
 		{Name: "m2m", ClientID: tokenstest.ConfidentialClientID, Confidential: true, Grant: store.GrantClientCredentials},
@@ -96,7 +97,7 @@ func TestGetTokenScreenFailureAndGrantChoice(t *testing.T) {
 	if hs.m.active != screenGet || hs.m.get.running() {
 		t.Fatalf("screen %d running %v", hs.m.active, hs.m.get.running())
 	}
-	hs.wantOnScreen("✗ tokens: token endpoint answered invalid_client")
+	hs.wantOnScreen("✗ token endpoint answered invalid_client")
 	hs.send(press("esc"))
 	if hs.m.active != screenMain {
 		t.Fatal("esc did not close the screen")
@@ -210,7 +211,7 @@ func wantNoToken(t *testing.T, hs *harness, ts *store.Tenants, tenant, reason st
 	var parts []string
 	for _, l := range strings.Split(hs.screen(), "\n") {
 		l = strings.TrimSpace(l)
-		if len(parts) == 0 && !strings.HasPrefix(l, "✗ tokens: ") {
+		if len(parts) == 0 && !strings.HasPrefix(l, "✗ ") {
 			continue
 		}
 		if l == "" {

@@ -182,7 +182,7 @@ func (m *Model) refreshed(msg refreshedMsg) tea.Cmd {
 				}
 			}
 		}
-		m.status.fail(fmt.Errorf("%s: %w", what, msg.err), m.now())
+		m.status.fail(fmt.Errorf("%s: %w", what, advise(msg.err, tokens.GrantRefresh)), m.now())
 		return nil
 	}
 	var cmds []tea.Cmd

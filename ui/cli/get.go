@@ -51,7 +51,7 @@ access denied, expired code, …); 2 usage, keyring or network errors, timeouts,
 			}
 			ts, err := s.run(cmd, g)
 			if err != nil {
-				return grantErr(s.redact(err))
+				return grantErr(s.redact(advise(err, s.tenant.Name, g)))
 			}
 			for _, w := range ts.Warnings {
 				fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: note: %s\n", safeLine(w))

@@ -50,7 +50,7 @@ func TestVerifyUnreachableKeySourceIsUnverified(t *testing.T) {
 		{"--key", filepath.Join(t.TempDir(), "missing.pem")},
 	} {
 		r := runVerify(t, "", append(args, "--now", vNow, tok)...)
-		if r.code != ExitUsage || !strings.HasPrefix(r.stdout, "unverified") {
+		if r.code != ExitUsage || !strings.HasPrefix(r.stdout, "unverified: no key source could be read") {
 			t.Errorf("%v: exit %d, report %q, stderr %q; want unverified and exit 2", args, r.code, r.stdout, r.stderr)
 		}
 		r = runVerify(t, "", append(args, "--now", vNow, "--json", tok)...)

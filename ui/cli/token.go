@@ -97,12 +97,14 @@ func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration) (*to
 
 	var fresh *tokens.TokenSet
 	var grantFailure error
+	var g tokens.Grant
 	if ts != nil && ts.RefreshToken != "" {
 		c, err := s.client(true)
 		if err != nil {
 			return nil, err
 		}
 		fresh, grantFailure = c.Refresh(ctx, ts)
+		g = tokens.GrantRefresh
 	}
 	if fresh == nil && s.tenant.CanClientCredentials() {
 		c, err := s.client(true)
@@ -110,6 +112,7 @@ func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration) (*to
 			return nil, err
 		}
 		fresh, grantFailure = c.ClientCredentials(ctx)
+		g = tokens.GrantClientCredentials
 	}
 	if fresh != nil {
 		if _, err := s.save(fresh); err != nil {
@@ -129,7 +132,7 @@ func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration) (*to
 	case grantFailure != nil && errors.Is(grantFailure, tokens.ErrInvalidGrant):
 		return nil, Fail(ExitInvalid, "the stored refresh token of %q was refused (expired, revoked or already used): %s", s.tenant.Name, hint)
 	case grantFailure != nil:
-		return nil, grantErr(s.redact(grantFailure))
+		return nil, grantErr(s.redact(advise(grantFailure, s.tenant.Name, g)))
 	case ts == nil:
 		return nil, Fail(ExitInvalid, "no token is cached for tenant %q: %s", s.tenant.Name, hint)
 	}

@@ -79,7 +79,7 @@ func callWithToken(cmd *cobra.Command, args []string, config, tenant string, d g
 	ctx, stop := interruptible(cmd)
 	defer stop()
 	if err := call(ctx, c, token); err != nil {
-		return grantErr(s.redact(err))
+		return grantErr(s.redact(advise(err, s.tenant.Name, "")))
 	}
 	return nil
 }

@@ -104,7 +104,11 @@ func (o *verifyOpts) run(cmd *cobra.Command, args []string) error {
 			return Fail(ExitUsage, "writing output: %v", err)
 		}
 	} else {
-		writeReport(out, rep)
+		summary := rep.Summary()
+		if sourceErr != nil && keys == nil && rep.Verdict == tokens.VerdictUnverified {
+			summary = "unverified: no key source could be read, the signature was not checked"
+		}
+		writeReport(out, rep, summary)
 	}
 	switch {
 	case sourceErr != nil:
@@ -276,8 +280,8 @@ func tokenIssuer(raw string) string {
 
 // writeReport prints the verdict line, then one line per check with its status, reason
 // and, for the key and signature checks, the key and where it came from.
-func writeReport(w io.Writer, rep *tokens.Report) {
-	fmt.Fprintf(w, "%s\n", tokens.SafeText(rep.Summary()))
+func writeReport(w io.Writer, rep *tokens.Report, summary string) {
+	fmt.Fprintf(w, "%s\n", tokens.SafeText(summary))
 	for _, c := range rep.Checks {
 		line := fmt.Sprintf("  %-4s  %-13s %s", c.Status, c.Name, c.Reason)
 		if c.Key != nil {
