@@ -260,8 +260,10 @@ func TestReadOnlyConfigIsLeftAlone(t *testing.T) {
 	}
 	before, _ := os.ReadFile(ts.Path)
 	ops := map[string]func() error{
-		"add":    func() error { return ts.Add(sampleTenant("dev"), SetSecret("x")) },
-		"edit":   func() error { return ts.Edit("prod", func(t *Tenant) error { t.Audience = "a"; return nil }, KeepSecret) },
+		"add": func() error { return ts.Add(sampleTenant("dev"), SetSecret("x")) },
+		"edit": func() error {
+			return ts.Edit("prod", func(t *Tenant) error { t.Audience = "a"; return nil }, KeepSecret)
+		},
 		"use":    func() error { return ts.Use("prod") },
 		"remove": func() error { return ts.Remove("prod") },
 	}
