@@ -47,7 +47,7 @@ const DefaultKeyringTimeout = 5 * time.Second
 
 // ErrKeyringUnavailable is matched (errors.Is) by every *KeyringError: the keyring could
 // not be reached or did not answer, so nothing was read or written.
-var ErrKeyringUnavailable = errors.New("store: keyring unavailable")
+var ErrKeyringUnavailable = errors.New("keyring unavailable")
 
 // KeyringError says why the keyring could not be used and what the user can do about it.
 // Its message is one line and never contains a secret.
@@ -58,7 +58,7 @@ type KeyringError struct {
 }
 
 func (e *KeyringError) Error() string {
-	msg := "store: keyring unavailable: " + e.Cause
+	msg := "keyring unavailable: " + e.Cause
 	if e.Err != nil {
 		msg += " (" + oneLine(e.Err.Error()) + ")"
 	}

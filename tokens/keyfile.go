@@ -19,7 +19,7 @@ import (
 
 // ErrFileTooLarge is wrapped by the error for a key, secret or JWKS file larger than
 // MaxBodySize: the same cap as for anything fetched from a provider.
-var ErrFileTooLarge = fmt.Errorf("tokens: file larger than %d bytes", MaxBodySize)
+var ErrFileTooLarge = fmt.Errorf("file larger than %d bytes", MaxBodySize)
 
 // KeyFileError is returned when a file given with --key, --secret-file or --jwks cannot be
 // used. Path is the file as given; Reason is one line.
@@ -30,7 +30,7 @@ type KeyFileError struct {
 }
 
 func (e *KeyFileError) Error() string {
-	return fmt.Sprintf("tokens: %s: %s", e.Path, e.Reason)
+	return fmt.Sprintf("%s: %s", e.Path, e.Reason)
 }
 
 func (e *KeyFileError) Unwrap() error { return e.Err }

@@ -53,7 +53,7 @@ func (c *Client) AuthorizationCode(ctx context.Context) (*TokenSet, error) {
 	}
 	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(c.Config.RedirectPort)))
 	if err != nil {
-		return nil, fmt.Errorf("tokens: cannot listen on 127.0.0.1:%d for the login callback (another login running? try another redirect port): %v", c.Config.RedirectPort, err)
+		return nil, fmt.Errorf("cannot listen on 127.0.0.1:%d for the login callback (another login running? try another redirect port): %v", c.Config.RedirectPort, err)
 	}
 	cfg.RedirectURL = "http://" + ln.Addr().String() + CallbackPath
 
@@ -98,7 +98,7 @@ func (c *Client) AuthorizationCode(ctx context.Context) (*TokenSet, error) {
 	case <-after(timeout):
 		return nil, ErrCallbackTimeout
 	case <-ctx.Done():
-		return nil, fmt.Errorf("tokens: login stopped: %w", ctx.Err())
+		return nil, fmt.Errorf("login stopped: %w", ctx.Err())
 	}
 	if res.err != nil {
 		return nil, res.err
@@ -170,7 +170,7 @@ func checkCallback(q url.Values, state, issuer string, issAdvertised bool) callb
 		return callbackResult{err: ErrStateMismatch}
 	}
 	if len(q["code"]) > 1 || len(q["error"]) > 1 {
-		return callbackResult{err: errors.New("tokens: the login callback repeats its code or error parameter")}
+		return callbackResult{err: errors.New("the login callback repeats its code or error parameter")}
 	}
 	if code := q.Get("error"); code != "" {
 		return callbackResult{err: &ProviderError{Endpoint: "authorization endpoint", Code: code,
@@ -178,7 +178,7 @@ func checkCallback(q url.Values, state, issuer string, issAdvertised bool) callb
 	}
 	code := q.Get("code")
 	if code == "" {
-		return callbackResult{err: errors.New("tokens: the login callback has neither a code nor an error")}
+		return callbackResult{err: errors.New("the login callback has neither a code nor an error")}
 	}
 	return callbackResult{code: code}
 }

@@ -15,7 +15,7 @@ import (
 // userinfo — at Auth0 the token must include the openid scope).
 func (c *Client) Userinfo(ctx context.Context, accessToken string) (Object, error) {
 	if accessToken == "" {
-		return nil, fmt.Errorf("tokens: userinfo needs an access token")
+		return nil, fmt.Errorf("userinfo needs an access token")
 	}
 	md, err := c.Metadata(ctx)
 	if err != nil {
@@ -27,7 +27,7 @@ func (c *Client) Userinfo(ctx context.Context, accessToken string) (Object, erro
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, fmt.Errorf("tokens: %w", err)
+		return nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+accessToken)
 	req.Header.Set("Accept", "application/json")
@@ -49,11 +49,11 @@ func (c *Client) Userinfo(ctx context.Context, accessToken string) (Object, erro
 			Status: resp.StatusCode, RetryAfter: resp.Header.Get("Retry-After"), Kind: kind}
 	}
 	if ct := resp.Header.Get("Content-Type"); strings.HasPrefix(ct, "application/jwt") {
-		return nil, fmt.Errorf("tokens: the userinfo endpoint answered with a signed JWT, which tokenbench does not read yet")
+		return nil, fmt.Errorf("the userinfo endpoint answered with a signed JWT, which tokenbench does not read yet")
 	}
 	obj, err := parseStrictObject(body)
 	if err != nil {
-		return nil, fmt.Errorf("tokens: the userinfo response is not a JSON object: %v", err)
+		return nil, fmt.Errorf("the userinfo response is not a JSON object: %v", err)
 	}
 	return obj, nil
 }

@@ -147,7 +147,7 @@ func TestStartupTenantIssuers(t *testing.T) {
 	for _, tc := range []struct {
 		name, content, want string
 	}{
-		{"corrupt", "version = 1\n[tenants.x\n", "✗ saved tenants not loaded: store: "},
+		{"corrupt", "version = 1\n[tenants.x\n", "✗ saved tenants not loaded: config "},
 		{"missing", "", ""},
 	} {
 		path := filepath.Join(t.TempDir(), "config.toml")

@@ -43,6 +43,7 @@ type (
 		keys   *tokens.KeySet
 		issuer string // set when the keys came from the issuer's discovery
 		what   string
+		arg    string // the file or URL typed for L, empty for a fetch
 		err    error
 		quiet  bool // fetched without a key press: success is shown in the view only
 	}
@@ -224,10 +225,7 @@ func (m *Model) loadJWKS(e *entry, arg string) tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
 		defer cancel()
 		keys, err := load(ctx, arg)
-		if err != nil { // keysLoaded names arg already: say it once
-			err = errors.New(strings.Replace(err.Error(), arg+": ", "", 1))
-		}
-		return keysLoadedMsg{e: e, keys: keys, what: "keys from " + arg, err: err}
+		return keysLoadedMsg{e: e, keys: keys, what: "keys from " + arg, arg: arg, err: err}
 	})
 }
 
@@ -237,7 +235,11 @@ func (m *Model) keysLoaded(msg keysLoadedMsg) tea.Cmd {
 	e := msg.e
 	e.val.fetching = ""
 	if msg.err != nil {
-		e.val.fetchErr = "could not load " + msg.what + ": " + oneLine(strings.TrimPrefix(msg.err.Error(), "tokens: "))
+		what := msg.what
+		if msg.arg != "" && strings.Contains(msg.err.Error(), msg.arg) {
+			what = "keys" // the error names the file or URL itself: say it once
+		}
+		e.val.fetchErr = "could not load " + what + ": " + oneLine(msg.err.Error())
 		m.status.fail(errors.New(e.val.fetchErr), m.now())
 		m.refreshView(e)
 		return nil

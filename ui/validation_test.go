@@ -194,7 +194,7 @@ func TestLoadingASingleKeyFile(t *testing.T) {
 	hs := newHarness(t, Options{}, 160, 60)
 	hs.keys("p").send(tea.PasteMsg{Content: is.token(t)}).keys("enter", "L")
 	hs.typeText(path).keys("enter")
-	hs.wantOnScreen("could not load keys from " + path + ": no usable key")
+	hs.wantOnScreen("could not load keys: " + path + ": no usable key")
 	if is.requests.Load() != 0 {
 		t.Fatal("loading a file must not touch the network")
 	}

@@ -135,10 +135,14 @@ func (o *verifyOpts) policy(cmd *cobra.Command) (tokens.Policy, error) {
 		return p, Fail(ExitUsage, "give --tenant or --issuer, not both")
 	}
 	if err := tokens.CheckAlgorithms(o.algs); err != nil {
-		return p, Fail(ExitUsage, "--alg: %s", strings.TrimPrefix(err.Error(), "tokens: algorithm: "))
+		var ve *tokens.ValidationError
+		if errors.As(err, &ve) {
+			return p, Fail(ExitUsage, "--alg: %s", ve.Reason)
+		}
+		return p, Fail(ExitUsage, "--alg: %v", err)
 	}
 	if err := tokens.CheckJWEAlgorithms(o.jweAlgs, o.jweEncs); err != nil {
-		return p, Fail(ExitUsage, "%s", strings.TrimPrefix(err.Error(), "tokens: "))
+		return p, &ExitError{Code: ExitUsage, Err: err}
 	}
 	switch o.profile {
 	case "":
@@ -163,7 +167,7 @@ func (o *verifyOpts) policy(cmd *cobra.Command) (tokens.Policy, error) {
 	for _, path := range o.decryptKeys {
 		ks, err := tokens.LoadDecryptionKeyFile(path)
 		if err != nil {
-			return p, Fail(ExitUsage, "--decrypt-key: %s", strings.TrimPrefix(err.Error(), "tokens: "))
+			return p, Fail(ExitUsage, "--decrypt-key: %w", err)
 		}
 		p.DecryptionKeys = append(p.DecryptionKeys, ks...)
 	}
