@@ -10,7 +10,7 @@ import (
 	"sync"
 	"unicode"
 
-	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
 )
 
 // Kind says how a tenant's issuer is found: from an Auth0 domain or from an OIDC issuer URL.
@@ -70,7 +70,7 @@ type Tenant struct {
 // its tokens' iss claim), the configured issuer URL otherwise.
 func (t Tenant) IssuerURL() string {
 	if t.Kind == KindAuth0 {
-		return tokens.Auth0Issuer(t.Domain)
+		return keys.Auth0Issuer(t.Domain)
 	}
 	return t.Issuer
 }
@@ -216,7 +216,7 @@ func validIssuer(s string) error {
 	if hasControl(s) {
 		return errors.New("control characters are not allowed")
 	}
-	u, err := tokens.CheckURL(s)
+	u, err := keys.CheckURL(s)
 	if err != nil {
 		return errors.New(strings.TrimPrefix(err.Error(), "tokens: "))
 	}

@@ -448,7 +448,7 @@ func unencodedPayload(raw string) bool {
 	if err != nil {
 		return false
 	}
-	h, err := parseStrictObject(hdr)
+	h, err := ParseObject(hdr)
 	if err != nil {
 		return false
 	}

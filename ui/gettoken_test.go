@@ -16,7 +16,8 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/tokenbench/tokenbench/store"
-	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 	"github.com/tokenbench/tokenbench/tokens/tokenstest"
 )
 
@@ -42,7 +43,7 @@ func getHarness(t *testing.T) (*harness, *tokenstest.Provider, *store.Tenants) {
 		}
 	}
 	hs := newHarness(t, Options{Tenants: ts}, 100, 45)
-	hs.m.grants = grantEnv{keys: &tokens.Cache{}, openBrowser: p.Browser(t, nil)}
+	hs.m.grants = grantEnv{keys: &keys.Cache{}, openBrowser: p.Browser(t, nil)}
 	hs.run(loadTenantIssuers(hs.m.store)) // what Init starts
 	return hs, p, ts
 }
@@ -111,7 +112,7 @@ func TestGetTokenScreenCancel(t *testing.T) {
 	s := getScreen{tenants: ts, list: []store.Tenant{tn}}
 	s.setSize(100, 30)
 	s.choose(0)
-	env := grantEnv{keys: &tokens.Cache{}, openBrowser: func(string) error { return nil }}
+	env := grantEnv{keys: &keys.Cache{}, openBrowser: func(string) error { return nil }}
 	k := DefaultKeyMap().forScreen(screenGet)
 	start := s.update(k, env, press("enter"))
 	started, ok := start().(authURLMsg)
@@ -227,7 +228,7 @@ func wantNoToken(t *testing.T, hs *harness, ts *store.Tenants, tenant, reason st
 }
 
 // wantToken checks that the grant's tokens are in the list, selected, and stored.
-func wantToken(t *testing.T, hs *harness, ts *store.Tenants, tenant string, g tokens.Grant) {
+func wantToken(t *testing.T, hs *harness, ts *store.Tenants, tenant string, g oauth.Grant) {
 	t.Helper()
 	hs.wantOnScreen(tenant+" access", tenant+" id", "got a token from "+tenant+" ("+string(g)+"), stored in the keyring")
 	if hs.m.active != screenMain || hs.m.list.selected().label != tenant+" access" {
@@ -261,7 +262,7 @@ func TestGetTokenScreenDeviceSlowDown(t *testing.T) {
 	if polls != 3 {
 		t.Fatalf("%d device polls, want 3", polls)
 	}
-	wantToken(t, hs, ts, "dev", tokens.GrantDevice)
+	wantToken(t, hs, ts, "dev", oauth.GrantDevice)
 }
 
 // A failed device grant leaves a one-line reason, nothing in the keyring, and a screen
@@ -296,7 +297,7 @@ func TestGetTokenScreenDeviceFailures(t *testing.T) {
 			p.Clear()
 			deviceUser(hs, func(code string) error { return p.Approve(context.Background(), code) })
 			hs.send(press("enter"))
-			wantToken(t, hs, ts, "dev", tokens.GrantDevice)
+			wantToken(t, hs, ts, "dev", oauth.GrantDevice)
 		})
 	}
 }
@@ -319,7 +320,7 @@ func pkceHarness(t *testing.T) (*harness, *tokenstest.Provider, *store.Tenants) 
 func TestGetTokenScreenPKCE(t *testing.T) {
 	hs, p, ts := pkceHarness(t)
 	hs.send(press("enter"))
-	wantToken(t, hs, ts, "app", tokens.GrantPKCE)
+	wantToken(t, hs, ts, "app", oauth.GrantPKCE)
 	if status, page := p.LastRedirectPage(); status != http.StatusOK {
 		t.Fatalf("the loopback listener answered the browser %d: %.200s", status, page)
 	}
@@ -373,7 +374,7 @@ func TestGetTokenScreenPKCEFailures(t *testing.T) {
 			p.Clear()
 			hs.m.grants.openBrowser, hs.m.grants.after = p.Browser(t, nil), nil
 			hs.send(press("enter"))
-			wantToken(t, hs, ts, "app", tokens.GrantPKCE)
+			wantToken(t, hs, ts, "app", oauth.GrantPKCE)
 		})
 	}
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
 )
 
 func TestExampleIsVerifiedWithItsOwnKeyAndExpiresWithoutAKeyPress(t *testing.T) {
@@ -95,7 +96,7 @@ func (is *issuer) token(t *testing.T) string {
 // loopbackKeys is the real key source — a JWKS cache, in memory only — with the loopback
 // test server's client.
 func loopbackKeys(srv *httptest.Server) keySource {
-	return cachedKeySource(&tokens.Cache{Client: tokens.NewHTTPClient(srv.Client().Transport)})
+	return cachedKeySource(&keys.Cache{Client: keys.NewHTTPClient(srv.Client().Transport)})
 }
 
 func TestFetchingIssuerKeysIsExplicitAndVerifies(t *testing.T) {

@@ -13,7 +13,8 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/store/keyringtest"
-	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 	"github.com/tokenbench/tokenbench/tokens/tokenstest"
 )
 
@@ -38,9 +39,9 @@ func TestTokenBinaryConcurrentProcesses(t *testing.T) {
 	// Obtain tokens in-process on the same keyring, then make the cached access token
 	// expire in 30 s (its refresh token is real).
 	deps := grantDeps{
-		keys:  &tokens.Cache{},
+		keys:  &keys.Cache{},
 		sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
-		onDevice: func(da *tokens.DeviceAuthorization) {
+		onDevice: func(da *oauth.DeviceAuthorization) {
 			if err := p.Approve(context.Background(), da.UserCode); err != nil {
 				t.Error(err)
 			}

@@ -14,7 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/tokenbench/tokenbench/store"
-	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
 )
 
 // tenantFlags are the flags add and edit share; edit applies only the ones given.
@@ -298,9 +298,9 @@ func (o *tenantsOpts) discover(cmd *cobra.Command, t store.Tenant, skip bool) st
 	if skip {
 		return "skipped"
 	}
-	ctx, cancel := context.WithTimeout(cmd.Context(), tokens.HTTPTimeout)
+	ctx, cancel := context.WithTimeout(cmd.Context(), keys.HTTPTimeout)
 	defer cancel()
-	md, err := tokens.Discover(ctx, tokens.NewHTTPClient(nil), t.IssuerURL())
+	md, err := keys.Discover(ctx, keys.NewHTTPClient(nil), t.IssuerURL())
 	if err != nil {
 		fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: warning: discovery for %s failed, saving anyway: %s\n", t.IssuerURL(), oneLine(err.Error()))
 		return "failed"

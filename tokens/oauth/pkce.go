@@ -1,4 +1,4 @@
-package tokens
+package oauth
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tokenbench/tokenbench/tokens/keys"
 	"golang.org/x/oauth2"
 )
 
@@ -127,7 +128,7 @@ type callbackResult struct {
 
 // callbackHandler answers exactly one request on CallbackPath (later ones are told the
 // login was already handled) with a plain page, and reports what it carried.
-func (c *Client) callbackHandler(md *ProviderMetadata, state string, results chan<- callbackResult) http.Handler {
+func (c *Client) callbackHandler(md *keys.ProviderMetadata, state string, results chan<- callbackResult) http.Handler {
 	var once sync.Once
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != CallbackPath {

@@ -1,4 +1,4 @@
-package tokens
+package keys
 
 import (
 	"context"
@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tokenbench/tokenbench/tokens"
 )
 
 // jwClock is a clock that moves only when told to.
@@ -100,7 +102,7 @@ func (s *jwStub) serveIssuer(t testing.TB) {
 	s.serve("/.well-known/openid-configuration", doc)
 }
 
-func jwKids(set *KeySet) string {
+func jwKids(set *tokens.KeySet) string {
 	var kids []string
 	for _, k := range set.Keys {
 		kids = append(kids, k.JWK.KeyID)
@@ -194,7 +196,7 @@ func TestCacheRotationAndUnknownKid(t *testing.T) {
 	c := newJWCache(clock, "")
 	ctx := context.Background()
 	url := stub.url + "/jwks"
-	get := func(kid string) *KeySet {
+	get := func(kid string) *tokens.KeySet {
 		t.Helper()
 		set, err := c.Keys(ctx, url, kid)
 		if err != nil {
@@ -315,7 +317,7 @@ func TestCacheErrorsWithoutASet(t *testing.T) {
 	clock := newJWClock()
 	stub := newJWStub(t)
 	stub.fail("/redirect", http.StatusFound)
-	stub.serve("/big", make([]byte, MaxBodySize+1))
+	stub.serve("/big", make([]byte, tokens.MaxBodySize+1))
 	c := newJWCache(clock, "")
 	ctx := context.Background()
 	for path, want := range map[string]error{"/redirect": ErrRedirect, "/big": ErrBodyTooLarge} {
@@ -364,7 +366,7 @@ func TestCacheProviderAndIssuerKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "discovery " + stub.url + "/.well-known/openid-configuration → jwks_uri " + stub.url + "/jwks"
-	if jwKids(set) != "a" || set.Keys[0].Source != want || set.Keys[0].Origin != OriginJWKS {
+	if jwKids(set) != "a" || set.Keys[0].Source != want || set.Keys[0].Origin != tokens.OriginJWKS {
 		t.Fatalf("%q %q", jwKids(set), set.Keys[0].Source)
 	}
 	for i := 0; i < 3; i++ {

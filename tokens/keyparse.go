@@ -8,105 +8,28 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"runtime"
 	"slices"
 	"strings"
 
 	jose "github.com/go-jose/go-jose/v4"
 )
 
-// ErrFileTooLarge is wrapped by the error for a key, secret or JWKS file larger than
-// MaxBodySize: the same cap as for anything fetched from a provider.
-var ErrFileTooLarge = fmt.Errorf("tokens: file larger than %d bytes", MaxBodySize)
-
-// KeyFileError is returned when a file given with --key, --secret-file or --jwks cannot be
-// used. Path is the file as given; Reason is one line.
-type KeyFileError struct {
-	Path   string
+// KeyDataError says why key material given as bytes (the contents of a key file) holds no
+// usable key. Reason is one line; tokens/keys adds the file's path to it.
+type KeyDataError struct {
 	Reason string
-	Err    error // the underlying error, if any (ErrFileTooLarge, a *fs.PathError, …)
+	Err    error // the underlying error, if any (a *json.SyntaxError, …)
 }
 
-func (e *KeyFileError) Error() string {
-	return fmt.Sprintf("tokens: %s: %s", e.Path, e.Reason)
-}
+func (e *KeyDataError) Error() string { return "tokens: " + e.Reason }
 
-func (e *KeyFileError) Unwrap() error { return e.Err }
+func (e *KeyDataError) Unwrap() error { return e.Err }
 
-// readCapped reads a whole regular file of at most MaxBodySize bytes.
-func readCapped(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, &KeyFileError{Path: path, Reason: "cannot open: " + errReason(err), Err: err}
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.IsDir() {
-		return nil, &KeyFileError{Path: path, Reason: "is a directory"}
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxBodySize+1))
-	if err != nil {
-		return nil, &KeyFileError{Path: path, Reason: "cannot read: " + errReason(err), Err: err}
-	}
-	if len(data) > MaxBodySize {
-		return nil, &KeyFileError{Path: path, Reason: fmt.Sprintf("larger than %d bytes", MaxBodySize), Err: ErrFileTooLarge}
-	}
-	return data, nil
-}
-
-// errReason drops the path an *os.PathError repeats, leaving "no such file or directory".
-func errReason(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
-}
-
+// bomUTF8 is the byte order mark some editors put at the start of a JSON file.
 var bomUTF8 = []byte("\xef\xbb\xbf")
 
-// LoadJWKSFile reads a JSON Web Key Set from the file at path (--jwks PATH) with the rules
-// of ParseJWKS; its keys have OriginJWKS and the source "JWKS file <path>". A leading
-// UTF-8 byte order mark is ignored. Files over MaxBodySize are refused.
-func LoadJWKSFile(path string) (*KeySet, error) {
-	data, err := readCapped(path)
-	if err != nil {
-		return nil, err
-	}
-	return ParseJWKS(bytes.TrimPrefix(data, bomUTF8), "JWKS file "+path)
-}
-
-// LoadSecretFile reads an HMAC secret from the file at path (--secret-file): the file's
-// raw bytes, except that exactly one trailing "\n" or "\r\n" is removed, because editors
-// and `echo` add one that is almost never part of the secret (a secret that really ends in
-// a newline needs a second one in the file). No other whitespace is touched. It refuses an
-// empty secret and files over MaxBodySize. The key has OriginSecretFile and the source
-// "secret file <path>"; a note is added when other users may read the file.
-func LoadSecretFile(path string) (*KeySet, error) {
-	data, err := readCapped(path)
-	if err != nil {
-		return nil, err
-	}
-	secret := bytes.TrimSuffix(data, []byte("\n"))
-	if len(secret) < len(data) {
-		secret = bytes.TrimSuffix(secret, []byte("\r"))
-	}
-	if len(secret) == 0 {
-		return nil, &KeyFileError{Path: path, Reason: "the secret is empty"}
-	}
-	set := &KeySet{Keys: []Key{{
-		JWK:    jose.JSONWebKey{Key: bytes.Clone(secret)},
-		Origin: OriginSecretFile,
-		Source: "secret file " + path,
-	}}}
-	if fi, err := os.Stat(path); err == nil && runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
-		set.Notes = append(set.Notes, fmt.Sprintf("secret file %s can be read by other users (mode %#o)", path, fi.Mode().Perm()))
-	}
-	return set, nil
-}
-
-// LoadKeyFile reads verification keys from the file at path (--key). It accepts:
+// ParseVerificationKeys reads verification keys from the contents of a key file (--key);
+// source names it in every key and reason ("key file <path>"). It accepts:
 //
 //   - PEM: "PUBLIC KEY" (PKIX), "RSA PUBLIC KEY" (PKCS #1), "CERTIFICATE" (the first
 //     certificate's public key; further certificates are skipped, since a chain's CA keys
@@ -118,15 +41,10 @@ func LoadSecretFile(path string) (*KeySet, error) {
 //     OriginSecretFile, since it is a shared secret the user configured.
 //   - a JWK Set: the rules of ParseJWKS (public keys only).
 //
-// Keys have OriginKeyFile (except symmetric JWKs) and the source "key file <path>". The
-// checks of ParseJWKS apply (RSA at least MinRSABits, supported curves, "alg" fitting the
-// key). A PEM file or JWK with no usable key is an error; files over MaxBodySize are refused.
-func LoadKeyFile(path string) (*KeySet, error) {
-	data, err := readCapped(path)
-	if err != nil {
-		return nil, err
-	}
-	source := "key file " + path
+// A leading UTF-8 byte order mark is ignored. Keys have OriginKeyFile (except symmetric
+// JWKs). The checks of ParseJWKS apply (RSA at least MinRSABits, supported curves, "alg"
+// fitting the key). Data with no usable key is a *KeyDataError.
+func ParseVerificationKeys(data []byte, source string) (*KeySet, error) {
 	trimmed := bytes.TrimSpace(bytes.TrimPrefix(data, bomUTF8))
 	var set *KeySet
 	switch {
@@ -135,10 +53,10 @@ func LoadKeyFile(path string) (*KeySet, error) {
 	case bytes.HasPrefix(trimmed, []byte("{")):
 		var members map[string]json.RawMessage
 		if err := json.Unmarshal(trimmed, &members); err != nil {
-			return nil, &KeyFileError{Path: path, Reason: "not valid JSON: " + err.Error(), Err: err}
+			return nil, &KeyDataError{Reason: "not valid JSON: " + err.Error(), Err: err}
 		}
 		if _, ok := members["keys"]; ok {
-			set, err = ParseJWKS(trimmed, source)
+			set, err := ParseJWKS(trimmed, source)
 			if err != nil {
 				return nil, err
 			}
@@ -149,19 +67,19 @@ func LoadKeyFile(path string) (*KeySet, error) {
 		}
 		set = loadJWKKey(trimmed, members, source)
 	default:
-		return nil, &KeyFileError{Path: path, Reason: "neither PEM nor JSON (a JWK or JWK Set); DER is not read, convert it with `openssl pkey -pubin -inform DER -in FILE`"}
+		return nil, &KeyDataError{Reason: "neither PEM nor JSON (a JWK or JWK Set); DER is not read, convert it with `openssl pkey -pubin -inform DER -in FILE`"}
 	}
 	if len(set.Keys) == 0 {
 		reason := "no usable key"
 		if len(set.Skipped) > 0 {
 			reason += ": " + strings.Join(set.Skipped, "; ")
 		}
-		return nil, &KeyFileError{Path: path, Reason: reason}
+		return nil, &KeyDataError{Reason: reason}
 	}
 	return set, nil
 }
 
-// loadJWKKey reads one JWK for LoadKeyFile.
+// loadJWKKey reads one JWK for ParseVerificationKeys.
 func loadJWKKey(data []byte, members map[string]json.RawMessage, source string) *KeySet {
 	set := &KeySet{}
 	if jsonStringMember(members["kty"]) == "oct" {
@@ -213,7 +131,7 @@ func loadJWKKey(data []byte, members map[string]json.RawMessage, source string) 
 	return set
 }
 
-// loadPEMKeys reads every PEM block of a key file for LoadKeyFile.
+// loadPEMKeys reads every PEM block of a key file for ParseVerificationKeys.
 func loadPEMKeys(data []byte, source string) *KeySet {
 	set := &KeySet{}
 	sawCert := false

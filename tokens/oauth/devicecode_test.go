@@ -1,4 +1,4 @@
-package tokens_test
+package oauth_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 	"github.com/tokenbench/tokenbench/tokens/tokenstest"
 )
 
@@ -27,15 +27,15 @@ func TestDeviceFlow(t *testing.T) {
 		{name: "slow_down", slowDowns: 2, act: func(p *tokenstest.Provider, c string) error { return p.Approve(context.Background(), c) },
 			intervals: []time.Duration{time.Second, 6 * time.Second, 11 * time.Second, 11 * time.Second}},
 		{name: "access_denied", act: func(p *tokenstest.Provider, c string) error { return p.Deny(context.Background(), c) },
-			want: tokens.ErrAccessDenied, intervals: []time.Duration{time.Second, time.Second}},
+			want: oauth.ErrAccessDenied, intervals: []time.Duration{time.Second, time.Second}},
 		{name: "expired_token", act: func(p *tokenstest.Provider, c string) error { p.ExpireDeviceCode(c); return nil },
-			want: tokens.ErrExpiredToken, intervals: []time.Duration{time.Second, time.Second}},
+			want: oauth.ErrExpiredToken, intervals: []time.Duration{time.Second, time.Second}},
 	}
 	p := tokenstest.New(t) // shared: every subtest has its own device code
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := newClient(t, p, tokenstest.DeviceClientID, "", "offline_access")
-			var da *tokens.DeviceAuthorization
+			var da *oauth.DeviceAuthorization
 			var waits []time.Duration
 			c.Sleep = func(ctx context.Context, d time.Duration) error {
 				waits = append(waits, d)
@@ -48,7 +48,7 @@ func TestDeviceFlow(t *testing.T) {
 				}
 				return ctx.Err()
 			}
-			ts, err := c.Device(context.Background(), func(d *tokens.DeviceAuthorization) {
+			ts, err := c.Device(context.Background(), func(d *oauth.DeviceAuthorization) {
 				da = d
 				p.SlowDown(tt.slowDowns)
 			})
@@ -67,7 +67,7 @@ func TestDeviceFlow(t *testing.T) {
 				}
 				return
 			}
-			if ts.Grant != tokens.GrantDevice || ts.RefreshToken == "" || ts.IDToken == "" || strings.Count(ts.AccessToken, ".") != 2 {
+			if ts.Grant != oauth.GrantDevice || ts.RefreshToken == "" || ts.IDToken == "" || strings.Count(ts.AccessToken, ".") != 2 {
 				t.Fatalf("token set %+v", ts)
 			}
 		})
@@ -95,7 +95,7 @@ func TestDeviceFlowExpiresByClock(t *testing.T) {
 	}
 	c.Now = func() time.Time { return da.Expiry.Add(time.Second) }
 	c.Sleep = func(context.Context, time.Duration) error { t.Fatal("polled after expiry"); return nil }
-	if _, err := c.PollDevice(context.Background(), da); !errors.Is(err, tokens.ErrExpiredToken) {
+	if _, err := c.PollDevice(context.Background(), da); !errors.Is(err, oauth.ErrExpiredToken) {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -120,13 +120,13 @@ func TestDeviceFlowCancel(t *testing.T) {
 func TestDeviceFlowWrongSecret(t *testing.T) {
 	p := tokenstest.New(t)
 	c := newClient(t, p, tokenstest.ConfidentialClientID, "wrong")
-	_, err := c.Device(context.Background(), func(d *tokens.DeviceAuthorization) {
+	_, err := c.Device(context.Background(), func(d *oauth.DeviceAuthorization) {
 		if err := p.Approve(context.Background(), d.UserCode); err != nil {
 			t.Fatal(err)
 		}
 	})
 	// zitadel answers a wrong Basic secret with unauthorized_client.
-	if !errors.Is(err, tokens.ErrUnauthorizedClient) && !errors.Is(err, tokens.ErrInvalidClient) {
+	if !errors.Is(err, oauth.ErrUnauthorizedClient) && !errors.Is(err, oauth.ErrInvalidClient) {
 		t.Fatalf("err = %v", err)
 	}
 	if !strings.Contains(err.Error(), "client secret") {
@@ -146,7 +146,7 @@ func TestStartDeviceReadsProviderQuirks(t *testing.T) {
 	}{
 		{"strings", `{"device_code":"d","user_code":"ABCD-EFGH","verification_url":"https://login.example/device","expires_in":"900","interval":"7"}`, 7 * time.Second, 900 * time.Second},
 		{"numbers", `{"device_code":"d","user_code":"ABCD-EFGH","verification_uri":"https://login.example/device","expires_in":600,"interval":5}`, 5 * time.Second, 600 * time.Second},
-		{"nonsense", `{"device_code":"d","user_code":"ABCD-EFGH","verification_uri":"https://login.example/device","expires_in":"soon","interval":-3}`, tokens.DefaultDeviceInterval, 0},
+		{"nonsense", `{"device_code":"d","user_code":"ABCD-EFGH","verification_uri":"https://login.example/device","expires_in":"soon","interval":-3}`, oauth.DefaultDeviceInterval, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var srv *httptest.Server
@@ -163,7 +163,7 @@ func TestStartDeviceReadsProviderQuirks(t *testing.T) {
 			}))
 			defer srv.Close()
 			now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
-			c := tokens.NewClient(tokens.ClientConfig{Issuer: srv.URL + "/", ClientID: "cli"})
+			c := oauth.NewClient(oauth.ClientConfig{Issuer: srv.URL + "/", ClientID: "cli"})
 			c.Now = func() time.Time { return now }
 			da, err := c.StartDevice(context.Background())
 			if err != nil {
@@ -184,7 +184,7 @@ func TestStartDeviceReadsProviderQuirks(t *testing.T) {
 func TestDeviceFlowRateLimited(t *testing.T) {
 	p := tokenstest.New(t)
 	c := newClient(t, p, tokenstest.DeviceClientID, "", "offline_access")
-	var da *tokens.DeviceAuthorization
+	var da *oauth.DeviceAuthorization
 	var waits []time.Duration
 	c.Sleep = func(ctx context.Context, d time.Duration) error {
 		waits = append(waits, d)
@@ -195,7 +195,7 @@ func TestDeviceFlowRateLimited(t *testing.T) {
 		}
 		return ctx.Err()
 	}
-	ts, err := c.Device(context.Background(), func(d *tokens.DeviceAuthorization) {
+	ts, err := c.Device(context.Background(), func(d *oauth.DeviceAuthorization) {
 		da = d
 		p.Inject(tokenstest.Fault{Path: "/oauth/token", Status: http.StatusTooManyRequests, Count: 1})
 	})

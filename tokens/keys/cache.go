@@ -1,4 +1,4 @@
-package tokens
+package keys
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tokenbench/tokenbench/tokens"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -88,7 +89,7 @@ type cacheEntry struct {
 	Expires time.Time `json:"expires"`
 	Body    []byte    `json:"body"`
 
-	keys        *KeySet           // kindJWKS; sources are set per caller by keys()
+	keys        *tokens.KeySet    // kindJWKS; sources are set per caller by keys()
 	md          *ProviderMetadata // kindDiscovery
 	lastAttempt time.Time         // last fetch attempt, successful or not
 	lastErr     error             // of that attempt, if it failed
@@ -118,11 +119,11 @@ func (c *Cache) httpClient() *http.Client {
 // still missing, the set is returned without it and the caller reports the missing key.
 // A failed refresh returns the last good set with KeySet.Warning set; an error is returned
 // only when there is no set at all.
-func (c *Cache) Keys(ctx context.Context, jwksURL, kid string) (*KeySet, error) {
+func (c *Cache) Keys(ctx context.Context, jwksURL, kid string) (*tokens.KeySet, error) {
 	return c.keys(ctx, jwksURL, kid, "JWKS URL "+jwksURL)
 }
 
-func (c *Cache) keys(ctx context.Context, jwksURL, kid, source string) (*KeySet, error) {
+func (c *Cache) keys(ctx context.Context, jwksURL, kid, source string) (*tokens.KeySet, error) {
 	if _, err := CheckURL(jwksURL); err != nil {
 		return nil, err
 	}
@@ -131,8 +132,8 @@ func (c *Cache) keys(ctx context.Context, jwksURL, kid, source string) (*KeySet,
 	if err != nil {
 		return nil, err
 	}
-	set := &KeySet{
-		Keys:    make([]Key, len(e.keys.Keys)),
+	set := &tokens.KeySet{
+		Keys:    make([]tokens.Key, len(e.keys.Keys)),
 		Skipped: append([]string(nil), e.keys.Skipped...),
 		Warning: warning,
 	}
@@ -143,7 +144,7 @@ func (c *Cache) keys(ctx context.Context, jwksURL, kid, source string) (*KeySet,
 	return set, nil
 }
 
-func hasKid(set *KeySet, kid string) bool {
+func hasKid(set *tokens.KeySet, kid string) bool {
 	for _, k := range set.Keys {
 		if k.JWK.KeyID == kid {
 			return true
@@ -172,7 +173,7 @@ func (c *Cache) Provider(ctx context.Context, issuer string) (*ProviderMetadata,
 // "discovery <document URL> → jwks_uri <JWKS URL>". It refuses a document without a
 // jwks_uri and a jwks_uri that CheckURL refuses. Warnings from a stale document or key set
 // are joined in KeySet.Warning.
-func (c *Cache) IssuerKeys(ctx context.Context, issuer, kid string) (*KeySet, error) {
+func (c *Cache) IssuerKeys(ctx context.Context, issuer, kid string) (*tokens.KeySet, error) {
 	md, err := c.Provider(ctx, issuer)
 	if err != nil {
 		return nil, err
@@ -289,7 +290,7 @@ func (c *Cache) fetchEntry(ctx context.Context, kind, url string) (*cacheEntry, 
 	case kindJWKS:
 		e.Body, header, err = httpGet(ctx, c.httpClient(), url)
 		if err == nil {
-			e.keys, err = ParseJWKS(e.Body, "JWKS URL "+url) // Keys relabels on the way out
+			e.keys, err = tokens.ParseJWKS(e.Body, "JWKS URL "+url) // Keys relabels on the way out
 		}
 	case kindDiscovery:
 		e.md, e.Body, header, err = discover(ctx, c.httpClient(), url)

@@ -1,4 +1,4 @@
-package tokens
+package oauth
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cli/browser"
+	"github.com/tokenbench/tokenbench/tokens/keys"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 )
@@ -90,11 +91,11 @@ type Client struct {
 	// Keys caches the issuer's discovery document and signing keys (to verify ID
 	// tokens); nil means a memory-only Cache on HTTP and Now (the CLI passes its
 	// disk-backed one).
-	Keys *Cache
+	Keys *keys.Cache
 
 	mu       sync.Mutex
-	metadata *ProviderMetadata
-	keys     *Cache
+	metadata *keys.ProviderMetadata
+	keys     *keys.Cache
 }
 
 // NewClient returns a Client for cfg with the real clock, browser and timers and the
@@ -102,7 +103,7 @@ type Client struct {
 func NewClient(cfg ClientConfig) *Client {
 	return &Client{
 		Config:          cfg,
-		HTTP:            NewHTTPClient(nil),
+		HTTP:            keys.NewHTTPClient(nil),
 		Now:             time.Now,
 		Sleep:           sleepCtx,
 		After:           time.After,
@@ -119,7 +120,7 @@ type Overrides struct {
 	Sleep       func(ctx context.Context, d time.Duration) error
 	After       func(d time.Duration) <-chan time.Time
 	HTTP        *http.Client
-	Keys        *Cache
+	Keys        *keys.Cache
 	OpenBrowser func(url string) error
 }
 
@@ -142,7 +143,7 @@ func (c *Client) Override(o Overrides) *Client {
 	}
 	c.Keys = o.Keys
 	if c.Keys == nil {
-		c.Keys = NewCache()
+		c.Keys = keys.NewCache()
 		c.Keys.Client = c.HTTP
 	}
 	return c
@@ -170,14 +171,14 @@ func (c *Client) now() time.Time {
 
 func (c *Client) httpClient() *http.Client {
 	if c.HTTP == nil {
-		return NewHTTPClient(nil)
+		return keys.NewHTTPClient(nil)
 	}
 	return c.HTTP
 }
 
 // Metadata returns the issuer's discovery document through the Keys cache (so across
 // processes it is fetched once per cache lifetime), remembered for the Client's life.
-func (c *Client) Metadata(ctx context.Context) (*ProviderMetadata, error) {
+func (c *Client) Metadata(ctx context.Context) (*keys.ProviderMetadata, error) {
 	if c.Config.Issuer == "" {
 		return nil, errors.New("tokens: the tenant has no issuer")
 	}
@@ -196,18 +197,18 @@ func (c *Client) Metadata(ctx context.Context) (*ProviderMetadata, error) {
 }
 
 // endpoint returns one endpoint URL from discovery, refusing a missing or insecure one.
-func endpoint(md *ProviderMetadata, name, raw string) (string, error) {
+func endpoint(md *keys.ProviderMetadata, name, raw string) (string, error) {
 	if raw == "" {
 		return "", fmt.Errorf("tokens: the provider's discovery document (%s) has no %s", md.Source, name)
 	}
-	if _, err := CheckURL(raw); err != nil {
+	if _, err := keys.CheckURL(raw); err != nil {
 		return "", fmt.Errorf("tokens: the provider's %s: %w", name, err)
 	}
 	return raw, nil
 }
 
 // oauthConfig builds the golang.org/x/oauth2 configuration from discovery.
-func (c *Client) oauthConfig(ctx context.Context, scopes []string) (*oauth2.Config, *ProviderMetadata, error) {
+func (c *Client) oauthConfig(ctx context.Context, scopes []string) (*oauth2.Config, *keys.ProviderMetadata, error) {
 	md, err := c.Metadata(ctx)
 	if err != nil {
 		return nil, nil, err

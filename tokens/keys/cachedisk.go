@@ -1,4 +1,4 @@
-package tokens
+package keys
 
 import (
 	"crypto/sha256"
@@ -10,10 +10,12 @@ import (
 	"runtime"
 	"slices"
 	"time"
+
+	"github.com/tokenbench/tokenbench/tokens"
 )
 
-// maxCacheFile bounds a cache file: a MaxBodySize body in base64 plus a little JSON.
-const maxCacheFile = 2 * MaxBodySize
+// maxCacheFile bounds a cache file: a tokens.MaxBodySize body in base64 plus a little JSON.
+const maxCacheFile = 2 * tokens.MaxBodySize
 
 // diskPath names the cache file of (kind, url): a hash, so that no URL can name a path.
 func (c *Cache) diskPath(kind, url string) string {
@@ -51,7 +53,7 @@ func (c *Cache) readDisk(kind, url string, now time.Time) *cacheEntry {
 	}
 	switch kind {
 	case kindJWKS:
-		if e.keys, err = ParseJWKS(e.Body, "JWKS URL "+url); err != nil {
+		if e.keys, err = tokens.ParseJWKS(e.Body, "JWKS URL "+url); err != nil {
 			return nil
 		}
 	case kindDiscovery:

@@ -1,4 +1,4 @@
-package tokens_test
+package oauth_test
 
 import (
 	"context"
@@ -10,15 +10,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 	"github.com/tokenbench/tokenbench/tokens/tokenstest"
 )
 
 // newClient returns a Client for the test provider that never sleeps and never opens a
 // real browser.
-func newClient(t *testing.T, p *tokenstest.Provider, id, secret string, scopes ...string) *tokens.Client {
+func newClient(t *testing.T, p *tokenstest.Provider, id, secret string, scopes ...string) *oauth.Client {
 	t.Helper()
-	c := tokens.NewClient(tokens.ClientConfig{Tenant: "test", Issuer: p.Issuer, ClientID: id, ClientSecret: secret, Scopes: scopes})
+	c := oauth.NewClient(oauth.ClientConfig{Tenant: "test", Issuer: p.Issuer, ClientID: id, ClientSecret: secret, Scopes: scopes})
 	c.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 	c.OpenBrowser = func(string) error { t.Error("a real browser would have been opened"); return nil }
 	return c
@@ -26,7 +27,7 @@ func newClient(t *testing.T, p *tokenstest.Provider, id, secret string, scopes .
 
 func TestClientCredentials(t *testing.T) {
 	p := tokenstest.New(t)
-	for _, style := range []tokens.AuthStyle{tokens.AuthBasic, tokens.AuthPost} {
+	for _, style := range []oauth.AuthStyle{oauth.AuthBasic, oauth.AuthPost} {
 		t.Run(string(style), func(t *testing.T) {
 			c := newClient(t, p, tokenstest.ConfidentialClientID, tokenstest.ConfidentialClientSecret, "openid")
 			c.Config.AuthStyle = style
@@ -38,7 +39,7 @@ func TestClientCredentials(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if strings.Count(ts.AccessToken, ".") != 2 || ts.Grant != tokens.GrantClientCredentials || ts.Tenant != "test" {
+			if strings.Count(ts.AccessToken, ".") != 2 || ts.Grant != oauth.GrantClientCredentials || ts.Tenant != "test" {
 				t.Fatalf("unexpected token set %+v", ts)
 			}
 			if ts.Expiry.Before(ts.ObtainedAt) || ts.RefreshToken != "" || len(ts.Warnings) != 0 {
@@ -49,10 +50,10 @@ func TestClientCredentials(t *testing.T) {
 				t.Fatalf("%d token requests, want 1", len(reqs))
 			}
 			r := reqs[0]
-			if (style == tokens.AuthBasic) != (r.BasicUser == tokenstest.ConfidentialClientID) {
+			if (style == oauth.AuthBasic) != (r.BasicUser == tokenstest.ConfidentialClientID) {
 				t.Errorf("basic auth user %q with style %s", r.BasicUser, style)
 			}
-			if (style == tokens.AuthPost) != (r.Form.Get("client_secret") == tokenstest.ConfidentialClientSecret) {
+			if (style == oauth.AuthPost) != (r.Form.Get("client_secret") == tokenstest.ConfidentialClientSecret) {
 				t.Errorf("client_secret in form %q with style %s", r.Form.Get("client_secret"), style)
 			}
 			if r.Form.Get("audience") != "https://api.example.test" || r.Form.Get("organization") != "org_123" || r.Form.Get("resource") != "x" {
@@ -73,10 +74,10 @@ func TestClientCredentialsErrors(t *testing.T) {
 		want   error
 		says   string
 	}{
-		{name: "wrong secret", secret: "nope", want: tokens.ErrInvalidClient, says: "client secret"},
-		{name: "5xx", fault: &tokenstest.Fault{Path: "/oauth/token", Status: 503}, want: tokens.ErrProviderFailed, says: "HTTP 503"},
-		{name: "429", fault: &tokenstest.Fault{Path: "/oauth/token", Status: 429, RetryAfter: 7}, want: tokens.ErrRateLimited, says: "retry after 7 s"},
-		{name: "down", fault: &tokenstest.Fault{Drop: true}, want: tokens.ErrUnreachable, says: "could not be reached"},
+		{name: "wrong secret", secret: "nope", want: oauth.ErrInvalidClient, says: "client secret"},
+		{name: "5xx", fault: &tokenstest.Fault{Path: "/oauth/token", Status: 503}, want: oauth.ErrProviderFailed, says: "HTTP 503"},
+		{name: "429", fault: &tokenstest.Fault{Path: "/oauth/token", Status: 429, RetryAfter: 7}, want: oauth.ErrRateLimited, says: "retry after 7 s"},
+		{name: "down", fault: &tokenstest.Fault{Drop: true}, want: oauth.ErrUnreachable, says: "could not be reached"},
 	}
 	p := tokenstest.New(t)
 	for _, tt := range tests {
@@ -113,13 +114,13 @@ func TestClientCredentialsTimeout(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, err := c.ClientCredentials(ctx)
-	if !errors.Is(err, tokens.ErrTimeout) {
+	if !errors.Is(err, oauth.ErrTimeout) {
 		t.Fatalf("err = %v, want ErrTimeout", err)
 	}
 }
 
 func TestClientCredentialsNeedsSecret(t *testing.T) {
-	c := tokens.NewClient(tokens.ClientConfig{Issuer: "http://127.0.0.1:1", ClientID: "x"})
+	c := oauth.NewClient(oauth.ClientConfig{Issuer: "http://127.0.0.1:1", ClientID: "x"})
 	if _, err := c.ClientCredentials(context.Background()); err == nil || !strings.Contains(err.Error(), "secret") {
 		t.Fatalf("err = %v", err)
 	}
@@ -129,7 +130,7 @@ func TestDiscoveryDown(t *testing.T) {
 	p := tokenstest.New(t)
 	p.Inject(tokenstest.Fault{Status: http.StatusBadGateway})
 	_, err := newClient(t, p, tokenstest.ConfidentialClientID, tokenstest.ConfidentialClientSecret).ClientCredentials(context.Background())
-	if !errors.Is(err, tokens.ErrProviderFailed) || !strings.Contains(err.Error(), "discovery") {
+	if !errors.Is(err, oauth.ErrProviderFailed) || !strings.Contains(err.Error(), "discovery") {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -151,7 +152,7 @@ func TestOpaqueAccessTokenWarning(t *testing.T) {
 	}))
 	defer srv.Close()
 	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
-	c := tokens.NewClient(tokens.ClientConfig{Issuer: srv.URL + "/", ClientID: "m2m", ClientSecret: "s"})
+	c := oauth.NewClient(oauth.ClientConfig{Issuer: srv.URL + "/", ClientID: "m2m", ClientSecret: "s"})
 	c.Now = func() time.Time { return now }
 	ts, err := c.ClientCredentials(context.Background())
 	if err != nil {
@@ -168,9 +169,9 @@ func TestOpaqueAccessTokenWarning(t *testing.T) {
 func TestClientOverride(t *testing.T) {
 	fixed := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	hc := &http.Client{}
-	keys := &tokens.Cache{}
+	keys := &keys.Cache{}
 	var opened string
-	c := tokens.NewClient(tokens.ClientConfig{Issuer: "https://issuer.example/"}).Override(tokens.Overrides{
+	c := oauth.NewClient(oauth.ClientConfig{Issuer: "https://issuer.example/"}).Override(oauth.Overrides{
 		Now: func() time.Time { return fixed }, HTTP: hc, Keys: keys,
 		OpenBrowser: func(u string) error { opened = u; return nil },
 	})
@@ -180,7 +181,7 @@ func TestClientOverride(t *testing.T) {
 	if c.Sleep == nil || c.After == nil {
 		t.Fatal("fields not overridden lost NewClient's defaults")
 	}
-	d := tokens.NewClient(tokens.ClientConfig{}).Override(tokens.Overrides{HTTP: hc})
+	d := oauth.NewClient(oauth.ClientConfig{}).Override(oauth.Overrides{HTTP: hc})
 	if d.Keys == nil || d.Keys.Client != hc {
 		t.Fatal("a nil Keys must become a cache on the client's HTTP")
 	}

@@ -1,10 +1,13 @@
-package tokens
+package oauth
 
 import (
 	"context"
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
 )
 
 // Userinfo calls the provider's userinfo endpoint with accessToken as a Bearer token
@@ -12,7 +15,7 @@ import (
 // the provider sent them. A refused token is a *ProviderError carrying the error from
 // the WWW-Authenticate header (invalid_token: expired, revoked, or not meant for
 // userinfo — at Auth0 the token must include the openid scope).
-func (c *Client) Userinfo(ctx context.Context, accessToken string) (Object, error) {
+func (c *Client) Userinfo(ctx context.Context, accessToken string) (tokens.Object, error) {
 	if accessToken == "" {
 		return nil, fmt.Errorf("tokens: userinfo needs an access token")
 	}
@@ -34,7 +37,7 @@ func (c *Client) Userinfo(ctx context.Context, accessToken string) (Object, erro
 	if err != nil {
 		return nil, classify("userinfo endpoint", err)
 	}
-	body, err := ReadBody(resp)
+	body, err := keys.ReadBody(resp)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +53,7 @@ func (c *Client) Userinfo(ctx context.Context, accessToken string) (Object, erro
 	if ct := resp.Header.Get("Content-Type"); strings.HasPrefix(ct, "application/jwt") {
 		return nil, fmt.Errorf("tokens: the userinfo endpoint answered with a signed JWT, which tokenbench does not read yet")
 	}
-	obj, err := parseStrictObject(body)
+	obj, err := tokens.ParseObject(body)
 	if err != nil {
 		return nil, fmt.Errorf("tokens: the userinfo response is not a JSON object: %v", err)
 	}

@@ -1,4 +1,4 @@
-package tokens_test
+package keys_test
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 	"github.com/tokenbench/tokenbench/tokens/tokenstest"
 )
 
@@ -19,7 +21,12 @@ import (
 func TestCacheWithRealProvider(t *testing.T) {
 	p := tokenstest.New(t)
 	ctx := context.Background()
-	ts, err := newClient(t, p, tokenstest.ConfidentialClientID, tokenstest.ConfidentialClientSecret).ClientCredentials(ctx)
+	// An external test package may use the OAuth client (which imports keys) to get a
+	// real access token from the provider.
+	ts, err := oauth.NewClient(oauth.ClientConfig{
+		Tenant: "test", Issuer: p.Issuer,
+		ClientID: tokenstest.ConfidentialClientID, ClientSecret: tokenstest.ConfidentialClientSecret,
+	}).ClientCredentials(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +36,7 @@ func TestCacheWithRealProvider(t *testing.T) {
 	}
 	kid, _ := tok.Header.String("kid")
 
-	md, err := tokens.Discover(ctx, nil, p.Issuer)
+	md, err := keys.Discover(ctx, nil, p.Issuer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +47,7 @@ func TestCacheWithRealProvider(t *testing.T) {
 	requests := func() int { return count() - before }
 
 	dir := filepath.Join(t.TempDir(), "cache")
-	set, err := (&tokens.Cache{Dir: dir}).IssuerKeys(ctx, p.Issuer, kid)
+	set, err := (&keys.Cache{Dir: dir}).IssuerKeys(ctx, p.Issuer, kid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +59,7 @@ func TestCacheWithRealProvider(t *testing.T) {
 		t.Fatalf("%d requests to discovery and JWKS, want 2", requests())
 	}
 
-	second := &tokens.Cache{Dir: dir}
+	second := &keys.Cache{Dir: dir}
 	if set, err := second.IssuerKeys(ctx, p.Issuer, kid); err != nil || len(set.Keys) == 0 || requests() != 2 {
 		t.Fatalf("second process: %v, %d requests", err, requests())
 	}
@@ -60,8 +67,8 @@ func TestCacheWithRealProvider(t *testing.T) {
 	// The provider goes down; a third process with an expired copy still has the keys,
 	// and says so.
 	p.Inject(tokenstest.Fault{Status: http.StatusServiceUnavailable})
-	later := func() time.Time { return time.Now().Add(tokens.MaxCacheTTL + time.Hour) }
-	set, err = (&tokens.Cache{Dir: dir, Now: later}).IssuerKeys(ctx, p.Issuer, kid)
+	later := func() time.Time { return time.Now().Add(keys.MaxCacheTTL + time.Hour) }
+	set, err = (&keys.Cache{Dir: dir, Now: later}).IssuerKeys(ctx, p.Issuer, kid)
 	if err != nil || set.Warning == "" {
 		t.Fatalf("provider down: %v, warning %q", err, set.Warning)
 	}

@@ -1,4 +1,4 @@
-package tokens
+package keys
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/tokenbench/tokenbench/tokens"
 )
 
 // ProviderMetadata is the part of an OpenID Provider's discovery document (or an RFC 8414
@@ -69,7 +71,7 @@ func DiscoveryURLs(issuer string) ([]string, error) {
 // Discover fetches the provider metadata of issuer with client (see NewHTTPClient; nil
 // means a new one): it tries OpenID Connect discovery, then RFC 8414 when the first answers
 // 404, and accepts a document only when its "issuer" equals issuer exactly. It refuses
-// non-HTTPS issuers other than loopback, redirects, and bodies over MaxBodySize. It does
+// non-HTTPS issuers other than loopback, redirects, and bodies over tokens.MaxBodySize. It does
 // no caching: see Cache.Provider for that.
 func Discover(ctx context.Context, client *http.Client, issuer string) (*ProviderMetadata, error) {
 	md, _, _, err := discover(ctx, client, issuer)
@@ -111,7 +113,7 @@ func parseMetadata(body []byte, source, issuer string) (*ProviderMetadata, error
 	if md.Issuer != issuer {
 		hint := ""
 		if strings.TrimRight(md.Issuer, "/") == strings.TrimRight(issuer, "/") {
-			hint = fmt.Sprintf(" (they differ only in a trailing slash: give the issuer as %q)", SafeText(md.Issuer))
+			hint = fmt.Sprintf(" (they differ only in a trailing slash: give the issuer as %q)", tokens.SafeText(md.Issuer))
 		}
 		return nil, fmt.Errorf("%w: fetched %s, it says %q, expected %q%s", ErrIssuerMismatch, source, md.Issuer, issuer, hint)
 	}
@@ -130,7 +132,7 @@ func (e *StatusError) Error() string {
 }
 
 // GetJSON fetches url with client and decodes the JSON body into v. Anything but HTTP 200,
-// a body over MaxBodySize, or a body that is not JSON is an error naming the URL.
+// a body over tokens.MaxBodySize, or a body that is not JSON is an error naming the URL.
 func GetJSON(ctx context.Context, client *http.Client, url string, v any) error {
 	body, _, err := httpGet(ctx, client, url)
 	if err != nil {

@@ -1,4 +1,4 @@
-package tokens_test
+package oauth_test
 
 import (
 	"net"

@@ -1,4 +1,4 @@
-package tokens
+package oauth
 
 import (
 	"context"
@@ -12,6 +12,9 @@ import (
 	"hash"
 	"strings"
 	"time"
+
+	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
 )
 
 // IDTokenCheck is what an ID token from a login must match (OpenID Connect Core 1.0
@@ -51,7 +54,7 @@ func (c *Client) verifyIDToken(ctx context.Context, ts *TokenSet, nonce string) 
 	if ts.IDToken == "" {
 		return nil
 	}
-	tok, err := Parse(ts.IDToken)
+	tok, err := tokens.Parse(ts.IDToken)
 	if err != nil {
 		return &IDTokenError{"structure", strings.TrimPrefix(err.Error(), "tokens: ")}
 	}
@@ -60,7 +63,7 @@ func (c *Client) verifyIDToken(ctx context.Context, ts *TokenSet, nonce string) 
 	if err != nil {
 		return fmt.Errorf("tokens: the ID token cannot be verified: %w", err)
 	}
-	rep := Validate(ts.IDToken, Policy{
+	rep := tokens.Validate(ts.IDToken, tokens.Policy{
 		Issuer: c.Config.Issuer, Audiences: []string{c.Config.ClientID},
 		RequiredClaims: []string{"sub", "iat", "exp"}, Now: c.now,
 	}, keys)
@@ -77,14 +80,14 @@ func (c *Client) verifyIDToken(ctx context.Context, ts *TokenSet, nonce string) 
 	})
 }
 
-func (c *Client) keyCache() *Cache {
+func (c *Client) keyCache() *keys.Cache {
 	if c.Keys != nil {
 		return c.Keys
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.keys == nil {
-		c.keys = &Cache{Client: c.httpClient(), Now: c.Now}
+		c.keys = &keys.Cache{Client: c.httpClient(), Now: c.Now}
 	}
 	return c.keys
 }
@@ -95,11 +98,11 @@ func (c *Client) keyCache() *Cache {
 // at_hash (when present) matches the access token. It parses strictly but does not
 // verify the signature: the grants run it after Validate has (see verifyIDToken).
 func CheckIDToken(raw string, want IDTokenCheck) error {
-	tok, err := Parse(raw)
+	tok, err := tokens.Parse(raw)
 	if err != nil {
 		return &IDTokenError{"structure", err.Error()}
 	}
-	if tok.Kind != JWS || tok.Claims == nil {
+	if tok.Kind != tokens.JWS || tok.Claims == nil {
 		return &IDTokenError{"structure", "it is not a signed JWT with claims"}
 	}
 	leeway := want.Leeway
@@ -155,7 +158,7 @@ func CheckIDToken(raw string, want IDTokenCheck) error {
 	return nil
 }
 
-func audiences(cl Object) ([]string, error) {
+func audiences(cl tokens.Object) ([]string, error) {
 	raw, ok := cl.Get("aud")
 	if !ok {
 		return nil, errors.New("it has no aud claim")
@@ -171,12 +174,12 @@ func audiences(cl Object) ([]string, error) {
 	return many, nil
 }
 
-func dateClaim(cl Object, name string) (time.Time, error) {
+func dateClaim(cl tokens.Object, name string) (time.Time, error) {
 	raw, ok := cl.Get(name)
 	if !ok {
 		return time.Time{}, fmt.Errorf("it has no %s claim", name)
 	}
-	t, err := NumericDate(raw)
+	t, err := tokens.NumericDate(raw)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%s %v", name, err)
 	}

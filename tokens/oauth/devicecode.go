@@ -1,4 +1,4 @@
-package tokens
+package oauth
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/tokenbench/tokenbench/tokens/keys"
 )
 
 // DefaultDeviceInterval is the poll interval when the provider names none (RFC 8628
@@ -210,7 +212,7 @@ func (c *Client) post(ctx context.Context, name, u string, form url.Values, auth
 	if err != nil {
 		return nil, classify(name, err)
 	}
-	body, err := ReadBody(resp)
+	body, err := keys.ReadBody(resp)
 	if err != nil {
 		return nil, err
 	}

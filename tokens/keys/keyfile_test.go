@@ -1,4 +1,4 @@
-package tokens
+package keys
 
 import (
 	"bytes"
@@ -23,6 +23,7 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+	"github.com/tokenbench/tokenbench/tokens"
 )
 
 // jwFile writes data to a new file in a temporary directory and returns its path.
@@ -82,9 +83,9 @@ func TestLoadKeyFile(t *testing.T) {
 	tests := []struct {
 		name    string
 		data    []byte
-		want    []any     // public keys, in order
-		origin  KeyOrigin // of every key (default OriginKeyFile)
-		kid     string    // of the first key
+		want    []any            // public keys, in order
+		origin  tokens.KeyOrigin // of every key (default OriginKeyFile)
+		kid     string           // of the first key
 		notes   []string
 		skipped []string
 		err     string // substring of the error, when the file is refused
@@ -115,22 +116,22 @@ func TestLoadKeyFile(t *testing.T) {
 		{name: "public JWK", data: jsonOf(jwRFC7520(t, "3_3.rsa_public_key.json")), want: []any{&rsaPriv.PublicKey}, kid: bilbo},
 		{name: "public JWK with BOM and newline", data: append(append([]byte("\xef\xbb\xbf"), jsonOf(jwRFC7520(t, "3_3.rsa_public_key.json"))...), '\n'), want: []any{&rsaPriv.PublicKey}, kid: bilbo},
 		{name: "private JWK", data: jsonOf(jwRFC7520(t, "3_4.rsa_private_key.json")), want: []any{&rsaPriv.PublicKey}, kid: bilbo, notes: []string{"holds a private JWK: only its public half is used"}},
-		{name: "symmetric JWK", data: jsonOf(jwRFC7520(t, "3_5.symmetric_key_mac_computation.json")), origin: OriginSecretFile, kid: "018c0ae5-4d9b-471b-bfd6-eef314bc7037",
+		{name: "symmetric JWK", data: jsonOf(jwRFC7520(t, "3_5.symmetric_key_mac_computation.json")), origin: tokens.OriginSecretFile, kid: "018c0ae5-4d9b-471b-bfd6-eef314bc7037",
 			want: []any{"the 32-byte secret"}, notes: []string{"used as an HMAC secret"}},
 		{name: "empty symmetric JWK", data: []byte(`{"kty":"oct","k":""}`), err: "empty key"},
 		{name: "JWK of an unsupported type", data: []byte(`{"kty":"XYZ"}`), err: `unsupported key type "XYZ"`},
 		{name: "JWK with a bad alg", data: jsonOf(jwWith(jwRFC7520(t, "3_3.rsa_public_key.json"), "alg", "ES256")), err: `alg "ES256" does not fit an RSA key`},
 		{name: "malformed JWK", data: []byte(`{"kty":"RSA","n":"AQAB"}`), err: "malformed JWK"},
 		{name: "JWKS", data: jwSet(t, jwRFC7520(t, "3_3.rsa_public_key.json")), want: []any{&rsaPriv.PublicKey}, kid: bilbo},
-		{name: "JWKS with a private key", data: jwSet(t, jwRFC7520(t, "3_4.rsa_private_key.json")), errIs: ErrPrivateKeyMaterial},
+		{name: "JWKS with a private key", data: jwSet(t, jwRFC7520(t, "3_4.rsa_private_key.json")), errIs: tokens.ErrPrivateKeyMaterial},
 		{name: "bad JSON", data: []byte(`{"kty":`), err: "not valid JSON"},
 		{name: "neither", data: []byte("MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA"), err: "neither PEM nor JSON"},
-		{name: "too large", data: bytes.Repeat([]byte(" "), MaxBodySize+1), errIs: ErrFileTooLarge},
+		{name: "too large", data: bytes.Repeat([]byte(" "), tokens.MaxBodySize+1), errIs: ErrFileTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := jwFile(t, "key", tt.data, 0o600)
-			set, err := LoadKeyFile(path)
+			set, err := LoadFile(path)
 			if tt.err != "" || tt.errIs != nil {
 				if err == nil || !strings.Contains(err.Error(), tt.err) || (tt.errIs != nil && !errors.Is(err, tt.errIs)) {
 					t.Fatalf("err = %v, want %q / %v", err, tt.err, tt.errIs)
@@ -148,13 +149,13 @@ func TestLoadKeyFile(t *testing.T) {
 			}
 			origin := tt.origin
 			if origin == 0 {
-				origin = OriginKeyFile
+				origin = tokens.OriginKeyFile
 			}
 			for i, k := range set.Keys {
 				if k.Origin != origin || k.Source != "key file "+path {
 					t.Errorf("key %d: origin %v source %q", i, k.Origin, k.Source)
 				}
-				if origin == OriginSecretFile {
+				if origin == tokens.OriginSecretFile {
 					if b, ok := k.JWK.Key.([]byte); !ok || len(b) != 32 {
 						t.Errorf("secret = %T %d bytes", k.JWK.Key, len(b))
 					}
@@ -196,7 +197,7 @@ func jwContainsAll(t *testing.T, what string, got, want []string) {
 
 func TestLoadKeyFileIOErrors(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "missing.pem")
-	_, err := LoadKeyFile(missing)
+	_, err := LoadFile(missing)
 	var kfe *KeyFileError
 	if !errors.Is(err, fs.ErrNotExist) || !errors.As(err, &kfe) || kfe.Path != missing {
 		t.Fatalf("missing file: %v", err)
@@ -204,7 +205,7 @@ func TestLoadKeyFileIOErrors(t *testing.T) {
 	if strings.Count(err.Error(), missing) != 1 {
 		t.Errorf("the path should appear once: %q", err)
 	}
-	if _, err := LoadKeyFile(t.TempDir()); err == nil || !strings.Contains(err.Error(), "is a directory") {
+	if _, err := LoadFile(t.TempDir()); err == nil || !strings.Contains(err.Error(), "is a directory") {
 		t.Fatalf("directory: %v", err)
 	}
 }
@@ -223,7 +224,7 @@ func TestLoadSecretFile(t *testing.T) {
 		{"empty", "", "", "the secret is empty"},
 		{"only a newline", "\n", "", "the secret is empty"},
 		{"only a CRLF", "\r\n", "", "the secret is empty"},
-		{"too large", strings.Repeat("a", MaxBodySize+1), "", "larger than"},
+		{"too large", strings.Repeat("a", tokens.MaxBodySize+1), "", "larger than"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			path := jwFile(t, "secret", []byte(tt.data), 0o600)
@@ -238,7 +239,7 @@ func TestLoadSecretFile(t *testing.T) {
 				t.Fatal(err)
 			}
 			k := set.Keys[0]
-			if len(set.Keys) != 1 || string(k.JWK.Key.([]byte)) != tt.want || k.Origin != OriginSecretFile || k.Source != "secret file "+path {
+			if len(set.Keys) != 1 || string(k.JWK.Key.([]byte)) != tt.want || k.Origin != tokens.OriginSecretFile || k.Source != "secret file "+path {
 				t.Fatalf("got %q %v %q", k.JWK.Key, k.Origin, k.Source)
 			}
 			if len(set.Notes) != 0 {
@@ -257,14 +258,14 @@ func TestLoadJWKSFile(t *testing.T) {
 	data := jwSet(t, jwRFC7520(t, "3_3.rsa_public_key.json"))
 	path := jwFile(t, "jwks.json", append([]byte("\xef\xbb\xbf"), data...), 0o644)
 	set, err := LoadJWKSFile(path)
-	if err != nil || len(set.Keys) != 1 || set.Keys[0].Origin != OriginJWKS || set.Keys[0].Source != "JWKS file "+path {
+	if err != nil || len(set.Keys) != 1 || set.Keys[0].Origin != tokens.OriginJWKS || set.Keys[0].Source != "JWKS file "+path {
 		t.Fatalf("%+v %v", set, err)
 	}
 	path = jwFile(t, "jwks.json", jwSet(t, jwRFC7520(t, "3_2.ec_private_key.json")), 0o644)
-	if _, err := LoadJWKSFile(path); !errors.Is(err, ErrPrivateKeyMaterial) || !strings.Contains(err.Error(), "JWKS file "+path) {
+	if _, err := LoadJWKSFile(path); !errors.Is(err, tokens.ErrPrivateKeyMaterial) || !strings.Contains(err.Error(), "JWKS file "+path) {
 		t.Fatalf("private JWKS file: %v", err)
 	}
-	path = jwFile(t, "jwks.json", append(data, bytes.Repeat([]byte(" "), MaxBodySize)...), 0o644)
+	path = jwFile(t, "jwks.json", append(data, bytes.Repeat([]byte(" "), tokens.MaxBodySize)...), 0o644)
 	if _, err := LoadJWKSFile(path); !errors.Is(err, ErrFileTooLarge) {
 		t.Fatalf("large JWKS file: %v", err)
 	}
@@ -275,7 +276,7 @@ func TestLoadJWKSFile(t *testing.T) {
 
 func TestKeyOpsKept(t *testing.T) {
 	rsaPub := jwRFC7520(t, "3_3.rsa_public_key.json")
-	set, err := ParseJWKS(jwSet(t,
+	set, err := tokens.ParseJWKS(jwSet(t,
 		jwWith(rsaPub, "kid", "v", "key_ops", []string{"verify"}),
 		jwWith(rsaPub, "kid", "e", "key_ops", []string{}),
 		jwWith(rsaPub, "kid", "n", "key_ops", nil),
@@ -301,7 +302,7 @@ func TestKeyOpsKept(t *testing.T) {
 		{"symmetric, as given", jwWith(jwRFC7520(t, "3_5.symmetric_key_mac_computation.json"), "key_ops", []string{"sign"}), []string{"sign"}},
 		{"absent", rsaPub, nil},
 	} {
-		set, err := LoadKeyFile(jwFile(t, "k.json", jwMust(json.Marshal(tt.jwk)), 0o600))
+		set, err := LoadFile(jwFile(t, "k.json", jwMust(json.Marshal(tt.jwk)), 0o600))
 		if err != nil || !reflect.DeepEqual(set.Keys[0].KeyOps, tt.want) {
 			t.Errorf("%s: %v %q, want %q", tt.name, err, set.Keys[0].KeyOps, tt.want)
 		}

@@ -1,4 +1,4 @@
-package tokens_test
+package oauth_test
 
 import (
 	"crypto/sha256"
@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // unsignedJWT builds a structurally valid JWS with a dummy signature: CheckIDToken
@@ -33,7 +33,7 @@ func TestCheckIDToken(t *testing.T) {
 		return map[string]any{"iss": "https://issuer.example/", "aud": "client", "sub": "alice",
 			"exp": now.Unix() + 300, "iat": now.Unix(), "nonce": "n-1", "at_hash": atHash}
 	}
-	want := tokens.IDTokenCheck{Issuer: "https://issuer.example/", ClientID: "client", Nonce: "n-1", AccessToken: "the-access-token", Now: now}
+	want := oauth.IDTokenCheck{Issuer: "https://issuer.example/", ClientID: "client", Nonce: "n-1", AccessToken: "the-access-token", Now: now}
 	tests := []struct {
 		name   string
 		change func(map[string]any)
@@ -57,17 +57,17 @@ func TestCheckIDToken(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := base()
 			tt.change(c)
-			err := tokens.CheckIDToken(unsignedJWT(t, c), want)
-			var ie *tokens.IDTokenError
+			err := oauth.CheckIDToken(unsignedJWT(t, c), want)
+			var ie *oauth.IDTokenError
 			switch {
 			case tt.check == "" && err != nil:
 				t.Fatalf("unexpected error %v", err)
-			case tt.check != "" && (!errors.As(err, &ie) || ie.Check != tt.check || !errors.Is(err, tokens.ErrIDToken)):
+			case tt.check != "" && (!errors.As(err, &ie) || ie.Check != tt.check || !errors.Is(err, oauth.ErrIDToken)):
 				t.Fatalf("err = %v, want the %s check to fail", err, tt.check)
 			}
 		})
 	}
-	if err := tokens.CheckIDToken("not.a-token", want); err == nil {
+	if err := oauth.CheckIDToken("not.a-token", want); err == nil {
 		t.Fatal("a broken token passed")
 	}
 }

@@ -1,17 +1,19 @@
-package tokens
+package oauth
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
+
+	"github.com/tokenbench/tokenbench/tokens"
 )
 
 // Introspection is an RFC 7662 introspection response: whether the provider considers
 // the token active, and the members it sent (scope, client_id, sub, exp, …) in order.
 type Introspection struct {
 	Active bool
-	Claims Object
+	Claims tokens.Object
 }
 
 // Introspect asks the provider's introspection endpoint about token (RFC 7662),
@@ -42,7 +44,7 @@ func (c *Client) Introspect(ctx context.Context, token, hint string) (*Introspec
 	if err != nil {
 		return nil, err
 	}
-	obj, err := parseStrictObject(body)
+	obj, err := tokens.ParseObject(body)
 	if err != nil {
 		return nil, fmt.Errorf("tokens: the introspection response is not a JSON object: %v", err)
 	}

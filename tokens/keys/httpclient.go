@@ -1,4 +1,4 @@
-package tokens
+package keys
 
 import (
 	"errors"
@@ -9,13 +9,12 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/tokenbench/tokenbench/tokens"
 )
 
 // HTTPTimeout bounds every request tokenbench makes to a provider.
 const HTTPTimeout = 10 * time.Second
-
-// MaxBodySize caps every response body tokenbench reads from a provider.
-const MaxBodySize = 1 << 20
 
 // ErrInsecureURL is returned for a URL that is neither HTTPS nor on a loopback address.
 var ErrInsecureURL = errors.New("tokens: only https URLs are allowed (plain http only on loopback)")
@@ -24,8 +23,8 @@ var ErrInsecureURL = errors.New("tokens: only https URLs are allowed (plain http
 // follows one, so that a key set or discovery document cannot be swapped by a hop.
 var ErrRedirect = errors.New("tokens: the server answered with a redirect, which is not followed")
 
-// ErrBodyTooLarge is returned when a response body is larger than MaxBodySize.
-var ErrBodyTooLarge = fmt.Errorf("tokens: response body larger than %d bytes", MaxBodySize)
+// ErrBodyTooLarge is returned when a response body is larger than tokens.MaxBodySize.
+var ErrBodyTooLarge = fmt.Errorf("tokens: response body larger than %d bytes", tokens.MaxBodySize)
 
 // CheckURL refuses any URL that is not absolute https, or plain http on a loopback host
 // (127.0.0.0/8, ::1 or localhost). It is the one place that rule lives.
@@ -82,15 +81,15 @@ func (g guardedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return g.next.RoundTrip(req)
 }
 
-// ReadBody reads at most MaxBodySize bytes of resp's body and closes it. A longer body is
+// ReadBody reads at most tokens.MaxBodySize bytes of resp's body and closes it. A longer body is
 // refused with ErrBodyTooLarge rather than truncated.
 func ReadBody(resp *http.Response) ([]byte, error) {
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodySize+1))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, tokens.MaxBodySize+1))
 	if err != nil {
 		return nil, fmt.Errorf("tokens: reading response from %s: %w", resp.Request.URL.Redacted(), err)
 	}
-	if len(b) > MaxBodySize {
+	if len(b) > tokens.MaxBodySize {
 		return nil, ErrBodyTooLarge
 	}
 	return b, nil

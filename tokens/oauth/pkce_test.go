@@ -1,4 +1,4 @@
-package tokens_test
+package oauth_test
 
 import (
 	"context"
@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 	"github.com/tokenbench/tokenbench/tokens/tokenstest"
 )
 
-func pkceClient(t *testing.T, p *tokenstest.Provider, tamper func(*url.URL)) (*tokens.Client, *[]string) {
+func pkceClient(t *testing.T, p *tokenstest.Provider, tamper func(*url.URL)) (*oauth.Client, *[]string) {
 	c := newClient(t, p, tokenstest.NativeClientID, "", "openid", "profile", "offline_access")
 	var shown []string
 	c.ShowURL = func(u string) { shown = append(shown, u) }
@@ -28,7 +28,7 @@ func TestAuthorizationCodePKCE(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ts.Grant != tokens.GrantPKCE || ts.IDToken == "" || ts.RefreshToken == "" || strings.Count(ts.AccessToken, ".") != 2 {
+	if ts.Grant != oauth.GrantPKCE || ts.IDToken == "" || ts.RefreshToken == "" || strings.Count(ts.AccessToken, ".") != 2 {
 		t.Fatalf("token set %+v", ts)
 	}
 	if len(*shown) != 1 {
@@ -45,7 +45,7 @@ func TestAuthorizationCodePKCE(t *testing.T) {
 			t.Errorf("authorize URL %s = %q: too short", k, q.Get(k))
 		}
 	}
-	if r := q.Get("redirect_uri"); !strings.HasPrefix(r, "http://127.0.0.1:") || !strings.HasSuffix(r, tokens.CallbackPath) {
+	if r := q.Get("redirect_uri"); !strings.HasPrefix(r, "http://127.0.0.1:") || !strings.HasSuffix(r, oauth.CallbackPath) {
 		t.Errorf("redirect_uri %q", r)
 	}
 	// The tab gets a plain page once the whole flow is done.
@@ -79,14 +79,14 @@ func TestAuthorizationCodeCallbackChecks(t *testing.T) {
 		tamper func(*url.URL)
 		want   error
 	}{
-		{"wrong state", set("state", "forged"), tokens.ErrStateMismatch},
-		{"wrong iss", set("iss", "http://evil.example"), tokens.ErrCallbackIss},
+		{"wrong state", set("state", "forged"), oauth.ErrStateMismatch},
+		{"wrong iss", set("iss", "http://evil.example"), oauth.ErrCallbackIss},
 		{"provider error", func(u *url.URL) {
 			q := u.Query()
 			q.Del("code")
 			q.Set("error", "access_denied")
 			u.RawQuery = q.Encode()
-		}, tokens.ErrAccessDenied},
+		}, oauth.ErrAccessDenied},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,7 +119,7 @@ func TestAuthorizationCodeTimeout(t *testing.T) {
 	}
 	c.CallbackTimeout = 2 * time.Minute
 	_, err := c.AuthorizationCode(context.Background())
-	if !errors.Is(err, tokens.ErrCallbackTimeout) || asked != 2*time.Minute || len(*shown) != 1 {
+	if !errors.Is(err, oauth.ErrCallbackTimeout) || asked != 2*time.Minute || len(*shown) != 1 {
 		t.Fatalf("err = %v, timeout %v, shown %v", err, asked, *shown)
 	}
 	// The listener is gone: nothing answers on the redirect URI any more.
@@ -155,17 +155,17 @@ func TestRefreshRotation(t *testing.T) {
 	if second.RefreshToken == "" || second.RefreshToken == first.RefreshToken {
 		t.Fatalf("refresh token not rotated: %q -> %q", first.RefreshToken, second.RefreshToken)
 	}
-	if second.AccessToken == first.AccessToken || second.Grant != tokens.GrantRefresh || second.IDToken == "" {
+	if second.AccessToken == first.AccessToken || second.Grant != oauth.GrantRefresh || second.IDToken == "" {
 		t.Fatalf("refreshed set %+v", second)
 	}
 	// The old refresh token is spent: using it again is invalid_grant.
-	if _, err := c.Refresh(context.Background(), first); !errors.Is(err, tokens.ErrInvalidGrant) {
+	if _, err := c.Refresh(context.Background(), first); !errors.Is(err, oauth.ErrInvalidGrant) {
 		t.Fatalf("reusing a rotated refresh token: err = %v", err)
 	}
 	if _, err := c.Refresh(context.Background(), second); err != nil {
 		t.Fatalf("the rotated refresh token does not work: %v", err)
 	}
-	if _, err := c.Refresh(context.Background(), &tokens.TokenSet{AccessToken: "x"}); !errors.Is(err, tokens.ErrNoRefreshToken) {
+	if _, err := c.Refresh(context.Background(), &oauth.TokenSet{AccessToken: "x"}); !errors.Is(err, oauth.ErrNoRefreshToken) {
 		t.Fatalf("refresh without a refresh token: err = %v", err)
 	}
 }
@@ -173,7 +173,7 @@ func TestRefreshRotation(t *testing.T) {
 func TestRefreshDeviceTokens(t *testing.T) {
 	p := tokenstest.New(t)
 	c := newClient(t, p, tokenstest.DeviceClientID, "", "offline_access")
-	ts, err := c.Device(context.Background(), func(d *tokens.DeviceAuthorization) {
+	ts, err := c.Device(context.Background(), func(d *oauth.DeviceAuthorization) {
 		if err := p.Approve(context.Background(), d.UserCode); err != nil {
 			t.Fatal(err)
 		}
@@ -201,7 +201,7 @@ func TestUserinfoAndIntrospection(t *testing.T) {
 	if sub, _ := info.String("sub"); sub != tokenstest.Username {
 		t.Fatalf("userinfo sub %q", sub)
 	}
-	if _, err := c.Userinfo(context.Background(), "not-a-token"); !errors.Is(err, tokens.ErrInvalidToken) {
+	if _, err := c.Userinfo(context.Background(), "not-a-token"); !errors.Is(err, oauth.ErrInvalidToken) {
 		t.Fatalf("userinfo with a bad token: %v", err)
 	}
 

@@ -1,4 +1,4 @@
-package tokens
+package oauth
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/tokenbench/tokenbench/tokens/keys"
 	"golang.org/x/oauth2"
 )
 
@@ -139,11 +140,11 @@ func classify(endpoint string, err error) error {
 		e.Kind = kindOf(e.Code, e.Status)
 		return e
 	}
-	var se *StatusError
+	var se *keys.StatusError
 	if errors.As(err, &se) {
 		return &ProviderError{Endpoint: endpoint, Status: se.Code, Kind: kindOf("", se.Code)}
 	}
-	for _, own := range []error{ErrInsecureURL, ErrRedirect, ErrBodyTooLarge, ErrIssuerMismatch, context.Canceled} {
+	for _, own := range []error{keys.ErrInsecureURL, keys.ErrRedirect, keys.ErrBodyTooLarge, keys.ErrIssuerMismatch, context.Canceled} {
 		if errors.Is(err, own) {
 			return err
 		}
