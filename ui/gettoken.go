@@ -271,7 +271,7 @@ func grantClient(ts *store.Tenants, t store.Tenant, env grantEnv) (*oauth.Client
 		secret = v
 	}
 	c := oauth.NewClient(t.ClientConfig(secret)).Override(oauth.Overrides{
-		Now: env.now, Sleep: env.sleep, After: env.after, HTTP: env.httpClient, Keys: env.keys, OpenBrowser: env.openBrowser,
+		Now: env.now, Sleep: env.sleep, After: env.after, HTTP: env.httpClient, KeyCache: env.keys, OpenBrowser: env.openBrowser,
 	})
 	if env.openBrowser == nil {
 		c.OpenBrowser = openQuietly

@@ -73,7 +73,7 @@ func cachedKeySource(c *keys.Cache) keySource {
 		issuerKeys: c.IssuerKeys,
 		jwks: func(ctx context.Context, arg string) (*tokens.KeySet, error) {
 			if isURL(arg) {
-				return c.Keys(ctx, arg, "")
+				return c.JWKS(ctx, arg, "")
 			}
 			return loadKeysFile(arg)
 		},

@@ -114,12 +114,12 @@ func (c *Cache) httpClient() *http.Client {
 	return c.client
 }
 
-// Keys returns the key set at jwksURL, labelled "JWKS URL <jwksURL>". When kid is not ""
+// JWKS returns the key set at jwksURL, labelled "JWKS URL <jwksURL>". When kid is not ""
 // and no key has it, the set is fetched again once (see RefetchInterval); if the kid is
 // still missing, the set is returned without it and the caller reports the missing key.
-// A failed refresh returns the last good set with KeySet.Warning set; an error is returned
+// A failed refresh returns the last good set with tokens.KeySet.Warning set; an error is returned
 // only when there is no set at all.
-func (c *Cache) Keys(ctx context.Context, jwksURL, kid string) (*tokens.KeySet, error) {
+func (c *Cache) JWKS(ctx context.Context, jwksURL, kid string) (*tokens.KeySet, error) {
 	return c.keys(ctx, jwksURL, kid, "JWKS URL "+jwksURL)
 }
 
@@ -153,9 +153,9 @@ func hasKid(set *tokens.KeySet, kid string) bool {
 	return false
 }
 
-// Provider returns the discovery document of issuer (see Discover), cached like key sets.
+// Metadata returns the discovery document of issuer (see Discover), cached like key sets.
 // A failed refresh returns the last good document with ProviderMetadata.Warning set.
-func (c *Cache) Provider(ctx context.Context, issuer string) (*ProviderMetadata, error) {
+func (c *Cache) Metadata(ctx context.Context, issuer string) (*ProviderMetadata, error) {
 	if _, err := DiscoveryURLs(issuer); err != nil {
 		return nil, err
 	}
@@ -168,13 +168,13 @@ func (c *Cache) Provider(ctx context.Context, issuer string) (*ProviderMetadata,
 	return &md, nil
 }
 
-// IssuerKeys finds issuer's key set through discovery (Provider, then the document's
+// IssuerKeys finds issuer's key set through discovery (Metadata, then the document's
 // jwks_uri) and returns it like Keys, with every key labelled
 // "discovery <document URL> → jwks_uri <JWKS URL>". It refuses a document without a
 // jwks_uri and a jwks_uri that CheckURL refuses. Warnings from a stale document or key set
-// are joined in KeySet.Warning.
+// are joined in tokens.KeySet.Warning.
 func (c *Cache) IssuerKeys(ctx context.Context, issuer, kid string) (*tokens.KeySet, error) {
-	md, err := c.Provider(ctx, issuer)
+	md, err := c.Metadata(ctx, issuer)
 	if err != nil {
 		return nil, err
 	}

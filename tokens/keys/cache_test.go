@@ -177,7 +177,7 @@ func TestCacheLifetime(t *testing.T) {
 				hits    int
 			}{{0, 1}, {tt.ttl - time.Second, 1}, {time.Second, 2}, {tt.ttl - time.Second, 2}, {time.Second, 3}} {
 				clock.Advance(step.advance)
-				if _, err := c.Keys(ctx, stub.url+"/jwks", "a"); err != nil {
+				if _, err := c.JWKS(ctx, stub.url+"/jwks", "a"); err != nil {
 					t.Fatal(err)
 				}
 				if got := stub.count("/jwks"); got != step.hits {
@@ -198,7 +198,7 @@ func TestCacheRotationAndUnknownKid(t *testing.T) {
 	url := stub.url + "/jwks"
 	get := func(kid string) *tokens.KeySet {
 		t.Helper()
-		set, err := c.Keys(ctx, url, kid)
+		set, err := c.JWKS(ctx, url, kid)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -233,7 +233,7 @@ func TestCacheRotationAndUnknownKid(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if set, err := c.Keys(ctx, url, "b"); err != nil || jwKids(set) != "b" {
+			if set, err := c.JWKS(ctx, url, "b"); err != nil || jwKids(set) != "b" {
 				t.Errorf("concurrent lookup: %v %v", set, err)
 			}
 		}()
@@ -272,43 +272,43 @@ func TestCacheStaleOnError(t *testing.T) {
 	c := newJWCache(clock, "")
 	ctx := context.Background()
 	url := stub.url + "/jwks"
-	if _, err := c.Keys(ctx, url, "a"); err != nil {
+	if _, err := c.JWKS(ctx, url, "a"); err != nil {
 		t.Fatal(err)
 	}
 
 	// Expired, and the provider is down: the last good set is used, with a warning.
 	clock.Advance(11 * time.Minute)
 	stub.fail("/jwks", http.StatusServiceUnavailable)
-	set, err := c.Keys(ctx, url, "a")
+	set, err := c.JWKS(ctx, url, "a")
 	if err != nil || jwKids(set) != "a" || !strings.Contains(set.Warning, "using the key set fetched at 2026-01-02T03:04:05Z: it expired 1m0s ago and refreshing it failed") ||
 		!strings.Contains(set.Warning, "HTTP 503") || stub.count("/jwks") != 2 {
 		t.Fatalf("%v %q %v, %d requests", jwKids(set), set.Warning, err, stub.count("/jwks"))
 	}
 	// No retry within the interval; still the stale set with its warning.
 	clock.Advance(RefetchInterval - time.Second)
-	if set, _ := c.Keys(ctx, url, "a"); set.Warning == "" || stub.count("/jwks") != 2 {
+	if set, _ := c.JWKS(ctx, url, "a"); set.Warning == "" || stub.count("/jwks") != 2 {
 		t.Fatalf("retried too early or lost the warning: %q, %d requests", set.Warning, stub.count("/jwks"))
 	}
 	// A refused set (private key material) is a failure too: the good set stays.
 	clock.Advance(time.Second)
 	stub.serve("/jwks", jwSet(t, jwRFC7520(t, "3_2.ec_private_key.json")))
-	if set, _ := c.Keys(ctx, url, "a"); jwKids(set) != "a" || !strings.Contains(set.Warning, "private key material") || stub.count("/jwks") != 3 {
+	if set, _ := c.JWKS(ctx, url, "a"); jwKids(set) != "a" || !strings.Contains(set.Warning, "private key material") || stub.count("/jwks") != 3 {
 		t.Fatalf("%q %q, %d requests", jwKids(set), set.Warning, stub.count("/jwks"))
 	}
 	// The provider recovers: fresh set, no warning.
 	clock.Advance(RefetchInterval)
 	stub.serve("/jwks", jwSet(t, jwECKey(t, "c")))
-	if set, _ := c.Keys(ctx, url, "c"); jwKids(set) != "c" || set.Warning != "" || stub.count("/jwks") != 4 {
+	if set, _ := c.JWKS(ctx, url, "c"); jwKids(set) != "c" || set.Warning != "" || stub.count("/jwks") != 4 {
 		t.Fatalf("%q %q, %d requests", jwKids(set), set.Warning, stub.count("/jwks"))
 	}
 
 	// A failed unknown-kid refetch while the set is still fresh: warned only for that kid.
 	clock.Advance(RefetchInterval)
 	stub.fail("/jwks", http.StatusInternalServerError)
-	if set, _ := c.Keys(ctx, url, "new"); jwKids(set) != "c" || !strings.Contains(set.Warning, "refetching it failed") {
+	if set, _ := c.JWKS(ctx, url, "new"); jwKids(set) != "c" || !strings.Contains(set.Warning, "refetching it failed") {
 		t.Fatalf("%q %q", jwKids(set), set.Warning)
 	}
-	if set, _ := c.Keys(ctx, url, "c"); set.Warning != "" {
+	if set, _ := c.JWKS(ctx, url, "c"); set.Warning != "" {
 		t.Fatalf("warning for a kid that is in the fresh set: %q", set.Warning)
 	}
 }
@@ -321,18 +321,18 @@ func TestCacheErrorsWithoutASet(t *testing.T) {
 	c := newJWCache(clock, "")
 	ctx := context.Background()
 	for path, want := range map[string]error{"/redirect": ErrRedirect, "/big": ErrBodyTooLarge} {
-		if _, err := c.Keys(ctx, stub.url+path, ""); !errors.Is(err, want) {
+		if _, err := c.JWKS(ctx, stub.url+path, ""); !errors.Is(err, want) {
 			t.Errorf("%s: err = %v, want %v", path, err, want)
 		}
 	}
 	var se *StatusError
-	if _, err := c.Keys(ctx, stub.url+"/missing", ""); !errors.As(err, &se) || se.Code != 404 {
+	if _, err := c.JWKS(ctx, stub.url+"/missing", ""); !errors.As(err, &se) || se.Code != 404 {
 		t.Errorf("404: %v", err)
 	}
 	if stub.count("/elsewhere") != 0 {
 		t.Error("a redirect was followed")
 	}
-	if _, err := c.Keys(ctx, "http://example.com/jwks", ""); !errors.Is(err, ErrInsecureURL) {
+	if _, err := c.JWKS(ctx, "http://example.com/jwks", ""); !errors.Is(err, ErrInsecureURL) {
 		t.Errorf("plain http: %v", err)
 	}
 
@@ -342,18 +342,18 @@ func TestCacheErrorsWithoutASet(t *testing.T) {
 	client.Timeout = 20 * time.Millisecond
 	slow := &Cache{Now: clock.Now, Client: client}
 	var ne net.Error
-	if _, err := slow.Keys(ctx, hang+"/jwks", ""); !errors.As(err, &ne) || !ne.Timeout() {
+	if _, err := slow.JWKS(ctx, hang+"/jwks", ""); !errors.As(err, &ne) || !ne.Timeout() {
 		t.Errorf("timeout: %v", err)
 	}
 	// A caller that gives up leaves no failure behind.
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := c.Keys(cctx, stub.url+"/big", ""); !errors.Is(err, context.Canceled) {
+	if _, err := c.JWKS(cctx, stub.url+"/big", ""); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
 
-func TestCacheProviderAndIssuerKeys(t *testing.T) {
+func TestCacheMetadataAndIssuerKeys(t *testing.T) {
 	clock := newJWClock()
 	stub := newJWStub(t)
 	stub.serveIssuer(t)
@@ -378,7 +378,7 @@ func TestCacheProviderAndIssuerKeys(t *testing.T) {
 		t.Fatalf("requests: discovery %d, jwks %d", stub.count("/.well-known/openid-configuration"), stub.count("/jwks"))
 	}
 	// The same JWKS URL asked for directly is the same cached set, labelled as such.
-	if set, _ := c.Keys(ctx, stub.url+"/jwks", "a"); set.Keys[0].Source != "JWKS URL "+stub.url+"/jwks" || stub.count("/jwks") != 1 {
+	if set, _ := c.JWKS(ctx, stub.url+"/jwks", "a"); set.Keys[0].Source != "JWKS URL "+stub.url+"/jwks" || stub.count("/jwks") != 1 {
 		t.Fatalf("%q", set.Keys[0].Source)
 	}
 
@@ -389,7 +389,7 @@ func TestCacheProviderAndIssuerKeys(t *testing.T) {
 	if err != nil || !strings.Contains(set.Warning, "using the discovery document fetched at") || jwKids(set) != "a" {
 		t.Fatalf("%v %q", err, set.Warning)
 	}
-	md, err := c.Provider(ctx, stub.url)
+	md, err := c.Metadata(ctx, stub.url)
 	if err != nil || md.Warning == "" || md.Issuer != stub.url {
 		t.Fatalf("%+v %v", md, err)
 	}
@@ -416,7 +416,7 @@ func TestCacheProviderAndIssuerKeys(t *testing.T) {
 			t.Errorf("jwks_uri %q: %v", jwksURI, err)
 		}
 	}
-	if _, err := c.Provider(ctx, "http://example.com"); !errors.Is(err, ErrInsecureURL) {
+	if _, err := c.Metadata(ctx, "http://example.com"); !errors.Is(err, ErrInsecureURL) {
 		t.Errorf("plain http issuer: %v", err)
 	}
 }
@@ -483,13 +483,13 @@ func TestCacheAcrossProcesses(t *testing.T) {
 	} {
 		before := requests()
 		spoil()
-		if set, err := newJWCache(clock, dir).Keys(ctx, stub.url+"/jwks", "b"); err != nil || jwKids(set) != "b" || requests() != before+1 {
+		if set, err := newJWCache(clock, dir).JWKS(ctx, stub.url+"/jwks", "b"); err != nil || jwKids(set) != "b" || requests() != before+1 {
 			t.Fatalf("spoilt file: %v, %d requests", err, requests()-before)
 		}
 		if fi, _ := os.Stat(jwksFile); fi.Mode().Perm() != 0o600 {
 			t.Fatalf("replaced file has mode %v", fi.Mode())
 		}
-		if _, err := newJWCache(clock, dir).Keys(ctx, stub.url+"/jwks", "b"); err != nil || requests() != before+1 {
+		if _, err := newJWCache(clock, dir).JWKS(ctx, stub.url+"/jwks", "b"); err != nil || requests() != before+1 {
 			t.Fatal("the replaced file was not used")
 		}
 	}
@@ -497,7 +497,7 @@ func TestCacheAcrossProcesses(t *testing.T) {
 	// Expired on disk: fetched again.
 	clock.Advance(time.Hour)
 	before := requests()
-	if _, err := newJWCache(clock, dir).Keys(ctx, stub.url+"/jwks", ""); err != nil || requests() != before+1 {
+	if _, err := newJWCache(clock, dir).JWKS(ctx, stub.url+"/jwks", ""); err != nil || requests() != before+1 {
 		t.Fatalf("expired disk entry: %v, %d requests", err, requests()-before)
 	}
 }
@@ -517,7 +517,7 @@ func TestCacheMemoryOnlyAndDefaults(t *testing.T) {
 	stub.serve("/jwks", jwSet(t, jwECKey(t, "a")))
 	var c Cache // the zero value: memory only
 	for i := 0; i < 2; i++ {
-		if set, err := c.Keys(context.Background(), stub.url+"/jwks", "a"); err != nil || jwKids(set) != "a" {
+		if set, err := c.JWKS(context.Background(), stub.url+"/jwks", "a"); err != nil || jwKids(set) != "a" {
 			t.Fatal(err)
 		}
 	}
@@ -538,13 +538,13 @@ func TestCacheIgnoresFilesOfOtherUsers(t *testing.T) {
 	stub.serve("/jwks", jwSet(t, jwECKey(t, "a")))
 	dir := t.TempDir()
 	url := stub.url + "/jwks"
-	if _, err := newJWCache(clock, dir).Keys(context.Background(), url, "a"); err != nil {
+	if _, err := newJWCache(clock, dir).JWKS(context.Background(), url, "a"); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Chown(newJWCache(clock, dir).diskPath(kindJWKS, url), 65534, 65534); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := newJWCache(clock, dir).Keys(context.Background(), url, "a"); err != nil || stub.count("/jwks") != 2 {
+	if _, err := newJWCache(clock, dir).JWKS(context.Background(), url, "a"); err != nil || stub.count("/jwks") != 2 {
 		t.Fatalf("a file owned by another user was used: %v, %d requests", err, stub.count("/jwks"))
 	}
 }

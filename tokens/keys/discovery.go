@@ -32,7 +32,7 @@ type ProviderMetadata struct {
 	IntrospectionEndpointAuthMethods  []string `json:"introspection_endpoint_auth_methods_supported,omitempty"`
 	Source                            string   `json:"-"`
 	// Warning is set when the document is a stale cached copy kept because a refresh
-	// failed (see Cache.Provider); it says when it was fetched and why the refresh failed.
+	// failed (see Cache.Metadata); it says when it was fetched and why the refresh failed.
 	Warning string `json:"-"`
 }
 
@@ -72,7 +72,7 @@ func DiscoveryURLs(issuer string) ([]string, error) {
 // means a new one): it tries OpenID Connect discovery, then RFC 8414 when the first answers
 // 404, and accepts a document only when its "issuer" equals issuer exactly. It refuses
 // non-HTTPS issuers other than loopback, redirects, and bodies over tokens.MaxBodySize. It does
-// no caching: see Cache.Provider for that.
+// no caching: see Cache.Metadata for that.
 func Discover(ctx context.Context, client *http.Client, issuer string) (*ProviderMetadata, error) {
 	md, _, _, err := discover(ctx, client, issuer)
 	return md, err

@@ -63,7 +63,7 @@ func errReason(err error) string {
 var bomUTF8 = []byte("\xef\xbb\xbf")
 
 // LoadJWKSFile reads a JSON Web Key Set from the file at path (--jwks PATH) with the rules
-// of ParseJWKS; its keys have OriginJWKS and the source "JWKS file <path>". A leading
+// of tokens.ParseJWKS; its keys have tokens.OriginJWKS and the source "JWKS file <path>". A leading
 // UTF-8 byte order mark is ignored. Files over tokens.MaxBodySize are refused.
 func LoadJWKSFile(path string) (*tokens.KeySet, error) {
 	data, err := readCapped(path)

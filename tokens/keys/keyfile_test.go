@@ -62,7 +62,7 @@ func jwCert(t *testing.T, key *ecdsa.PrivateKey, cn string) []byte {
 	return der
 }
 
-func TestLoadKeyFile(t *testing.T) {
+func TestLoadFile(t *testing.T) {
 	var rsaJWK jose.JSONWebKey
 	if err := rsaJWK.UnmarshalJSON(jwMust(json.Marshal(jwRFC7520(t, "3_4.rsa_private_key.json")))); err != nil {
 		t.Fatal(err)
@@ -195,7 +195,7 @@ func jwContainsAll(t *testing.T, what string, got, want []string) {
 	}
 }
 
-func TestLoadKeyFileIOErrors(t *testing.T) {
+func TestLoadFileIOErrors(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "missing.pem")
 	_, err := LoadFile(missing)
 	var kfe *KeyFileError

@@ -88,10 +88,10 @@ type Client struct {
 	ShowURL func(url string)
 	// CallbackTimeout bounds the wait for the PKCE loopback callback (default 5 minutes).
 	CallbackTimeout time.Duration
-	// Keys caches the issuer's discovery document and signing keys (to verify ID
+	// KeyCache caches the issuer's discovery document and signing keys (to verify ID
 	// tokens); nil means a memory-only Cache on HTTP and Now (the CLI passes its
 	// disk-backed one).
-	Keys *keys.Cache
+	KeyCache *keys.Cache
 
 	mu       sync.Mutex
 	metadata *keys.ProviderMetadata
@@ -113,14 +113,14 @@ func NewClient(cfg ClientConfig) *Client {
 }
 
 // Overrides replaces what NewClient chose for a Client's clock, waits, HTTP client, key
-// cache and browser opener. A nil field keeps NewClient's choice, except Keys: nil there
+// cache and browser opener. A nil field keeps NewClient's choice, except KeyCache: nil there
 // means the on-disk cache (NewCache) on the client's HTTP, which both front ends want.
 type Overrides struct {
 	Now         func() time.Time
 	Sleep       func(ctx context.Context, d time.Duration) error
 	After       func(d time.Duration) <-chan time.Time
 	HTTP        *http.Client
-	Keys        *keys.Cache
+	KeyCache    *keys.Cache
 	OpenBrowser func(url string) error
 }
 
@@ -141,10 +141,10 @@ func (c *Client) Override(o Overrides) *Client {
 	if o.OpenBrowser != nil {
 		c.OpenBrowser = o.OpenBrowser
 	}
-	c.Keys = o.Keys
-	if c.Keys == nil {
-		c.Keys = keys.NewCache()
-		c.Keys.Client = c.HTTP
+	c.KeyCache = o.KeyCache
+	if c.KeyCache == nil {
+		c.KeyCache = keys.NewCache()
+		c.KeyCache.Client = c.HTTP
 	}
 	return c
 }
@@ -188,7 +188,7 @@ func (c *Client) Metadata(ctx context.Context) (*keys.ProviderMetadata, error) {
 	if c.metadata != nil {
 		return c.metadata, nil
 	}
-	md, err := keys.Provider(ctx, c.Config.Issuer)
+	md, err := keys.Metadata(ctx, c.Config.Issuer)
 	if err != nil {
 		return nil, classify("discovery", err)
 	}

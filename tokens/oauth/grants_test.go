@@ -172,17 +172,17 @@ func TestClientOverride(t *testing.T) {
 	keys := &keys.Cache{}
 	var opened string
 	c := oauth.NewClient(oauth.ClientConfig{Issuer: "https://issuer.example/"}).Override(oauth.Overrides{
-		Now: func() time.Time { return fixed }, HTTP: hc, Keys: keys,
+		Now: func() time.Time { return fixed }, HTTP: hc, KeyCache: keys,
 		OpenBrowser: func(u string) error { opened = u; return nil },
 	})
-	if c.Now() != fixed || c.HTTP != hc || c.Keys != keys || c.OpenBrowser("x") != nil || opened != "x" {
+	if c.Now() != fixed || c.HTTP != hc || c.KeyCache != keys || c.OpenBrowser("x") != nil || opened != "x" {
 		t.Fatal("the given overrides were not applied")
 	}
 	if c.Sleep == nil || c.After == nil {
 		t.Fatal("fields not overridden lost NewClient's defaults")
 	}
 	d := oauth.NewClient(oauth.ClientConfig{}).Override(oauth.Overrides{HTTP: hc})
-	if d.Keys == nil || d.Keys.Client != hc {
+	if d.KeyCache == nil || d.KeyCache.Client != hc {
 		t.Fatal("a nil Keys must become a cache on the client's HTTP")
 	}
 }

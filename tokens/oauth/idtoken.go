@@ -81,8 +81,8 @@ func (c *Client) verifyIDToken(ctx context.Context, ts *TokenSet, nonce string) 
 }
 
 func (c *Client) keyCache() *keys.Cache {
-	if c.Keys != nil {
-		return c.Keys
+	if c.KeyCache != nil {
+		return c.KeyCache
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -96,7 +96,7 @@ func (c *Client) keyCache() *keys.Cache {
 // issuer, aud contains the client (and azp names it when there are several audiences or
 // azp is present), exp is in the future and iat present, nonce equals the request's, and
 // at_hash (when present) matches the access token. It parses strictly but does not
-// verify the signature: the grants run it after Validate has (see verifyIDToken).
+// verify the signature: the grants run it after tokens.Validate has (see verifyIDToken).
 func CheckIDToken(raw string, want IDTokenCheck) error {
 	tok, err := tokens.Parse(raw)
 	if err != nil {

@@ -84,7 +84,7 @@ func (s *grantSession) client(needSecret bool) (*oauth.Client, error) {
 	}
 	d := s.deps
 	c := oauth.NewClient(t.ClientConfig(secret)).Override(oauth.Overrides{
-		Now: d.now, Sleep: d.sleep, After: d.after, HTTP: d.httpClient, Keys: d.keys, OpenBrowser: d.openBrowser,
+		Now: d.now, Sleep: d.sleep, After: d.after, HTTP: d.httpClient, KeyCache: d.keys, OpenBrowser: d.openBrowser,
 	})
 	if d.openBrowser == nil {
 		// The browser launcher's own output must not reach stdout, which is for results.

@@ -199,7 +199,7 @@ func (o *verifyOpts) keySet(ctx context.Context, p *tokens.Policy, raw string, s
 	}
 	if o.jwks != "" {
 		if strings.HasPrefix(o.jwks, "https://") || strings.HasPrefix(o.jwks, "http://") {
-			add(o.cacheFor().Keys(ctx, o.jwks, kid))
+			add(o.cacheFor().JWKS(ctx, o.jwks, kid))
 		} else {
 			add(keys.LoadJWKSFile(o.jwks))
 		}
