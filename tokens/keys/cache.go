@@ -30,12 +30,18 @@ const (
 // hammer a provider.
 const RefetchInterval = 30 * time.Second
 
+// FetchTimeout bounds one shared fetch of a key set or discovery document, whichever
+// caller's context started it (see Cache).
+const FetchTimeout = HTTPTimeout
+
 // Cache keeps JWKS and discovery documents in memory and, when Dir is set, on disk, so that
 // each is fetched at most once per lifetime across tokenbench processes. Lifetimes come
 // from Cache-Control max-age or Expires, clamped to MinCacheTTL–MaxCacheTTL
 // (DefaultCacheTTL when absent). When a refresh fails, the last good copy is used and the
 // result carries a warning. An unknown kid triggers one refetch (single-flight, at most
-// once per RefetchInterval per URL).
+// once per RefetchInterval per URL). A fetch is shared by every caller waiting for it and
+// runs detached from their contexts, bounded by FetchTimeout: a caller that gives up
+// (its context cancelled) stops waiting without failing the others.
 //
 // Only public data is cached: the key sets and documents exactly as the provider served
 // them. Files are written atomically with mode 0600; files that are unreadable, corrupt,
@@ -169,7 +175,7 @@ func (c *Cache) Metadata(ctx context.Context, issuer string) (*ProviderMetadata,
 }
 
 // IssuerKeys finds issuer's key set through discovery (Metadata, then the document's
-// jwks_uri) and returns it like Keys, with every key labelled
+// jwks_uri) and returns it like JWKS, with every key labelled
 // "discovery <document URL> → jwks_uri <JWKS URL>". It refuses a document without a
 // jwks_uri and a jwks_uri that CheckURL refuses. Warnings from a stale document or key set
 // are joined in tokens.KeySet.Warning.
@@ -209,18 +215,32 @@ func (c *Cache) get(ctx context.Context, kind, url string, refetch func(*cacheEn
 	if e != nil && !c.shouldFetch(e, now, refetch) {
 		return e, staleWarning(e, now, refetch), nil
 	}
-	v, err, _ := c.flight.Do(cacheKey(kind, url), func() (any, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, "", err
+	}
+	// The fetch is shared by every caller that asks for (kind, url) while it runs, so it
+	// must not die with the context of whichever caller happened to start it: it runs on
+	// a context of its own (the first caller's values, no cancellation) bounded by
+	// FetchTimeout. Each caller still stops waiting when its own context ends.
+	results := c.flight.DoChan(cacheKey(kind, url), func() (any, error) {
 		// Another caller may have fetched while this one waited: decide again.
 		if cur := c.current(kind, url, now, refetch); cur != nil && !c.shouldFetch(cur, c.now(), refetch) {
 			return cur, nil
 		}
-		return c.fetchEntry(ctx, kind, url)
+		fetchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), FetchTimeout)
+		defer cancel()
+		return c.fetchEntry(fetchCtx, kind, url)
 	})
-	if err != nil {
-		return nil, "", err
+	select {
+	case <-ctx.Done():
+		return nil, "", ctx.Err()
+	case r := <-results:
+		if r.Err != nil {
+			return nil, "", r.Err
+		}
+		e = r.Val.(*cacheEntry)
+		return e, staleWarning(e, c.now(), refetch), nil
 	}
-	e = v.(*cacheEntry)
-	return e, staleWarning(e, c.now(), refetch), nil
 }
 
 // shouldFetch reports whether e must be fetched again now.
