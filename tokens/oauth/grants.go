@@ -184,16 +184,23 @@ func (c *Client) Metadata(ctx context.Context) (*keys.ProviderMetadata, error) {
 	}
 	keys := c.keyCache()
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.metadata != nil {
-		return c.metadata, nil
+	md := c.metadata
+	c.mu.Unlock()
+	if md != nil {
+		return md, nil
 	}
+	// No lock is held across the request: concurrent first calls meet in the cache's
+	// single-flight fetch, and each can give up on its own context.
 	md, err := keys.Metadata(ctx, c.Config.Issuer)
 	if err != nil {
 		return nil, classify("discovery", err)
 	}
-	c.metadata = md
-	return md, nil
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.metadata == nil {
+		c.metadata = md
+	}
+	return c.metadata, nil
 }
 
 // endpoint returns one endpoint URL from discovery, refusing a missing or insecure one.
