@@ -76,6 +76,10 @@ type guardedTransport struct{ next http.RoundTripper }
 
 func (g guardedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if _, err := CheckURL(req.URL.String()); err != nil {
+		// A RoundTripper must close the request body even when it sends nothing.
+		if req.Body != nil {
+			req.Body.Close()
+		}
 		return nil, err
 	}
 	return g.next.RoundTrip(req)
