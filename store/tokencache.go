@@ -63,18 +63,11 @@ func (s *Secrets) SaveTokenSet(tenant string, ts *oauth.TokenSet) error {
 }
 
 // ClientConfig is the grant configuration of tenant t with its client secret (empty for
-// a public client). Basic authentication is used: the tenant has no auth style setting.
-func (m AuthMethod) style() oauth.AuthStyle {
-	if m == AuthSecretPost {
-		return oauth.AuthPost
-	}
-	return oauth.AuthBasic
-}
-
+// a public client); the tenant's auth_method says how the secret is sent.
 func (t Tenant) ClientConfig(secret string) oauth.ClientConfig {
 	return oauth.ClientConfig{
 		Tenant: t.Name, Issuer: t.IssuerURL(), ClientID: t.ClientID, ClientSecret: secret,
-		AuthStyle: t.AuthMethod.style(), Audience: t.Audience, Scopes: t.Scopes, Organization: t.Organization,
+		AuthMethod: t.AuthMethod, Audience: t.Audience, Scopes: t.Scopes, Organization: t.Organization,
 		RedirectPort: t.RedirectPort, AuthorizeParams: t.AuthorizeParams, TokenParams: t.TokenParams,
 	}
 }

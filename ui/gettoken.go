@@ -128,7 +128,7 @@ func (s *getScreen) running() bool { return s.run != nil }
 func defaultGrant(t store.Tenant) oauth.Grant {
 	switch {
 	case t.Grant != "":
-		return oauth.Grant(t.Grant)
+		return t.Grant
 	case t.Confidential:
 		return oauth.GrantClientCredentials
 	}

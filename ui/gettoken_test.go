@@ -30,8 +30,8 @@ func getHarness(t *testing.T) (*harness, *tokenstest.Provider, *store.Tenants) {
 	p := tokenstest.New(t)
 	ts := store.OpenTenants(filepath.Join(t.TempDir(), "config.toml"))
 	for _, tn := range []store.Tenant{
-		{Name: "dev", ClientID: tokenstest.DeviceClientID, Grant: store.GrantDevice, Scopes: []string{"openid", "offline_access"}},
-		{Name: "m2m", ClientID: tokenstest.ConfidentialClientID, Confidential: true, Grant: store.GrantClientCredentials},
+		{Name: "dev", ClientID: tokenstest.DeviceClientID, Grant: oauth.GrantDevice, Scopes: []string{"openid", "offline_access"}},
+		{Name: "m2m", ClientID: tokenstest.ConfidentialClientID, Confidential: true, Grant: oauth.GrantClientCredentials},
 	} {
 		tn.Kind, tn.Issuer = store.KindOIDC, p.Issuer
 		change := store.SecretChange{}
@@ -108,7 +108,7 @@ func TestGetTokenScreenFailureAndGrantChoice(t *testing.T) {
 // of the cancelled run is ignored.
 func TestGetTokenScreenCancel(t *testing.T) {
 	_, p, ts := getHarness(t)
-	tn := store.Tenant{Name: "app", Kind: store.KindOIDC, Issuer: p.Issuer, ClientID: tokenstest.NativeClientID, Grant: store.GrantPKCE}
+	tn := store.Tenant{Name: "app", Kind: store.KindOIDC, Issuer: p.Issuer, ClientID: tokenstest.NativeClientID, Grant: oauth.GrantPKCE}
 	s := getScreen{tenants: ts, list: []store.Tenant{tn}}
 	s.setSize(100, 30)
 	s.choose(0)
@@ -308,7 +308,7 @@ func pkceHarness(t *testing.T) (*harness, *tokenstest.Provider, *store.Tenants) 
 	t.Helper()
 	hs, p, ts := getHarness(t)
 	tn := store.Tenant{Name: "app", Kind: store.KindOIDC, Issuer: p.Issuer, ClientID: tokenstest.NativeClientID,
-		Grant: store.GrantPKCE, Scopes: []string{"openid", "offline_access"}}
+		Grant: oauth.GrantPKCE, Scopes: []string{"openid", "offline_access"}}
 	if err := ts.Add(tn, store.SecretChange{}); err != nil {
 		t.Fatal(err)
 	}

@@ -137,7 +137,7 @@ func TestRefreshFailures(t *testing.T) {
 
 // A tenant whose tokens need a person and that has no refresh token cannot be refreshed.
 func TestRefreshGrantChoice(t *testing.T) {
-	dev := store.Tenant{Name: "dev", Grant: store.GrantDevice}
+	dev := store.Tenant{Name: "dev", Grant: oauth.GrantDevice}
 	m2m := store.Tenant{Name: "m2m", Confidential: true}
 	for _, tc := range []struct {
 		t    store.Tenant

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -151,12 +152,7 @@ func (c *Cache) keys(ctx context.Context, jwksURL, kid, source string) (*tokens.
 }
 
 func hasKid(set *tokens.KeySet, kid string) bool {
-	for _, k := range set.Keys {
-		if k.JWK.KeyID == kid {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(set.Keys, func(k tokens.Key) bool { return k.JWK.KeyID == kid })
 }
 
 // Metadata returns the discovery document of issuer (see Discover), cached like key sets.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -175,7 +176,7 @@ func (c *Client) Device(ctx context.Context, show func(*DeviceAuthorization)) (*
 }
 
 func withOpenID(scopes []string) []string {
-	if containsString(scopes, "openid") {
+	if slices.Contains(scopes, "openid") {
 		return scopes
 	}
 	return append([]string{"openid"}, scopes...)
@@ -191,7 +192,7 @@ func (c *Client) post(ctx context.Context, name, u string, form url.Values, auth
 		switch {
 		case c.Config.ClientSecret == "":
 			form.Set("client_id", c.Config.ClientID)
-		case c.Config.AuthStyle == AuthPost:
+		case c.Config.AuthMethod == AuthSecretPost:
 			form.Set("client_id", c.Config.ClientID)
 			form.Set("client_secret", c.Config.ClientSecret)
 		default:

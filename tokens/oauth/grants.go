@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,16 +18,17 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 )
 
-// AuthStyle says how a confidential client authenticates at the token endpoint.
-type AuthStyle string
+// AuthMethod is how a confidential client authenticates at the token endpoint, by its
+// OAuth registry name (token_endpoint_auth_method, RFC 7591), as tenants name it too.
+type AuthMethod string
 
-// Client authentication styles (RFC 6749 section 2.3.1).
+// Client authentication methods (RFC 6749 section 2.3.1).
 const (
-	// AuthBasic sends client_id and client_secret with HTTP Basic authentication
-	// (client_secret_basic). It is the default when the client has a secret.
-	AuthBasic AuthStyle = "basic"
-	// AuthPost sends them in the form body (client_secret_post).
-	AuthPost AuthStyle = "post"
+	// AuthSecretBasic sends client_id and client_secret with HTTP Basic authentication.
+	// It is the default when the client has a secret.
+	AuthSecretBasic AuthMethod = "client_secret_basic"
+	// AuthSecretPost sends them in the form body.
+	AuthSecretPost AuthMethod = "client_secret_post"
 )
 
 // Grant names an OAuth grant tokenbench can run.
@@ -40,6 +42,9 @@ const (
 	GrantRefresh           Grant = "refresh"
 )
 
+// Grants lists every grant, in the order help text shows them.
+var Grants = []Grant{GrantClientCredentials, GrantDevice, GrantPKCE, GrantRefresh}
+
 // ClientConfig is everything a grant needs to know about a tenant's client. Secrets are
 // passed in here by the caller (from the keyring) and never written anywhere by tokens.
 type ClientConfig struct {
@@ -49,8 +54,9 @@ type ClientConfig struct {
 	Issuer       string
 	ClientID     string
 	ClientSecret string
-	// AuthStyle is how the secret is sent; empty means AuthBasic. Ignored without a secret.
-	AuthStyle AuthStyle
+	// AuthMethod is how the secret is sent; empty means AuthSecretBasic. Ignored without
+	// a secret.
+	AuthMethod AuthMethod
 	// Audience is the API identifier Auth0 needs to issue a JWT access token (sent as
 	// "audience" on the authorize, device and token requests). Without it Auth0 issues
 	// an opaque access token meant only for its userinfo endpoint.
@@ -238,7 +244,7 @@ func (c *Client) oauthConfig(ctx context.Context, scopes []string) (*oauth2.Conf
 }
 
 func (c *Client) oauthAuthStyle() oauth2.AuthStyle {
-	if c.Config.ClientSecret == "" || c.Config.AuthStyle == AuthPost {
+	if c.Config.ClientSecret == "" || c.Config.AuthMethod == AuthSecretPost {
 		return oauth2.AuthStyleInParams
 	}
 	return oauth2.AuthStyleInHeader
@@ -273,21 +279,12 @@ func (c *Client) extraParams(extra map[string]string) url.Values {
 func options(v url.Values, reserved ...string) []oauth2.AuthCodeOption {
 	var out []oauth2.AuthCodeOption
 	for k := range v {
-		if containsString(reserved, k) {
+		if slices.Contains(reserved, k) {
 			continue
 		}
 		out = append(out, oauth2.SetAuthURLParam(k, v.Get(k)))
 	}
 	return out
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // reservedParams are set by the protocol and may not come from the tenant's extras.

@@ -27,10 +27,10 @@ func newClient(t *testing.T, p *tokenstest.Provider, id, secret string, scopes .
 
 func TestClientCredentials(t *testing.T) {
 	p := tokenstest.New(t)
-	for _, style := range []oauth.AuthStyle{oauth.AuthBasic, oauth.AuthPost} {
+	for _, style := range []oauth.AuthMethod{oauth.AuthSecretBasic, oauth.AuthSecretPost} {
 		t.Run(string(style), func(t *testing.T) {
 			c := newClient(t, p, tokenstest.ConfidentialClientID, tokenstest.ConfidentialClientSecret, "openid")
-			c.Config.AuthStyle = style
+			c.Config.AuthMethod = style
 			c.Config.Audience = "https://api.example.test"
 			c.Config.Organization = "org_123"
 			c.Config.TokenParams = map[string]string{"resource": "x", "grant_type": "password"}
@@ -50,10 +50,10 @@ func TestClientCredentials(t *testing.T) {
 				t.Fatalf("%d token requests, want 1", len(reqs))
 			}
 			r := reqs[0]
-			if (style == oauth.AuthBasic) != (r.BasicUser == tokenstest.ConfidentialClientID) {
+			if (style == oauth.AuthSecretBasic) != (r.BasicUser == tokenstest.ConfidentialClientID) {
 				t.Errorf("basic auth user %q with style %s", r.BasicUser, style)
 			}
-			if (style == oauth.AuthPost) != (r.Form.Get("client_secret") == tokenstest.ConfidentialClientSecret) {
+			if (style == oauth.AuthSecretPost) != (r.Form.Get("client_secret") == tokenstest.ConfidentialClientSecret) {
 				t.Errorf("client_secret in form %q with style %s", r.Form.Get("client_secret"), style)
 			}
 			if r.Form.Get("audience") != "https://api.example.test" || r.Form.Get("organization") != "org_123" || r.Form.Get("resource") != "x" {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"slices"
 	"strings"
 	"time"
 
@@ -117,7 +118,7 @@ func CheckIDToken(raw string, want IDTokenCheck) error {
 	if err != nil {
 		return &IDTokenError{"aud", err.Error()}
 	}
-	if !containsString(aud, want.ClientID) {
+	if !slices.Contains(aud, want.ClientID) {
 		return &IDTokenError{"aud", fmt.Sprintf("it is for %q, not the client %q", aud, want.ClientID)}
 	}
 	azp, hasAzp := cl.String("azp")

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -45,7 +46,7 @@ func (c *Client) AuthorizationCode(ctx context.Context) (*TokenSet, error) {
 	if _, err := endpoint(md, "authorization_endpoint", md.AuthorizationEndpoint); err != nil {
 		return nil, err
 	}
-	if len(md.CodeChallengeMethodsSupported) > 0 && !containsString(md.CodeChallengeMethodsSupported, "S256") {
+	if len(md.CodeChallengeMethodsSupported) > 0 && !slices.Contains(md.CodeChallengeMethodsSupported, "S256") {
 		return nil, ErrNoS256
 	}
 	cfg, _, err := c.oauthConfig(ctx, withOpenID(c.Config.Scopes))

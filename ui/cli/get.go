@@ -80,7 +80,7 @@ access denied, expired code, …); 2 usage, keyring or network errors, timeouts,
 func chooseGrant(flag string, t store.Tenant) (oauth.Grant, error) {
 	g := oauth.Grant(flag)
 	if g == "" {
-		g = oauth.Grant(t.Grant)
+		g = t.Grant
 	}
 	if g == "" {
 		g = oauth.GrantDevice

@@ -31,7 +31,7 @@ func TestTokenBinaryConcurrentProcesses(t *testing.T) {
 	const name = "grants-proc"
 	ts := store.OpenTenants(cfg)
 	if err := ts.Add(store.Tenant{Name: name, Kind: store.KindOIDC, Issuer: p.Issuer, ClientID: tokenstest.DeviceClientID,
-		Grant: store.GrantDevice, Scopes: []string{"openid", "offline_access"}}, store.SecretChange{}); err != nil {
+		Grant: oauth.GrantDevice, Scopes: []string{"openid", "offline_access"}}, store.SecretChange{}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = ts.Secrets.DeleteAll(name) })

@@ -83,11 +83,11 @@ func newGrantEnv(t *testing.T) *grantEnv {
 			t.Fatal(err)
 		}
 	}
-	add(store.Tenant{Name: "m2m", ClientID: tokenstest.ConfidentialClientID, Confidential: true, Grant: store.GrantClientCredentials, Scopes: []string{"openid"}}, tokenstest.ConfidentialClientSecret)
-	add(store.Tenant{Name: "m2m-post", ClientID: tokenstest.ConfidentialClientID, Confidential: true, Grant: store.GrantClientCredentials, AuthMethod: store.AuthSecretPost}, tokenstest.ConfidentialClientSecret)
-	add(store.Tenant{Name: "bad", ClientID: tokenstest.ConfidentialClientID, Confidential: true, Grant: store.GrantClientCredentials}, "wrong-secret")
-	add(store.Tenant{Name: "dev", ClientID: tokenstest.DeviceClientID, Grant: store.GrantDevice, Scopes: []string{"openid", "profile", "offline_access"}}, "")
-	add(store.Tenant{Name: "app", ClientID: tokenstest.NativeClientID, Grant: store.GrantPKCE, Scopes: []string{"openid", "profile", "offline_access"}}, "")
+	add(store.Tenant{Name: "m2m", ClientID: tokenstest.ConfidentialClientID, Confidential: true, Grant: oauth.GrantClientCredentials, Scopes: []string{"openid"}}, tokenstest.ConfidentialClientSecret)
+	add(store.Tenant{Name: "m2m-post", ClientID: tokenstest.ConfidentialClientID, Confidential: true, Grant: oauth.GrantClientCredentials, AuthMethod: oauth.AuthSecretPost}, tokenstest.ConfidentialClientSecret)
+	add(store.Tenant{Name: "bad", ClientID: tokenstest.ConfidentialClientID, Confidential: true, Grant: oauth.GrantClientCredentials}, "wrong-secret")
+	add(store.Tenant{Name: "dev", ClientID: tokenstest.DeviceClientID, Grant: oauth.GrantDevice, Scopes: []string{"openid", "profile", "offline_access"}}, "")
+	add(store.Tenant{Name: "app", ClientID: tokenstest.NativeClientID, Grant: oauth.GrantPKCE, Scopes: []string{"openid", "profile", "offline_access"}}, "")
 	e.onDevice = func(da *oauth.DeviceAuthorization) error { return e.p.Approve(context.Background(), da.UserCode) }
 	e.deps = grantDeps{
 		keyring: kr,
