@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -19,21 +18,8 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
-	"github.com/tokenbench/tokenbench/tokens/keys"
 	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
-
-// grantEnv is what the get-token screen's commands use to reach providers and the
-// keyring. The zero value means the real clock, waits, browser and disk key cache; tests
-// point it at a loopback provider.
-type grantEnv struct {
-	now         func() time.Time
-	sleep       func(context.Context, time.Duration) error
-	after       func(time.Duration) <-chan time.Time // starts the PKCE callback timeout
-	openBrowser func(string) error
-	httpClient  *http.Client
-	keys        *keys.Cache
-}
 
 // getScreen picks a saved tenant and a grant and runs it: the device flow shows the
 // user code large, the URL, a QR code of verification_uri_complete and the code's own
@@ -143,7 +129,7 @@ func (s *getScreen) choose(i int) {
 	s.grant = defaultGrant(s.list[s.sel])
 }
 
-func (s *getScreen) update(k KeyMap, env grantEnv, msg tea.Msg) tea.Cmd {
+func (s *getScreen) update(k KeyMap, env oauth.Overrides, msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case getTenantsMsg:
 		s.list, s.loadErr = msg.list, msg.err
@@ -203,7 +189,7 @@ func (s *getScreen) update(k KeyMap, env grantEnv, msg tea.Msg) tea.Cmd {
 }
 
 // start launches the chosen grant in commands; the screen keeps only its cancel func.
-func (s *getScreen) start(env grantEnv) tea.Cmd {
+func (s *getScreen) start(env oauth.Overrides) tea.Cmd {
 	t := s.list[s.sel]
 	ctx, cancel := context.WithCancel(context.Background())
 	s.runs++
@@ -214,7 +200,7 @@ func (s *getScreen) start(env grantEnv) tea.Cmd {
 
 // runGrant is the command that runs a grant for t and stores what it obtained. The
 // device and PKCE grants report their prompt first and continue in a follow-up command.
-func runGrant(ctx context.Context, id int, ts *store.Tenants, t store.Tenant, g oauth.Grant, env grantEnv) tea.Cmd {
+func runGrant(ctx context.Context, id int, ts *store.Tenants, t store.Tenant, g oauth.Grant, env oauth.Overrides) tea.Cmd {
 	return func() tea.Msg {
 		c, err := grantClient(ts, t, env)
 		if err != nil {
@@ -261,7 +247,7 @@ func runGrant(ctx context.Context, id int, ts *store.Tenants, t store.Tenant, g 
 
 // grantClient builds the grants client for t, with its secret from the keyring when the
 // tenant is confidential.
-func grantClient(ts *store.Tenants, t store.Tenant, env grantEnv) (*oauth.Client, error) {
+func grantClient(ts *store.Tenants, t store.Tenant, env oauth.Overrides) (*oauth.Client, error) {
 	var secret string
 	if t.Confidential {
 		v, _, err := ts.Secrets.ClientSecret(t.Name)
@@ -270,10 +256,8 @@ func grantClient(ts *store.Tenants, t store.Tenant, env grantEnv) (*oauth.Client
 		}
 		secret = v
 	}
-	c := oauth.NewClient(t.ClientConfig(secret)).Override(oauth.Overrides{
-		Now: env.now, Sleep: env.sleep, After: env.after, HTTP: env.httpClient, KeyCache: env.keys, OpenBrowser: env.openBrowser,
-	})
-	if env.openBrowser == nil {
+	c := oauth.NewClient(t.ClientConfig(secret)).Override(env)
+	if env.OpenBrowser == nil {
 		c.OpenBrowser = openQuietly
 	}
 	return c, nil

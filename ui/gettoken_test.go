@@ -43,7 +43,7 @@ func getHarness(t *testing.T) (*harness, *tokenstest.Provider, *store.Tenants) {
 		}
 	}
 	hs := newHarness(t, Options{Tenants: ts}, 100, 45)
-	hs.m.grants = grantEnv{keys: &keys.Cache{}, openBrowser: p.Browser(t, nil)}
+	hs.m.grants = oauth.Overrides{KeyCache: &keys.Cache{}, OpenBrowser: p.Browser(t, nil)}
 	hs.run(loadTenantIssuers(hs.m.store)) // what Init starts
 	return hs, p, ts
 }
@@ -51,7 +51,7 @@ func getHarness(t *testing.T) (*harness, *tokenstest.Provider, *store.Tenants) {
 func TestGetTokenScreenDeviceFlow(t *testing.T) {
 	hs, p, ts := getHarness(t)
 	var prompt string
-	hs.m.grants.sleep = func(ctx context.Context, _ time.Duration) error {
+	hs.m.grants.Sleep = func(ctx context.Context, _ time.Duration) error {
 		if prompt == "" { // the first wait: the user reads the screen and approves
 			prompt = ansi.Strip(hs.m.render(time.Now()))
 			code := hs.m.get.run.device.UserCode
@@ -112,7 +112,7 @@ func TestGetTokenScreenCancel(t *testing.T) {
 	s := getScreen{tenants: ts, list: []store.Tenant{tn}}
 	s.setSize(100, 30)
 	s.choose(0)
-	env := grantEnv{keys: &keys.Cache{}, openBrowser: func(string) error { return nil }}
+	env := oauth.Overrides{KeyCache: &keys.Cache{}, OpenBrowser: func(string) error { return nil }}
 	k := DefaultKeyMap().forScreen(screenGet)
 	start := s.update(k, env, press("enter"))
 	started, ok := start().(authURLMsg)
@@ -185,7 +185,7 @@ func (hs *harness) pickTenant(name string) {
 // wait returns at once and is recorded.
 func deviceUser(hs *harness, act func(userCode string) error) *[]time.Duration {
 	var waits []time.Duration
-	hs.m.grants.sleep = func(ctx context.Context, d time.Duration) error {
+	hs.m.grants.Sleep = func(ctx context.Context, d time.Duration) error {
 		if len(waits) == 0 && act != nil {
 			if err := act(hs.m.get.run.device.UserCode); err != nil {
 				hs.t.Error(err)
@@ -355,11 +355,11 @@ func TestGetTokenScreenPKCEFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			hs, p, ts := pkceHarness(t)
-			hs.m.grants.openBrowser = p.Browser(t, tt.tamper)
+			hs.m.grants.OpenBrowser = p.Browser(t, tt.tamper)
 			if tt.noLogin {
-				hs.m.grants.openBrowser = func(string) error { return nil }
+				hs.m.grants.OpenBrowser = func(string) error { return nil }
 			}
-			hs.m.grants.after = tt.after
+			hs.m.grants.After = tt.after
 			if tt.fault != nil {
 				p.Inject(*tt.fault)
 			}
@@ -372,7 +372,7 @@ func TestGetTokenScreenPKCEFailures(t *testing.T) {
 			}
 
 			p.Clear()
-			hs.m.grants.openBrowser, hs.m.grants.after = p.Browser(t, nil), nil
+			hs.m.grants.OpenBrowser, hs.m.grants.After = p.Browser(t, nil), nil
 			hs.send(press("enter"))
 			wantToken(t, hs, ts, "app", oauth.GrantPKCE)
 		})

@@ -19,7 +19,7 @@ func getDevice(t *testing.T, hs *harness, p *tokenstest.Provider, ts *store.Tena
 	t.Helper()
 	hs.clock.t = time.Now()
 	approved := false
-	hs.m.grants.sleep = func(ctx context.Context, _ time.Duration) error {
+	hs.m.grants.Sleep = func(ctx context.Context, _ time.Duration) error {
 		if !approved {
 			approved = true
 			if err := p.Approve(context.Background(), hs.m.get.run.device.UserCode); err != nil {

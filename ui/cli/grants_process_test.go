@@ -39,8 +39,10 @@ func TestTokenBinaryConcurrentProcesses(t *testing.T) {
 	// Obtain tokens in-process on the same keyring, then make the cached access token
 	// expire in 30 s (its refresh token is real).
 	deps := grantDeps{
-		keys:  &keys.Cache{},
-		sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
+		Overrides: oauth.Overrides{
+			KeyCache: &keys.Cache{},
+			Sleep:    func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
+		},
 		onDevice: func(da *oauth.DeviceAuthorization) {
 			if err := p.Approve(context.Background(), da.UserCode); err != nil {
 				t.Error(err)

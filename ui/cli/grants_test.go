@@ -91,14 +91,16 @@ func newGrantEnv(t *testing.T) *grantEnv {
 	e.onDevice = func(da *oauth.DeviceAuthorization) error { return e.p.Approve(context.Background(), da.UserCode) }
 	e.deps = grantDeps{
 		keyring: kr,
-		keys:    &keys.Cache{}, // memory only: nothing in the user's cache directory
-		sleep: func(ctx context.Context, d time.Duration) error {
-			e.mu.Lock()
-			e.waits = append(e.waits, d)
-			e.mu.Unlock()
-			return ctx.Err()
+		Overrides: oauth.Overrides{
+			KeyCache: &keys.Cache{}, // memory only: nothing in the user's cache directory
+			Sleep: func(ctx context.Context, d time.Duration) error {
+				e.mu.Lock()
+				e.waits = append(e.waits, d)
+				e.mu.Unlock()
+				return ctx.Err()
+			},
+			OpenBrowser: e.p.Browser(t, nil),
 		},
-		openBrowser: e.p.Browser(t, nil),
 		onDevice: func(da *oauth.DeviceAuthorization) {
 			if err := e.onDevice(da); err != nil {
 				t.Error(err)
@@ -296,7 +298,7 @@ func TestGetPKCE(t *testing.T) {
 	}
 
 	t.Run("wrong state", func(t *testing.T) {
-		e.deps.openBrowser = e.p.Browser(t, func(u *url.URL) {
+		e.deps.OpenBrowser = e.p.Browser(t, func(u *url.URL) {
 			q := u.Query()
 			q.Set("state", "forged")
 			u.RawQuery = q.Encode()
@@ -304,8 +306,8 @@ func TestGetPKCE(t *testing.T) {
 		wantGrantFail(t, e.run(newGetCmd, "--tenant", "app"), 1, "state does not match")
 	})
 	t.Run("callback timeout", func(t *testing.T) {
-		e.deps.openBrowser = func(string) error { return nil } // nobody logs in
-		e.deps.after = func(time.Duration) <-chan time.Time {
+		e.deps.OpenBrowser = func(string) error { return nil } // nobody logs in
+		e.deps.After = func(time.Duration) <-chan time.Time {
 			c := make(chan time.Time, 1)
 			c <- time.Time{}
 			return c

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -24,15 +23,12 @@ import (
 // grantDeps are the parts of the grant commands (get, token, userinfo, introspect) that
 // tests replace. The zero value means the real ones.
 type grantDeps struct {
-	now         func() time.Time
-	sleep       func(context.Context, time.Duration) error
-	after       func(time.Duration) <-chan time.Time
-	openBrowser func(string) error
-	httpClient  *http.Client
-	keyring     store.Keyring
-	// keys verifies ID tokens; nil means tokens.NewCache() (shared on disk across
-	// processes, so discovery and the JWKS are fetched once per cache lifetime).
-	keys *keys.Cache
+	// Overrides replaces the grant client's clock, waits, HTTP client, key cache and
+	// browser opener; its zero value keeps the real ones, and a nil KeyCache means
+	// keys.NewCache() (shared on disk across processes, so discovery and the JWKS are
+	// fetched once per cache lifetime).
+	oauth.Overrides
+	keyring store.Keyring
 	// onDevice sees every device authorization after the prompt was printed (tests
 	// approve it over HTTP from here).
 	onDevice func(*oauth.DeviceAuthorization)
@@ -83,10 +79,8 @@ func (s *grantSession) client(needSecret bool) (*oauth.Client, error) {
 		secret = v
 	}
 	d := s.deps
-	c := oauth.NewClient(t.ClientConfig(secret)).Override(oauth.Overrides{
-		Now: d.now, Sleep: d.sleep, After: d.after, HTTP: d.httpClient, KeyCache: d.keys, OpenBrowser: d.openBrowser,
-	})
-	if d.openBrowser == nil {
+	c := oauth.NewClient(t.ClientConfig(secret)).Override(d.Overrides)
+	if d.OpenBrowser == nil {
 		// The browser launcher's own output must not reach stdout, which is for results.
 		browser.Stdout, browser.Stderr = s.stderr, s.stderr
 		c.OpenBrowser = browser.OpenURL
@@ -96,8 +90,8 @@ func (s *grantSession) client(needSecret bool) (*oauth.Client, error) {
 
 // now is the commands' clock.
 func (s *grantSession) now() time.Time {
-	if s.deps.now != nil {
-		return s.deps.now()
+	if s.deps.Now != nil {
+		return s.deps.Now()
 	}
 	return time.Now()
 }

@@ -43,7 +43,7 @@ person, or the provider refused; 2 usage, keyring or network errors.`,
 				if err != nil {
 					return err
 				}
-				d.now = func() time.Time { return t }
+				d.Now = func() time.Time { return t }
 			}
 			if margin < 0 {
 				return Fail(ExitUsage, "--margin must not be negative")
