@@ -126,11 +126,11 @@ func LoadDecryptionFile(path string) ([]tokens.Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys, err := tokens.ParseDecryptionKeys(data, "decryption key file "+path)
+	found, err := tokens.ParseDecryptionKeys(data, "decryption key file "+path)
 	if err != nil {
 		return nil, withPath(path, err)
 	}
-	return keys, nil
+	return found, nil
 }
 
 // withPath turns the *tokens.KeyDataError of parsing a file's contents into the

@@ -78,7 +78,7 @@ type ClientConfig struct {
 // path can be tested against a loopback provider without sleeping.
 type Client struct {
 	Config ClientConfig
-	// HTTP makes every provider request; NewClient sets NewHTTPClient(nil).
+	// HTTP makes every provider request; NewClient sets keys.NewHTTPClient(nil).
 	HTTP *http.Client
 	// Now is the clock used for expiry and obtained-at times.
 	Now func() time.Time
@@ -95,17 +95,17 @@ type Client struct {
 	// CallbackTimeout bounds the wait for the PKCE loopback callback (default 5 minutes).
 	CallbackTimeout time.Duration
 	// KeyCache caches the issuer's discovery document and signing keys (to verify ID
-	// tokens); nil means a memory-only Cache on HTTP and Now (the CLI passes its
+	// tokens); nil means a memory-only keys.Cache on HTTP and Now (the CLI passes its
 	// disk-backed one).
 	KeyCache *keys.Cache
 
 	mu       sync.Mutex
 	metadata *keys.ProviderMetadata
-	keys     *keys.Cache
+	ownCache *keys.Cache // the memory-only one used when KeyCache is nil
 }
 
 // NewClient returns a Client for cfg with the real clock, browser and timers and the
-// guarded HTTP client of NewHTTPClient.
+// guarded HTTP client of keys.NewHTTPClient.
 func NewClient(cfg ClientConfig) *Client {
 	return &Client{
 		Config:          cfg,
@@ -120,7 +120,7 @@ func NewClient(cfg ClientConfig) *Client {
 
 // Overrides replaces what NewClient chose for a Client's clock, waits, HTTP client, key
 // cache and browser opener. A nil field keeps NewClient's choice, except KeyCache: nil there
-// means the on-disk cache (NewCache) on the client's HTTP, which both front ends want.
+// means the on-disk cache (keys.NewCache) on the client's HTTP, which both front ends want.
 type Overrides struct {
 	Now         func() time.Time
 	Sleep       func(ctx context.Context, d time.Duration) error
@@ -188,7 +188,7 @@ func (c *Client) Metadata(ctx context.Context) (*keys.ProviderMetadata, error) {
 	if c.Config.Issuer == "" {
 		return nil, errors.New("tokens: the tenant has no issuer")
 	}
-	keys := c.keyCache()
+	cache := c.keyCache()
 	c.mu.Lock()
 	md := c.metadata
 	c.mu.Unlock()
@@ -197,7 +197,7 @@ func (c *Client) Metadata(ctx context.Context) (*keys.ProviderMetadata, error) {
 	}
 	// No lock is held across the request: concurrent first calls meet in the cache's
 	// single-flight fetch, and each can give up on its own context.
-	md, err := keys.Metadata(ctx, c.Config.Issuer)
+	md, err := cache.Metadata(ctx, c.Config.Issuer)
 	if err != nil {
 		return nil, classify("discovery", err)
 	}

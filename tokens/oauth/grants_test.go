@@ -169,13 +169,13 @@ func TestOpaqueAccessTokenWarning(t *testing.T) {
 func TestClientOverride(t *testing.T) {
 	fixed := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	hc := &http.Client{}
-	keys := &keys.Cache{}
+	cache := &keys.Cache{}
 	var opened string
 	c := oauth.NewClient(oauth.ClientConfig{Issuer: "https://issuer.example/"}).Override(oauth.Overrides{
-		Now: func() time.Time { return fixed }, HTTP: hc, KeyCache: keys,
+		Now: func() time.Time { return fixed }, HTTP: hc, KeyCache: cache,
 		OpenBrowser: func(u string) error { opened = u; return nil },
 	})
-	if c.Now() != fixed || c.HTTP != hc || c.KeyCache != keys || c.OpenBrowser("x") != nil || opened != "x" {
+	if c.Now() != fixed || c.HTTP != hc || c.KeyCache != cache || c.OpenBrowser("x") != nil || opened != "x" {
 		t.Fatal("the given overrides were not applied")
 	}
 	if c.Sleep == nil || c.After == nil {
@@ -183,6 +183,6 @@ func TestClientOverride(t *testing.T) {
 	}
 	d := oauth.NewClient(oauth.ClientConfig{}).Override(oauth.Overrides{HTTP: hc})
 	if d.KeyCache == nil || d.KeyCache.Client != hc {
-		t.Fatal("a nil Keys must become a cache on the client's HTTP")
+		t.Fatal("a nil KeyCache must become a cache on the client's HTTP")
 	}
 }

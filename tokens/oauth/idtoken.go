@@ -60,14 +60,14 @@ func (c *Client) verifyIDToken(ctx context.Context, ts *TokenSet, nonce string) 
 		return &IDTokenError{"structure", strings.TrimPrefix(err.Error(), "tokens: ")}
 	}
 	kid, _ := tok.Header.String("kid")
-	keys, err := c.keyCache().IssuerKeys(ctx, c.Config.Issuer, kid)
+	set, err := c.keyCache().IssuerKeys(ctx, c.Config.Issuer, kid)
 	if err != nil {
 		return fmt.Errorf("tokens: the ID token cannot be verified: %w", err)
 	}
 	rep := tokens.Validate(ts.IDToken, tokens.Policy{
 		Issuer: c.Config.Issuer, Audiences: []string{c.Config.ClientID},
 		RequiredClaims: []string{"sub", "iat", "exp"}, Now: c.now,
-	}, keys)
+	}, set)
 	if !rep.Valid() {
 		name, reason := "validation", rep.Summary()
 		if f := rep.Failed(); len(f) > 0 {
@@ -87,10 +87,10 @@ func (c *Client) keyCache() *keys.Cache {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.keys == nil {
-		c.keys = &keys.Cache{Client: c.httpClient(), Now: c.Now}
+	if c.ownCache == nil {
+		c.ownCache = &keys.Cache{Client: c.httpClient(), Now: c.Now}
 	}
-	return c.keys
+	return c.ownCache
 }
 
 // CheckIDToken checks the claims of an ID token a login returned: iss equals the
