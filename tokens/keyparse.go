@@ -15,7 +15,7 @@ import (
 )
 
 // KeyDataError says why key material given as bytes (the contents of a key file) holds no
-// usable key. Reason is one line; tokens/keys adds the file's path to it.
+// usable key. Reason is one line; tokens/keys names the file in a *keys.FileError.
 type KeyDataError struct {
 	Reason string
 	Err    error // the underlying error, if any (a *json.SyntaxError, …)

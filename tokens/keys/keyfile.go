@@ -16,36 +16,36 @@ import (
 // tokens.MaxBodySize: the same cap as for anything fetched from a provider.
 var ErrFileTooLarge = fmt.Errorf("tokens: file larger than %d bytes", tokens.MaxBodySize)
 
-// KeyFileError is returned when a file given with --key, --secret-file or --jwks cannot be
-// used. Path is the file as given; Reason is one line.
-type KeyFileError struct {
+// FileError is returned when a file given with --key, --secret-file, --jwks or
+// --decrypt-key cannot be used. Path is the file as given; Reason is one line.
+type FileError struct {
 	Path   string
 	Reason string
 	Err    error // the underlying error, if any (ErrFileTooLarge, a *fs.PathError, …)
 }
 
-func (e *KeyFileError) Error() string {
+func (e *FileError) Error() string {
 	return fmt.Sprintf("tokens: %s: %s", e.Path, e.Reason)
 }
 
-func (e *KeyFileError) Unwrap() error { return e.Err }
+func (e *FileError) Unwrap() error { return e.Err }
 
 // readCapped reads a whole regular file of at most tokens.MaxBodySize bytes.
 func readCapped(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, &KeyFileError{Path: path, Reason: "cannot open: " + errReason(err), Err: err}
+		return nil, &FileError{Path: path, Reason: "cannot open: " + errReason(err), Err: err}
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err == nil && fi.IsDir() {
-		return nil, &KeyFileError{Path: path, Reason: "is a directory"}
+		return nil, &FileError{Path: path, Reason: "is a directory"}
 	}
 	data, err := io.ReadAll(io.LimitReader(f, tokens.MaxBodySize+1))
 	if err != nil {
-		return nil, &KeyFileError{Path: path, Reason: "cannot read: " + errReason(err), Err: err}
+		return nil, &FileError{Path: path, Reason: "cannot read: " + errReason(err), Err: err}
 	}
 	if len(data) > tokens.MaxBodySize {
-		return nil, &KeyFileError{Path: path, Reason: fmt.Sprintf("larger than %d bytes", tokens.MaxBodySize), Err: ErrFileTooLarge}
+		return nil, &FileError{Path: path, Reason: fmt.Sprintf("larger than %d bytes", tokens.MaxBodySize), Err: ErrFileTooLarge}
 	}
 	return data, nil
 }
@@ -89,7 +89,7 @@ func LoadSecretFile(path string) (*tokens.KeySet, error) {
 		secret = bytes.TrimSuffix(secret, []byte("\r"))
 	}
 	if len(secret) == 0 {
-		return nil, &KeyFileError{Path: path, Reason: "the secret is empty"}
+		return nil, &FileError{Path: path, Reason: "the secret is empty"}
 	}
 	set := &tokens.KeySet{Keys: []tokens.Key{{
 		JWK:    jose.JSONWebKey{Key: bytes.Clone(secret)},
@@ -104,7 +104,7 @@ func LoadSecretFile(path string) (*tokens.KeySet, error) {
 
 // LoadFile reads verification keys from the file at path (--key): PEM, a JWK or a JWK Set,
 // with the rules of tokens.ParseVerificationKeys. Keys have the source "key file <path>".
-// Files over tokens.MaxBodySize are refused; a file with no usable key is a *KeyFileError.
+// Files over tokens.MaxBodySize are refused; a file with no usable key is a *FileError.
 func LoadFile(path string) (*tokens.KeySet, error) {
 	data, err := readCapped(path)
 	if err != nil {
@@ -120,7 +120,7 @@ func LoadFile(path string) (*tokens.KeySet, error) {
 // LoadDecryptionFile reads the private keys a JWE may be decrypted with from the file at
 // path (--decrypt-key), with the rules of tokens.ParseDecryptionKeys. Keys have the source
 // "decryption key file <path>". Files over tokens.MaxBodySize are refused; a file with no usable
-// key is a *KeyFileError.
+// key is a *FileError.
 func LoadDecryptionFile(path string) ([]tokens.Key, error) {
 	data, err := readCapped(path)
 	if err != nil {
@@ -134,11 +134,11 @@ func LoadDecryptionFile(path string) ([]tokens.Key, error) {
 }
 
 // withPath turns the *tokens.KeyDataError of parsing a file's contents into the
-// *KeyFileError that names the file; other errors (a *tokens.JWKSError) pass unchanged.
+// *FileError that names the file; other errors (a *tokens.JWKSError) pass unchanged.
 func withPath(path string, err error) error {
 	var de *tokens.KeyDataError
 	if errors.As(err, &de) {
-		return &KeyFileError{Path: path, Reason: de.Reason, Err: de.Err}
+		return &FileError{Path: path, Reason: de.Reason, Err: de.Err}
 	}
 	return err
 }

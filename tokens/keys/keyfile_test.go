@@ -198,7 +198,7 @@ func jwContainsAll(t *testing.T, what string, got, want []string) {
 func TestLoadFileIOErrors(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "missing.pem")
 	_, err := LoadFile(missing)
-	var kfe *KeyFileError
+	var kfe *FileError
 	if !errors.Is(err, fs.ErrNotExist) || !errors.As(err, &kfe) || kfe.Path != missing {
 		t.Fatalf("missing file: %v", err)
 	}
@@ -305,6 +305,31 @@ func TestKeyOpsKept(t *testing.T) {
 		set, err := LoadFile(jwFile(t, "k.json", jwMust(json.Marshal(tt.jwk)), 0o600))
 		if err != nil || !reflect.DeepEqual(set.Keys[0].KeyOps, tt.want) {
 			t.Errorf("%s: %v %q, want %q", tt.name, err, set.Keys[0].KeyOps, tt.want)
+		}
+	}
+}
+
+// LoadDecryptionFile reads the file and labels its keys; what the bytes may hold is
+// tested with tokens.ParseDecryptionKeys. A file with no usable key, and a file that
+// cannot be read, are *FileErrors naming the path.
+func TestLoadDecryptionFile(t *testing.T) {
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := jwFile(t, "ec.pem", jwPEM("EC PRIVATE KEY", jwMust(x509.MarshalECPrivateKey(priv)), nil), 0o600)
+	keys, err := LoadDecryptionFile(good)
+	if err != nil || len(keys) != 1 || keys[0].Source != "decryption key file "+good || keys[0].Origin != tokens.OriginKeyFile {
+		t.Fatalf("%s: %+v, %v", good, keys, err)
+	}
+
+	public := jwFile(t, "pub.pem", jwPEM("PUBLIC KEY", jwMust(x509.MarshalPKIXPublicKey(&priv.PublicKey)), nil), 0o600)
+	missing := filepath.Join(t.TempDir(), "missing.pem")
+	for path, reason := range map[string]string{public: "no usable decryption key", missing: "cannot open"} {
+		_, err := LoadDecryptionFile(path)
+		var fe *FileError
+		if !errors.As(err, &fe) || fe.Path != path || !strings.HasPrefix(fe.Reason, reason) {
+			t.Errorf("%s: err = %v, want a *FileError saying %q", path, err, reason)
 		}
 	}
 }
