@@ -23,7 +23,7 @@ type verifyOpts struct {
 	signatureOnly, json                   bool
 	decryptKeys, jweAlgs, jweEncs         []string
 
-	// cache is the JWKS and discovery cache; nil means tokens.NewCache(). Tests set it.
+	// cache is the JWKS and discovery cache; nil means keys.NewCache(). Tests set it.
 	cache *keys.Cache
 }
 
