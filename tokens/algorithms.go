@@ -91,4 +91,4 @@ type ValidationError struct {
 	Reason string
 }
 
-func (e *ValidationError) Error() string { return "" + e.Check + ": " + e.Reason }
+func (e *ValidationError) Error() string { return e.Check + ": " + e.Reason }

@@ -43,7 +43,7 @@ func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 const maxDots = 4
 
 // ParseError says which part of a token broke which structural rule. Its message reads
-// as one sentence: "" + Part + " " + Reason, as in "header has a
+// as one sentence: Part + " " + Reason, as in "header has a
 // duplicate member \"alg\"".
 type ParseError struct {
 	Part   string // "token", "header", "payload", "signature", "encrypted key", …
@@ -51,7 +51,7 @@ type ParseError struct {
 }
 
 func (e *ParseError) Error() string {
-	return "" + e.Part + " " + e.Reason
+	return e.Part + " " + e.Reason
 }
 
 // Token is a structurally valid compact JWS or JWE. Nothing in it is trusted: the header and
@@ -149,7 +149,7 @@ func parse(raw string, withClaims bool) (tok *Token, err error) {
 	if t.HeaderJSON, err = decode("header", parts[0]); err != nil {
 		return nil, err
 	}
-	if t.Header, err = parseStrictObject(t.HeaderJSON); err != nil {
+	if t.Header, err = ParseObject(t.HeaderJSON); err != nil {
 		return nil, &ParseError{"header", err.Error()}
 	}
 	if t.Kind == JWE {
@@ -174,7 +174,7 @@ func parse(raw string, withClaims bool) (tok *Token, err error) {
 	case !withClaims:
 		t.PayloadError = "payload not read (signature only)"
 	default:
-		if t.Claims, err = parseStrictObject(t.Payload); err != nil {
+		if t.Claims, err = ParseObject(t.Payload); err != nil {
 			t.Claims = nil
 			t.PayloadError = "payload " + err.Error()
 		}

@@ -6,25 +6,25 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // The workbench's hints name its own keys, never a command line, and fit the grant.
 func TestWorkbenchAdvicePerCause(t *testing.T) {
 	pe := func(code string, status int, kind error) error {
-		return &tokens.ProviderError{Endpoint: "token endpoint", Code: code, Status: status, Kind: kind}
+		return &oauth.ProviderError{Endpoint: "token endpoint", Code: code, Status: status, Kind: kind}
 	}
 	tests := []struct {
 		err           error
-		grant         tokens.Grant
+		grant         oauth.Grant
 		want, notWant string
 	}{
-		{pe("invalid_grant", 400, tokens.ErrInvalidGrant), tokens.GrantRefresh, "get a new token (T)", "tokenbench get"},
-		{pe("access_denied", 403, tokens.ErrAccessDenied), tokens.GrantPKCE, "login was refused", "audience"},
-		{pe("access_denied", 403, tokens.ErrAccessDenied), tokens.GrantClientCredentials, "audience", "login"},
-		{pe("unsupported_grant_type", 400, tokens.ErrUnsupportedGrant), tokens.GrantDevice, "not allowed this grant", ""},
-		{&tokens.ProviderError{Endpoint: "discovery", Status: 404, Kind: tokens.ErrProviderRefused}, tokens.GrantDevice, "issuer URL is wrong", "settings"},
-		{context.Canceled, tokens.GrantDevice, "cancelled", "context"},
+		{pe("invalid_grant", 400, oauth.ErrInvalidGrant), oauth.GrantRefresh, "get a new token (T)", "tokenbench get"},
+		{pe("access_denied", 403, oauth.ErrAccessDenied), oauth.GrantPKCE, "login was refused", "audience"},
+		{pe("access_denied", 403, oauth.ErrAccessDenied), oauth.GrantClientCredentials, "audience", "login"},
+		{pe("unsupported_grant_type", 400, oauth.ErrUnsupportedGrant), oauth.GrantDevice, "not allowed this grant", ""},
+		{&oauth.ProviderError{Endpoint: "discovery", Status: 404, Kind: oauth.ErrProviderRefused}, oauth.GrantDevice, "issuer URL is wrong", "settings"},
+		{context.Canceled, oauth.GrantDevice, "cancelled", "context"},
 	}
 	for _, tc := range tests {
 		err := advise(tc.err, tc.grant)

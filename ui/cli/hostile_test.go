@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/tokenbench/tokenbench/store"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 	"github.com/tokenbench/tokenbench/tokens/tokenstest"
 )
 
@@ -82,8 +83,8 @@ func TestHostileProviderTextIsMadeSafe(t *testing.T) {
 	kr := &memKeyring{m: map[string]string{}}
 	ts := &store.Tenants{Path: cfg, Secrets: &store.Secrets{Keyring: kr}}
 	for _, tn := range []store.Tenant{
-		{Name: "basic", ClientID: "c1", Confidential: true, Grant: store.GrantClientCredentials},
-		{Name: "post", ClientID: "c1", Confidential: true, Grant: store.GrantClientCredentials, AuthMethod: store.AuthSecretPost},
+		{Name: "basic", ClientID: "c1", Confidential: true, Grant: oauth.GrantClientCredentials},
+		{Name: "post", ClientID: "c1", Confidential: true, Grant: oauth.GrantClientCredentials, AuthMethod: oauth.AuthSecretPost},
 	} {
 		tn.Kind, tn.Issuer = store.KindOIDC, strings.TrimSuffix(issuer, "/")+"/"
 		if err := ts.Add(tn, store.SetSecret(hostileSecret)); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // Version returns tokenbench's version in one line: the module version ("(devel)" for a
@@ -102,7 +103,7 @@ func Complete(root *cobra.Command) {
 		"grant":       grantNamesList(),
 		"alg":         tokens.SignatureAlgorithms,
 		"profile":     {"rfc9068"},
-		"auth-method": {string(store.AuthSecretBasic), string(store.AuthSecretPost)},
+		"auth-method": {string(oauth.AuthSecretBasic), string(oauth.AuthSecretPost)},
 	}
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
@@ -133,8 +134,8 @@ func Complete(root *cobra.Command) {
 }
 
 func grantNamesList() []string {
-	out := make([]string, len(store.Grants))
-	for i, g := range store.Grants {
+	out := make([]string, len(oauth.Grants))
+	for i, g := range oauth.Grants {
 		out[i] = string(g)
 	}
 	return out

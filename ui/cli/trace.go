@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tokenbench/tokenbench/tokens"
 	"github.com/tokenbench/tokenbench/tokens/keys"
 )
 
@@ -41,7 +40,7 @@ func (f traceFlags) client(cmd *cobra.Command, base *http.Client, r *keys.Redact
 		t.Curl = cmd.ErrOrStderr()
 	}
 	if base == nil {
-		return tokens.NewHTTPClient(t)
+		return keys.NewHTTPClient(t)
 	}
 	c := *base
 	t.Next = c.Transport

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
 )
 
 // verifyOpts are the flags of `verify`; their names are a contract scripts rely on.
@@ -22,8 +23,8 @@ type verifyOpts struct {
 	signatureOnly, json                   bool
 	decryptKeys, jweAlgs, jweEncs         []string
 
-	// cache is the JWKS and discovery cache; nil means tokens.NewCache(). Tests set it.
-	cache *tokens.Cache
+	// cache is the JWKS and discovery cache; nil means keys.NewCache(). Tests set it.
+	cache *keys.Cache
 }
 
 // NewVerifyCmd returns the `verify` command: the validation report of a token against
@@ -165,7 +166,7 @@ func (o *verifyOpts) policy(cmd *cobra.Command) (tokens.Policy, error) {
 		p.Now = func() time.Time { return t }
 	}
 	for _, path := range o.decryptKeys {
-		ks, err := tokens.LoadDecryptionKeyFile(path)
+		ks, err := keys.LoadDecryptionFile(path)
 		if err != nil {
 			return p, Fail(ExitUsage, "--decrypt-key: %w", err)
 		}
@@ -207,16 +208,16 @@ func (o *verifyOpts) keySet(ctx context.Context, cmd *cobra.Command, p *tokens.P
 	}
 	if o.jwks != "" {
 		if strings.HasPrefix(o.jwks, "https://") || strings.HasPrefix(o.jwks, "http://") {
-			add(o.cacheFor(cmd).Keys(ctx, o.jwks, kid))
+			add(o.cacheFor(cmd).JWKS(ctx, o.jwks, kid))
 		} else {
-			add(tokens.LoadJWKSFile(o.jwks))
+			add(keys.LoadJWKSFile(o.jwks))
 		}
 	}
 	if o.key != "" {
-		add(tokens.LoadKeyFile(o.key))
+		add(keys.LoadFile(o.key))
 	}
 	if o.secretFile != "" {
-		add(tokens.LoadSecretFile(o.secretFile))
+		add(keys.LoadSecretFile(o.secretFile))
 	}
 	if !configured {
 		return nil, nil
@@ -237,9 +238,9 @@ func (o *verifyOpts) keySet(ctx context.Context, cmd *cobra.Command, p *tokens.P
 	return set, errors.Join(errs...)
 }
 
-func (o *verifyOpts) cacheFor(cmd *cobra.Command) *tokens.Cache {
+func (o *verifyOpts) cacheFor(cmd *cobra.Command) *keys.Cache {
 	if o.cache == nil {
-		o.cache = tokens.NewCache()
+		o.cache = keys.NewCache()
 		o.cache.Client = traceOf(cmd).client(cmd, nil, nil)
 	}
 	return o.cache
