@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -121,6 +122,32 @@ func parseMetadata(body []byte, source, issuer string) (*ProviderMetadata, error
 	return &md, nil
 }
 
+// FetchError is a request to URL that got no answer. Its message says what happened in
+// words (no answer within the timeout, cancelled, the connection error) rather than the
+// transport's "context deadline exceeded"; errors.Is sees the cause.
+type FetchError struct {
+	URL string
+	Err error
+}
+
+func (e *FetchError) Error() string {
+	var ne net.Error
+	switch {
+	case errors.Is(e.Err, context.Canceled):
+		return "fetching " + e.URL + ": cancelled"
+	case errors.Is(e.Err, context.DeadlineExceeded), errors.As(e.Err, &ne) && ne.Timeout():
+		return fmt.Sprintf("%s did not answer within %s", e.URL, tokens.HumanDuration(HTTPTimeout))
+	}
+	cause := e.Err
+	var ue *url.Error
+	if errors.As(cause, &ue) {
+		cause = ue.Err // url.Error repeats the method and URL said here already
+	}
+	return fmt.Sprintf("fetching %s: %v", e.URL, cause)
+}
+
+func (e *FetchError) Unwrap() error { return e.Err }
+
 // StatusError is returned when a provider answers with an unexpected HTTP status.
 type StatusError struct {
 	URL  string
@@ -161,7 +188,7 @@ func httpGet(ctx context.Context, client *http.Client, url string) ([]byte, http
 	req.Header.Set("Accept", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, nil, fmt.Errorf("fetching %s: %w", url, err)
+		return nil, nil, &FetchError{URL: url, Err: err}
 	}
 	if resp.StatusCode != http.StatusOK {
 		resp.Body.Close()
