@@ -196,7 +196,7 @@ func validIssuer(s string) error {
 	}
 	u, err := keys.CheckURL(s)
 	if err != nil {
-		return errors.New(strings.TrimPrefix(err.Error(), ""))
+		return err
 	}
 	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 		return fmt.Errorf("%q must not have a query, fragment or user info", s)

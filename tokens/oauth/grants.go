@@ -344,7 +344,7 @@ func (c *Client) Refresh(ctx context.Context, prev *TokenSet) (*TokenSet, error)
 		// bad, so a failure here drops the ID token with a warning instead of the set.
 		if err := c.verifyIDToken(ctx, ts, ""); err != nil {
 			ts.IDToken = ""
-			ts.Warnings = append(ts.Warnings, "the refreshed ID token was dropped: "+strings.TrimPrefix(err.Error(), ""))
+			ts.Warnings = append(ts.Warnings, "the refreshed ID token was dropped: "+err.Error())
 		}
 	}
 	if ts.IDToken == "" {

@@ -57,7 +57,7 @@ func (c *Client) verifyIDToken(ctx context.Context, ts *TokenSet, nonce string) 
 	}
 	tok, err := tokens.Parse(ts.IDToken)
 	if err != nil {
-		return &IDTokenError{"structure", strings.TrimPrefix(err.Error(), "")}
+		return &IDTokenError{"structure", err.Error()}
 	}
 	kid, _ := tok.Header.String("kid")
 	set, err := c.keyCache().IssuerKeys(ctx, c.Config.Issuer, kid)
