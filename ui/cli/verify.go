@@ -37,11 +37,12 @@ func NewVerifyCmd() *cobra.Command {
 		Long: `Verify checks a token's structure, header, algorithm, key, signature and claims,
 and prints every check with its outcome and the source of the key that verified it.
 
-Keys come only from what you configure, never from the token: --tenant or --issuer
-(OpenID discovery, then the issuer's JWKS, cached), --jwks (a file or an https URL),
---key (a PEM or JWK file), --secret-file (an HMAC secret). Nothing is fetched unless
-asked: a token's own iss, jku or x5u is never followed. With no key source the
-signature cannot be checked and the verdict is "unverified" (exit 1).
+Keys come only from what you configure, never from the token: --tenant, or --issuer
+when no other key source is given (OpenID discovery, then the issuer's JWKS, cached),
+--jwks (a file or an https URL), --key (a PEM or JWK file), --secret-file (an HMAC
+secret). Nothing is fetched unless asked: a token's own iss, jku or x5u is never
+followed. With no key source the signature cannot be checked and the verdict is
+"unverified" (exit 1).
 
 Encrypted tokens (JWE) are decrypted with --decrypt-key and must wrap a signed JWT,
 which is then verified like any other.
@@ -58,7 +59,7 @@ with the remaining sources is still printed before exiting 2.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.tenant, "tenant", "", "use the saved tenant `NAME`'s issuer (discovery) and audience")
-	f.StringVar(&o.issuer, "issuer", "", "expected issuer `URL`; its keys are found by OpenID discovery")
+	f.StringVar(&o.issuer, "issuer", "", "expected issuer `URL`; its keys are found by OpenID discovery unless --jwks, --key or --secret-file is given")
 	f.StringVar(&o.jwks, "jwks", "", "verify with the JWK Set at `PATH|URL`")
 	f.StringVar(&o.key, "key", "", "verify with the public key in `PATH` (PEM or JWK)")
 	f.StringVar(&o.secretFile, "secret-file", "", "verify HMAC tokens with the secret in `PATH` (needs --alg HS256/384/512)")
@@ -204,7 +205,12 @@ func (o *verifyOpts) keySet(ctx context.Context, cmd *cobra.Command, p *tokens.P
 	}
 	if issuer != "" {
 		p.Issuer = issuer
-		add(o.cacheFor(cmd).IssuerKeys(ctx, issuer, kid))
+		// Next to a key file or JWKS the issuer is only the expected iss: fetching its keys
+		// too would make an offline check fail for want of a network, and trust keys the
+		// user did not name.
+		if o.tenant != "" || (o.jwks == "" && o.key == "" && o.secretFile == "") {
+			add(o.cacheFor(cmd).IssuerKeys(ctx, issuer, kid))
+		}
 	}
 	if o.jwks != "" {
 		if strings.HasPrefix(o.jwks, "https://") || strings.HasPrefix(o.jwks, "http://") {

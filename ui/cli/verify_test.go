@@ -281,7 +281,8 @@ func TestVerifyUsageAndIOErrors(t *testing.T) {
 		{"tenant and issuer", []string{"--tenant", "a", "--issuer", "https://x/", tok}, "not both", false},
 		{"unreadable key", []string{"--key", filepath.Join(t.TempDir(), "missing.pem"), tok}, "missing.pem", true},
 		{"unreadable decrypt key", []string{"--decrypt-key", filepath.Join(t.TempDir(), "missing.pem"), tok}, "missing.pem", false},
-		{"unreachable issuer, other source still used", []string{"--issuer", deadURL, "--key", pemPath, "--now", vNow, tok}, deadURL, true},
+		{"unreachable JWKS URL, other source still used", []string{"--jwks", deadURL + "/jwks", "--key", pemPath, "--now", vNow, tok}, deadURL, true},
+		{"unreachable issuer", []string{"--issuer", deadURL, "--now", vNow, tok}, deadURL, true},
 		{"insecure JWKS URL", []string{"--jwks", "http://example.com/jwks", tok}, "https", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -330,5 +331,37 @@ func TestVerifyBinaryOversizedStdin(t *testing.T) {
 	}
 	if code != ExitInvalid || !strings.Contains(errb.String(), "larger than the 64 KiB limit") {
 		t.Fatalf("exit %d:\n%s\n%s", code, out.String(), errb.String())
+	}
+}
+
+// An --issuer next to --key, --jwks or --secret-file is only the expected iss: the keys
+// come from the file, so an offline check needs no network and the issuer is not asked.
+func TestVerifyIssuerWithKeyFileFetchesNothing(t *testing.T) {
+	verifyKeys(t)
+	prov := newProvider(t, &vkSign.PublicKey, "k1")
+	tok := rs256(t, vkSign, `{"alg":"RS256","kid":"k1"}`, claims(prov.URL, 3600, ""))
+	pemPath := writeFile(t, "pub.pem", pubPEM(t, &vkSign.PublicKey))
+	jwksPath := writeFile(t, "jwks.json", jwksJSON(t, &vkSign.PublicKey, "k1"))
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"key file, issuer matches", []string{"--key", pemPath, "--issuer", prov.URL}, 0, "pass  iss"},
+		{"jwks file, issuer matches", []string{"--jwks", jwksPath, "--issuer", prov.URL}, 0, "pass  iss"},
+		{"key file, issuer differs", []string{"--key", pemPath, "--issuer", prov.URL + "/other"}, ExitInvalid, "fail  iss"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before := prov.hits.Load()
+			r := runVerify(t, "", append(tc.args, "--now", vNow, tok)...)
+			if r.code != tc.code || !strings.Contains(r.stdout, tc.want) {
+				t.Fatalf("exit %d, want %d and %q\nstdout:\n%s\nstderr:\n%s", r.code, tc.code, tc.want, r.stdout, r.stderr)
+			}
+			if n := prov.hits.Load() - before; n != 0 {
+				t.Errorf("verify asked the issuer %d times although a key file was given", n)
+			}
+		})
 	}
 }
