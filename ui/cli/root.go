@@ -71,15 +71,12 @@ func NewVersionCmd() *cobra.Command {
 // aWord is what a mistyped command looks like and no token does: a short lowercase word.
 var aWord = regexp.MustCompile(`^[a-z][a-z-]{0,23}$`)
 
-// RootArgs is the root command's Args: at most one TOKEN. A lone argument that is a
+// RootArgs is the root command's Args: at most one TOKEN. A first argument that is a
 // short lowercase word is taken for a mistyped command, not a token, and refused with
-// cobra's suggestions ("tokenbench verfy" → "did you mean verify?"); a real token, JWT
-// or opaque, is never such a word.
+// cobra's suggestions ("tokenbench verfy $TOKEN" → "did you mean verify?"); a real
+// token, JWT or opaque, is never such a word.
 func RootArgs(cmd *cobra.Command, args []string) error {
-	if err := cobra.MaximumNArgs(1)(cmd, args); err != nil {
-		return err
-	}
-	if len(args) == 1 && aWord.MatchString(args[0]) {
+	if len(args) >= 1 && aWord.MatchString(args[0]) {
 		msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
 		if cmd.SuggestionsMinimumDistance <= 0 {
 			cmd.SuggestionsMinimumDistance = 2 // cobra's default, which SuggestionsFor does not apply
@@ -91,7 +88,7 @@ func RootArgs(cmd *cobra.Command, args []string) error {
 		}
 		return Fail(ExitUsage, "%s", msg)
 	}
-	return nil
+	return cobra.MaximumNArgs(1)(cmd, args)
 }
 
 // Complete gives root's command tree shell completion of tenant names (--tenant, and the

@@ -34,6 +34,9 @@ func TestMistypedCommandsGetSuggestions(t *testing.T) {
 		{"tenats", ExitUsage, "Did you mean tenants?", false},
 		{"decod", ExitUsage, "Did you mean decode?", false},
 		{"frobnicate", ExitUsage, `unknown command "frobnicate"`, false},
+		// A mistyped command with its argument is still a mistyped command, not two tokens.
+		{"verfy eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln", ExitUsage, `unknown command "verfy" for "tokenbench". Did you mean verify?`, false},
+		{"tenats list", ExitUsage, "Did you mean tenants?", false},
 		// Tokens, JWT or opaque, still open the workbench.
 		{"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln", ExitOK, "", true},
 		{"Zm9vYmFyYmF6MTIzNDU2Nzg5MGFiY2RlZg", ExitOK, "", true},
@@ -45,7 +48,7 @@ func TestMistypedCommandsGetSuggestions(t *testing.T) {
 		var errb bytes.Buffer
 		root.SetErr(&errb)
 		root.SetOut(&errb)
-		root.SetArgs([]string{tc.arg})
+		root.SetArgs(strings.Fields(tc.arg))
 		code := Execute(root, &errb)
 		if code != tc.code || !strings.Contains(errb.String(), tc.want) || (len(ran) == 1) != tc.opensTUI {
 			t.Errorf("tokenbench %s: exit %d, stderr %q, workbench opened with %q", tc.arg, code, errb.String(), ran)
