@@ -108,12 +108,13 @@ func parse(raw string, withClaims bool) (tok *Token, err error) {
 	if dots > maxDots {
 		return nil, &ParseError{"token", fmt.Sprintf("has %d dots; a JWS has 2 and a JWE 4", dots)}
 	}
+	if dots == 0 {
+		// One part is an opaque token or no token, rarely a JWT cut off in copying: the
+		// copying hint would send the owner of an opaque token looking for a lost half.
+		return nil, &ParseError{"token", "has 1 part; a JWS has 3 and a JWE 5"}
+	}
 	if dots != 2 && dots != 4 {
-		parts := "parts"
-		if dots == 0 {
-			parts = "part"
-		}
-		return nil, &ParseError{"token", fmt.Sprintf("has %d %s; a JWS has 3 and a JWE 5 (was it cut off when copied?)", dots+1, parts)}
+		return nil, &ParseError{"token", fmt.Sprintf("has %d parts; a JWS has 3 and a JWE 5 (was it cut off when copied?)", dots+1)}
 	}
 	var parts [5]string
 	rest := raw

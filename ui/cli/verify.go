@@ -88,8 +88,12 @@ func (o *verifyOpts) run(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	raw, _ := tokens.Normalize(text)
+	found := tokens.Inspect(text)
+	raw := found.Token
 	stderr := cmd.ErrOrStderr()
+	if found.Kind == tokens.Opaque {
+		fmt.Fprintln(stderr, "tokenbench: an opaque token has no signature to check here; ask its issuer with 'tokenbench introspect' (Auth0 issues opaque access tokens when no audience is requested)")
+	}
 
 	keys, sourceErr := o.keySet(cmd.Context(), cmd, &policy, raw, stderr)
 	if sourceErr == nil && keys == nil {
@@ -107,7 +111,12 @@ func (o *verifyOpts) run(cmd *cobra.Command, args []string) error {
 		}
 	} else {
 		summary := rep.Summary()
-		if sourceErr != nil && keys == nil && rep.Verdict == tokens.VerdictUnverified {
+		switch {
+		case found.Kind == tokens.Opaque:
+			summary = "invalid: an opaque token, not a JWS or JWE: only its issuer can check it"
+		case found.Kind == tokens.NotAToken && rep.Kind == tokens.NotAToken:
+			summary = "invalid: not a token: " + found.Reason
+		case sourceErr != nil && keys == nil && rep.Verdict == tokens.VerdictUnverified:
 			summary = "unverified: no key source could be read, the signature was not checked"
 		}
 		writeReport(out, rep, summary)

@@ -365,3 +365,29 @@ func TestVerifyIssuerWithKeyFileFetchesNothing(t *testing.T) {
 		})
 	}
 }
+
+// An opaque access token (Auth0 issues one when no audience is asked for) and text that
+// is no token at all are told apart from a JWT cut off in copying, as decode does.
+func TestVerifyOpaqueAndNotATokenSayWhatTheyAre(t *testing.T) {
+	verifyKeys(t)
+	pemPath := writeFile(t, "pub.pem", pubPEM(t, &vkSign.PublicKey))
+	cases := []struct {
+		name, stdin, summary, stderr string
+	}{
+		{"opaque", "8mMIBFQyDhcJR9xj3RhMFQvKxn2Q7QEw\n", "invalid: an opaque token", "tokenbench introspect"},
+		{"empty", "", "invalid: not a token: input is empty", ""},
+		{"binary", "\xff\xfe\x00garbage", "invalid: not a token: input is not valid UTF-8 text", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runVerify(t, tc.stdin, "--key", pemPath, "--now", vNow, "-")
+			first, _, _ := strings.Cut(r.stdout, "\n")
+			if r.code != ExitInvalid || !strings.HasPrefix(first, tc.summary) || strings.Contains(r.stdout, "cut off") {
+				t.Fatalf("exit %d, want 1 and a first line starting %q\nstdout:\n%s\nstderr:\n%s", r.code, tc.summary, r.stdout, r.stderr)
+			}
+			if !strings.Contains(r.stderr, tc.stderr) {
+				t.Errorf("stderr lacks %q:\n%s", tc.stderr, r.stderr)
+			}
+		})
+	}
+}
