@@ -77,18 +77,33 @@ var aWord = regexp.MustCompile(`^[a-z][a-z-]{0,23}$`)
 // token, JWT or opaque, is never such a word.
 func RootArgs(cmd *cobra.Command, args []string) error {
 	if len(args) >= 1 && aWord.MatchString(args[0]) {
-		msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
-		if cmd.SuggestionsMinimumDistance <= 0 {
-			cmd.SuggestionsMinimumDistance = 2 // cobra's default, which SuggestionsFor does not apply
-		}
-		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
-			msg += ". Did you mean " + strings.Join(s, " or ") + "?"
-		} else {
-			msg += ". See 'tokenbench --help' for the commands"
-		}
-		return Fail(ExitUsage, "%s", msg)
+		return unknownCommand(cmd, args[0])
 	}
 	return cobra.MaximumNArgs(1)(cmd, args)
+}
+
+// NoArgsOrSubcommand is the Args of a command that has subcommands and takes no
+// arguments of its own: an argument is a mistyped subcommand, refused with cobra's
+// suggestions ("tokenbench tenants lst" → "did you mean list?"), which cobra.NoArgs omits.
+func NoArgsOrSubcommand(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return unknownCommand(cmd, args[0])
+	}
+	return nil
+}
+
+// unknownCommand refuses word as a subcommand of cmd, naming the ones it may have meant.
+func unknownCommand(cmd *cobra.Command, word string) error {
+	msg := fmt.Sprintf("unknown command %q for %q", word, cmd.CommandPath())
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // cobra's default, which SuggestionsFor does not apply
+	}
+	if s := cmd.SuggestionsFor(word); len(s) > 0 {
+		msg += ". Did you mean " + strings.Join(s, " or ") + "?"
+	} else {
+		msg += fmt.Sprintf(". See '%s --help' for the commands", cmd.CommandPath())
+	}
+	return Fail(ExitUsage, "%s", msg)
 }
 
 // Complete gives root's command tree shell completion of tenant names (--tenant, and the

@@ -37,6 +37,7 @@ func TestMistypedCommandsGetSuggestions(t *testing.T) {
 		// A mistyped command with its argument is still a mistyped command, not two tokens.
 		{"verfy eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln", ExitUsage, `unknown command "verfy" for "tokenbench". Did you mean verify?`, false},
 		{"tenats list", ExitUsage, "Did you mean tenants?", false},
+		{"tenants lst", ExitUsage, `unknown command "lst" for "tokenbench tenants". Did you mean list`, false},
 		// Tokens, JWT or opaque, still open the workbench.
 		{"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln", ExitOK, "", true},
 		{"Zm9vYmFyYmF6MTIzNDU2Nzg5MGFiY2RlZg", ExitOK, "", true},

@@ -37,7 +37,7 @@ func NewTenantsCmd() *cobra.Command {
 		Use:   "tenants",
 		Short: "Manage saved tenants (secrets in the OS keyring)",
 		Long:  tenantsLong,
-		Args:  cobra.NoArgs,
+		Args:  NoArgsOrSubcommand,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return o.list(cmd) },
 	}
 	cmd.PersistentFlags().StringVar(&o.config, "config", "", "read and write tenants in the file at `PATH` (default $"+store.EnvConfig+", else the user config dir)")
