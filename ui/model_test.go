@@ -55,7 +55,7 @@ func TestCountdownMovesWithTheClockAndFlipsToExpired(t *testing.T) {
 
 func TestLifetimeBarChangesStyleNearAndAfterExpiry(t *testing.T) {
 	in := tokens.Inspect(jwsExp(t0, t0.Add(time.Hour)))
-	e, err := newEntry("t", in)
+	e, err := newEntry(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +340,7 @@ func TestUnreadableExpIsNotNoExpiry(t *testing.T) {
 		`{"sub":"x","exp":"soon"}`: "exp unreadable",
 		`{"sub":"x"}`:              "no expiry",
 	} {
-		e, err := newEntry("t", tokens.Inspect(jws(`{"alg":"RS256"}`, claims)))
+		e, err := newEntry(tokens.Inspect(jws(`{"alg":"RS256"}`, claims)))
 		if err != nil {
 			t.Fatal(err)
 		}
