@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -53,7 +54,7 @@ func (e *entry) describe(origin string) string {
 		use = "ID token"
 	case e.from != nil:
 		use = "access"
-	case e.expl != nil && e.expl.Use == "access token":
+	case e.expl != nil && e.expl.Use == "access token", e.atJWT():
 		use = "access"
 	case e.expl != nil && e.expl.Use != "":
 		use = e.expl.Use
@@ -69,9 +70,21 @@ func (e *entry) describe(origin string) string {
 	return tokens.SafeText(strings.Join(parts, " · "))
 }
 
+// atJWT reports whether the header's typ marks an RFC 9068 access token.
+func (e *entry) atJWT() bool {
+	if e.in.Parsed == nil {
+		return false
+	}
+	typ, _ := e.in.Parsed.Header.String("typ")
+	return strings.EqualFold(strings.TrimPrefix(strings.ToLower(typ), "application/"), "at+jwt")
+}
+
 // oidcScopes are OpenID Connect's own scopes: they say little about what an access token
 // may do at an API, so labels leave them out.
 var oidcScopes = map[string]bool{"openid": true, "profile": true, "email": true, "address": true, "phone": true, "offline_access": true}
+
+// labelScopes is how many scopes a label names; the rest are counted.
+const labelScopes = 2
 
 // apiScopes is the token's scope (or scp, or permissions) without OIDC's own scopes,
 // space separated; "" when it has none.
@@ -98,7 +111,10 @@ func (e *entry) apiScopes() string {
 				api = append(api, s)
 			}
 		}
-		if len(api) > 0 {
+		switch {
+		case len(api) > labelScopes:
+			return strings.Join(api[:labelScopes], " ") + fmt.Sprintf(" +%d", len(api)-labelScopes)
+		case len(api) > 0:
 			return strings.Join(api, " ")
 		}
 	}

@@ -60,9 +60,9 @@ type Model struct {
 	title, footer, sep string
 	left, right        []string
 
-	active        screen
-	list          tokenList
-	view          tokenView
+	active screen
+	list   tokenList
+	view   tokenView
 	// mode is how the token view shows every token (explanations, every check, raw
 	// JSON): chosen once for the session, not per token.
 	mode viewMode
@@ -70,8 +70,8 @@ type Model struct {
 	// page keys move it.
 	focusView bool
 	// removed is the token x took out last, and where it was, until U puts it back.
-	removed   *entry
-	removedAt int
+	removed       *entry
+	removedAt     int
 	paste         pasteScreen
 	keysIn        keysScreen
 	tenantsScreen tenantsScreen
