@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -50,7 +51,10 @@ type tokenView struct {
 	height     int
 	summary    []row
 	body       []row
-	vp         viewport.Model // scroll state of the body
+	// body[reportFrom:reportTo] is the report: the rows rebuilt alone when a time check
+	// changes (every second once a token has expired), without styling the claims again.
+	reportFrom, reportTo int
+	vp                   viewport.Model // scroll state of the body
 }
 
 // viewMode is how the token view shows every token: the model keeps one for the session,
@@ -106,16 +110,39 @@ func (v *tokenView) build() {
 		} else {
 			b.body(v.e, v.fetchLabel)
 		}
+		v.reportFrom, v.reportTo = b.reportFrom, b.reportTo
 	} else {
 		b.add(v.st.Muted.Render("No token selected. Press p to paste one."))
 		v.summary = b.take()
 	}
 	v.body = b.take()
-	lines := make([]string, len(v.body))
-	for i, r := range v.body {
-		lines[i] = r.text
+	v.scrollBounds()
+}
+
+// scrollBounds tells the viewport how many rows the body has. The rows themselves are
+// rendered by rows, never by the viewport: it gets blank lines, cheap to measure.
+func (v *tokenView) scrollBounds() {
+	off := v.vp.YOffset()
+	v.vp.SetContentLines(make([]string, len(v.body)))
+	v.vp.SetYOffset(off)
+}
+
+// rebuildReport styles the report's rows again, after the report changed, and leaves the
+// rest of the body as it was.
+func (v *tokenView) rebuildReport() {
+	if v.e == nil || v.reportTo == 0 {
+		return
 	}
-	v.vp.SetContentLines(lines)
+	b := rowBuilder{st: v.st, w: max(v.width, 1), loc: v.loc, mode: v.mode}
+	b.validation(v.e, v.fetchLabel)
+	rows := b.take()
+	if len(rows) == v.reportTo-v.reportFrom { // the usual case: a reason changed in place
+		copy(v.body[v.reportFrom:], rows)
+		return
+	}
+	v.body = slices.Concat(v.body[:v.reportFrom], rows, v.body[v.reportTo:])
+	v.reportTo = v.reportFrom + len(rows)
+	v.scrollBounds()
 }
 
 // scroll moves the body by a scrolling key and reports whether msg was one. The line keys
@@ -168,6 +195,8 @@ type rowBuilder struct {
 	loc  *time.Location
 	mode viewMode
 	rows []row
+	// reportFrom and reportTo delimit the report's rows (see tokenView.rebuildReport).
+	reportFrom, reportTo int
 }
 
 func (b *rowBuilder) take() []row {
@@ -292,7 +321,9 @@ func (b *rowBuilder) body(e *entry, fetchLabel string) {
 	}
 	b.notes(e)
 	b.add("")
+	b.reportFrom = len(b.rows)
 	b.validation(e, fetchLabel)
+	b.reportTo = len(b.rows)
 	if explain {
 		b.add("")
 		b.addWrapped("", 0, "markers: jwt RFC 7519 · 9068 OAuth access token · oidc OpenID Connect · auth0 · idp other provider · ns namespaced custom · custom plain custom", st.Muted)

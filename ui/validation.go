@@ -124,7 +124,7 @@ func (m *Model) recheckTimes() {
 			// Keep the old report when nothing changed, so rows keyed on it stay cached.
 			if next := e.val.validator.RecheckTimes(old); !slices.Equal(next.Checks, old.Checks) {
 				e.val.report = next
-				m.refreshView(e) // a check flipped: the report's rows change
+				m.view.rebuildReport() // its rows show the checks' reasons
 			}
 		}
 	}
