@@ -322,3 +322,18 @@ func TestNoCachedTokensKeepsTheExample(t *testing.T) {
 	}
 	hs.wantOnScreen("✗ cached tokens of saved tenants not read: store: keyring unavailable")
 }
+
+// Once a token has expired the exp check's reason changes every second; the report shows
+// the current one (its rows are re-styled alone, the claims above keep theirs).
+func TestReportFollowsTheClock(t *testing.T) {
+	hs := newHarness(t, Options{}, 120, 40)
+	hs.tick(time.Hour + 2*time.Minute)
+	hs.wantInView("fail  exp", "expired 2m ago")
+	claims := &hs.m.view.body[0]
+	hs.tick(time.Second)
+	hs.wantInView("expired 2m 1s ago")
+	hs.wantOffView("expired 2m ago")
+	if claims != &hs.m.view.body[0] {
+		t.Fatal("the whole body was rebuilt for a changed check")
+	}
+}
