@@ -9,12 +9,13 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // cachedTokensMsg carries the token sets the saved tenants have cached in the keyring,
 // newest first, read at start-up; err says why the keyring could not be read.
 type cachedTokensMsg struct {
-	sets []*tokens.TokenSet
+	sets []*oauth.TokenSet
 	err  error
 }
 
@@ -43,7 +44,7 @@ func (m *Model) loadCached() tea.Cmd {
 			set.Tenant = name
 			msg.sets = append(msg.sets, set)
 		}
-		slices.SortStableFunc(msg.sets, func(a, b *tokens.TokenSet) int { return b.ObtainedAt.Compare(a.ObtainedAt) })
+		slices.SortStableFunc(msg.sets, func(a, b *oauth.TokenSet) int { return b.ObtainedAt.Compare(a.ObtainedAt) })
 		return msg
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // The first claims sit under the verdict, before every other claim: sub, each audience on
@@ -251,7 +252,7 @@ func tenantJWS(iss, claims string) string {
 // each labelled by what it is; the example only when there are none.
 func TestStartsOnCachedTenantTokens(t *testing.T) {
 	ts, _ := cachedStore(t)
-	for name, set := range map[string]*tokens.TokenSet{
+	for name, set := range map[string]*oauth.TokenSet{
 		"dev-abc": {AccessToken: tenantJWS("https://dev-abc.example/", `"sub":"u1","scope":"openid read:orders","azp":"dev-client"`),
 			IDToken: tenantJWS("https://dev-abc.example/", `"sub":"u1","aud":"dev-client","nonce":"n"`), ObtainedAt: t0.Add(-10 * time.Minute), Expiry: t0.Add(time.Hour)},
 		"prod": {AccessToken: tenantJWS("https://prod.example/", `"sub":"svc","scope":"read:invoices","azp":"prod-client"`), ObtainedAt: t0.Add(-time.Minute), Expiry: t0.Add(time.Hour)},
@@ -293,7 +294,7 @@ func TestStartsOnCachedTenantTokens(t *testing.T) {
 // A token given on the command line stays selected; the cached ones join the list.
 func TestCachedTokensJoinAGivenToken(t *testing.T) {
 	ts, _ := cachedStore(t)
-	if err := ts.Secrets.SaveTokenSet("prod", &tokens.TokenSet{AccessToken: "opaque-access-token-from-prod-0123456789", ObtainedAt: t0}); err != nil {
+	if err := ts.Secrets.SaveTokenSet("prod", &oauth.TokenSet{AccessToken: "opaque-access-token-from-prod-0123456789", ObtainedAt: t0}); err != nil {
 		t.Fatal(err)
 	}
 	hs := newHarness(t, Options{Tenants: ts, Token: jwsExp(t0, t0.Add(time.Hour))}, 120, 40)
