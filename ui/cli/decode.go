@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -91,6 +92,12 @@ type DecodeDoc struct {
 	Lints       []tokens.Lint  `json:"lints,omitempty"`
 	Length      int            `json:"length"`
 	Verified    bool           `json:"verified"`
+	// Protected is the decoded protected header and Payload the decoded claims, each the
+	// token's own JSON object (checked strict, reindented), so that scripts can read
+	// `.payload.sub` without walking Claims. Payload is absent when the payload is not a
+	// JSON object (PayloadNote says why) and for a JWE.
+	Protected json.RawMessage `json:"protected,omitempty"`
+	Payload   json.RawMessage `json:"payload,omitempty"`
 
 	loc *time.Location // zone of the local times in text output
 }
@@ -121,6 +128,10 @@ func Decode(text string, now time.Time, loc *time.Location) *DecodeDoc {
 	}
 	e := tokens.Explain(in.Parsed)
 	doc.Use, doc.PayloadNote, doc.Lints = e.Use, e.PayloadNote, e.Lints
+	doc.Protected = in.Parsed.HeaderJSON
+	if in.Parsed.Claims != nil {
+		doc.Payload = in.Parsed.Payload
+	}
 	doc.Header = decodedFields(e.Header, now)
 	doc.Claims = decodedFields(e.Claims, now)
 	if in.Kind == tokens.JWS && in.Parsed.Claims != nil {
