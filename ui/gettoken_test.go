@@ -75,8 +75,8 @@ func TestGetTokenScreenDeviceFlow(t *testing.T) {
 	if !strings.Contains(prompt, "-") || !strings.Contains(prompt, " - ") {
 		t.Errorf("user code not spaced out:\n%s", prompt)
 	}
-	hs.wantOnScreen("dev access", "dev id", "got a token from dev (device), stored in the keyring")
-	if hs.m.active != screenMain || hs.m.list.selected().label != "dev access" {
+	hs.wantOnScreen("dev · access", "dev · ID token", "got a token from dev (device), stored in the keyring")
+	if hs.m.active != screenMain || hs.m.list.selected().label != "dev · access" {
 		t.Fatalf("after the grant: screen %d, selected %q", hs.m.active, hs.m.list.selected().label)
 	}
 	cached, err := ts.Secrets.LoadTokenSet("dev")
@@ -231,8 +231,8 @@ func wantNoToken(t *testing.T, hs *harness, ts *store.Tenants, tenant, reason st
 // wantToken checks that the grant's tokens are in the list, selected, and stored.
 func wantToken(t *testing.T, hs *harness, ts *store.Tenants, tenant string, g oauth.Grant) {
 	t.Helper()
-	hs.wantOnScreen(tenant+" access", tenant+" id", "got a token from "+tenant+" ("+string(g)+"), stored in the keyring")
-	if hs.m.active != screenMain || hs.m.list.selected().label != tenant+" access" {
+	hs.wantOnScreen(tenant+" · access", tenant+" · ID token", "got a token from "+tenant+" ("+string(g)+"), stored in the keyring")
+	if hs.m.active != screenMain || hs.m.list.selected().label != tenant+" · access" {
 		t.Fatalf("after the grant: screen %d, selected %q", hs.m.active, hs.m.list.selected().label)
 	}
 	cached, err := ts.Secrets.LoadTokenSet(tenant)

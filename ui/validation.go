@@ -126,6 +126,7 @@ func (m *Model) recheckTimes() {
 			// Keep the old report when nothing changed, so rows keyed on it stay cached.
 			if next := e.val.validator.RecheckTimes(old); !slices.Equal(next.Checks, old.Checks) {
 				e.val.report = next
+				m.view.rebuildReport() // its rows show the checks' reasons
 			}
 		}
 	}
@@ -300,38 +301,6 @@ func verdictLine(e *entry, st Styles) string {
 	return s
 }
 
-// validation adds the validation section under the summary's verdict line: where the
-// keys come from (or the fetch in flight, or its error), the explicit actions, and every
-// check of the report.
-func (b *rowBuilder) validation(e *entry, fetchLabel string) {
-	st := b.st
-	b.add(st.Section.Render("Validation") + st.Muted.Render(" (default policy: asymmetric algorithms, 60s leeway)"))
-	b.addDyn(func(f frame) any { return keysKey{e.val.keys, e.val.fetching, e.val.fetchErr, f.spinner} },
-		func(f frame) string { return "  " + keysLine(e, st, f) })
-	if !e.example {
-		if fetchLabel != "" {
-			b.add("  " + st.Title.Render("F") + " " + st.Action.Render(fetchLabel))
-		}
-		b.add("  " + st.Title.Render("L") + " " + st.Action.Render("load keys from a file or URL"))
-	}
-	if e.val.report == nil {
-		return
-	}
-	nameW := 0
-	for _, c := range e.val.report.Checks {
-		nameW = max(nameW, len(c.Name))
-	}
-	for i := range e.val.report.Checks {
-		b.addDyn(func(frame) any { return e.val.report }, func(frame) string {
-			rep := e.val.report
-			if rep == nil || i >= len(rep.Checks) {
-				return ""
-			}
-			return checkRow(rep.Checks[i], st, nameW)
-		})
-	}
-}
-
 // keysKey is what the keys row depends on.
 type keysKey struct {
 	keys              *tokens.KeySet
@@ -357,23 +326,6 @@ func keysLine(e *entry, st Styles, f frame) string {
 	}
 	if v.keys.Warning != "" {
 		return s + " · " + st.Warn.Render(tokens.SafeText(v.keys.Warning))
-	}
-	return s
-}
-
-func checkRow(c tokens.Check, st Styles, nameW int) string {
-	style := st.Skip
-	switch c.Status {
-	case tokens.StatusPass:
-		style = st.Pass
-	case tokens.StatusFail:
-		style = st.Fail
-	case tokens.StatusWarn:
-		style = st.Warn
-	}
-	s := "  " + style.Render(fmt.Sprintf("%-4s", c.Status)) + "  " + fmt.Sprintf("%-*s", nameW, tokens.SafeText(c.Name)) + "  " + tokens.SafeText(c.Reason)
-	if c.Key != nil {
-		s += st.Muted.Render(" [" + tokens.SafeText(c.Key.String()) + "]")
 	}
 	return s
 }
