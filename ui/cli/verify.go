@@ -5,23 +5,25 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
 	"github.com/tokenbench/tokenbench/tokens/keys"
 )
 
 // verifyOpts are the flags of `verify`; their names are a contract scripts rely on.
 type verifyOpts struct {
-	tenant, issuer, jwks, key, secretFile string
-	audiences, algs, require, typs        []string
-	profile, now                          string
-	leeway                                time.Duration
-	signatureOnly, json                   bool
-	decryptKeys, jweAlgs, jweEncs         []string
+	tenant, config, issuer, jwks, key, secretFile string
+	audiences, algs, require, typs                []string
+	profile, now                                  string
+	leeway                                        time.Duration
+	signatureOnly, json                           bool
+	decryptKeys, jweAlgs, jweEncs                 []string
 
 	// cache is the JWKS and discovery cache; nil means keys.NewCache(). Tests set it.
 	cache *keys.Cache
@@ -59,6 +61,7 @@ with the remaining sources is still printed before exiting 2.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.tenant, "tenant", "", "use the saved tenant `NAME`'s issuer (discovery) and audience")
+	f.StringVar(&o.config, "config", "", "read tenants from the file at `PATH` (default $"+store.EnvConfig+", else the user config dir)")
 	f.StringVar(&o.issuer, "issuer", "", "expected issuer `URL`; its keys are found by OpenID discovery unless --jwks, --key or --secret-file is given")
 	f.StringVar(&o.jwks, "jwks", "", "verify with the JWK Set at `PATH|URL`")
 	f.StringVar(&o.key, "key", "", "verify with the public key in `PATH` (PEM or JWK)")
@@ -145,6 +148,11 @@ func (o *verifyOpts) policy(cmd *cobra.Command) (tokens.Policy, error) {
 	if o.tenant != "" && o.issuer != "" {
 		return p, Fail(ExitUsage, "give --tenant or --issuer, not both")
 	}
+	for flag, values := range map[string][]string{"--audience": o.audiences, "--require": o.require, "--typ": o.typs} {
+		if slices.Contains(values, "") {
+			return p, Fail(ExitUsage, "%s is empty (an unset shell variable?): give a value or leave the flag out", flag)
+		}
+	}
 	if err := tokens.CheckAlgorithms(o.algs); err != nil {
 		var ve *tokens.ValidationError
 		if errors.As(err, &ve) {
@@ -203,7 +211,7 @@ func (o *verifyOpts) keySet(ctx context.Context, cmd *cobra.Command, p *tokens.P
 	kid := tokenKid(raw)
 	issuer := o.issuer
 	if o.tenant != "" {
-		iss, aud, err := tenantIssuer(o.tenant)
+		iss, aud, err := tenantIssuer(o.config, o.tenant)
 		if err != nil {
 			return nil, err
 		}
@@ -261,9 +269,10 @@ func (o *verifyOpts) cacheFor(cmd *cobra.Command) *keys.Cache {
 	return o.cache
 }
 
-// tenantIssuer returns the issuer and audience of the saved tenant called name.
-func tenantIssuer(name string) (issuer, audience string, err error) {
-	ts, err := OpenTenants("")
+// tenantIssuer returns the issuer and audience of the saved tenant called name in the
+// config file at path (empty: the default one).
+func tenantIssuer(path, name string) (issuer, audience string, err error) {
+	ts, err := OpenTenants(path)
 	if err != nil {
 		return "", "", err
 	}

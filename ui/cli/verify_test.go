@@ -391,3 +391,33 @@ func TestVerifyOpaqueAndNotATokenSayWhatTheyAre(t *testing.T) {
 		})
 	}
 }
+
+// verify --tenant reads tenants from --config, like get, token and tenants do, so a
+// tenant saved with `tenants add --config PATH` can be used to verify.
+func TestVerifyTenantFromConfigFlag(t *testing.T) {
+	verifyKeys(t)
+	prov := newProvider(t, &vkSign.PublicKey, "k1")
+	cfg := writeFile(t, "config.toml", []byte("version = 1\n\n[tenants.dev]\nkind = 'oidc'\nissuer = '"+prov.URL+"'\nclient_id = 'c'\naudience = 'api://default'\n"))
+	t.Setenv("TOKENBENCH_CONFIG", filepath.Join(t.TempDir(), "none.toml"))
+	good := rs256(t, vkSign, `{"alg":"RS256","kid":"k1"}`, claims(prov.URL, 3600, ""))
+	r := runVerify(t, "", "--config", cfg, "--tenant", "dev", "--now", vNow, good)
+	if r.code != 0 || !strings.Contains(r.stdout, "pass  iss") || !strings.Contains(r.stdout, "pass  aud") {
+		t.Fatalf("exit %d:\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// An empty policy value, as `--audience "$AUD"` gives when AUD is unset, is a usage error,
+// not a token that fails a check against "".
+func TestVerifyEmptyPolicyValuesAreUsageErrors(t *testing.T) {
+	verifyKeys(t)
+	pemPath := writeFile(t, "pub.pem", pubPEM(t, &vkSign.PublicKey))
+	tok := rs256(t, vkSign, `{"alg":"RS256"}`, claims("x", 3600, ""))
+	for _, flag := range []string{"--audience", "--require", "--typ"} {
+		t.Run(flag, func(t *testing.T) {
+			r := runVerify(t, "", "--key", pemPath, "--now", vNow, flag, "", tok)
+			if r.code != ExitUsage || !strings.Contains(r.stderr, flag) || r.stdout != "" {
+				t.Fatalf("exit %d, want 2 naming %s\nstdout:\n%s\nstderr:\n%s", r.code, flag, r.stdout, r.stderr)
+			}
+		})
+	}
+}
