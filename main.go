@@ -48,6 +48,9 @@ scripts: results on stdout, diagnostics on stderr, exit 0 ok, 1 invalid, 2 usage
 		cli.NewUserinfoCmd(),
 		cli.NewIntrospectCmd(),
 		cli.NewTenantsCmd(),
+		cli.NewKeysCmd(),
+		cli.NewMintCmd(),
+		cli.NewDiffCmd(),
 	)
 	return root
 }
