@@ -3,6 +3,7 @@ package tokens
 import (
 	"encoding/json"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -369,6 +370,8 @@ func ConfirmationThumbprint(claims Object) string {
 func (e *Explanation) explainDPoP(t *Token) {
 	if IsDPoPProof(t) {
 		e.Use = "DPoP proof"
+		// A proof has no exp by design: its iat and the server's window bound it instead.
+		e.Lints = slices.DeleteFunc(e.Lints, func(l Lint) bool { return l.Code == "no-exp" })
 		e.add(Info, "dpop-proof", "DPoP proof (RFC 9449): proves possession of the key in its jwk for one request (htm, htu)")
 		return
 	}

@@ -8,6 +8,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -43,7 +44,8 @@ var GenerableAlgs = []string{"ES256", "ES384", "ES512", "RS256", "PS256", "EdDSA
 
 // GenerateSigningKey makes a new key for alg (one of GenerableAlgs): P-256, P-384 or P-521
 // for ES*, RSA 2048 for RS256 and PS256, Ed25519 for EdDSA, and a random secret of the
-// hash's length for HS*. Its kid is kid, or when empty its RFC 7638 thumbprint; its alg
+// hash's length for HS*. Its kid is kid, or when empty its RFC 7638 thumbprint (a random
+// name for a secret, whose thumbprint would be a hash of the secret); its alg
 // is alg, so that it signs with nothing else.
 func GenerateSigningKey(alg, kid string) (*tokens.SigningKey, error) {
 	var key any
@@ -70,7 +72,14 @@ func GenerateSigningKey(alg, kid string) (*tokens.SigningKey, error) {
 		return nil, &tokens.MintError{What: "key", Reason: "generating: " + err.Error()}
 	}
 	sk := &tokens.SigningKey{Key: key, KeyID: kid, Alg: alg}
-	if kid == "" {
+	if _, secret := key.([]byte); secret && kid == "" {
+		// A secret's thumbprint is a hash of the secret: a random name gives nothing away.
+		var id [12]byte
+		if _, err := io.ReadFull(rand.Reader, id[:]); err != nil {
+			return nil, &tokens.MintError{What: "key", Reason: "generating: " + err.Error()}
+		}
+		sk.KeyID = base64.RawURLEncoding.EncodeToString(id[:])
+	} else if kid == "" {
 		if sk.KeyID, err = tokens.Thumbprint(jose.JSONWebKey{Key: key}); err != nil {
 			return nil, err
 		}
