@@ -21,6 +21,9 @@ type KeyMap struct {
 	Tenants                 key.Binding // open the tenants screen
 	NewTenant, EditTenant   key.Binding // tenants screen
 	DeleteTenant, UseTenant key.Binding
+	Edit, SessionKey        key.Binding // re-sign edited claims; make the session's key
+	Mark, Diff              key.Binding // mark two tokens, compare them
+	Save                    key.Binding // the fallback claims editor
 	Help, Quit, ForceQuit   key.Binding
 }
 
@@ -32,7 +35,7 @@ func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Prev:         b([]string{"up", "k"}, "↑/k", "previous token"),
 		Next:         b([]string{"down", "j"}, "↓/j", "next token"),
-		LineUp:       b([]string{"shift+up", "K"}, "K", "scroll up"),
+		LineUp:       b([]string{"shift+up"}, "shift+↑", "scroll up"),
 		LineDown:     b([]string{"shift+down", "J"}, "J", "scroll down"),
 		PageUp:       b([]string{"pgup", "b"}, "pgup", "page up"),
 		PageDown:     b([]string{"pgdown", "space", "f"}, "pgdn", "page down"),
@@ -57,6 +60,11 @@ func DefaultKeyMap() KeyMap {
 		EditTenant:   b([]string{"e", "enter"}, "e", "edit tenant"),
 		DeleteTenant: b([]string{"x", "delete"}, "x", "delete tenant"),
 		UseTenant:    b([]string{"u"}, "u", "make default"),
+		Edit:         b([]string{"e"}, "e", "edit claims & re-sign"),
+		SessionKey:   b([]string{"K"}, "K", "new session key"),
+		Mark:         b([]string{"m"}, "m", "mark for diff"),
+		Diff:         b([]string{"d"}, "d", "diff marked"),
+		Save:         b([]string{"ctrl+s"}, "ctrl+s", "re-sign"),
 		Help:         b([]string{"?"}, "?", "more keys"),
 		Quit:         b([]string{"q", "ctrl+c"}, "q", "quit"),
 		ForceQuit:    b([]string{"ctrl+c"}, "ctrl+c", "quit"),
@@ -69,7 +77,8 @@ func (k KeyMap) forScreen(s screen) KeyMap {
 	main := s == screenMain
 	for _, b := range []*key.Binding{&k.Prev, &k.Next, &k.LineUp, &k.LineDown, &k.PageUp, &k.PageDown,
 		&k.Top, &k.Bottom, &k.Paste, &k.Remove, &k.CopyToken, &k.CopyClaims, &k.FetchKeys, &k.LoadJWKS,
-		&k.Refresh, &k.AutoRefresh, &k.Userinfo, &k.Introspect, &k.Help, &k.Quit} {
+		&k.Refresh, &k.AutoRefresh, &k.Userinfo, &k.Introspect, &k.Help, &k.Quit,
+		&k.Edit, &k.SessionKey, &k.Mark, &k.Diff} {
 		b.SetEnabled(main)
 	}
 	k.Tenants.SetEnabled(main)
@@ -80,6 +89,13 @@ func (k KeyMap) forScreen(s screen) KeyMap {
 		b.SetEnabled(main || tenants || get)
 	}
 	k.NextGrant.SetEnabled(get)
+	k.Save.SetEnabled(s == screenEdit)
+	if s == screenDiff {
+		k.Prev.SetEnabled(true)
+		k.Next.SetEnabled(true)
+		k.Prev.SetHelp("↑/k", "scroll up")
+		k.Next.SetHelp("↓/j", "scroll down")
+	}
 	if get {
 		k.Prev.SetHelp("↑/k", "previous tenant")
 		k.Next.SetHelp("↓/j", "next tenant")
@@ -92,7 +108,7 @@ func (k KeyMap) forScreen(s screen) KeyMap {
 		k.Prev.SetHelp("↑/k", "previous tenant")
 		k.Next.SetHelp("↓/j", "next tenant")
 	}
-	k.Confirm.SetEnabled(!main && !tenants)
+	k.Confirm.SetEnabled(!main && !tenants && s != screenEdit && s != screenDiff)
 	k.Back.SetEnabled(!main)
 	k.ForceQuit.SetEnabled(!main) // on the main screen Quit holds ctrl+c too
 	return k
@@ -101,7 +117,7 @@ func (k KeyMap) forScreen(s screen) KeyMap {
 // ShortHelp is the one-line footer.
 func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{k.Prev, k.Next, k.Paste, k.GetToken, k.CopyToken, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
-		k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit}
+		k.Save, k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit}
 }
 
 // FullHelp is the `?` help, one column per group.
@@ -109,6 +125,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Prev, k.Next, k.Paste, k.Remove, k.CopyToken, k.CopyClaims, k.Refresh, k.AutoRefresh},
 		{k.LineUp, k.LineDown, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Edit, k.SessionKey, k.Mark, k.Diff, k.Save},
 		{k.FetchKeys, k.LoadJWKS, k.Userinfo, k.Introspect, k.Tenants, k.GetToken, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
 			k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit},
 	}

@@ -35,6 +35,18 @@ func (l *tokenList) add(e *entry) {
 	l.sel = len(l.entries) - 1
 }
 
+// insertAfter puts e right after orig (at the end when orig is gone) and selects it.
+func (l *tokenList) insertAfter(orig, e *entry) {
+	i := len(l.entries)
+	for j, x := range l.entries {
+		if x == orig {
+			i = j + 1
+		}
+	}
+	l.entries = append(l.entries[:i:i], append([]*entry{e}, l.entries[i:]...)...)
+	l.sel = i
+}
+
 // uniqueLabel returns base, or base with the first free number after it ("dev access 2")
 // when a token in the list is labelled base already.
 func (l *tokenList) uniqueLabel(base string) string {
@@ -102,11 +114,14 @@ func (l *tokenList) rows(st Styles, now time.Time, dst []string) []string {
 		if e.dueForRefresh(now) {
 			key.count = "↻ " + key.count // due for refresh; the view says more
 		}
-		key.auto = e.auto
+		key.auto, key.marked = e.auto, e.marked
 		if e.list.key != key || e.list.rows[0] == "" {
 			head := tokens.SafeText(e.label) + " · " + e.in.Kind.String()
 			if key.auto {
 				head += " · auto"
+			}
+			if key.marked {
+				head = "◆ " + head
 			}
 			if key.selected {
 				e.list.rows = [2]string{st.Live.Selected.Render(l.fit("▸ " + head)), st.Live.Selected.Render(l.fit("  " + key.count))}
@@ -142,6 +157,7 @@ type listRows struct {
 type listKey struct {
 	count    string
 	auto     bool // auto-refresh is on
+	marked   bool // marked for the diff
 	selected bool
 	width    int
 }
