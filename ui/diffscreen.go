@@ -44,7 +44,7 @@ func (d *diffScreen) update(k KeyMap, msg tea.Msg) tea.Cmd {
 // view renders the screen: exactly height rows, every value through the safety filter.
 func (d *diffScreen) view(st Styles) string {
 	rows := []string{
-		st.Section.Render("Diff") + st.Muted.Render(" · A "+tokens.SafeText(d.a.label)+" → B "+tokens.SafeText(d.b.label)),
+		ansi.Truncate(st.Section.Render("Diff")+st.Muted.Render(" · A "+tokens.SafeText(d.a.label)+" → B "+tokens.SafeText(d.b.label)), d.width, "…"),
 		"",
 	}
 	same, width := 0, 0

@@ -6,6 +6,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tokenbench/tokenbench/tokens"
 )
@@ -67,7 +68,7 @@ func (s *editScreen) view(st Styles) string {
 		label = tokens.SafeText(s.e.label)
 	}
 	rows := []string{
-		st.Section.Render("Edit claims of "+label) + st.Muted.Render(" · ctrl+s re-signs with the session key · esc cancels · set $EDITOR to use your editor"),
+		ansi.Truncate(st.Section.Render("Edit claims of "+label)+st.Muted.Render(" · ctrl+s re-signs with the session key · esc cancels · set $EDITOR to use your editor"), s.width, "…"),
 		"",
 	}
 	rows = append(rows, strings.Split(s.ta.View(), "\n")...)

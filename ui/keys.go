@@ -60,7 +60,7 @@ func DefaultKeyMap() KeyMap {
 		EditTenant:   b([]string{"e", "enter"}, "e", "edit tenant"),
 		DeleteTenant: b([]string{"x", "delete"}, "x", "delete tenant"),
 		UseTenant:    b([]string{"u"}, "u", "make default"),
-		Edit:         b([]string{"e"}, "e", "edit claims & re-sign"),
+		Edit:         b([]string{"e"}, "e", "edit & re-sign"),
 		SessionKey:   b([]string{"K"}, "K", "new session key"),
 		Mark:         b([]string{"m"}, "m", "mark for diff"),
 		Diff:         b([]string{"d"}, "d", "diff marked"),
@@ -124,8 +124,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Prev, k.Next, k.Paste, k.Remove, k.CopyToken, k.CopyClaims, k.Refresh, k.AutoRefresh},
-		{k.LineUp, k.LineDown, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Edit, k.SessionKey, k.Mark, k.Diff, k.Save},
+		{k.LineUp, k.LineDown, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Edit, k.SessionKey, k.Mark, k.Diff, k.Save},
 		{k.FetchKeys, k.LoadJWKS, k.Userinfo, k.Introspect, k.Tenants, k.GetToken, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
 			k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit},
 	}

@@ -110,5 +110,5 @@ func TestMarkAndDiff(t *testing.T) {
 func TestMakingKeysAreInTheHelp(t *testing.T) {
 	hs := newHarness(t, Options{}, 160, 60)
 	hs.keys("?")
-	hs.wantOnScreen("edit claims & re-sign", "new session key", "mark for diff", "diff marked")
+	hs.wantOnScreen("edit & re-sign", "new session key", "mark for diff", "diff marked")
 }
