@@ -13,11 +13,11 @@ import (
 
 // Names of the checks of a DPoP proof (RFC 9449 §4.3), in the order they are listed.
 const (
-	CheckDPoPStructure = "dpop structure"
+	CheckDPoPStructure = "dpop proof"
 	CheckDPoPType      = "dpop typ"
 	CheckDPoPAlgorithm = "dpop alg"
 	CheckDPoPKey       = "dpop jwk"
-	CheckDPoPSignature = "dpop signature"
+	CheckDPoPSignature = "dpop sig"
 	CheckDPoPJTI       = "dpop jti"
 	CheckDPoPMethod    = "dpop htm"
 	CheckDPoPURL       = "dpop htu"
@@ -372,7 +372,16 @@ func (e *Explanation) explainDPoP(t *Token) {
 		e.Use = "DPoP proof"
 		// A proof has no exp by design: its iat and the server's window bound it instead.
 		e.Lints = slices.DeleteFunc(e.Lints, func(l Lint) bool { return l.Code == "no-exp" })
-		e.add(Info, "dpop-proof", "DPoP proof (RFC 9449): proves possession of the key in its jwk for one request (htm, htu)")
+		jkt := "unreadable"
+		if raw, ok := t.Header.Get("jwk"); ok {
+			var jwk jose.JSONWebKey
+			if jwk.UnmarshalJSON(raw) == nil && jwk.IsPublic() {
+				if tp, err := Thumbprint(jwk); err == nil {
+					jkt = tp
+				}
+			}
+		}
+		e.add(Info, "dpop-proof", "DPoP proof (RFC 9449): proves possession of the key in its jwk (thumbprint %s) for one request (htm, htu)", jkt)
 		return
 	}
 	if jkt := ConfirmationThumbprint(t.Claims); jkt != "" {

@@ -209,6 +209,15 @@ func TestExplainDPoP(t *testing.T) {
 	if e.Use != "DPoP proof" || !hasLint(e, "dpop-proof") || hasLint(e, "no-exp") {
 		t.Errorf("proof: use %q lints %v", e.Use, e.Lints)
 	}
+	pub, _ := (&SigningKey{Key: k.p256}).Public()
+	jkt, _ := Thumbprint(pub)
+	found := false
+	for _, l := range e.Lints {
+		found = found || (l.Code == "dpop-proof" && strings.Contains(l.Message, jkt))
+	}
+	if !found {
+		t.Errorf("the proof's thumbprint %s is not shown: %v", jkt, e.Lints)
+	}
 	at, _ := Sign(&SigningKey{Key: k.p256}, Header{}, Object{{"cnf", json.RawMessage(`{"jkt":"xyz"}`)}, {"exp", json.RawMessage(`1850003600`)}})
 	tok, _ = Parse(at)
 	if e := Explain(tok); !hasLint(e, "dpop-bound") {
