@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
 )
 
 // withoutEditor makes the model behave as if neither $VISUAL nor $EDITOR were set.
@@ -111,4 +112,22 @@ func TestMakingKeysAreInTheHelp(t *testing.T) {
 	hs := newHarness(t, Options{}, 160, 60)
 	hs.keys("?")
 	hs.wantOnScreen("edit & re-sign", "new session key", "mark for diff", "diff marked")
+}
+
+func TestResignWithAChosenKey(t *testing.T) {
+	key, err := keys.GenerateSigningKey("EdDSA", "chosen-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := newHarness(t, Options{SignKey: key}, 120, 50)
+	withoutEditor(hs)
+	hs.keys("e")
+	hs.send(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl})
+	e := hs.m.list.selected()
+	if kid, _ := e.in.Parsed.Header.String("kid"); kid != "chosen-1" || e.in.Parsed.Alg() != "EdDSA" {
+		t.Fatalf("re-signed with kid %q alg %q, want the chosen key", kid, e.in.Parsed.Alg())
+	}
+	if e.val.report == nil || !e.val.report.Valid() {
+		t.Fatalf("not valid against the chosen key: %v", e.val.report)
+	}
 }

@@ -117,6 +117,7 @@ func New(opts Options) (*Model, error) {
 	m.paste = newPasteScreen(m.styles)
 	m.keysIn = newKeysScreen(m.styles)
 	m.maker.edit = newEditScreen(m.styles)
+	m.maker.key = opts.SignKey
 	m.store = opts.Tenants
 	if m.store == nil {
 		// Only the path is resolved here (the environment); the file is read in Init's command.

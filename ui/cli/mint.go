@@ -142,27 +142,35 @@ func loadSigner(keyPath, secretPath string) (*tokens.SigningKey, error) {
 		return nil, Fail(ExitUsage, "give --key or --secret-file, not both")
 	case keyPath != "":
 		k, err := keys.LoadSigningKey(keyPath)
-		if err != nil {
-			return nil, keyErr("--key "+tokens.SafeText(keyPath)+": ", unwrapPath(err))
-		}
-		return k, nil
+		return k, signerErr("--key", keyPath, err)
 	case secretPath != "":
 		k, err := keys.LoadSigningSecret(secretPath)
-		if err != nil {
-			return nil, keyErr("--secret-file "+tokens.SafeText(secretPath)+": ", unwrapPath(err))
-		}
-		return k, nil
+		return k, signerErr("--secret-file", secretPath, err)
 	}
 	return nil, Fail(ExitUsage, "no key: give --key PATH (a private PEM or JWK) or --secret-file PATH with --alg HS256")
 }
 
-// unwrapPath keeps only the reason of a key-file error, whose path the caller names.
-func unwrapPath(err error) error {
+// LoadSignKey reads the private key given with the workbench's --sign-key flag, with the
+// same rules and one-line errors (exit 2) as mint's --key.
+func LoadSignKey(path string) (*tokens.SigningKey, error) {
+	k, err := keys.LoadSigningKey(path)
+	return k, signerErr("--sign-key", path, err)
+}
+
+// signerErr words a key file's error once, naming the flag and the file; nil stays nil.
+func signerErr(flag, path string, err error) error {
+	if err == nil {
+		return nil
+	}
 	var fe *keys.SigningKeyFileError
 	if errors.As(err, &fe) {
-		return &tokens.MintError{What: "file", Reason: fe.Reason}
+		return Fail(ExitUsage, "%s %s: %s", flag, tokens.SafeText(path), tokens.SafeText(fe.Reason))
 	}
-	return err
+	var me *tokens.MintError
+	if errors.As(err, &me) {
+		return Fail(ExitUsage, "%s %s: %s", flag, tokens.SafeText(path), tokens.SafeText(me.Reason))
+	}
+	return Fail(ExitUsage, "%s %s: %s", flag, tokens.SafeText(path), tokens.SafeText(err.Error()))
 }
 
 func (o *mintOpts) likeToken(cmd *cobra.Command) (*tokens.Token, error) {

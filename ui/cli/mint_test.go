@@ -134,7 +134,7 @@ func TestMintBadInput(t *testing.T) {
 		want  string
 	}{
 		{"no key", nil, "", "no key: give --key PATH"},
-		{"missing key file", []string{"--key", filepath.Join(dir, "nope.jwk")}, "", "nope.jwk: file: cannot open: no such file or directory"},
+		{"missing key file", []string{"--key", filepath.Join(dir, "nope.jwk")}, "", "nope.jwk: cannot open: no such file or directory"},
 		{"public key", []string{"--key", pub}, "", "is a public key"},
 		{"public JWKS", []string{"--key", jwks}, "", "is a JWK Set"},
 		{"RSA 1024", []string{"--key", rsa1024}, "", "RSA key of 1024 bits, at least 2048 required"},
