@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	jose "github.com/go-jose/go-jose/v4"
 )
@@ -40,21 +41,39 @@ func ParseClaims(data []byte) (Object, error) {
 // starts like a JSON array or object but is not valid strict JSON (a typo, a duplicate
 // name) is refused rather than silently turned into a string.
 func ClaimValue(text string) (json.RawMessage, error) {
-	wrapped := append(append([]byte(`{"v":`), text...), '}')
-	if obj, err := parseStrictObject(wrapped); err == nil && len(obj) == 1 {
-		return bytes.TrimSpace(bytes.Clone(obj[0].Value)), nil
-	} else if t := bytes.TrimSpace([]byte(text)); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
-		reason := "invalid JSON"
-		if err != nil {
-			reason += ": " + err.Error()
-		}
-		return nil, &MintError{"value", reason}
+	data := []byte(text)
+	err := checkStrictValue(data)
+	if err == nil {
+		return bytes.TrimSpace(data), nil
+	}
+	if t := bytes.TrimSpace(data); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
+		return nil, &MintError{"value", "starts like JSON but " + err.Error()}
 	}
 	v, err := json.Marshal(text)
 	if err != nil {
 		return nil, &MintError{"value", err.Error()}
 	}
 	return v, nil
+}
+
+// checkStrictValue checks that data is one JSON value under the rules of
+// parseStrictObject (any value, not only an object).
+func checkStrictValue(data []byte) error {
+	if !utf8.Valid(data) {
+		return fmt.Errorf("is not valid UTF-8")
+	}
+	top := topPool.Get().(*topScratch)
+	defer top.release()
+	s := scanner{data: data, top: top}
+	s.skipSpace()
+	if err := s.value(0); err != nil {
+		return err
+	}
+	s.skipSpace()
+	if s.pos != len(data) {
+		return fmt.Errorf("has trailing data after the value at byte %d", s.pos)
+	}
+	return nil
 }
 
 // With returns o with the member name set to v: replaced in place when present,

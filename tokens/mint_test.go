@@ -196,8 +196,8 @@ func TestClaimValue(t *testing.T) {
 		{" 7 ", "7", ""},
 		{"read write", `"read write"`, ""},
 		{`{"a":1,"a":2}`, "", "duplicate"},
-		{`[1,2`, "", "invalid JSON"},
-		{`{bad}`, "", "invalid JSON"},
+		{`[1,2`, "", "starts like JSON but is not valid JSON"},
+		{`{bad}`, "", "starts like JSON but"},
 	} {
 		got, err := ClaimValue(tc.in)
 		if tc.err != "" {

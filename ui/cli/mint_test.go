@@ -150,7 +150,7 @@ func TestMintBadInput(t *testing.T) {
 		{"claims not an object", []string{"--key", es, "--claims", array}, "", "not a JSON object"},
 		{"claims over 64 KiB", []string{"--key", es, "--claims", big}, "", "larger than 64 KiB"},
 		{"claims file missing", []string{"--key", es, "--claims", filepath.Join(dir, "none.json")}, "", "cannot read"},
-		{"invalid --set JSON", []string{"--key", es, "--set", `roles=["a"`}, "", "--set roles: value: invalid JSON"},
+		{"invalid --set JSON", []string{"--key", es, "--set", `roles=["a"`}, "", "--set roles: value: starts like JSON but is not valid JSON"},
 		{"duplicate in --set", []string{"--key", es, "--set", `o={"a":1,"a":2}`}, "", "duplicate"},
 		{"--set without =", []string{"--key", es, "--set", "sub"}, "", "expected NAME=VALUE"},
 		{"--set empty name", []string{"--key", es, "--set", "=x"}, "", "expected NAME=VALUE"},
