@@ -1,4 +1,3 @@
-// Package keys holds where tokenbench's keys come from and go to on disk.
 package keys
 
 import (
