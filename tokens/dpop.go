@@ -147,7 +147,7 @@ func checkProofAlg(res *DPoPResult, tok *Token, allowed []string) (sigAlg, bool)
 		res.add(CheckDPoPAlgorithm, StatusFail, "alg "+quoteIfOdd(truncate(name, 40))+" is not a JWS signature algorithm tokenbench knows")
 	case alg.family == famHMAC:
 		res.add(CheckDPoPAlgorithm, StatusFail, "alg "+name+" is symmetric; a proof must be signed with an asymmetric key (RFC 9449 §4.2)")
-	case !contains(allowed, name):
+	case !slices.Contains(allowed, name):
 		res.add(CheckDPoPAlgorithm, StatusFail, "alg "+name+" is not allowed (allowed: "+strings.Join(allowed, ", ")+")")
 	default:
 		res.add(CheckDPoPAlgorithm, StatusPass, name)

@@ -29,7 +29,7 @@ func ParseClaims(data []byte) (Object, error) {
 	if len(data) > MaxClaimsSize {
 		return nil, &MintError{"claims", fmt.Sprintf("larger than %d KiB", MaxClaimsSize>>10)}
 	}
-	obj, err := parseStrictObject(data)
+	obj, err := ParseObject(data)
 	if err != nil {
 		return nil, &MintError{"claims", err.Error()}
 	}
@@ -239,7 +239,7 @@ func Sign(key *SigningKey, h Header, claims Object) (string, error) {
 		return "", err
 	}
 	payload := claims.JSON()
-	if _, err := parseStrictObject(payload); err != nil {
+	if _, err := ParseObject(payload); err != nil {
 		return "", &MintError{"claims", err.Error()}
 	}
 	opts := &jose.SignerOptions{}
