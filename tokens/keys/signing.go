@@ -62,7 +62,11 @@ func GenerateSigningKey(alg, kid string) (*tokens.SigningKey, error) {
 		_, key, err = ed25519.GenerateKey(rand.Reader)
 	case "HS256", "HS384", "HS512":
 		secret := make([]byte, map[string]int{"HS256": 32, "HS384": 48, "HS512": 64}[alg])
-		_, err = io.ReadFull(rand.Reader, secret)
+		for {
+			if _, err = io.ReadFull(rand.Reader, secret); err != nil || !startsLikeKeyText(secret) {
+				break
+			}
+		}
 		key = secret
 	default:
 		return nil, &tokens.MintError{What: "alg", Reason: fmt.Sprintf("cannot make a key for %q (known: %v)", alg, GenerableAlgs)}
@@ -84,6 +88,14 @@ func GenerateSigningKey(alg, kid string) (*tokens.SigningKey, error) {
 		}
 	}
 	return sk, nil
+}
+
+// startsLikeKeyText reports whether a random secret begins the way PEM, JSON or DER does
+// (after optional whitespace): the verifier refuses such a secret, lest a public key be
+// used as an HMAC key, so about one generated secret in 40 would not verify its own tokens.
+func startsLikeKeyText(b []byte) bool {
+	t := bytes.TrimLeft(b, " \t\n\v\f\r")
+	return len(t) == 0 || t[0] == '{' || t[0] == '-' || t[0] == 0x30
 }
 
 // PrivateJWK returns key as a private JWK (JSON) with its kid, alg and use "sig".

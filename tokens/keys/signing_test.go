@@ -179,3 +179,25 @@ func TestLoadSigningFiles(t *testing.T) {
 		t.Errorf("large file: %v", err)
 	}
 }
+
+// TestGeneratedSecretsNeverLookLikeKeyText: the verifier refuses HMAC secrets that start
+// like PEM, JSON or DER, so generated ones must not.
+func TestGeneratedSecretsNeverLookLikeKeyText(t *testing.T) {
+	for _, b := range [][]byte{[]byte("{x"), []byte(" \t-x"), {0x30, 1}, {}} {
+		if !startsLikeKeyText(b) {
+			t.Errorf("%q not caught", b)
+		}
+	}
+	if startsLikeKeyText([]byte("abc")) {
+		t.Error("plain secret refused")
+	}
+	for range 300 {
+		k, err := GenerateSigningKey("HS256", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if startsLikeKeyText(k.Key.([]byte)) {
+			t.Fatalf("generated %x", k.Key)
+		}
+	}
+}
