@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -211,14 +212,19 @@ func shortKid(kid string) string {
 	return kid
 }
 
-// sessionKeyMade stores a key made by K.
+// sessionKeyMade stores a key made by K and copies its public JWKS, which an API under
+// test needs to accept the tokens re-signed with it.
 func (m *Model) sessionKeyMade(msg sessionKeyMsg) tea.Cmd {
 	if msg.err != nil {
 		return errCmd(msg.err)
 	}
 	m.maker.key = msg.key
-	m.status.set("new session key "+shortKid(msg.key.KeyID)+" ("+sessionKeyAlg+"): e re-signs with it; its tokens are verified against it", m.now())
-	return nil
+	set, _ := keys.PublicJWKS(msg.key)
+	js, err := json.MarshalIndent(set, "", "  ")
+	if err != nil {
+		return errCmd(err)
+	}
+	return copyCmd("the public JWKS of the new session key "+shortKid(msg.key.KeyID)+" ("+sessionKeyAlg+"; e re-signs with it)", string(js), m.writeClipboard)
 }
 
 // toggleMark marks or unmarks e for the diff; a third mark drops the oldest.

@@ -22,7 +22,10 @@ func TestFallbackEditorResignsWithTheSessionKey(t *testing.T) {
 		t.Fatal("K made no session key")
 	}
 	kid := hs.m.maker.key.KeyID
-	hs.wantOnScreen("new session key " + shortKid(kid))
+	hs.wantOnScreen("copied the public JWKS of the new session key " + shortKid(kid))
+	if len(hs.native) != 1 || !strings.Contains(hs.native[0], `"kid": "`+kid+`"`) || strings.Contains(hs.native[0], `"d"`) {
+		t.Fatalf("clipboard %q, want the public JWKS of %s", hs.native, kid)
+	}
 
 	hs.keys("e")
 	if hs.m.active != screenEdit {
