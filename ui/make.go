@@ -183,12 +183,12 @@ func (m *Model) resigned(msg resignedMsg) tea.Cmd {
 	if m.maker.key == nil {
 		m.maker.key = msg.key
 	}
-	e, err := newEntry(m.list.uniqueLabel("minted locally · key "+shortKid(msg.key.KeyID)), tokens.Inspect(msg.raw))
+	e, err := newEntry(tokens.Inspect(msg.raw))
 	if err != nil {
 		return errCmd(err)
 	}
 	e.val.keys = sessionKeySet(msg.key)
-	m.list.insertAfter(msg.e, e)
+	m.list.insertAfter(msg.e, e, "minted locally · key "+shortKid(msg.key.KeyID))
 	m.status.set("re-signed "+e.label+" from "+msg.e.label+"; verified against the session key", m.now())
 	m.selectionChanged()
 	return m.revalidate(e)

@@ -92,7 +92,7 @@ func TestMarkAndDiff(t *testing.T) {
 	if hs.m.active != screenDiff {
 		t.Fatalf("screen %d, want the diff", hs.m.active)
 	}
-	hs.wantOnScreen("A example → B pasted", "~ alg", "~ sub", "someone-else", "- gty", "members equal")
+	hs.wantOnScreen("A example", "→ B pasted", "~ alg", "~ sub", "someone-else", "- gty", "members equal")
 	hs.wantOffScreen("~ iss")
 	hs.keys("esc")
 	if hs.m.active != screenMain {

@@ -3,6 +3,7 @@ package ui
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -29,8 +30,11 @@ func TestTmuxEditAndResign(t *testing.T) {
 	s.waitFor("EXAMPLE TOKEN", "✓ valid")
 
 	s.keys("e")
-	screen := s.waitFor("Tokens (2)", "minted locally · key", "edited-by-script", "re-signed", "verified against the session key")
-	if !strings.Contains(screen, "✓ valid") || !strings.Contains(screen, "this session's key") {
+	screen := s.waitFor("Tokens (2)", "minted locally · key", "edited-by-script", "✓ valid · signature verified with kid")
+	// The view shows the re-signed token: verified with the kid its label names, the
+	// session key's.
+	label := regexp.MustCompile(`minted locally · key (\S+) · `).FindStringSubmatch(screen)
+	if label == nil || !strings.Contains(screen, "✓ valid · signature verified with kid "+label[1]) {
 		t.Fatalf("the re-signed token is not verified against the session key:\n%s", screen)
 	}
 	edited, err := os.ReadFile(filepath.Join(dir, "edited-path"))
