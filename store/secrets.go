@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -78,14 +79,17 @@ type Secrets struct {
 	// LookupEnv reads the environment; nil means os.LookupEnv.
 	LookupEnv func(string) (string, bool)
 
+	once  sync.Once
 	timed *timedKeyring
 }
 
 // NewSecrets returns Secrets on the system keyring with the default timeout.
 func NewSecrets() *Secrets { return &Secrets{} }
 
+// kr returns the timed keyring, built on first use: the TUI's commands call Secrets
+// from several goroutines at once, so the first use is synchronised.
 func (s *Secrets) kr() *timedKeyring {
-	if s.timed == nil {
+	s.once.Do(func() {
 		next, timeout := s.Keyring, s.Timeout
 		if next == nil {
 			next = SystemKeyring{}
@@ -94,7 +98,7 @@ func (s *Secrets) kr() *timedKeyring {
 			timeout = DefaultKeyringTimeout
 		}
 		s.timed = &timedKeyring{next: next, timeout: timeout}
-	}
+	})
 	return s.timed
 }
 

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -49,14 +51,15 @@ access denied, expired code, …); 2 usage, keyring or network errors, timeouts,
 			if err != nil {
 				return err
 			}
-			ts, err := s.run(cmd, g)
+			ctx, stop := interruptible(cmd)
+			defer stop()
+			ts, saveErr, err := s.run(ctx, cmd, g)
 			if err != nil {
-				return grantErr(err)
+				return err
 			}
 			for _, w := range ts.Warnings {
 				fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: note: %s\n", w)
 			}
-			saveErr := s.save(ts)
 			if asJSON {
 				err = WriteJSON(cmd.OutOrStdout(), getDoc(ts))
 			} else {
@@ -94,10 +97,32 @@ func chooseGrant(flag string, t store.Tenant) (tokens.Grant, error) {
 	return "", Fail(ExitUsage, "unknown grant %q: use client-credentials, device, pkce or refresh", flag)
 }
 
-// run performs grant g, talking to the person on stderr where the grant needs one.
-func (s *grantSession) run(cmd *cobra.Command, g tokens.Grant) (*tokens.TokenSet, error) {
-	ctx, stop := interruptible(cmd)
-	defer stop()
+// run performs grant g, talking to the person on stderr where the grant needs one, and
+// stores what it obtained; saveErr says why that could not be stored. The refresh grant
+// runs in the tenant's session (which stores as it goes); a set another process renewed
+// while this one waited for the tenant's lock is taken instead of spending the refresh
+// token again.
+func (s *grantSession) run(ctx context.Context, cmd *cobra.Command, g tokens.Grant) (ts *tokens.TokenSet, saveErr, err error) {
+	if g == tokens.GrantRefresh {
+		out, err := s.session.Renew(ctx, store.Policy{Force: true})
+		var np *store.NeedsPersonError
+		if errors.As(err, &np) {
+			return nil, nil, Fail(ExitInvalid, "tenant %q has no stored refresh token: run 'tokenbench get --tenant %s --grant device' (or pkce) with the offline_access scope first", s.tenant.Name, s.tenant.Name)
+		}
+		if err != nil {
+			return nil, nil, s.sessionErr(err)
+		}
+		return out.Set, nil, nil
+	}
+	ts, err = s.obtain(ctx, cmd, g)
+	if err != nil {
+		return nil, nil, grantErr(err)
+	}
+	return ts, s.store(ctx, ts), nil
+}
+
+// obtain runs a grant that does not spend a refresh token.
+func (s *grantSession) obtain(ctx context.Context, cmd *cobra.Command, g tokens.Grant) (*tokens.TokenSet, error) {
 	stderr := cmd.ErrOrStderr()
 	switch g {
 	case tokens.GrantClientCredentials:
@@ -120,7 +145,7 @@ func (s *grantSession) run(cmd *cobra.Command, g tokens.Grant) (*tokens.TokenSet
 				s.deps.onDevice(da)
 			}
 		})
-	case tokens.GrantPKCE:
+	default: // PKCE
 		c, err := s.client(true)
 		if err != nil {
 			return nil, err
@@ -129,19 +154,6 @@ func (s *grantSession) run(cmd *cobra.Command, g tokens.Grant) (*tokens.TokenSet
 			fmt.Fprintf(stderr, "Log in at this URL (tokenbench tries to open your browser):\n\n  %s\n\nWaiting for the login to come back to tokenbench…\n", u)
 		}
 		return c.AuthorizationCode(ctx)
-	default: // refresh
-		prev, err := s.cached()
-		if err != nil {
-			return nil, err
-		}
-		if prev == nil || prev.RefreshToken == "" {
-			return nil, Fail(ExitInvalid, "tenant %q has no stored refresh token: run 'tokenbench get --tenant %s --grant device' (or pkce) with the offline_access scope first", s.tenant.Name, s.tenant.Name)
-		}
-		c, err := s.client(true)
-		if err != nil {
-			return nil, err
-		}
-		return c.Refresh(ctx, prev)
 	}
 }
 

@@ -8,11 +8,9 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"time"
 
 	"github.com/cli/browser"
-	"github.com/gofrs/flock"
 	"github.com/spf13/cobra"
 
 	"github.com/tokenbench/tokenbench/store"
@@ -37,12 +35,13 @@ type grantDeps struct {
 }
 
 // grantSession is one command's view of a tenant: the tenant, where its secrets live,
-// and a grant client for it.
+// and the store's session, through which every token is renewed and stored.
 type grantSession struct {
 	tenants *store.Tenants
 	tenant  store.Tenant
 	deps    grantDeps
 	stderr  io.Writer
+	session *store.Session
 }
 
 // openGrantSession resolves the tenant called name (the default when empty) in the
@@ -55,14 +54,16 @@ func openGrantSession(cmd *cobra.Command, configFlag, name string, d grantDeps) 
 	if d.keyring != nil {
 		ts.Secrets.Keyring = d.keyring
 	}
-	t, err := ts.Resolve(name)
+	sess, err := ts.OpenSession(name)
 	if err != nil {
 		if errors.Is(err, store.ErrNoDefault) {
 			return nil, Fail(ExitUsage, "no --tenant given and no default tenant set: name one, or set one with 'tokenbench tenants use NAME'")
 		}
 		return nil, storeErr(err)
 	}
-	return &grantSession{tenants: ts, tenant: t, deps: d, stderr: cmd.ErrOrStderr()}, nil
+	s := &grantSession{tenants: ts, tenant: sess.Tenant, deps: d, stderr: cmd.ErrOrStderr(), session: sess}
+	sess.Now, sess.Client, sess.Warn = d.now, s.newClient, s.warn
+	return s, nil
 }
 
 // client returns a grant client for the tenant. The client secret of a confidential
@@ -72,16 +73,18 @@ func (s *grantSession) client(needSecret bool) (*tokens.Client, error) {
 	var secret string
 	if needSecret && t.Confidential {
 		v, _, err := s.tenants.Secrets.ClientSecret(t.Name)
-		switch {
-		case errors.Is(err, store.ErrSecretNotFound):
-			return nil, Fail(ExitUsage, "tenant %q is confidential but no client secret is stored: store one with 'tokenbench tenants edit %s --client-secret-stdin', or set %s", t.Name, t.Name, store.EnvClientSecret)
-		case err != nil:
-			return nil, storeErr(err)
+		if err != nil {
+			return nil, s.sessionErr(err)
 		}
 		secret = v
 	}
+	return s.newClient(t.ClientConfig(secret)), nil
+}
+
+// newClient builds the grant client for cfg with the command's injected parts.
+func (s *grantSession) newClient(cfg tokens.ClientConfig) *tokens.Client {
 	d := s.deps
-	c := tokens.NewClient(t.ClientConfig(secret)).Override(tokens.Overrides{
+	c := tokens.NewClient(cfg).Override(tokens.Overrides{
 		Now: d.now, Sleep: d.sleep, After: d.after, HTTP: d.httpClient, Keys: d.keys, OpenBrowser: d.openBrowser,
 	})
 	if d.openBrowser == nil {
@@ -89,7 +92,7 @@ func (s *grantSession) client(needSecret bool) (*tokens.Client, error) {
 		browser.Stdout, browser.Stderr = s.stderr, s.stderr
 		c.OpenBrowser = browser.OpenURL
 	}
-	return c, nil
+	return c
 }
 
 // now is the commands' clock.
@@ -100,44 +103,53 @@ func (s *grantSession) now() time.Time {
 	return time.Now()
 }
 
-// cached returns the tenant's cached token set (refresh token included), or nil. A
-// damaged or unreadable entry is reported on stderr and treated as absent, so that a new
-// grant can replace it.
-func (s *grantSession) cached() (*tokens.TokenSet, error) {
-	ts, err := s.tenants.Secrets.LoadTokenSet(s.tenant.Name)
-	switch {
-	case errors.Is(err, store.ErrTokenCacheUnreadable):
-		fmt.Fprintf(s.stderr, "tokenbench: warning: ignoring it: %s\n", oneLine(err.Error()))
-	case err != nil:
-		return nil, storeErr(err)
-	}
-	if ts != nil && ts.Issuer != "" && ts.Issuer != s.tenant.IssuerURL() {
-		// The tenant was pointed at another issuer since: its tokens are not for it.
+// warn reports on stderr what the session ignored: a damaged cache entry, or tokens of
+// the issuer the tenant named before.
+func (s *grantSession) warn(err error) {
+	var fe *store.ForeignCacheError
+	if errors.As(err, &fe) {
 		fmt.Fprintf(s.stderr, "tokenbench: warning: ignoring the cached tokens of %q: they come from %s, the tenant now names %s\n",
-			s.tenant.Name, tokens.SafeText(ts.Issuer), tokens.SafeText(s.tenant.IssuerURL()))
-		return nil, nil
+			fe.Tenant, tokens.SafeText(fe.CachedIssuer), tokens.SafeText(fe.TenantIssuer))
+		return
 	}
-	return ts, nil
+	fmt.Fprintf(s.stderr, "tokenbench: warning: ignoring it: %s\n", oneLine(err.Error()))
 }
 
-// save stores ts in the keyring, the refresh token first (see store.SaveTokenSet).
-func (s *grantSession) save(ts *tokens.TokenSet) error {
-	return storeErr(s.tenants.Secrets.SaveTokenSet(s.tenant.Name, ts))
+// store caches ts, obtained by a grant, in the keyring under the tenant's lock (see
+// store.Session.Store).
+func (s *grantSession) store(ctx context.Context, ts *tokens.TokenSet) error {
+	return s.sessionErr(s.session.Store(ctx, ts))
 }
 
-// lock takes the tenant's token lock, a file next to the config file, so that of several
-// processes asking for a token at once only one talks to the provider; the others wait
-// and then find its result in the cache.
-func (s *grantSession) lock(ctx context.Context) (func(), error) {
-	path := filepath.Join(filepath.Dir(s.tenants.Path), "."+filepath.Base(s.tenants.Path)+"."+s.tenant.Name+".token.lock")
-	l := flock.New(path, flock.SetPermissions(0o600))
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	ok, err := l.TryLockContext(ctx, 20*time.Millisecond)
-	if err != nil || !ok {
-		return nil, Fail(ExitUsage, "could not take the token lock %s (another tokenbench is refreshing for a minute already?): %v", path, err)
+// needsPersonHint says which command gets a token when a person is needed.
+func (s *grantSession) needsPersonHint() string {
+	return fmt.Sprintf("run 'tokenbench get --tenant %s' (it needs a person: grant %s)", s.tenant.Name, orDefault(string(s.tenant.Grant), "device"))
+}
+
+// sessionErr words what the session returned for the command line.
+func (s *grantSession) sessionErr(err error) error {
+	var np *store.NeedsPersonError
+	var ee *ExitError
+	switch {
+	case err == nil || errors.As(err, &ee):
+		return err
+	case errors.As(err, &np) && np.Cached:
+		return Fail(ExitInvalid, "the cached token of %q has expired and there is no refresh token: %s", s.tenant.Name, s.needsPersonHint())
+	case errors.As(err, &np):
+		return Fail(ExitInvalid, "no token is cached for tenant %q: %s", s.tenant.Name, s.needsPersonHint())
+	case errors.Is(err, tokens.ErrInvalidGrant):
+		return Fail(ExitInvalid, "the stored refresh token of %q was refused (expired, revoked or already used): %s", s.tenant.Name, s.needsPersonHint())
+	case errors.Is(err, store.ErrSecretNotFound):
+		return Fail(ExitUsage, "tenant %q is confidential but no client secret is stored: store one with 'tokenbench tenants edit %s --client-secret-stdin', or set %s", s.tenant.Name, s.tenant.Name, store.EnvClientSecret)
+	case errors.Is(err, store.ErrLocked):
+		return Fail(ExitUsage, "%s (is another tokenbench stuck refreshing?)", oneLine(err.Error()))
 	}
-	return func() { _ = l.Unlock() }, nil
+	var pe *tokens.ProviderError
+	var se *store.SharedFailureError
+	if errors.As(err, &pe) || errors.As(err, &se) || errors.Is(err, context.Canceled) {
+		return grantErr(err)
+	}
+	return storeErr(err)
 }
 
 // grantErr gives a grant failure its exit code: 2 when the provider could not be

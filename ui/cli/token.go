@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -69,70 +68,19 @@ person, or the provider refused; 2 usage, keyring or network errors.`,
 }
 
 // validToken returns a token set whose access token is valid beyond margin: the cached
-// one, or under the tenant's token lock a fresh one (another process may have just made
-// one), by refresh or client credentials.
+// one, or one the tenant's session renewed (by this process or, while it waited, by
+// another), by refresh or client credentials.
 func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration) (*tokens.TokenSet, error) {
-	ts, err := s.cached()
-	if err != nil {
-		return nil, err
-	}
-	if ts != nil && !ts.NeedsRefresh(s.now(), margin) {
-		return ts, nil
-	}
 	ctx, stop := interruptible(cmd)
 	defer stop()
-	unlock, err := s.lock(ctx)
+	out, err := s.session.Renew(ctx, store.Policy{Margin: margin, ClientCredentials: true})
 	if err != nil {
-		return nil, err
+		return nil, s.sessionErr(err)
 	}
-	defer unlock()
-	if ts, err = s.cached(); err != nil {
-		return nil, err
+	if out.RenewErr != nil {
+		fmt.Fprintf(s.stderr, "tokenbench: warning: could not refresh, the cached token expires %s: %s\n", tokens.Relative(out.Set.Expiry, s.now()), oneLine(out.RenewErr.Error()))
 	}
-	now := s.now()
-	if ts != nil && !ts.NeedsRefresh(now, margin) {
-		return ts, nil
-	}
-
-	var fresh *tokens.TokenSet
-	var grantFailure error
-	if ts != nil && ts.RefreshToken != "" {
-		c, err := s.client(true)
-		if err != nil {
-			return nil, err
-		}
-		fresh, grantFailure = c.Refresh(ctx, ts)
-	}
-	if fresh == nil && s.tenant.CanClientCredentials() {
-		c, err := s.client(true)
-		if err != nil {
-			return nil, err
-		}
-		fresh, grantFailure = c.ClientCredentials(ctx)
-	}
-	if fresh != nil {
-		if err := s.save(fresh); err != nil {
-			return nil, err
-		}
-		return fresh, nil
-	}
-	// Nothing new: a token that has not expired yet still beats none.
-	if ts != nil && ts.AccessToken != "" && !ts.Expired(now) {
-		if grantFailure != nil {
-			fmt.Fprintf(s.stderr, "tokenbench: warning: could not refresh, the cached token expires %s: %s\n", tokens.Relative(ts.Expiry, now), oneLine(grantFailure.Error()))
-		}
-		return ts, nil
-	}
-	hint := fmt.Sprintf("run 'tokenbench get --tenant %s' (it needs a person: grant %s)", s.tenant.Name, orDefault(string(s.tenant.Grant), "device"))
-	switch {
-	case grantFailure != nil && errors.Is(grantFailure, tokens.ErrInvalidGrant):
-		return nil, Fail(ExitInvalid, "the stored refresh token of %q was refused (expired, revoked or already used): %s", s.tenant.Name, hint)
-	case grantFailure != nil:
-		return nil, grantErr(grantFailure)
-	case ts == nil:
-		return nil, Fail(ExitInvalid, "no token is cached for tenant %q: %s", s.tenant.Name, hint)
-	}
-	return nil, Fail(ExitInvalid, "the cached token of %q has expired and there is no refresh token: %s", s.tenant.Name, hint)
+	return out.Set, nil
 }
 
 func orDefault(s, def string) string {
