@@ -98,6 +98,9 @@ type Outcome struct {
 	// RenewErr is why a renewal failed when Set is the cached token, still unexpired,
 	// returned instead (only without Policy.Force).
 	RenewErr error
+	// StoreErr says the renewed Set could not be stored: it is the only copy of a rotated
+	// refresh token.
+	StoreErr error
 }
 
 // ErrNeedsPerson is matched (errors.Is) by every *NeedsPersonError.
@@ -303,7 +306,9 @@ func (s *Session) renewLocked(ctx context.Context, p Policy, seen *tokens.TokenS
 		return nil, err
 	}
 	if err := s.Tenants.Secrets.SaveTokenSet(s.Tenant.Name, fresh); err != nil {
-		return nil, err
+		// Waiters must not spend the refresh token still stored: it may be spent already.
+		s.writeRecord(record{Gen: last.Gen + 1, At: s.now(), Failure: "not_stored", Reason: err.Error()})
+		return &Outcome{Set: fresh, Prev: cur, Renewed: true, StoreErr: err}, nil
 	}
 	s.writeRecord(record{Gen: last.Gen + 1, At: s.now()})
 	return &Outcome{Set: fresh, Prev: cur, Renewed: true}, nil

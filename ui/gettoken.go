@@ -210,10 +210,25 @@ func (s *getScreen) start(env grantEnv) tea.Cmd {
 	return runGrant(ctx, s.run.id, s.tenants, t, s.grant, env)
 }
 
-// runGrant is the command that runs a grant for t and stores what it obtained. The
-// device and PKCE grants report their prompt first and continue in a follow-up command.
+// runGrant is the command that runs a grant for t and stores what it obtained, in t's
+// tenant session (under its lock). The device and PKCE grants report their prompt first
+// and continue in a follow-up command; the refresh grant is the session's explicit
+// renewal, which takes a set another process renewed meanwhile instead of spending the
+// refresh token again.
 func runGrant(ctx context.Context, id int, ts *store.Tenants, t store.Tenant, g tokens.Grant, env grantEnv) tea.Cmd {
 	return func() tea.Msg {
+		sess := env.session(ts, t, nil)
+		if g == tokens.GrantRefresh {
+			out, err := sess.Renew(ctx, store.Policy{Force: true})
+			var np *store.NeedsPersonError
+			if errors.As(err, &np) {
+				err = fmt.Errorf("tenant %q has no stored refresh token: get one with the device or pkce grant (scope offline_access)", t.Name)
+			}
+			if err != nil {
+				return tokenObtainedMsg{id: id, err: err}
+			}
+			return tokenObtainedMsg{id: id, ts: out.Set, saveErr: out.StoreErr}
+		}
 		c, err := grantClient(ts, t, env)
 		if err != nil {
 			return tokenObtainedMsg{id: id, err: err}
@@ -222,20 +237,12 @@ func runGrant(ctx context.Context, id int, ts *store.Tenants, t store.Tenant, g 
 			if err != nil {
 				return tokenObtainedMsg{id: id, err: err}
 			}
-			return tokenObtainedMsg{id: id, ts: set, saveErr: ts.Secrets.SaveTokenSet(t.Name, set)}
+			// Stored even when the run was cancelled meanwhile: the grant has happened.
+			return tokenObtainedMsg{id: id, ts: set, saveErr: sess.Store(context.WithoutCancel(ctx), set)}
 		}
 		switch g {
 		case tokens.GrantClientCredentials:
 			return finish(c.ClientCredentials(ctx))
-		case tokens.GrantRefresh:
-			prev, err := ts.Secrets.LoadTokenSet(t.Name)
-			if err != nil && !errors.Is(err, store.ErrTokenCacheUnreadable) {
-				return finish(nil, err)
-			}
-			if prev == nil || prev.RefreshToken == "" {
-				return finish(nil, fmt.Errorf("tenant %q has no stored refresh token: get one with the device or pkce grant (scope offline_access)", t.Name))
-			}
-			return finish(c.Refresh(ctx, prev))
 		case tokens.GrantDevice:
 			da, err := c.StartDevice(ctx)
 			if err != nil {
@@ -268,13 +275,27 @@ func grantClient(ts *store.Tenants, t store.Tenant, env grantEnv) (*tokens.Clien
 		}
 		secret = v
 	}
-	c := tokens.NewClient(t.ClientConfig(secret)).Override(tokens.Overrides{
+	return env.client(t.ClientConfig(secret)), nil
+}
+
+// client builds the grants client for cfg with the env's clock, waits, HTTP and keys.
+func (env grantEnv) client(cfg tokens.ClientConfig) *tokens.Client {
+	c := tokens.NewClient(cfg).Override(tokens.Overrides{
 		Now: env.now, Sleep: env.sleep, After: env.after, HTTP: env.httpClient, Keys: env.keys, OpenBrowser: env.openBrowser,
 	})
 	if env.openBrowser == nil {
 		c.OpenBrowser = openQuietly
 	}
-	return c, nil
+	return c
+}
+
+// session returns t's tenant session with the env's clients; clock (nil: the env's)
+// decides whether a cached token is still fresh.
+func (env grantEnv) session(ts *store.Tenants, t store.Tenant, clock func() time.Time) *store.Session {
+	if clock == nil {
+		clock = env.now
+	}
+	return &store.Session{Tenants: ts, Tenant: t, Now: clock, Client: env.client}
 }
 
 // finished ends the run a tokenObtainedMsg belongs to; false when it is stale.

@@ -134,32 +134,6 @@ func TestRefreshFailures(t *testing.T) {
 	hs.wantOnScreen("✗ auto-refresh is for tokens obtained from a saved tenant")
 }
 
-// A tenant whose tokens need a person and that has no refresh token cannot be refreshed.
-func TestRefreshGrantChoice(t *testing.T) {
-	dev := store.Tenant{Name: "dev", Grant: store.GrantDevice}
-	m2m := store.Tenant{Name: "m2m", Confidential: true}
-	for _, tc := range []struct {
-		t    store.Tenant
-		prev *tokens.TokenSet
-		want tokens.Grant
-	}{
-		{dev, &tokens.TokenSet{RefreshToken: "r"}, tokens.GrantRefresh},
-		{m2m, &tokens.TokenSet{RefreshToken: "r"}, tokens.GrantRefresh},
-		{m2m, nil, tokens.GrantClientCredentials},
-		{m2m, &tokens.TokenSet{}, tokens.GrantClientCredentials},
-		{dev, nil, ""},
-		{dev, &tokens.TokenSet{AccessToken: "a"}, ""},
-	} {
-		g, err := refreshGrant(tc.t, tc.prev)
-		if g != tc.want || (err != nil) != (tc.want == "") {
-			t.Errorf("%s %+v: %q %v, want %q", tc.t.Name, tc.prev, g, err, tc.want)
-		}
-		if err != nil && !strings.Contains(err.Error(), "needs a person") {
-			t.Errorf("refusal does not say why: %v", err)
-		}
-	}
-}
-
 // Auto-refresh: the tick refreshes a token with auto-refresh on once it is inside the
 // margin, and starts one refresh per tenant even when several of its tokens are due.
 func TestAutoRefreshAtTheMargin(t *testing.T) {

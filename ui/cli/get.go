@@ -112,7 +112,7 @@ func (s *grantSession) run(ctx context.Context, cmd *cobra.Command, g tokens.Gra
 		if err != nil {
 			return nil, nil, s.sessionErr(err)
 		}
-		return out.Set, nil, nil
+		return out.Set, out.StoreErr, nil
 	}
 	ts, err = s.obtain(ctx, cmd, g)
 	if err != nil {

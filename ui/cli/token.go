@@ -77,6 +77,9 @@ func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration) (*to
 	if err != nil {
 		return nil, s.sessionErr(err)
 	}
+	if out.StoreErr != nil {
+		return nil, storeErr(out.StoreErr)
+	}
 	if out.RenewErr != nil {
 		fmt.Fprintf(s.stderr, "tokenbench: warning: could not refresh, the cached token expires %s: %s\n", tokens.Relative(out.Set.Expiry, s.now()), oneLine(out.RenewErr.Error()))
 	}
