@@ -57,6 +57,7 @@ type Session struct {
 	Warn func(error)
 
 	flights *singleflight.Group // nil means processFlights
+	queued  func()              // tests: called once the caller has read the record and queues
 }
 
 // processFlights joins the renewals of one tenant within this process.
@@ -230,6 +231,9 @@ func (s *Session) Renew(ctx context.Context, p Policy) (*Outcome, error) {
 		return &Outcome{Set: seen, Prev: seen}, nil
 	}
 	gen := s.readRecord().Gen
+	if s.queued != nil {
+		s.queued()
+	}
 	flights := s.flights
 	if flights == nil {
 		flights = &processFlights
