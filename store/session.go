@@ -13,7 +13,7 @@ import (
 	"github.com/gofrs/flock"
 	"golang.org/x/sync/singleflight"
 
-	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // DefaultLockWait bounds how long a Session waits for another process's renewal of the
@@ -43,8 +43,8 @@ type Session struct {
 	Tenant Tenant
 	// Client returns the OAuth client for cfg, the tenant's client configuration with its
 	// client secret ("" for a public client). Front ends set it to inject their clock, HTTP
-	// client and key cache; nil means tokens.NewClient.
-	Client func(cfg tokens.ClientConfig) *tokens.Client
+	// client and key cache; nil means oauth.NewClient.
+	Client func(cfg oauth.ClientConfig) *oauth.Client
 	// Now is the clock that decides whether a cached token is fresh; nil means time.Now.
 	Now func() time.Time
 	// LockWait bounds the wait for the tenant's lock; zero means DefaultLockWait.
@@ -76,8 +76,8 @@ func (ts *Tenants) OpenSession(name string) (*Session, error) {
 // Policy says what Renew is asked for.
 type Policy struct {
 	// Margin: a cached access token valid for longer than this (or half its lifetime, see
-	// tokens.TokenSet.RefreshMargin) is returned as it is. Negative means
-	// tokens.DefaultRefreshMargin.
+	// oauth.TokenSet.RefreshMargin) is returned as it is. Negative means
+	// oauth.DefaultRefreshMargin.
 	Margin time.Duration
 	// Force renews even a fresh token (an explicit refresh). A token another caller
 	// renewed while this one waited for the lock is still taken instead.
@@ -90,9 +90,9 @@ type Policy struct {
 // Outcome is what Renew returns.
 type Outcome struct {
 	// Set is the token set to use; it is stored in the keyring.
-	Set *tokens.TokenSet
+	Set *oauth.TokenSet
 	// Prev is the cached set this call started from; nil when there was none.
-	Prev *tokens.TokenSet
+	Prev *oauth.TokenSet
 	// Renewed says this call obtained Set from the provider; false when it was cached
 	// or another caller renewed it.
 	Renewed bool
@@ -139,7 +139,7 @@ func (e *ForeignCacheError) Error() string {
 
 // SharedFailureError is the failure of a renewal that another tokenbench process made
 // while this one waited for the tenant's lock. It matches (errors.Is) the same kind of
-// provider failure the other process got (tokens.ErrInvalidGrant, tokens.ErrTimeout, …).
+// provider failure the other process got (oauth.ErrInvalidGrant, oauth.ErrTimeout, …).
 type SharedFailureError struct {
 	Tenant string
 	// At is when the other process's renewal failed.
@@ -163,16 +163,16 @@ var failureKinds = []struct {
 	name string
 	err  error
 }{
-	{"invalid_client", tokens.ErrInvalidClient},
-	{"unauthorized_client", tokens.ErrUnauthorizedClient},
-	{"invalid_grant", tokens.ErrInvalidGrant},
-	{"invalid_scope", tokens.ErrInvalidScope},
-	{"access_denied", tokens.ErrAccessDenied},
-	{"rate_limited", tokens.ErrRateLimited},
-	{"provider_failed", tokens.ErrProviderFailed},
-	{"timeout", tokens.ErrTimeout},
-	{"unreachable", tokens.ErrUnreachable},
-	{"refused", tokens.ErrProviderRefused},
+	{"invalid_client", oauth.ErrInvalidClient},
+	{"unauthorized_client", oauth.ErrUnauthorizedClient},
+	{"invalid_grant", oauth.ErrInvalidGrant},
+	{"invalid_scope", oauth.ErrInvalidScope},
+	{"access_denied", oauth.ErrAccessDenied},
+	{"rate_limited", oauth.ErrRateLimited},
+	{"provider_failed", oauth.ErrProviderFailed},
+	{"timeout", oauth.ErrTimeout},
+	{"unreachable", oauth.ErrUnreachable},
+	{"refused", oauth.ErrProviderRefused},
 }
 
 func (s *Session) now() time.Time {
@@ -201,7 +201,7 @@ func (s *Session) recordPath() string { return s.lockPath() + ".last" }
 // Cached returns the tenant's cached token set (with its refresh token), or nil. An
 // unreadable entry or one from another issuer is reported through Warn and treated as
 // absent, so that a new grant replaces it.
-func (s *Session) Cached() (*tokens.TokenSet, error) {
+func (s *Session) Cached() (*oauth.TokenSet, error) {
 	ts, err := s.Tenants.Secrets.LoadTokenSet(s.Tenant.Name)
 	switch {
 	case errors.Is(err, ErrTokenCacheUnreadable):
@@ -221,7 +221,7 @@ func (s *Session) Cached() (*tokens.TokenSet, error) {
 // waited, or by this one: the refresh grant, or client credentials when p allows). When
 // the renewal fails and the cached access token has not expired, that token is returned
 // with Outcome.RenewErr (unless p.Force). Errors: *NeedsPersonError, *SharedFailureError,
-// the provider's *tokens.ProviderError, keyring errors, or ctx's error.
+// the provider's *oauth.ProviderError, keyring errors, or ctx's error.
 func (s *Session) Renew(ctx context.Context, p Policy) (*Outcome, error) {
 	seen, err := s.Cached()
 	if err != nil {
@@ -269,14 +269,14 @@ func (s *Session) Renew(ctx context.Context, p Policy) (*Outcome, error) {
 // isGrantFailure reports whether err came from the provider (a refusal or a failed
 // request), as opposed to the keyring or the lock.
 func isGrantFailure(err error) bool {
-	var pe *tokens.ProviderError
+	var pe *oauth.ProviderError
 	var se *SharedFailureError
 	return errors.As(err, &pe) || errors.As(err, &se)
 }
 
 // renewLocked is Renew's part under the tenant's lock. seen and gen are what the caller
 // found before it queued for the lock.
-func (s *Session) renewLocked(ctx context.Context, p Policy, seen *tokens.TokenSet, gen int64) (*Outcome, error) {
+func (s *Session) renewLocked(ctx context.Context, p Policy, seen *oauth.TokenSet, gen int64) (*Outcome, error) {
 	wait := s.LockWait
 	if wait <= 0 {
 		wait = DefaultLockWait
@@ -327,7 +327,7 @@ func (s *Session) renewTimeout() time.Duration {
 
 // grant asks the provider for a new set: the refresh grant with cur's refresh token, or
 // client credentials when p allows it and the tenant may.
-func (s *Session) grant(ctx context.Context, p Policy, cur *tokens.TokenSet) (*tokens.TokenSet, error) {
+func (s *Session) grant(ctx context.Context, p Policy, cur *oauth.TokenSet) (*oauth.TokenSet, error) {
 	hasRefresh := cur != nil && cur.RefreshToken != ""
 	if !hasRefresh && !(p.ClientCredentials && s.Tenant.CanClientCredentials()) {
 		return nil, &NeedsPersonError{Tenant: s.Tenant.Name, Cached: cur != nil}
@@ -343,7 +343,7 @@ func (s *Session) grant(ctx context.Context, p Policy, cur *tokens.TokenSet) (*t
 }
 
 // client builds the tenant's OAuth client, with its client secret when it is confidential.
-func (s *Session) client() (*tokens.Client, error) {
+func (s *Session) client() (*oauth.Client, error) {
 	var secret string
 	if s.Tenant.Confidential {
 		v, _, err := s.Tenants.Secrets.ClientSecret(s.Tenant.Name)
@@ -356,13 +356,13 @@ func (s *Session) client() (*tokens.Client, error) {
 	if s.Client != nil {
 		return s.Client(cfg), nil
 	}
-	return tokens.NewClient(cfg), nil
+	return oauth.NewClient(cfg), nil
 }
 
 // Store caches ts, a set obtained by a grant that needed a person (device, PKCE) or by
 // client credentials, under the tenant's lock, so that it does not land in the middle of
 // another process's renewal.
-func (s *Session) Store(ctx context.Context, ts *tokens.TokenSet) error {
+func (s *Session) Store(ctx context.Context, ts *oauth.TokenSet) error {
 	wait := s.LockWait
 	if wait <= 0 {
 		wait = DefaultLockWait

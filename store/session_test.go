@@ -11,7 +11,8 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/tokenbench/tokenbench/store/keyringtest"
-	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 	"github.com/tokenbench/tokenbench/tokens/tokenstest"
 )
 
@@ -28,8 +29,8 @@ func newSessionEnv(t *testing.T, opts ...tokenstest.Option) *sessionEnv {
 	ts := &Tenants{Path: filepath.Join(t.TempDir(), "config.toml"),
 		Secrets: &Secrets{Keyring: keyringtest.NewMemory(), LookupEnv: func(string) (string, bool) { return "", false }}}
 	for _, tn := range []Tenant{
-		{Name: "dev", ClientID: tokenstest.DeviceClientID, Grant: GrantDevice, Scopes: []string{"openid", "offline_access"}},
-		{Name: "m2m", ClientID: tokenstest.ConfidentialClientID, Confidential: true, Grant: GrantClientCredentials},
+		{Name: "dev", ClientID: tokenstest.DeviceClientID, Grant: oauth.GrantDevice, Scopes: []string{"openid", "offline_access"}},
+		{Name: "m2m", ClientID: tokenstest.ConfidentialClientID, Confidential: true, Grant: oauth.GrantClientCredentials},
 	} {
 		tn.Kind, tn.Issuer = KindOIDC, p.Issuer
 		change := KeepSecret
@@ -52,15 +53,15 @@ func (e *sessionEnv) session(t *testing.T, name string, flights *singleflight.Gr
 		t.Fatal(err)
 	}
 	s.flights = flights
-	s.Client = func(cfg tokens.ClientConfig) *tokens.Client {
-		return tokens.NewClient(cfg).Override(tokens.Overrides{Keys: &tokens.Cache{}})
+	s.Client = func(cfg oauth.ClientConfig) *oauth.Client {
+		return oauth.NewClient(cfg).Override(oauth.Overrides{KeyCache: &keys.Cache{}})
 	}
 	return s
 }
 
 // deviceTokens obtains tokens for tenant dev by the device flow, stores them with their
 // access token made expired, and returns them.
-func (e *sessionEnv) deviceTokens(t *testing.T) *tokens.TokenSet {
+func (e *sessionEnv) deviceTokens(t *testing.T) *oauth.TokenSet {
 	t.Helper()
 	s := e.session(t, "dev", nil)
 	c, err := s.client()
@@ -69,7 +70,7 @@ func (e *sessionEnv) deviceTokens(t *testing.T) *tokens.TokenSet {
 	}
 	c.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 	ctx := context.Background()
-	set, err := c.Device(ctx, func(da *tokens.DeviceAuthorization) {
+	set, err := c.Device(ctx, func(da *oauth.DeviceAuthorization) {
 		if err := e.p.Approve(ctx, da.UserCode); err != nil {
 			t.Error(err)
 		}
@@ -116,7 +117,7 @@ func TestSessionRenewChoosesTheGrant(t *testing.T) {
 		{"public tenant, nothing cached", "dev", Policy{ClientCredentials: true}, needsPerson(false), ""},
 		{"client credentials not allowed", "m2m", Policy{}, needsPerson(false), ""},
 		{"client credentials", "m2m", Policy{ClientCredentials: true}, func(t *testing.T, o *Outcome, err error) {
-			if err != nil || !o.Renewed || o.Set.Grant != tokens.GrantClientCredentials || o.Prev != nil {
+			if err != nil || !o.Renewed || o.Set.Grant != oauth.GrantClientCredentials || o.Prev != nil {
 				t.Fatalf("got %+v, %v", o, err)
 			}
 		}, "client_credentials"},
@@ -253,7 +254,7 @@ func TestSessionHungEndpointFourWaiters(t *testing.T) {
 			}
 			sharedFailures := 0
 			for i, err := range errs {
-				if !errors.Is(err, tokens.ErrTimeout) {
+				if !errors.Is(err, oauth.ErrTimeout) {
 					t.Errorf("waiter %d: %v, want the timeout", i, err)
 				}
 				var se *SharedFailureError
@@ -287,10 +288,10 @@ func TestSessionKeepsAnUnexpiredTokenOnFailure(t *testing.T) {
 	}
 	e.p.Inject(tokenstest.Fault{Path: "/oauth/token", Status: 503})
 	o, err := e.session(t, "dev", nil).Renew(context.Background(), Policy{Margin: 5 * time.Minute})
-	if err != nil || o.Set.AccessToken != set.AccessToken || !errors.Is(o.RenewErr, tokens.ErrProviderFailed) {
+	if err != nil || o.Set.AccessToken != set.AccessToken || !errors.Is(o.RenewErr, oauth.ErrProviderFailed) {
 		t.Fatalf("got %+v, %v", o, err)
 	}
-	if _, err := e.session(t, "dev", nil).Renew(context.Background(), Policy{Force: true}); !errors.Is(err, tokens.ErrProviderFailed) {
+	if _, err := e.session(t, "dev", nil).Renew(context.Background(), Policy{Force: true}); !errors.Is(err, oauth.ErrProviderFailed) {
 		t.Fatalf("forced: %v", err)
 	}
 }

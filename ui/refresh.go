@@ -10,18 +10,19 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // refreshMargin is how long before its expiry a tenant's token is due for a refresh:
 // the list and the view mark it, and auto-refresh replaces it (as `tokenbench token`
 // does with its default --margin).
-const refreshMargin = tokens.DefaultRefreshMargin
+const refreshMargin = oauth.DefaultRefreshMargin
 
 // tenantToken ties a token of the list to the saved tenant it was obtained from.
 type tenantToken struct {
 	tenant string
 	kind   string // "access" or "id": which token of the set this entry shows
-	set    *tokens.TokenSet
+	set    *oauth.TokenSet
 }
 
 const (
@@ -35,8 +36,8 @@ const (
 type refreshedMsg struct {
 	tenant  string
 	auto    bool
-	prev    *tokens.TokenSet // the stored set the refresh replaced, if there was one
-	ts      *tokens.TokenSet
+	prev    *oauth.TokenSet // the stored set the refresh replaced, if there was one
+	ts      *oauth.TokenSet
 	err     error
 	saveErr error
 }
@@ -103,7 +104,7 @@ func (m *Model) startRefresh(e *entry, auto bool) tea.Cmd {
 		// The tenant session refreshes (or obtains by client credentials again) under the
 		// tenant's lock and stores the rotated refresh token before it returns. r always
 		// renews; the tick only a token still due once the lock is taken.
-		out, err := env.session(ts, t, clock).Renew(ctx, store.Policy{Margin: refreshMargin, Force: !auto, ClientCredentials: true})
+		out, err := tenantSession(env, ts, t, clock).Renew(ctx, store.Policy{Margin: refreshMargin, Force: !auto, ClientCredentials: true})
 		var np *store.NeedsPersonError
 		switch {
 		case errors.As(err, &np):

@@ -17,6 +17,8 @@ import (
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/store/keyringtest"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 	"github.com/tokenbench/tokenbench/tokens/tokenstest"
 )
 
@@ -46,7 +48,7 @@ func TestRefreshRaceAcrossFrontEnds(t *testing.T) {
 	name := fmt.Sprintf("race-%d", time.Now().UnixNano()) // the keyring outlives the test
 	ts := store.OpenTenants(cfg)
 	if err := ts.Add(store.Tenant{Name: name, Kind: store.KindOIDC, Issuer: p.Issuer, ClientID: tokenstest.DeviceClientID,
-		Grant: store.GrantDevice, Scopes: []string{"openid", "offline_access"}}, store.KeepSecret); err != nil {
+		Grant: oauth.GrantDevice, Scopes: []string{"openid", "offline_access"}}, store.KeepSecret); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = ts.Secrets.DeleteAll(name) })
@@ -56,11 +58,11 @@ func TestRefreshRaceAcrossFrontEnds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := tokens.NewClient(tenant.ClientConfig("")).Override(tokens.Overrides{
-		Keys: &tokens.Cache{}, Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
+	c := oauth.NewClient(tenant.ClientConfig("")).Override(oauth.Overrides{
+		KeyCache: &keys.Cache{}, Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
 	})
 	ctx := context.Background()
-	set, err := c.Device(ctx, func(da *tokens.DeviceAuthorization) {
+	set, err := c.Device(ctx, func(da *oauth.DeviceAuthorization) {
 		if err := p.Approve(ctx, da.UserCode); err != nil {
 			t.Error(err)
 		}
@@ -76,7 +78,7 @@ func TestRefreshRaceAcrossFrontEnds(t *testing.T) {
 	// The workbench with the expired token in its list.
 	hs := newHarness(t, Options{Tenants: ts}, 100, 30)
 	hs.clock.t = time.Now()
-	hs.m.grants = grantEnv{keys: &tokens.Cache{}}
+	hs.m.grants = oauth.Overrides{KeyCache: &keys.Cache{}}
 	e, err := newEntry(name+" access", tokens.Inspect(set.AccessToken))
 	if err != nil {
 		t.Fatal(err)

@@ -8,17 +8,18 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 	"github.com/tokenbench/tokenbench/tokens/tokenstest"
 )
 
 // getDevice runs the device flow of tenant dev on the get-token screen, approving the
 // code over HTTP as the user would, and returns the stored token set. The test clock is
 // set to the real time first: the provider stamps its tokens with it.
-func getDevice(t *testing.T, hs *harness, p *tokenstest.Provider, ts *store.Tenants) *tokens.TokenSet {
+func getDevice(t *testing.T, hs *harness, p *tokenstest.Provider, ts *store.Tenants) *oauth.TokenSet {
 	t.Helper()
 	hs.clock.t = time.Now()
 	approved := false
-	hs.m.grants.sleep = func(ctx context.Context, _ time.Duration) error {
+	hs.m.grants.Sleep = func(ctx context.Context, _ time.Duration) error {
 		if !approved {
 			approved = true
 			if err := p.Approve(context.Background(), hs.m.get.run.device.UserCode); err != nil {

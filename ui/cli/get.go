@@ -13,6 +13,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // NewGetCmd returns the `get` command: run a grant against a tenant and cache the result.
@@ -79,19 +80,19 @@ access denied, expired code, …); 2 usage, keyring or network errors, timeouts,
 }
 
 // chooseGrant picks the grant: the flag, else the tenant's, else by client type.
-func chooseGrant(flag string, t store.Tenant) (tokens.Grant, error) {
-	g := tokens.Grant(flag)
+func chooseGrant(flag string, t store.Tenant) (oauth.Grant, error) {
+	g := oauth.Grant(flag)
 	if g == "" {
-		g = tokens.Grant(t.Grant)
+		g = oauth.Grant(t.Grant)
 	}
 	if g == "" {
-		g = tokens.GrantDevice
+		g = oauth.GrantDevice
 		if t.Confidential {
-			g = tokens.GrantClientCredentials
+			g = oauth.GrantClientCredentials
 		}
 	}
 	switch g {
-	case tokens.GrantClientCredentials, tokens.GrantDevice, tokens.GrantPKCE, tokens.GrantRefresh:
+	case oauth.GrantClientCredentials, oauth.GrantDevice, oauth.GrantPKCE, oauth.GrantRefresh:
 		return g, nil
 	}
 	return "", Fail(ExitUsage, "unknown grant %q: use client-credentials, device, pkce or refresh", flag)
@@ -102,8 +103,8 @@ func chooseGrant(flag string, t store.Tenant) (tokens.Grant, error) {
 // runs in the tenant's session (which stores as it goes); a set another process renewed
 // while this one waited for the tenant's lock is taken instead of spending the refresh
 // token again.
-func (s *grantSession) run(ctx context.Context, cmd *cobra.Command, g tokens.Grant) (ts *tokens.TokenSet, saveErr, err error) {
-	if g == tokens.GrantRefresh {
+func (s *grantSession) run(ctx context.Context, cmd *cobra.Command, g oauth.Grant) (ts *oauth.TokenSet, saveErr, err error) {
+	if g == oauth.GrantRefresh {
 		out, err := s.session.Renew(ctx, store.Policy{Force: true})
 		var np *store.NeedsPersonError
 		if errors.As(err, &np) {
@@ -122,10 +123,10 @@ func (s *grantSession) run(ctx context.Context, cmd *cobra.Command, g tokens.Gra
 }
 
 // obtain runs a grant that does not spend a refresh token.
-func (s *grantSession) obtain(ctx context.Context, cmd *cobra.Command, g tokens.Grant) (*tokens.TokenSet, error) {
+func (s *grantSession) obtain(ctx context.Context, cmd *cobra.Command, g oauth.Grant) (*oauth.TokenSet, error) {
 	stderr := cmd.ErrOrStderr()
 	switch g {
-	case tokens.GrantClientCredentials:
+	case oauth.GrantClientCredentials:
 		if !s.tenant.Confidential {
 			return nil, Fail(ExitUsage, "tenant %q is a public client; client credentials need a confidential one (use --grant device or pkce)", s.tenant.Name)
 		}
@@ -134,12 +135,12 @@ func (s *grantSession) obtain(ctx context.Context, cmd *cobra.Command, g tokens.
 			return nil, err
 		}
 		return c.ClientCredentials(ctx)
-	case tokens.GrantDevice:
+	case oauth.GrantDevice:
 		c, err := s.client(true)
 		if err != nil {
 			return nil, err
 		}
-		return c.Device(ctx, func(da *tokens.DeviceAuthorization) {
+		return c.Device(ctx, func(da *oauth.DeviceAuthorization) {
 			writeDevicePrompt(stderr, da, s.now())
 			if s.deps.onDevice != nil {
 				s.deps.onDevice(da)
@@ -157,7 +158,7 @@ func (s *grantSession) obtain(ctx context.Context, cmd *cobra.Command, g tokens.
 	}
 }
 
-func writeDevicePrompt(w io.Writer, da *tokens.DeviceAuthorization, now time.Time) {
+func writeDevicePrompt(w io.Writer, da *oauth.DeviceAuthorization, now time.Time) {
 	fmt.Fprintf(w, "To sign in, open %s and enter the code:\n\n    %s\n\n", da.VerificationURI, da.UserCode)
 	if da.VerificationURIComplete != "" {
 		fmt.Fprintf(w, "or open %s\n", da.VerificationURIComplete)
@@ -170,20 +171,20 @@ func writeDevicePrompt(w io.Writer, da *tokens.DeviceAuthorization, now time.Tim
 
 // GetDoc is the `get --json` document, with the raw tokens.
 type GetDoc struct {
-	Tenant       string       `json:"tenant"`
-	Issuer       string       `json:"issuer"`
-	Grant        tokens.Grant `json:"grant"`
-	TokenType    string       `json:"token_type,omitempty"`
-	Scope        string       `json:"scope,omitempty"`
-	Expiry       *time.Time   `json:"expiry,omitempty"`
-	ObtainedAt   time.Time    `json:"obtained_at"`
-	AccessToken  string       `json:"access_token"`
-	IDToken      string       `json:"id_token,omitempty"`
-	RefreshToken string       `json:"refresh_token,omitempty"`
-	Warnings     []string     `json:"warnings,omitempty"`
+	Tenant       string      `json:"tenant"`
+	Issuer       string      `json:"issuer"`
+	Grant        oauth.Grant `json:"grant"`
+	TokenType    string      `json:"token_type,omitempty"`
+	Scope        string      `json:"scope,omitempty"`
+	Expiry       *time.Time  `json:"expiry,omitempty"`
+	ObtainedAt   time.Time   `json:"obtained_at"`
+	AccessToken  string      `json:"access_token"`
+	IDToken      string      `json:"id_token,omitempty"`
+	RefreshToken string      `json:"refresh_token,omitempty"`
+	Warnings     []string    `json:"warnings,omitempty"`
 }
 
-func getDoc(ts *tokens.TokenSet) GetDoc {
+func getDoc(ts *oauth.TokenSet) GetDoc {
 	d := GetDoc{Tenant: ts.Tenant, Issuer: ts.Issuer, Grant: ts.Grant, TokenType: ts.TokenType, Scope: ts.Scope,
 		ObtainedAt: ts.ObtainedAt, AccessToken: ts.AccessToken, IDToken: ts.IDToken, RefreshToken: ts.RefreshToken,
 		Warnings: ts.Warnings}
@@ -195,7 +196,7 @@ func getDoc(ts *tokens.TokenSet) GetDoc {
 }
 
 // writeSummary prints what was obtained, without the tokens themselves.
-func writeSummary(w io.Writer, ts *tokens.TokenSet, now time.Time, stored bool) error {
+func writeSummary(w io.Writer, ts *oauth.TokenSet, now time.Time, stored bool) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 1, ' ', 0)
 	row := func(k, v string) {
 		if v != "" {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/signal"
 	"time"
@@ -15,23 +14,22 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // grantDeps are the parts of the grant commands (get, token, userinfo, introspect) that
 // tests replace. The zero value means the real ones.
 type grantDeps struct {
-	now         func() time.Time
-	sleep       func(context.Context, time.Duration) error
-	after       func(time.Duration) <-chan time.Time
-	openBrowser func(string) error
-	httpClient  *http.Client
-	keyring     store.Keyring
-	// keys verifies ID tokens; nil means tokens.NewCache() (shared on disk across
-	// processes, so discovery and the JWKS are fetched once per cache lifetime).
-	keys *tokens.Cache
+	// Overrides replaces the grant client's clock, waits, HTTP client, key cache and
+	// browser opener; its zero value keeps the real ones, and a nil KeyCache means
+	// keys.NewCache() (shared on disk across processes, so discovery and the JWKS are
+	// fetched once per cache lifetime).
+	oauth.Overrides
+	keyring store.Keyring
 	// onDevice sees every device authorization after the prompt was printed (tests
 	// approve it over HTTP from here).
-	onDevice func(*tokens.DeviceAuthorization)
+	onDevice func(*oauth.DeviceAuthorization)
 }
 
 // grantSession is one command's view of a tenant: the tenant, where its secrets live,
@@ -62,13 +60,13 @@ func openGrantSession(cmd *cobra.Command, configFlag, name string, d grantDeps) 
 		return nil, storeErr(err)
 	}
 	s := &grantSession{tenants: ts, tenant: sess.Tenant, deps: d, stderr: cmd.ErrOrStderr(), session: sess}
-	sess.Now, sess.Client, sess.Warn = d.now, s.newClient, s.warn
+	sess.Now, sess.Client, sess.Warn = d.Now, s.newClient, s.warn
 	return s, nil
 }
 
 // client returns a grant client for the tenant. The client secret of a confidential
 // tenant is read from the keyring (or $TOKENBENCH_CLIENT_SECRET) only when needSecret.
-func (s *grantSession) client(needSecret bool) (*tokens.Client, error) {
+func (s *grantSession) client(needSecret bool) (*oauth.Client, error) {
 	t := s.tenant
 	var secret string
 	if needSecret && t.Confidential {
@@ -82,12 +80,10 @@ func (s *grantSession) client(needSecret bool) (*tokens.Client, error) {
 }
 
 // newClient builds the grant client for cfg with the command's injected parts.
-func (s *grantSession) newClient(cfg tokens.ClientConfig) *tokens.Client {
+func (s *grantSession) newClient(cfg oauth.ClientConfig) *oauth.Client {
 	d := s.deps
-	c := tokens.NewClient(cfg).Override(tokens.Overrides{
-		Now: d.now, Sleep: d.sleep, After: d.after, HTTP: d.httpClient, Keys: d.keys, OpenBrowser: d.openBrowser,
-	})
-	if d.openBrowser == nil {
+	c := oauth.NewClient(cfg).Override(d.Overrides)
+	if d.OpenBrowser == nil {
 		// The browser launcher's own output must not reach stdout, which is for results.
 		browser.Stdout, browser.Stderr = s.stderr, s.stderr
 		c.OpenBrowser = browser.OpenURL
@@ -97,8 +93,8 @@ func (s *grantSession) newClient(cfg tokens.ClientConfig) *tokens.Client {
 
 // now is the commands' clock.
 func (s *grantSession) now() time.Time {
-	if s.deps.now != nil {
-		return s.deps.now()
+	if s.deps.Now != nil {
+		return s.deps.Now()
 	}
 	return time.Now()
 }
@@ -117,7 +113,7 @@ func (s *grantSession) warn(err error) {
 
 // store caches ts, obtained by a grant, in the keyring under the tenant's lock (see
 // store.Session.Store).
-func (s *grantSession) store(ctx context.Context, ts *tokens.TokenSet) error {
+func (s *grantSession) store(ctx context.Context, ts *oauth.TokenSet) error {
 	return s.sessionErr(s.session.Store(ctx, ts))
 }
 
@@ -137,14 +133,14 @@ func (s *grantSession) sessionErr(err error) error {
 		return Fail(ExitInvalid, "the cached token of %q has expired and there is no refresh token: %s", s.tenant.Name, s.needsPersonHint())
 	case errors.As(err, &np):
 		return Fail(ExitInvalid, "no token is cached for tenant %q: %s", s.tenant.Name, s.needsPersonHint())
-	case errors.Is(err, tokens.ErrInvalidGrant):
+	case errors.Is(err, oauth.ErrInvalidGrant):
 		return Fail(ExitInvalid, "the stored refresh token of %q was refused (expired, revoked or already used): %s", s.tenant.Name, s.needsPersonHint())
 	case errors.Is(err, store.ErrSecretNotFound):
 		return Fail(ExitUsage, "tenant %q is confidential but no client secret is stored: store one with 'tokenbench tenants edit %s --client-secret-stdin', or set %s", s.tenant.Name, s.tenant.Name, store.EnvClientSecret)
 	case errors.Is(err, store.ErrLocked):
 		return Fail(ExitUsage, "%s (is another tokenbench stuck refreshing?)", oneLine(err.Error()))
 	}
-	var pe *tokens.ProviderError
+	var pe *oauth.ProviderError
 	var se *store.SharedFailureError
 	if errors.As(err, &pe) || errors.As(err, &se) || errors.Is(err, context.Canceled) {
 		return grantErr(err)
@@ -159,10 +155,10 @@ func grantErr(err error) error {
 	switch {
 	case err == nil || errors.As(err, &ee):
 		return err
-	case errors.Is(err, tokens.ErrUnreachable), errors.Is(err, tokens.ErrTimeout),
-		errors.Is(err, tokens.ErrProviderFailed), errors.Is(err, tokens.ErrRateLimited),
-		errors.Is(err, context.Canceled), errors.Is(err, tokens.ErrInsecureURL),
-		errors.Is(err, tokens.ErrCallbackTimeout):
+	case errors.Is(err, oauth.ErrUnreachable), errors.Is(err, oauth.ErrTimeout),
+		errors.Is(err, oauth.ErrProviderFailed), errors.Is(err, oauth.ErrRateLimited),
+		errors.Is(err, context.Canceled), errors.Is(err, keys.ErrInsecureURL),
+		errors.Is(err, oauth.ErrCallbackTimeout):
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
 	return &ExitError{Code: ExitInvalid, Err: err}

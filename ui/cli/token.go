@@ -8,6 +8,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // NewTokenCmd returns the `token` command: print a valid access token for scripts.
@@ -41,7 +42,7 @@ person, or the provider refused; 2 usage, keyring or network errors.`,
 				if err != nil {
 					return err
 				}
-				d.now = func() time.Time { return t }
+				d.Now = func() time.Time { return t }
 			}
 			if margin < 0 {
 				return Fail(ExitUsage, "--margin must not be negative")
@@ -60,7 +61,7 @@ person, or the provider refused; 2 usage, keyring or network errors.`,
 	}
 	cmd.Flags().StringVar(&config, "config", "", "read tenants from the file at `PATH` (default $"+store.EnvConfig+", else the user config dir)")
 	cmd.Flags().StringVar(&tenant, "tenant", "", "the tenant `NAME` (default: the default tenant)")
-	cmd.Flags().DurationVar(&margin, "margin", tokens.DefaultRefreshMargin, "refresh a token that expires within `DURATION`")
+	cmd.Flags().DurationVar(&margin, "margin", oauth.DefaultRefreshMargin, "refresh a token that expires within `DURATION`")
 	// --now moves the clock for tests of the refresh margin; it is not for users.
 	cmd.Flags().StringVar(&nowStr, "now", "", "pretend the time is `TIME` (RFC 3339 or Unix seconds)")
 	_ = cmd.Flags().MarkHidden("now")
@@ -70,7 +71,7 @@ person, or the provider refused; 2 usage, keyring or network errors.`,
 // validToken returns a token set whose access token is valid beyond margin: the cached
 // one, or one the tenant's session renewed (by this process or, while it waited, by
 // another), by refresh or client credentials.
-func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration) (*tokens.TokenSet, error) {
+func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration) (*oauth.TokenSet, error) {
 	ctx, stop := interruptible(cmd)
 	defer stop()
 	out, err := s.session.Renew(ctx, store.Policy{Margin: margin, ClientCredentials: true})
