@@ -2,23 +2,22 @@ package store_test
 
 import (
 	"fmt"
+	"github.com/tokenbench/tokenbench/store/keyringtest"
 	"os"
 	"path/filepath"
-
-	"github.com/zalando/go-keyring"
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // A tenant is saved with its client secret: the tenant goes to the config file, the
-// secret to the keyring (here go-keyring's in-memory mock).
+// secret to the keyring (here an in-memory one).
 func Example() {
-	keyring.MockInit()
 	dir, _ := os.MkdirTemp("", "tokenbench-example-")
 	defer os.RemoveAll(dir)
 
 	ts := store.OpenTenants(filepath.Join(dir, "config.toml"))
+	ts.Secrets.Keyring = keyringtest.NewMemory() // a real program leaves the OS keyring in place
 	prod := store.Tenant{Name: "prod", Kind: store.KindAuth0, Domain: "example.eu.auth0.com",
 		ClientID: "abc123", Confidential: true, Grant: oauth.GrantClientCredentials}
 	if err := ts.Add(prod, store.SetSecret("s3cret")); err != nil {

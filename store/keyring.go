@@ -22,7 +22,7 @@ type Keyring interface {
 
 // SystemKeyring is the operating system's keyring through github.com/zalando/go-keyring:
 // the Secret Service over D-Bus on Linux and BSD, the login keychain on macOS, the
-// Credential Manager on Windows. keyring.MockInit swaps it for an in-memory store in tests.
+// Credential Manager on Windows. Tests pass their own Keyring to Secrets instead.
 type SystemKeyring struct{}
 
 // Set stores value for account under service.

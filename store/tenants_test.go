@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/tokenbench/tokenbench/tokens/oauth"
-	"github.com/zalando/go-keyring"
 )
 
 func mockTenants(t *testing.T) *Tenants {
@@ -28,6 +27,7 @@ func failWrites(t *testing.T) error {
 // flakyKeyring passes calls to the mock, except that Set call number failAt (1-based)
 // fails as a dropped D-Bus connection would (and every later one when sticky).
 type flakyKeyring struct {
+	next         Keyring
 	sets, failAt int
 	sticky       bool // every Set from failAt on fails
 }
@@ -37,10 +37,10 @@ func (f *flakyKeyring) Set(s, a, v string) error {
 	if f.sets == f.failAt || f.sticky && f.sets > f.failAt {
 		return errors.New("dial unix /run/user/0/bus: connection reset")
 	}
-	return keyring.Set(s, a, v)
+	return f.next.Set(s, a, v)
 }
-func (f *flakyKeyring) Get(s, a string) (string, error) { return keyring.Get(s, a) }
-func (f *flakyKeyring) Delete(s, a string) error        { return keyring.Delete(s, a) }
+func (f *flakyKeyring) Get(s, a string) (string, error) { return f.next.Get(s, a) }
+func (f *flakyKeyring) Delete(s, a string) error        { return f.next.Delete(s, a) }
 
 func TestTenantsLifecycle(t *testing.T) {
 	ts := mockTenants(t)
@@ -104,7 +104,7 @@ func TestTenantsLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, k := range SecretKinds {
-		if c := chunkCount(t, "dev", k); c != 0 {
+		if c := chunkCount(t, ts.Secrets.Keyring, "dev", k); c != 0 {
 			t.Errorf("%s: %d chunks left", k, c)
 		}
 		if ok, err := ts.Secrets.Has("dev", k); ok || err != nil {
@@ -153,7 +153,7 @@ func TestTenantsConfigWriteFailureRollsBack(t *testing.T) {
 	if v, err := ts.Secrets.Get("prod", SecretClient); v != "old" || err != nil {
 		t.Errorf("after failed edit secret = %q, %v; want old restored", v, err)
 	}
-	if c := chunkCount(t, "prod", SecretClient); c != 1 {
+	if c := chunkCount(t, ts.Secrets.Keyring, "prod", SecretClient); c != 1 {
 		t.Errorf("%d chunks after rollback, want 1", c)
 	}
 	orphan := sampleTenant("orphan")
@@ -188,8 +188,9 @@ func TestTenantsKeyringFailsPartWay(t *testing.T) {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(ts.Path)
+	mem := ts.Secrets.Keyring
 	// Two chunks go in, the third fails; the restore that follows succeeds.
-	ts.Secrets = &Secrets{Keyring: &flakyKeyring{failAt: 3}}
+	ts.Secrets = &Secrets{Keyring: &flakyKeyring{next: mem, failAt: 3}}
 	err := ts.Edit("prod", func(t *Tenant) error { t.Audience = "changed"; return nil }, SetSecret(strings.Repeat("n", 4*ChunkSize)))
 	if !errors.Is(err, ErrKeyringUnavailable) {
 		t.Fatalf("edit = %v", err)
@@ -200,12 +201,12 @@ func TestTenantsKeyringFailsPartWay(t *testing.T) {
 	if v, err := ts.Secrets.Get("prod", SecretClient); v != "old" || err != nil {
 		t.Errorf("secret = %d bytes, %v; want old", len(v), err)
 	}
-	if c := chunkCount(t, "prod", SecretClient); c != 1 {
+	if c := chunkCount(t, mem, "prod", SecretClient); c != 1 {
 		t.Errorf("%d chunks, want 1", c)
 	}
 	// When the restore fails too, the error says so and the entry reads as damaged, never
 	// as the half-written new value.
-	ts.Secrets = &Secrets{Keyring: &flakyKeyring{failAt: 3, sticky: true}}
+	ts.Secrets = &Secrets{Keyring: &flakyKeyring{next: mem, failAt: 3, sticky: true}}
 	err = ts.Edit("prod", nil, SetSecret(strings.Repeat("n", 4*ChunkSize)))
 	if !errors.Is(err, ErrKeyringUnavailable) || !strings.Contains(err.Error(), "restoring the keyring failed") {
 		t.Fatalf("edit = %v", err)
