@@ -25,6 +25,16 @@ var ErrNoDefault = errors.New("store: no tenant given and no default set")
 type Tenants struct {
 	Path    string
 	Secrets *Secrets
+
+	write func(path string, data []byte) error // nil: writeAtomic; tests make it fail
+}
+
+// save writes c to the config file (see Save).
+func (ts *Tenants) save(c *Config) error {
+	if ts.write != nil {
+		return save(ts.Path, c, ts.write)
+	}
+	return Save(ts.Path, c)
 }
 
 // OpenTenants returns Tenants for the config file at path (resolve it with ConfigPath) and
@@ -118,7 +128,7 @@ func (ts *Tenants) Add(t Tenant, secret SecretChange) error {
 		if c.Default == "" {
 			c.Default = t.Name
 		}
-		if err := Save(ts.Path, c); err != nil {
+		if err := ts.save(c); err != nil {
 			return tx.abort(err)
 		}
 		for _, k := range []SecretKind{SecretRefreshToken, SecretTokenSet} {
@@ -165,7 +175,7 @@ func (ts *Tenants) Edit(name string, fn func(*Tenant) error, secret SecretChange
 			return err
 		}
 		c.Tenants[name] = t
-		if err := Save(ts.Path, c); err != nil {
+		if err := ts.save(c); err != nil {
 			return tx.abort(err)
 		}
 		return nil
@@ -192,7 +202,7 @@ func (ts *Tenants) Remove(name string) error {
 			}
 		}
 		c.Delete(name)
-		if err := Save(ts.Path, c); err != nil {
+		if err := ts.save(c); err != nil {
 			return tx.abort(err)
 		}
 		return nil

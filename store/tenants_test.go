@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,12 +16,10 @@ func mockTenants(t *testing.T) *Tenants {
 	return &Tenants{Path: filepath.Join(t.TempDir(), "config.toml"), Secrets: mockSecrets(t)}
 }
 
-// failWrites makes every config write fail until the test ends.
-func failWrites(t *testing.T) error {
+// failWrites makes every config write of ts fail.
+func failWrites(ts *Tenants) error {
 	boom := errors.New("store: writing config: disk full")
-	old := writeFile
-	writeFile = func(string, []byte) error { return boom }
-	t.Cleanup(func() { writeFile = old })
+	ts.write = func(string, []byte) error { return boom }
 	return boom
 }
 
@@ -145,7 +144,7 @@ func TestTenantsConfigWriteFailureRollsBack(t *testing.T) {
 	}
 	ts.Secrets.Set("prod", SecretRefreshToken, "rt")
 	ts.Secrets.Set("orphan", SecretClient, "left by hand") // no tenant "orphan" in the file
-	boom := failWrites(t)
+	boom := failWrites(ts)
 
 	if err := ts.Edit("prod", nil, SetSecret(strings.Repeat("n", 3*ChunkSize))); !errors.Is(err, boom) {
 		t.Fatalf("edit = %v", err)
@@ -213,5 +212,36 @@ func TestTenantsKeyringFailsPartWay(t *testing.T) {
 	}
 	if _, err := ts.Secrets.Get("prod", SecretClient); !errors.Is(err, ErrSecretCorrupt) {
 		t.Errorf("Get = %v, want ErrSecretCorrupt", err)
+	}
+}
+
+// An add killed between its keyring writes and its config write leaves the tenant in the
+// journal and its secret in the keyring; the next write removes both, and leaves the
+// secrets of saved tenants alone.
+func TestTenantsNextWriteSweepsAKilledAdd(t *testing.T) {
+	ts := mockTenants(t)
+	if err := ts.Add(sampleTenant("prod"), SetSecret("prod-secret")); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.journal([]string{"ghost", "prod"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.Secrets.Set("ghost", SecretClient, strings.Repeat("g", 2*ChunkSize+1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.Use("prod"); err != nil {
+		t.Fatal(err)
+	}
+	if c := chunkCount(t, ts.Secrets.Keyring, "ghost", SecretClient); c != 0 {
+		t.Errorf("%d chunks of the killed add left", c)
+	}
+	if ok, err := ts.Secrets.Has("ghost", SecretClient); ok || err != nil {
+		t.Errorf("the killed add's secret: %v %v", ok, err)
+	}
+	if v, err := ts.Secrets.Get("prod", SecretClient); v != "prod-secret" || err != nil {
+		t.Errorf("a saved tenant's secret was swept: %q %v", v, err)
+	}
+	if _, err := os.Stat(ts.pendingPath()); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the journal is still there: %v", err)
 	}
 }
