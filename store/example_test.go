@@ -2,22 +2,23 @@ package store_test
 
 import (
 	"fmt"
-	"github.com/tokenbench/tokenbench/store/keyringtest"
 	"os"
 	"path/filepath"
+
+	"github.com/zalando/go-keyring"
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // A tenant is saved with its client secret: the tenant goes to the config file, the
-// secret to the keyring (here an in-memory one).
+// secret to the keyring (here an in-memory one, in place of the OS keyring).
 func Example() {
 	dir, _ := os.MkdirTemp("", "tokenbench-example-")
 	defer os.RemoveAll(dir)
 
 	ts := store.OpenTenants(filepath.Join(dir, "config.toml"))
-	ts.Secrets.Keyring = keyringtest.NewMemory() // a real program leaves the OS keyring in place
+	ts.Secrets = &store.Secrets{Keyring: memoryKeyring{}}
 	prod := store.Tenant{Name: "prod", Kind: store.KindAuth0, Domain: "example.eu.auth0.com",
 		ClientID: "abc123", Confidential: true, Grant: oauth.GrantClientCredentials}
 	if err := ts.Add(prod, store.SetSecret("s3cret")); err != nil {
@@ -33,4 +34,25 @@ func Example() {
 	// prod https://example.eu.auth0.com/
 	// client secret: stored · cached token: none
 	// header entry: tokenbench prod/client-secret
+}
+
+// memoryKeyring keeps entries in a map, as a keyring would keep them.
+type memoryKeyring map[string]string
+
+func (k memoryKeyring) Set(service, account, value string) error {
+	k[service+"/"+account] = value
+	return nil
+}
+
+func (k memoryKeyring) Get(service, account string) (string, error) {
+	v, ok := k[service+"/"+account]
+	if !ok {
+		return "", keyring.ErrNotFound
+	}
+	return v, nil
+}
+
+func (k memoryKeyring) Delete(service, account string) error {
+	delete(k, service+"/"+account)
+	return nil
 }

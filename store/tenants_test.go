@@ -18,7 +18,7 @@ func mockTenants(t *testing.T) *Tenants {
 
 // failWrites makes every config write of ts fail.
 func failWrites(ts *Tenants) error {
-	boom := errors.New("store: writing config: disk full")
+	boom := errors.New("writing config: disk full")
 	ts.write = func(string, []byte) error { return boom }
 	return boom
 }

@@ -79,12 +79,12 @@ func TestRefreshRaceAcrossFrontEnds(t *testing.T) {
 	hs := newHarness(t, Options{Tenants: ts}, 100, 30)
 	hs.clock.t = time.Now()
 	hs.m.grants = oauth.Overrides{KeyCache: &keys.Cache{}}
-	e, err := newEntry(name+" access", tokens.Inspect(set.AccessToken))
+	e, err := newEntry(tokens.Inspect(set.AccessToken))
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.from = &tenantToken{tenant: name, kind: kindAccess, set: set}
-	hs.m.list.add(e)
+	hs.m.list.add(e, name)
 	hs.m.selectionChanged()
 
 	env := []string{

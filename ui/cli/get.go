@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -52,19 +51,18 @@ access denied, expired code, …); 2 usage, keyring or network errors, timeouts,
 			if err != nil {
 				return err
 			}
-			ctx, stop := interruptible(cmd)
-			defer stop()
-			ts, saveErr, err := s.run(ctx, cmd, g)
+			ts, err := s.run(cmd, g)
 			if err != nil {
-				return err
+				return grantErr(s.redact(advise(err, s.tenant.Name, g)))
 			}
 			for _, w := range ts.Warnings {
-				fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: note: %s\n", w)
+				fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: note: %s\n", safeLine(w))
 			}
+			stored, saveErr := s.save(ts)
 			if asJSON {
 				err = WriteJSON(cmd.OutOrStdout(), getDoc(ts))
 			} else {
-				err = writeSummary(cmd.OutOrStdout(), ts, s.now(), saveErr == nil)
+				err = writeSummary(cmd.OutOrStdout(), ts, s.now(), stored)
 			}
 			if saveErr != nil {
 				return saveErr
@@ -76,6 +74,7 @@ access denied, expired code, …); 2 usage, keyring or network errors, timeouts,
 	cmd.Flags().StringVar(&tenant, "tenant", "", "the tenant `NAME` (default: the default tenant)")
 	cmd.Flags().StringVar(&grant, "grant", "", "client-credentials, device, pkce or refresh (default: the tenant's grant)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON with the raw tokens")
+	addTraceFlags(cmd)
 	return cmd
 }
 
@@ -83,7 +82,7 @@ access denied, expired code, …); 2 usage, keyring or network errors, timeouts,
 func chooseGrant(flag string, t store.Tenant) (oauth.Grant, error) {
 	g := oauth.Grant(flag)
 	if g == "" {
-		g = oauth.Grant(t.Grant)
+		g = t.Grant
 	}
 	if g == "" {
 		g = oauth.GrantDevice
@@ -98,32 +97,10 @@ func chooseGrant(flag string, t store.Tenant) (oauth.Grant, error) {
 	return "", Fail(ExitUsage, "unknown grant %q: use client-credentials, device, pkce or refresh", flag)
 }
 
-// run performs grant g, talking to the person on stderr where the grant needs one, and
-// stores what it obtained; saveErr says why that could not be stored. The refresh grant
-// runs in the tenant's session (which stores as it goes); a set another process renewed
-// while this one waited for the tenant's lock is taken instead of spending the refresh
-// token again.
-func (s *grantSession) run(ctx context.Context, cmd *cobra.Command, g oauth.Grant) (ts *oauth.TokenSet, saveErr, err error) {
-	if g == oauth.GrantRefresh {
-		out, err := s.session.Renew(ctx, store.Policy{Force: true})
-		var np *store.NeedsPersonError
-		if errors.As(err, &np) {
-			return nil, nil, Fail(ExitInvalid, "tenant %q has no stored refresh token: run 'tokenbench get --tenant %s --grant device' (or pkce) with the offline_access scope first", s.tenant.Name, s.tenant.Name)
-		}
-		if err != nil {
-			return nil, nil, s.sessionErr(err)
-		}
-		return out.Set, out.StoreErr, nil
-	}
-	ts, err = s.obtain(ctx, cmd, g)
-	if err != nil {
-		return nil, nil, grantErr(err)
-	}
-	return ts, s.store(ctx, ts), nil
-}
-
-// obtain runs a grant that does not spend a refresh token.
-func (s *grantSession) obtain(ctx context.Context, cmd *cobra.Command, g oauth.Grant) (*oauth.TokenSet, error) {
+// run performs grant g, talking to the person on stderr where the grant needs one.
+func (s *grantSession) run(cmd *cobra.Command, g oauth.Grant) (*oauth.TokenSet, error) {
+	ctx, stop := interruptible(cmd)
+	defer stop()
 	stderr := cmd.ErrOrStderr()
 	switch g {
 	case oauth.GrantClientCredentials:
@@ -146,22 +123,35 @@ func (s *grantSession) obtain(ctx context.Context, cmd *cobra.Command, g oauth.G
 				s.deps.onDevice(da)
 			}
 		})
-	default: // PKCE
+	case oauth.GrantPKCE:
 		c, err := s.client(true)
 		if err != nil {
 			return nil, err
 		}
 		c.ShowURL = func(u string) {
-			fmt.Fprintf(stderr, "Log in at this URL (tokenbench tries to open your browser):\n\n  %s\n\nWaiting for the login to come back to tokenbench…\n", u)
+			fmt.Fprintf(stderr, "Log in at this URL (tokenbench tries to open your browser):\n\n  %s\n\nWaiting for the login to come back to tokenbench…\n", tokens.SafeText(u))
 		}
 		return c.AuthorizationCode(ctx)
+	default: // refresh, in the tenant's session: a set another process renewed while
+		// this one waited for the tenant's lock is taken instead of spending the refresh
+		// token again.
+		out, err := s.session.Renew(ctx, store.Policy{Force: true})
+		var np *store.NeedsPersonError
+		if errors.As(err, &np) || err != nil && s.keyringGone(err) {
+			return nil, Fail(ExitInvalid, "tenant %q has no stored refresh token: run 'tokenbench get --tenant %s --grant device' (or pkce) with the offline_access scope first", s.tenant.Name, s.tenant.Name)
+		}
+		if err != nil {
+			return nil, s.sessionErr(err, g)
+		}
+		s.secrets.Add(out.Set.AccessToken, out.Set.RefreshToken, out.Set.IDToken)
+		return out.Set, nil
 	}
 }
 
 func writeDevicePrompt(w io.Writer, da *oauth.DeviceAuthorization, now time.Time) {
-	fmt.Fprintf(w, "To sign in, open %s and enter the code:\n\n    %s\n\n", da.VerificationURI, da.UserCode)
+	fmt.Fprintf(w, "To sign in, open %s and enter the code:\n\n    %s\n\n", tokens.SafeText(da.VerificationURI), tokens.SafeText(da.UserCode))
 	if da.VerificationURIComplete != "" {
-		fmt.Fprintf(w, "or open %s\n", da.VerificationURIComplete)
+		fmt.Fprintf(w, "or open %s\n", tokens.SafeText(da.VerificationURIComplete))
 	}
 	if !da.Expiry.IsZero() {
 		fmt.Fprintf(w, "The code expires in %s. ", tokens.HumanDuration(da.Expiry.Sub(now)))
@@ -200,7 +190,7 @@ func writeSummary(w io.Writer, ts *oauth.TokenSet, now time.Time, stored bool) e
 	tw := tabwriter.NewWriter(w, 0, 4, 1, ' ', 0)
 	row := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(tw, "%s:\t%s\n", k, v)
+			fmt.Fprintf(tw, "%s:\t%s\n", k, tokens.SafeText(v))
 		}
 	}
 	row("tenant", ts.Tenant)

@@ -33,13 +33,47 @@ type grantDeps struct {
 }
 
 // grantSession is one command's view of a tenant: the tenant, where its secrets live,
-// and the store's session, through which every token is renewed and stored.
+// and a grant client for it.
 type grantSession struct {
 	tenants *store.Tenants
 	tenant  store.Tenant
 	deps    grantDeps
 	stderr  io.Writer
+	// session renews and stores the tenant's tokens under its lock (store.Session).
 	session *store.Session
+	// secrets are the credentials and tokens this run handles, redacted from anything it
+	// prints (a provider may echo them in an error description).
+	secrets *keys.Redactor
+	// noKeyring is set once the keyring turned out to be unavailable while the
+	// environment supplies the client's credential: the run goes on without a token cache
+	// (said once on stderr) instead of failing.
+	noKeyring bool
+}
+
+// envPrivateKey names the environment variable that supplies a private_key_jwt tenant's
+// signing key for one run, as store.EnvClientSecret does a client secret.
+const envPrivateKey = "TOKENBENCH_PRIVATE_KEY"
+
+// envCredentials reports whether the environment supplies the client's credential, so
+// that a run can do without the keyring (CI, containers).
+func envCredentials() bool {
+	return os.Getenv(store.EnvClientSecret) != "" || os.Getenv(envPrivateKey) != ""
+}
+
+// keyringGone reports whether err means the run should go on without a keyring: the
+// keyring is unavailable and the environment supplies the confidential client's
+// credential. It says so on stderr the first time.
+func (s *grantSession) keyringGone(err error) bool {
+	if s.noKeyring {
+		return true
+	}
+	var ke *store.KeyringError
+	if !errors.As(err, &ke) || !s.tenant.Confidential || !envCredentials() {
+		return false
+	}
+	s.noKeyring = true
+	fmt.Fprintf(s.stderr, "tokenbench: note: no keyring (%s): tokens are not cached, every run asks the provider\n", safeLine(ke.Cause))
+	return true
 }
 
 // openGrantSession resolves the tenant called name (the default when empty) in the
@@ -59,7 +93,9 @@ func openGrantSession(cmd *cobra.Command, configFlag, name string, d grantDeps) 
 		}
 		return nil, storeErr(err)
 	}
-	s := &grantSession{tenants: ts, tenant: sess.Tenant, deps: d, stderr: cmd.ErrOrStderr(), session: sess}
+	r := &keys.Redactor{}
+	d.HTTP = traceOf(cmd).client(cmd, d.HTTP, r)
+	s := &grantSession{tenants: ts, tenant: sess.Tenant, deps: d, stderr: cmd.ErrOrStderr(), secrets: r, session: sess}
 	sess.Now, sess.Client, sess.Warn = d.Now, s.newClient, s.warn
 	return s, nil
 }
@@ -71,16 +107,22 @@ func (s *grantSession) client(needSecret bool) (*oauth.Client, error) {
 	var secret string
 	if needSecret && t.Confidential {
 		v, _, err := s.tenants.Secrets.ClientSecret(t.Name)
-		if err != nil {
-			return nil, s.sessionErr(err)
+		switch {
+		case errors.Is(err, store.ErrSecretNotFound):
+			return nil, Fail(ExitUsage, "tenant %q is confidential but no client secret is stored: store one with 'tokenbench tenants edit %s --client-secret-stdin', or set %s", t.Name, t.Name, store.EnvClientSecret)
+		case err != nil:
+			return nil, storeErr(err)
 		}
 		secret = v
+		s.secrets.Add(v)
 	}
 	return s.newClient(t.ClientConfig(secret)), nil
 }
 
-// newClient builds the grant client for cfg with the command's injected parts.
+// newClient builds the grant client for cfg with the command's injected parts; the
+// client secret joins the secrets redacted from output.
 func (s *grantSession) newClient(cfg oauth.ClientConfig) *oauth.Client {
+	s.secrets.Add(cfg.ClientSecret)
 	d := s.deps
 	c := oauth.NewClient(cfg).Override(d.Overrides)
 	if d.OpenBrowser == nil {
@@ -99,6 +141,20 @@ func (s *grantSession) now() time.Time {
 	return time.Now()
 }
 
+// save stores ts in the keyring, the refresh token first (see store.SaveTokenSet), and
+// reports whether it did: without a keyring, when the environment supplies the client's
+// credential, nothing is stored and that is not an error.
+func (s *grantSession) save(ts *oauth.TokenSet) (stored bool, err error) {
+	if s.noKeyring {
+		return false, nil
+	}
+	err = s.session.Store(context.Background(), ts)
+	if err != nil && s.keyringGone(err) {
+		return false, nil
+	}
+	return err == nil, storeErr(err)
+}
+
 // warn reports on stderr what the session ignored: a damaged cache entry, or tokens of
 // the issuer the tenant named before.
 func (s *grantSession) warn(err error) {
@@ -108,13 +164,7 @@ func (s *grantSession) warn(err error) {
 			fe.Tenant, tokens.SafeText(fe.CachedIssuer), tokens.SafeText(fe.TenantIssuer))
 		return
 	}
-	fmt.Fprintf(s.stderr, "tokenbench: warning: ignoring it: %s\n", oneLine(err.Error()))
-}
-
-// store caches ts, obtained by a grant, in the keyring under the tenant's lock (see
-// store.Session.Store).
-func (s *grantSession) store(ctx context.Context, ts *oauth.TokenSet) error {
-	return s.sessionErr(s.session.Store(ctx, ts))
+	fmt.Fprintf(s.stderr, "tokenbench: warning: ignoring it: %s\n", safeLine(err.Error()))
 }
 
 // needsPersonHint says which command gets a token when a person is needed.
@@ -122,8 +172,9 @@ func (s *grantSession) needsPersonHint() string {
 	return fmt.Sprintf("run 'tokenbench get --tenant %s' (it needs a person: grant %s)", s.tenant.Name, orDefault(string(s.tenant.Grant), "device"))
 }
 
-// sessionErr words what the session returned for the command line.
-func (s *grantSession) sessionErr(err error) error {
+// sessionErr words what the tenant session returned for the command line; g is the
+// grant the session would have run.
+func (s *grantSession) sessionErr(err error, g oauth.Grant) error {
 	var np *store.NeedsPersonError
 	var ee *ExitError
 	switch {
@@ -138,15 +189,18 @@ func (s *grantSession) sessionErr(err error) error {
 	case errors.Is(err, store.ErrSecretNotFound):
 		return Fail(ExitUsage, "tenant %q is confidential but no client secret is stored: store one with 'tokenbench tenants edit %s --client-secret-stdin', or set %s", s.tenant.Name, s.tenant.Name, store.EnvClientSecret)
 	case errors.Is(err, store.ErrLocked):
-		return Fail(ExitUsage, "%s (is another tokenbench stuck refreshing?)", oneLine(err.Error()))
+		return Fail(ExitUsage, "%s (is another tokenbench stuck refreshing?)", safeLine(err.Error()))
 	}
 	var pe *oauth.ProviderError
 	var se *store.SharedFailureError
 	if errors.As(err, &pe) || errors.As(err, &se) || errors.Is(err, context.Canceled) {
-		return grantErr(err)
+		return grantErr(s.redact(advise(err, s.tenant.Name, g)))
 	}
 	return storeErr(err)
 }
+
+// redact returns err with the run's secrets taken out of its message.
+func (s *grantSession) redact(err error) error { return s.secrets.Redacted(err) }
 
 // grantErr gives a grant failure its exit code: 2 when the provider could not be
 // reached or failed (an I/O error), 1 when it answered with a refusal.

@@ -63,6 +63,9 @@ func wantFail(t *testing.T, r result, code int, substr string) {
 
 func setupCLI(t *testing.T) (*cliEnv, *keyringtest.Memory) {
 	t.Helper()
+	// The commands open the system keyring before the test's keyring replaces it, and it
+	// refuses to start without a session bus (store.NewSecrets): name one, never dialled.
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/tokenbench-mock-keyring")
 	t.Setenv(store.EnvClientSecret, "")
 	t.Setenv(store.EnvConfig, "")
 	kr := keyringtest.NewMemory()

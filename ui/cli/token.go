@@ -65,24 +65,45 @@ person, or the provider refused; 2 usage, keyring or network errors.`,
 	// --now moves the clock for tests of the refresh margin; it is not for users.
 	cmd.Flags().StringVar(&nowStr, "now", "", "pretend the time is `TIME` (RFC 3339 or Unix seconds)")
 	_ = cmd.Flags().MarkHidden("now")
+	addTraceFlags(cmd)
 	return cmd
 }
 
 // validToken returns a token set whose access token is valid beyond margin: the cached
 // one, or one the tenant's session renewed (by this process or, while it waited, by
-// another), by refresh or client credentials.
+// another), by refresh or client credentials. Without a keyring, when the environment
+// supplies the client's credential, a client-credentials tenant gets a new token each run.
 func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration) (*oauth.TokenSet, error) {
 	ctx, stop := interruptible(cmd)
 	defer stop()
-	out, err := s.session.Renew(ctx, store.Policy{Margin: margin, ClientCredentials: true})
-	if err != nil {
-		return nil, s.sessionErr(err)
+	g := oauth.GrantRefresh
+	if s.tenant.CanClientCredentials() {
+		g = oauth.GrantClientCredentials
 	}
-	if out.StoreErr != nil {
+	out, err := s.session.Renew(ctx, store.Policy{Margin: margin, ClientCredentials: true})
+	if err != nil && s.keyringGone(err) {
+		if !s.tenant.CanClientCredentials() {
+			return nil, Fail(ExitInvalid, "no token is cached for tenant %q: %s", s.tenant.Name, s.needsPersonHint())
+		}
+		c, err := s.client(true)
+		if err != nil {
+			return nil, err
+		}
+		ts, err := c.ClientCredentials(ctx)
+		if err != nil {
+			return nil, grantErr(s.redact(advise(err, s.tenant.Name, oauth.GrantClientCredentials)))
+		}
+		return ts, nil
+	}
+	if err != nil {
+		return nil, s.sessionErr(err, g)
+	}
+	s.secrets.Add(out.Set.AccessToken, out.Set.RefreshToken, out.Set.IDToken)
+	if out.StoreErr != nil && !s.keyringGone(out.StoreErr) {
 		return nil, storeErr(out.StoreErr)
 	}
 	if out.RenewErr != nil {
-		fmt.Fprintf(s.stderr, "tokenbench: warning: could not refresh, the cached token expires %s: %s\n", tokens.Relative(out.Set.Expiry, s.now()), oneLine(out.RenewErr.Error()))
+		fmt.Fprintf(s.stderr, "tokenbench: warning: could not refresh, the cached token expires %s: %s\n", tokens.Relative(out.Set.Expiry, s.now()), safeLine(s.redact(out.RenewErr).Error()))
 	}
 	return out.Set, nil
 }
