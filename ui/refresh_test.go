@@ -87,8 +87,12 @@ func TestRefreshKeyRotatesAndReplaces(t *testing.T) {
 		t.Fatalf("report of the refreshed token: %v", sel.val.report)
 	}
 	hs.wantOnScreen("✓ valid")
-	// Its countdown runs on the workbench's clock, from the refreshed token's own expiry.
-	hs.clock.t = sel.from.set.Expiry.Add(-(4*time.Minute + 30*time.Second))
+	// Its countdown runs on the workbench's clock, from the refreshed token's own exp claim
+	// (whole seconds; the token set's expiry from expires_in may differ by a fraction).
+	if sel.expl == nil || sel.expl.Exp == nil {
+		t.Fatal("the refreshed access token has no readable exp")
+	}
+	hs.clock.t = sel.expl.Exp.Add(-(4*time.Minute + 30*time.Second))
 	if c := sel.countdown(hs.clock.now()); c != "expires in 4m 30s" {
 		t.Fatalf("countdown of the refreshed token 4m30s before its expiry: %q", c)
 	}
