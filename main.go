@@ -18,6 +18,7 @@ func main() {
 
 func newRoot() *cobra.Command {
 	var file string
+	var expect cli.ExpectFlags
 	root := &cobra.Command{
 		Use:   "tokenbench [TOKEN|-]",
 		Short: "A terminal workbench for OAuth 2.0 / OpenID Connect tokens",
@@ -25,21 +26,33 @@ func newRoot() *cobra.Command {
 obtains them from saved tenants, and keeps tenant secrets in the OS keyring.
 
 Run without a subcommand to open the workbench (on TOKEN, on '-' or piped stdin, on
---file PATH, or on a built-in example token). The subcommands do the same work for
-scripts: results on stdout, diagnostics on stderr, exit 0 ok, 1 invalid, 2 usage or I/O.`,
+--file PATH, or on a built-in example token). It takes verify's policy and key flags:
+--audience and --scope name your API, --jwks, --key or --secret-file its keys (or
+--tenant / --issuer by discovery); they apply to every token from that issuer.
+
+The subcommands do the same work for scripts: results on stdout, diagnostics on
+stderr, exit 0 ok, 1 invalid, 2 usage or I/O.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			x, err := expect.Expectation()
+			if err != nil {
+				return err
+			}
 			var raw string
 			if len(args) > 0 || file != "" || !cli.StdinIsTTY() {
-				var err error
 				if raw, err = cli.ReadTokenInput(args, file, os.Stdin, cli.StdinIsTTY()); err != nil {
 					return err
 				}
 			}
-			return ui.Run(ui.Options{Token: raw})
+			opts := ui.Options{Token: raw}
+			if n := cmd.Flags().NFlag(); n > 1 || n == 1 && !cmd.Flags().Changed("file") {
+				opts.Expect = &x // a policy or key flag was given
+			}
+			return ui.Run(opts)
 		},
 	}
 	root.Flags().StringVar(&file, "file", "", "open the token in `PATH`")
+	expect.Register(root.Flags())
 	root.AddCommand(
 		cli.NewDecodeCmd(),
 		cli.NewVerifyCmd(),

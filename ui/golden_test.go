@@ -43,7 +43,7 @@ func runGolden(t *testing.T, opts Options, w, h int, wait []string, msgs ...tea.
 }
 
 func TestGoldenMainScreenOnTheExample(t *testing.T) {
-	runGolden(t, Options{}, 120, 40, []string{"verified"})
+	runGolden(t, Options{}, 120, 40, []string{"signature valid"})
 }
 
 func TestGoldenMainScreenWithAPastedToken(t *testing.T) {
@@ -55,5 +55,5 @@ func TestGoldenMainScreenWithAPastedToken(t *testing.T) {
 }
 
 func TestGoldenFullHelpAt80x24(t *testing.T) {
-	runGolden(t, Options{}, 80, 24, []string{"verified", "claims JSON"}, tea.KeyPressMsg{Code: '?', Text: "?"})
+	runGolden(t, Options{}, 80, 24, []string{"signature valid", "claims JSON"}, tea.KeyPressMsg{Code: '?', Text: "?"})
 }

@@ -15,6 +15,7 @@ type KeyMap struct {
 	Remove                  key.Binding
 	CopyToken, CopyClaims   key.Binding
 	FetchKeys, LoadJWKS     key.Binding // validation key sources, offered explicitly
+	Expected                key.Binding // your API: the expected issuer, audiences, scopes
 	Refresh, AutoRefresh    key.Binding // renew a tenant's token, now or at the margin
 	Userinfo, Introspect    key.Binding // ask the token's tenant about it
 	Confirm, Back           key.Binding // paste and input screens
@@ -38,7 +39,8 @@ func DefaultKeyMap() KeyMap {
 		PageDown:     b([]string{"pgdown", "space", "f"}, "pgdn", "page down"),
 		Top:          b([]string{"home", "g"}, "g", "top"),
 		Bottom:       b([]string{"end", "G"}, "G", "bottom"),
-		Paste:        b([]string{"p", "a"}, "p", "paste token"),
+		Paste:        b([]string{"p"}, "p", "paste token"),
+		Expected:     b([]string{"a"}, "a", "your API"),
 		Remove:       b([]string{"x", "delete"}, "x", "remove token"),
 		CopyToken:    b([]string{"c"}, "c", "copy token"),
 		CopyClaims:   b([]string{"C"}, "C", "copy claims JSON"),
@@ -68,7 +70,7 @@ func DefaultKeyMap() KeyMap {
 func (k KeyMap) forScreen(s screen) KeyMap {
 	main := s == screenMain
 	for _, b := range []*key.Binding{&k.Prev, &k.Next, &k.LineUp, &k.LineDown, &k.PageUp, &k.PageDown,
-		&k.Top, &k.Bottom, &k.Paste, &k.Remove, &k.CopyToken, &k.CopyClaims, &k.FetchKeys, &k.LoadJWKS,
+		&k.Top, &k.Bottom, &k.Paste, &k.Expected, &k.Remove, &k.CopyToken, &k.CopyClaims, &k.FetchKeys, &k.LoadJWKS,
 		&k.Refresh, &k.AutoRefresh, &k.Userinfo, &k.Introspect, &k.Help, &k.Quit} {
 		b.SetEnabled(main)
 	}
@@ -100,7 +102,7 @@ func (k KeyMap) forScreen(s screen) KeyMap {
 
 // ShortHelp is the one-line footer.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Prev, k.Next, k.Paste, k.GetToken, k.CopyToken, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
+	return []key.Binding{k.Prev, k.Next, k.Paste, k.Expected, k.GetToken, k.CopyToken, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
 		k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit}
 }
 
@@ -109,7 +111,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Prev, k.Next, k.Paste, k.Remove, k.CopyToken, k.CopyClaims, k.Refresh, k.AutoRefresh},
 		{k.LineUp, k.LineDown, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.FetchKeys, k.LoadJWKS, k.Userinfo, k.Introspect, k.Tenants, k.GetToken, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
+		{k.Expected, k.FetchKeys, k.LoadJWKS, k.Userinfo, k.Introspect, k.Tenants, k.GetToken, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
 			k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit},
 	}
 }

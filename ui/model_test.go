@@ -245,7 +245,7 @@ func TestScrollingTheTokenView(t *testing.T) {
 	hs.keys("end")
 	hs.wantOnScreen("Lints", "markers:")
 	hs.wantOffScreen("Validation")
-	hs.wantOnScreen("expires in 1h", "✓ valid") // the summary stays put
+	hs.wantOnScreen("expires in 1h", "✓ signature valid") // the summary stays put
 	hs.keys("g")
 	hs.wantOnScreen("Validation")
 	hs.keys("pgdown")

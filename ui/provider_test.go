@@ -115,7 +115,7 @@ func TestTenantIssuerMatchLabelled(t *testing.T) {
 	if rep == nil || rep.Verdict != tokens.VerdictValid || rep.Key == nil || !strings.HasPrefix(rep.Key.Source, "saved tenant m2m: discovery "+p.Issuer) {
 		t.Fatalf("report: %+v", rep.Key)
 	}
-	hs.wantOnScreen("✓ valid", "keys: 1 from saved tenant m2m: discovery", "F fetch keys from "+p.Issuer+" (saved tenant m2m)")
+	hs.wantOnScreen("✓ signature valid", "keys: 1 from saved tenant m2m: discovery", "F fetch keys from "+p.Issuer+" (saved tenant m2m)")
 	// Its tenant is found by issuer and client for userinfo too.
 	hs.send(press("u"))
 	hs.wantOnScreen("userinfo answered by m2m")

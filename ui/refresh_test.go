@@ -85,7 +85,7 @@ func TestRefreshKeyRotatesAndReplaces(t *testing.T) {
 	if sel.val.report == nil || sel.val.report.Verdict != tokens.VerdictValid {
 		t.Fatalf("report of the refreshed token: %v", sel.val.report)
 	}
-	hs.wantOnScreen("✓ valid")
+	hs.wantOnScreen("✓ signature valid")
 	// The provider stamped the token with the real clock, possibly a second after the test
 	// clock was set: read the countdown from now.
 	hs.clock.t = time.Now()

@@ -32,6 +32,10 @@ type Options struct {
 	// screens, refresh, userinfo and introspection); nil means the config file at
 	// store.ConfigPath("") and the system keyring. Nothing is read before Init's commands.
 	Tenants *store.Tenants
+	// Expect is the command line's expected context (verify's policy and key flags): it
+	// applies to every token of its issuer (the tenant's, --issuer, else the opened
+	// token's). Its tenant is read and its keys loaded in Init's commands.
+	Expect *store.Expectation
 }
 
 // frameRate caps redraws. On its own the view changes once a second (the tick); faster

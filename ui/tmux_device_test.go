@@ -41,7 +41,7 @@ func TestTmuxDeviceFlow(t *testing.T) {
 	s.waitFor("$")
 	s.literal(bin + "; echo EXITED:$?")
 	s.keys("Enter")
-	s.waitFor("EXAMPLE TOKEN", "✓ valid")
+	s.waitFor("EXAMPLE TOKEN", "✓ signature valid")
 
 	s.keys("T")
 	s.waitFor("Get a token", "› dev", "grant: device")
@@ -66,7 +66,7 @@ func TestTmuxDeviceFlow(t *testing.T) {
 		t.Fatalf("no countdown for the new token:\n%s", screen)
 	}
 	// Its tenant's keys verify it without a key press.
-	s.waitFor("✓ valid", "keys: 1 from saved tenant dev")
+	s.waitFor("✓ signature valid", "keys: 1 from saved tenant dev")
 
 	s.keys("q")
 	screen = s.waitFor("EXITED:0")

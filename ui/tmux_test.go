@@ -116,7 +116,7 @@ func TestTmuxPasteViewCopyQuit(t *testing.T) {
 	s.waitFor("$")
 	s.literal(bin + "; echo EXITED:$?")
 	s.keys("Enter")
-	s.waitFor("EXAMPLE TOKEN", "example · JWS", "✓ valid")
+	s.waitFor("EXAMPLE TOKEN", "example · JWS", "✓ signature valid")
 	if s.format("#{alternate_on}") != "1" {
 		t.Fatal("the workbench should run in the alternate screen")
 	}
@@ -187,7 +187,7 @@ func TestIdleCPU(t *testing.T) {
 	}
 	bin := buildBinary(t)
 	s := newTmux(t, 120, 45, bin)
-	s.waitFor("EXAMPLE TOKEN", "✓ valid")
+	s.waitFor("EXAMPLE TOKEN", "✓ signature valid")
 	s.keys("p")
 	s.waitFor("Paste a token")
 	s.literal(tmuxToken())

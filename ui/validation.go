@@ -9,6 +9,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
@@ -22,6 +23,7 @@ type validation struct {
 	keys      *tokens.KeySet
 	issuer    string // the issuer the keys were discovered for, pinned in the policy
 	validator *tokens.Validator
+	policy    tokens.Policy // what validator checks: shown above the report
 	report    *tokens.Report
 	fetching  string // what is being fetched, "" when nothing is
 	fetchErr  string
@@ -42,9 +44,11 @@ type (
 		e      *entry
 		keys   *tokens.KeySet
 		issuer string // set when the keys came from the issuer's discovery
-		what   string
-		err    error
-		quiet  bool // fetched without a key press: success is shown in the view only
+		// decrypt are JWE decryption keys (L on a JWE) instead of verification keys.
+		decrypt []tokens.Key
+		what    string
+		err     error
+		quiet   bool // fetched without a key press: success is shown in the view only
 	}
 )
 
@@ -65,6 +69,17 @@ const fetchTimeout = 20 * time.Second
 // across tokenbench processes. Files are read as they are.
 func defaultKeySource() keySource {
 	return cachedKeySource(tokens.NewCache())
+}
+
+// IssuerKeys and Keys make a keySource the store.KeyFetcher the command line's
+// expectation is resolved with, so that tests' loopback sources serve it too.
+func (s keySource) IssuerKeys(ctx context.Context, issuer, kid string) (*tokens.KeySet, error) {
+	return s.issuerKeys(ctx, issuer, kid)
+}
+
+// Keys loads a JWKS URL (see IssuerKeys).
+func (s keySource) Keys(ctx context.Context, jwksURL, _ string) (*tokens.KeySet, error) {
+	return s.jwks(ctx, jwksURL)
 }
 
 func cachedKeySource(c *tokens.Cache) keySource {
@@ -97,9 +112,10 @@ func (m *Model) revalidate(e *entry) tea.Cmd {
 	if e == nil || e.in.Parsed == nil {
 		return nil
 	}
-	pol := tokens.Policy{Now: m.now, Issuer: e.val.issuer}
-	v := tokens.NewValidator(pol, e.val.keys)
-	e.val.validator, e.val.report = v, nil
+	pol, keys := m.policyFor(e)
+	e.val.keys = keys
+	v := tokens.NewValidator(pol, keys)
+	e.val.validator, e.val.policy, e.val.report = v, pol, nil
 	raw := e.in.Token
 	return func() tea.Msg { return reportMsg{e: e, by: v, rep: v.Validate(raw)} }
 }
@@ -173,12 +189,22 @@ func (m *Model) autoFetch() tea.Cmd {
 	var cmds []tea.Cmd
 	for _, e := range m.list.entries {
 		iss, _ := m.fetchTarget(e)
-		if _, saved := m.tenants.match(iss, ""); saved && iss != "" && e.val.keys == nil && e.val.fetching == "" && e.val.fetchErr == "" {
+		if _, saved := m.tenants.match(iss, ""); saved && iss != "" && m.expectFor(e).keys == nil && !m.fetchingFor(iss) && e.val.fetchErr == "" {
 			cmds = append(cmds, m.fetchKeys(e, true))
 			m.refreshView(e)
 		}
 	}
 	return tea.Batch(cmds...)
+}
+
+// fetchingFor reports whether keys for iss are being fetched for any token.
+func (m *Model) fetchingFor(iss string) bool {
+	for _, e := range m.list.entries {
+		if e.val.fetching != "" && issuerOf(e) == iss {
+			return true
+		}
+	}
+	return false
 }
 
 // fetchKeys starts the fetch of the selected token's issuer keys: explicit (F), or quiet
@@ -242,13 +268,42 @@ func (m *Model) keysLoaded(msg keysLoadedMsg) tea.Cmd {
 		m.refreshView(e)
 		return nil
 	}
-	e.val.keys, e.val.issuer, e.val.fetchErr = msg.keys, msg.issuer, ""
-	if !msg.quiet {
-		m.status.set(fmt.Sprintf("loaded %d key(s): %s", len(msg.keys.Keys), msg.what), m.now())
+	e.val.fetchErr = ""
+	if e.example { // the example is checked with its own key only
+		return nil
 	}
-	cmd := m.revalidate(e)
-	m.refreshView(e)
-	return cmd
+	x := m.expectFor(e)
+	if msg.decrypt != nil {
+		x.decrypt = msg.decrypt
+		m.status.set(fmt.Sprintf("loaded %d decryption key(s): %s", len(msg.decrypt), msg.what), m.now())
+		return m.revalidateIssuer(issuerOf(e))
+	}
+	x.keys = msg.keys
+	if msg.issuer != "" {
+		x.discovered = msg.issuer
+	}
+	iss := issuerOf(e)
+	if !msg.quiet {
+		scope := "this token"
+		if n := m.countIssuer(iss); n > 1 {
+			scope = fmt.Sprintf("the %d tokens from %s", n, tokens.SafeText(iss))
+		} else if iss != "" {
+			scope = "every token from " + tokens.SafeText(iss)
+		}
+		m.status.set(fmt.Sprintf("loaded %d key(s): %s — for %s", len(msg.keys.Keys), msg.what, scope), m.now())
+	}
+	return m.revalidateIssuer(iss)
+}
+
+// countIssuer counts the session's tokens from iss.
+func (m *Model) countIssuer(iss string) int {
+	n := 0
+	for _, e := range m.list.entries {
+		if !e.example && issuerOf(e) == iss {
+			n++
+		}
+	}
+	return n
 }
 
 // reportArrived stores a report unless the keys changed since it was started.
@@ -273,36 +328,57 @@ func (m *Model) fetching() bool {
 	return false
 }
 
-// verdictLine is the summary's live verdict.
+// verdictLine is the summary's live verdict. It never overstates: a signature that
+// verifies says nothing of whether your API accepts the token, so without an expected
+// audience the line says the audience was not checked; with one it says whether that API
+// would accept the token, and if not, the first reason.
 func verdictLine(e *entry, st Styles) string {
+	r := func(s lipgloss.Style, text string) string { return s.Render(text) }
 	if e.in.Parsed == nil {
-		return st.Muted.Render("verdict: not checked (an opaque token can only be checked by its issuer)")
+		return r(st.Warn, "● opaque access token") + r(st.Muted, " · only its issuer can check it — "+opaqueShort)
 	}
 	rep := e.val.report
 	if rep == nil {
-		return st.Muted.Render("verdict: validating…")
+		return r(st.Muted, "verdict: validating…")
 	}
-	var s string
+	if rep.Opaque {
+		return r(st.Warn, "● opaque access token") + r(st.Muted, " · encrypted by its issuer for itself — "+opaqueShort)
+	}
 	switch rep.Verdict {
 	case tokens.VerdictValid:
-		s = st.Pass.Render("✓ valid")
-		if rep.Key != nil {
-			s += st.Muted.Render(" · signature verified with " + tokens.SafeText(rep.Key.String()))
+		if !rep.AudienceChecked {
+			return r(st.Pass, "✓ signature valid") + " · " + r(st.Warn, "audience not checked") + r(st.Muted, " — press a to set your API")
 		}
+		s := r(st.Pass, "✓ your API would accept it")
+		if rep.Key != nil {
+			s += r(st.Muted, " · signature verified with "+tokens.SafeText(rep.Key.String()))
+		}
+		return s
 	case tokens.VerdictInvalid:
-		s = st.Fail.Render("✗ invalid") + " · " + tokens.SafeText(strings.TrimPrefix(rep.Summary(), "invalid: "))
-	default:
-		s = st.Warn.Render("? unverified") + st.Muted.Render(" · no key configured, the signature was not checked")
+		why := "invalid"
+		if f := rep.Failed(); len(f) > 0 {
+			why = tokens.SafeText(f[0].Name) + " — " + tokens.SafeText(f[0].Reason)
+		}
+		if rep.AudienceChecked {
+			return r(st.Fail, "✗ your API would refuse it: ") + why
+		}
+		return r(st.Fail, "✗ invalid: ") + why
 	}
-	return s
+	if c, ok := rep.Check(tokens.CheckJWEKey); ok && c.Status == tokens.StatusSkip {
+		return r(st.Warn, "? encrypted") + r(st.Muted, " · press L to load the private key it was encrypted to")
+	}
+	return r(st.Warn, "? unverified") + r(st.Muted, " · no key yet — press F to fetch the issuer's keys or L to load keys")
 }
+
+// opaqueShort is tokens.OpaqueNote cut to what fits beside a verdict.
+const opaqueShort = "Auth0 issues one when the request names no audience; it is only good for /userinfo. Ask for a JWT: send your API's identifier as audience"
 
 // validation adds the validation section under the summary's verdict line: where the
 // keys come from (or the fetch in flight, or its error), the explicit actions, and every
 // check of the report.
 func (b *rowBuilder) validation(e *entry, fetchLabel string) {
 	st := b.st
-	b.add(st.Section.Render("Validation") + st.Muted.Render(" (default policy: asymmetric algorithms, 60s leeway)"))
+	b.add(st.Section.Render("Validation") + st.Muted.Render(" · "+policyText(e.val.policy)))
 	b.addDyn(func(f frame) any { return keysKey{e.val.keys, e.val.fetching, e.val.fetchErr, f.spinner} },
 		func(f frame) string { return "  " + keysLine(e, st, f) })
 	if !e.example {
@@ -327,6 +403,24 @@ func (b *rowBuilder) validation(e *entry, fetchLabel string) {
 			return checkRow(rep.Checks[i], st, nameW)
 		})
 	}
+}
+
+// policyText says in one line what the token is checked against: your API (audiences,
+// scopes, issuer) or that no API was named.
+func policyText(p tokens.Policy) string {
+	var parts []string
+	if len(p.Audiences) > 0 {
+		parts = append(parts, "your API "+strings.Join(p.Audiences, " or "))
+	} else {
+		parts = append(parts, "no API named (a to set it)")
+	}
+	if len(p.Scopes) > 0 {
+		parts = append(parts, "scopes "+strings.Join(p.Scopes, " "))
+	}
+	if p.Issuer != "" {
+		parts = append(parts, "issuer "+p.Issuer)
+	}
+	return tokens.SafeText(strings.Join(parts, " · "))
 }
 
 // keysKey is what the keys row depends on.
