@@ -126,7 +126,21 @@ func LoadKeyFile(path string) (*KeySet, error) {
 	if err != nil {
 		return nil, err
 	}
-	source := "key file " + path
+	return parseKeyData(data, path, "key file "+path)
+}
+
+// ParseKeyText reads verification keys pasted as text, with the rules of LoadKeyFile: a
+// PEM public key (or the public half of a private one), a JWK, or a JWK Set. Its keys
+// have the given source; errors name it as the "file". Text over MaxBodySize is refused.
+func ParseKeyText(text, source string) (*KeySet, error) {
+	if len(text) > MaxBodySize {
+		return nil, &KeyFileError{Path: source, Reason: "larger than the size limit", Err: ErrFileTooLarge}
+	}
+	return parseKeyData([]byte(text), source, source)
+}
+
+// parseKeyData is LoadKeyFile on bytes in memory; path names them in errors.
+func parseKeyData(data []byte, path, source string) (*KeySet, error) {
 	trimmed := bytes.TrimSpace(bytes.TrimPrefix(data, bomUTF8))
 	var set *KeySet
 	switch {
@@ -138,6 +152,7 @@ func LoadKeyFile(path string) (*KeySet, error) {
 			return nil, &KeyFileError{Path: path, Reason: "not valid JSON: " + err.Error(), Err: err}
 		}
 		if _, ok := members["keys"]; ok {
+			var err error
 			set, err = ParseJWKS(trimmed, source)
 			if err != nil {
 				return nil, err

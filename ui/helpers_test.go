@@ -88,7 +88,8 @@ func (hs *harness) run(cmd tea.Cmd) {
 	case tea.QuitMsg:
 		hs.quit = true
 	case tickMsg, errMsg, addTokenMsg, closeScreenMsg, copiedMsg, reportMsg, keysLoadedMsg, loadJWKSMsg,
-		getTenantsMsg, deviceStartedMsg, authURLMsg, tokenObtainedMsg, refreshedMsg, providerMsg, tenantIssuersMsg:
+		getTenantsMsg, deviceStartedMsg, authURLMsg, tokenObtainedMsg, refreshedMsg, providerMsg, tenantIssuersMsg,
+		expectResolvedMsg, expectSetMsg, loadKeyTextMsg, completedMsg:
 		hs.send(msg)
 	default:
 		hs.sent = append(hs.sent, msg)

@@ -16,6 +16,7 @@ type KeyMap struct {
 	CopyToken, CopyClaims   key.Binding
 	FetchKeys, LoadJWKS     key.Binding // validation key sources, offered explicitly
 	Expected                key.Binding // your API: the expected issuer, audiences, scopes
+	Complete, SecretInput   key.Binding // keys screen: complete a path; type a masked secret
 	Refresh, AutoRefresh    key.Binding // renew a tenant's token, now or at the margin
 	Userinfo, Introspect    key.Binding // ask the token's tenant about it
 	Confirm, Back           key.Binding // paste and input screens
@@ -51,6 +52,8 @@ func DefaultKeyMap() KeyMap {
 		Userinfo:     b([]string{"u"}, "u", "userinfo"),
 		Introspect:   b([]string{"i"}, "i", "introspect"),
 		Confirm:      b([]string{"enter"}, "enter", "add"),
+		Complete:     b([]string{"tab"}, "tab", "complete path"),
+		SecretInput:  b([]string{"ctrl+s"}, "ctrl+s", "secret / path"),
 		Back:         b([]string{"esc"}, "esc", "back"),
 		Tenants:      b([]string{"t"}, "t", "tenants"),
 		GetToken:     b([]string{"T"}, "T", "get token"),
@@ -82,6 +85,11 @@ func (k KeyMap) forScreen(s screen) KeyMap {
 		b.SetEnabled(main || tenants || get)
 	}
 	k.NextGrant.SetEnabled(get)
+	k.Complete.SetEnabled(s == screenKeys)
+	k.SecretInput.SetEnabled(s == screenKeys)
+	if s == screenKeys {
+		k.Confirm.SetHelp("enter", "load")
+	}
 	if get {
 		k.Prev.SetHelp("↑/k", "previous tenant")
 		k.Next.SetHelp("↓/j", "next tenant")
@@ -103,7 +111,7 @@ func (k KeyMap) forScreen(s screen) KeyMap {
 // ShortHelp is the one-line footer.
 func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{k.Prev, k.Next, k.Paste, k.Expected, k.GetToken, k.CopyToken, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
-		k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit}
+		k.Complete, k.SecretInput, k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit}
 }
 
 // FullHelp is the `?` help, one column per group.

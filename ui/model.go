@@ -213,6 +213,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case loadJWKSMsg:
 		m.setScreen(screenMain)
 		return m, m.loadJWKS(msg.e, msg.arg)
+	case loadKeyTextMsg:
+		m.setScreen(screenMain)
+		return m, m.loadKeyText(msg)
 	case keysLoadedMsg:
 		return m, m.keysLoaded(msg)
 	case expectResolvedMsg:

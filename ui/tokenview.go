@@ -211,8 +211,7 @@ func (b *rowBuilder) body(e *entry, fetchLabel string) {
 	st := b.st
 	if e.expl == nil {
 		b.add(st.Section.Render("Opaque token"))
-		b.add("  Only the issuer can tell what this token means and when it expires:")
-		b.add("  ask it through token introspection (RFC 7662) or the userinfo endpoint.")
+		b.wrapped(st.Warn, opaqueAdvice)
 		b.add("")
 		b.provider(e)
 		b.notes(e)
@@ -225,7 +224,7 @@ func (b *rowBuilder) body(e *entry, fetchLabel string) {
 	if e.expl.PayloadNote != "" {
 		b.add("")
 		b.add(st.Section.Render("Payload"))
-		b.add("  " + st.Warn.Render(tokens.SafeText(e.expl.PayloadNote)))
+		b.wrapped(st.Warn, e.expl.PayloadNote)
 	}
 	if len(e.expl.Claims) > 0 {
 		b.add("")

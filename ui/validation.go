@@ -10,6 +10,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
@@ -242,11 +244,19 @@ func (m *Model) fetchKeys(e *entry, quiet bool) tea.Cmd {
 	})
 }
 
-// loadJWKS starts loading a JWKS from a file or URL for e.
+// loadJWKS starts loading keys from a file or URL for e. For a JWE a file is first
+// read as the private key the token was encrypted to (as verify --decrypt-key does),
+// else as verification keys for the signed token inside.
 func (m *Model) loadJWKS(e *entry, arg string) tea.Cmd {
 	e.val.fetching, e.val.fetchErr = "keys from "+tokens.SafeText(arg), ""
 	load := m.keySrc.jwks
+	jwe := e.in.Kind == tokens.JWE && !isURL(arg)
 	return tea.Batch(m.spinner.Tick, func() tea.Msg {
+		if jwe {
+			if dec, err := tokens.LoadDecryptionKeyFile(arg); err == nil {
+				return keysLoadedMsg{e: e, decrypt: dec, what: "decryption key from " + arg}
+			}
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
 		defer cancel()
 		keys, err := load(ctx, arg)
@@ -255,6 +265,28 @@ func (m *Model) loadJWKS(e *entry, arg string) tea.Cmd {
 		}
 		return keysLoadedMsg{e: e, keys: keys, what: "keys from " + arg, err: err}
 	})
+}
+
+// pastedSecretSource labels a pasted HMAC secret in reports.
+const pastedSecretSource = "pasted HMAC secret (memory only)"
+
+// loadKeyText reads keys pasted as text (a JWKS, JWK or PEM) or an HMAC secret. The
+// secret is held in the key set in memory only; nothing is written anywhere.
+func (m *Model) loadKeyText(msg loadKeyTextMsg) tea.Cmd {
+	e := msg.e
+	if msg.secret {
+		set := &tokens.KeySet{Keys: []tokens.Key{{
+			JWK:    jose.JSONWebKey{Key: []byte(msg.text)},
+			Origin: tokens.OriginSecretFile,
+			Source: pastedSecretSource,
+		}}}
+		return func() tea.Msg { return keysLoadedMsg{e: e, keys: set, what: "an HMAC secret (memory only)"} }
+	}
+	text := msg.text
+	return func() tea.Msg {
+		keys, err := tokens.ParseKeyText(text, "pasted keys")
+		return keysLoadedMsg{e: e, keys: keys, what: "pasted keys", err: err}
+	}
 }
 
 // keysLoaded stores a fetched key set (or its error, as one line in the report) and
@@ -312,6 +344,11 @@ func (m *Model) reportArrived(msg reportMsg) {
 		return
 	}
 	msg.e.val.report = msg.by.RecheckTimes(msg.rep)
+	if e := msg.e; e.in.Kind == tokens.JWE && msg.rep.Token != nil {
+		// Decrypted with a key the user loaded: show the signed token inside.
+		e.expl = tokens.Explain(msg.rep.Token)
+		e.expl.PayloadNote = "decrypted with the key you loaded: below are the header and claims of the signed token inside"
+	}
 	m.refreshView(msg.e)
 }
 
@@ -335,14 +372,14 @@ func (m *Model) fetching() bool {
 func verdictLine(e *entry, st Styles) string {
 	r := func(s lipgloss.Style, text string) string { return s.Render(text) }
 	if e.in.Parsed == nil {
-		return r(st.Warn, "● opaque access token") + r(st.Muted, " · only its issuer can check it — "+opaqueShort)
+		return r(st.Warn, "● opaque access token") + r(st.Muted, " · only its issuer can read or check it (see below)")
 	}
 	rep := e.val.report
 	if rep == nil {
 		return r(st.Muted, "verdict: validating…")
 	}
 	if rep.Opaque {
-		return r(st.Warn, "● opaque access token") + r(st.Muted, " · encrypted by its issuer for itself — "+opaqueShort)
+		return r(st.Warn, "● opaque access token") + r(st.Muted, " · encrypted by its issuer for itself; only it can read it (see below)")
 	}
 	switch rep.Verdict {
 	case tokens.VerdictValid:
@@ -358,6 +395,10 @@ func verdictLine(e *entry, st Styles) string {
 		why := "invalid"
 		if f := rep.Failed(); len(f) > 0 {
 			why = tokens.SafeText(f[0].Name) + " — " + tokens.SafeText(f[0].Reason)
+			if f[0].Name == "aud" && len(e.val.policy.Audiences) > 0 {
+				// What the token names is in the summary and the check below.
+				why = "aud — expected " + tokens.SafeText(strings.Join(e.val.policy.Audiences, " or "))
+			}
 		}
 		if rep.AudienceChecked {
 			return r(st.Fail, "✗ your API would refuse it: ") + why
@@ -370,8 +411,18 @@ func verdictLine(e *entry, st Styles) string {
 	return r(st.Warn, "? unverified") + r(st.Muted, " · no key yet — press F to fetch the issuer's keys or L to load keys")
 }
 
-// opaqueShort is tokens.OpaqueNote cut to what fits beside a verdict.
-const opaqueShort = "Auth0 issues one when the request names no audience; it is only good for /userinfo. Ask for a JWT: send your API's identifier as audience"
+// opaqueAdvice is what the workbench says of an opaque access token — a random string,
+// or a JWE its issuer encrypted for itself: what it is, and how to get a JWT instead.
+const opaqueAdvice = "This is " + tokens.OpaqueNote + " (in a saved tenant: its audience field). " +
+	"Other providers: ask the issuer about it with introspection (i) or userinfo (u)."
+
+// wrapped adds text as rows wrapped to the view's width, indented by two columns, so that
+// advice and values are never cut.
+func (b *rowBuilder) wrapped(style lipgloss.Style, text string) {
+	for _, l := range strings.Split(ansi.Wrap(tokens.SafeText(text), max(b.w-2, 10), ""), "\n") {
+		b.add("  " + style.Render(l))
+	}
+}
 
 // validation adds the validation section under the summary's verdict line: where the
 // keys come from (or the fetch in flight, or its error), the explicit actions, and every
