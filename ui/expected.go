@@ -275,7 +275,7 @@ func (s *expectedScreen) view(st Styles) string {
 	if s.issuer != "" {
 		what = "every token from " + tokens.SafeText(s.issuer)
 	}
-	rows := []string{st.Section.Render("Your API") + st.Muted.Render(" · applies to "+what+" in this session")}
+	rows := []string{st.Section.Render("Your API") + st.Muted.Render(" · for "+what)}
 	if s.form != nil {
 		rows = append(rows, strings.Split(s.form.View(), "\n")...)
 	}

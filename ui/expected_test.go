@@ -123,7 +123,7 @@ func fillExpectedForm(t *testing.T, hs *harness, aud, scopes string) {
 		return cmd
 	}
 	send(press("a"))
-	hs.wantOnScreen("Your API", "applies to every token from "+shopIssuer, "Expected issuer", shopIssuer, "Audience(s)", "Required scopes")
+	hs.wantOnScreen("Your API", "for every token from "+shopIssuer, "Expected issuer", shopIssuer, "Audience(s)", "Required scopes")
 	send(press("enter"))
 	send(huh.NextField())
 	send(tea.PasteMsg{Content: aud})

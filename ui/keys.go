@@ -102,7 +102,7 @@ func (k KeyMap) forScreen(s screen) KeyMap {
 		k.Prev.SetHelp("↑/k", "previous tenant")
 		k.Next.SetHelp("↓/j", "next tenant")
 	}
-	k.Confirm.SetEnabled(!main && !tenants)
+	k.Confirm.SetEnabled(!main && !tenants && s != screenExpected) // the form shows its own enter
 	k.Back.SetEnabled(!main)
 	k.ForceQuit.SetEnabled(!main) // on the main screen Quit holds ctrl+c too
 	return k

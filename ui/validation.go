@@ -23,7 +23,6 @@ import (
 // user chose (the example's own key, an explicit fetch, a JWKS file or URL).
 type validation struct {
 	keys      *tokens.KeySet
-	issuer    string // the issuer the keys were discovered for, pinned in the policy
 	validator *tokens.Validator
 	policy    tokens.Policy // what validator checks: shown above the report
 	report    *tokens.Report
@@ -372,14 +371,14 @@ func (m *Model) fetching() bool {
 func verdictLine(e *entry, st Styles) string {
 	r := func(s lipgloss.Style, text string) string { return s.Render(text) }
 	if e.in.Parsed == nil {
-		return r(st.Warn, "● opaque access token") + r(st.Muted, " · only its issuer can read or check it (see below)")
+		return r(st.Warn, "● opaque access token") + r(st.Muted, " · only its issuer can read it (see below)")
 	}
 	rep := e.val.report
 	if rep == nil {
 		return r(st.Muted, "verdict: validating…")
 	}
 	if rep.Opaque {
-		return r(st.Warn, "● opaque access token") + r(st.Muted, " · encrypted by its issuer for itself; only it can read it (see below)")
+		return r(st.Warn, "● opaque access token") + r(st.Muted, " · only its issuer can read it (see below)")
 	}
 	switch rep.Verdict {
 	case tokens.VerdictValid:
@@ -395,7 +394,10 @@ func verdictLine(e *entry, st Styles) string {
 		why := "invalid"
 		if f := rep.Failed(); len(f) > 0 {
 			why = tokens.SafeText(f[0].Name) + " — " + tokens.SafeText(f[0].Reason)
-			if f[0].Name == "aud" && len(e.val.policy.Audiences) > 0 {
+			switch {
+			case f[0].Name == "aud" && e.expl != nil && e.expl.Use == "ID token":
+				why = "aud — this is an ID token (its aud is the client), not an access token: send the access token"
+			case f[0].Name == "aud" && len(e.val.policy.Audiences) > 0:
 				// What the token names is in the summary and the check below.
 				why = "aud — expected " + tokens.SafeText(strings.Join(e.val.policy.Audiences, " or "))
 			}
@@ -430,13 +432,11 @@ func (b *rowBuilder) wrapped(style lipgloss.Style, text string) {
 func (b *rowBuilder) validation(e *entry, fetchLabel string) {
 	st := b.st
 	b.add(st.Section.Render("Validation") + st.Muted.Render(" · "+policyText(e.val.policy)))
-	b.addDyn(func(f frame) any { return keysKey{e.val.keys, e.val.fetching, e.val.fetchErr, f.spinner} },
-		func(f frame) string { return "  " + keysLine(e, st, f) })
-	if !e.example {
-		if fetchLabel != "" {
-			b.add("  " + st.Title.Render("F") + " " + st.Action.Render(fetchLabel))
-		}
-		b.add("  " + st.Title.Render("L") + " " + st.Action.Render("load keys from a file or URL"))
+	if e.val.report != nil && e.val.report.Opaque {
+		// Encrypted by its issuer for itself: no key the user holds can help.
+		b.wrapped(st.Warn, opaqueAdvice)
+	} else {
+		b.keysRows(e, fetchLabel)
 	}
 	if e.val.report == nil {
 		return
@@ -472,6 +472,19 @@ func policyText(p tokens.Policy) string {
 		parts = append(parts, "issuer "+p.Issuer)
 	}
 	return tokens.SafeText(strings.Join(parts, " · "))
+}
+
+// keysRows are the keys line and the actions that load keys.
+func (b *rowBuilder) keysRows(e *entry, fetchLabel string) {
+	st := b.st
+	b.addDyn(func(f frame) any { return keysKey{e.val.keys, e.val.fetching, e.val.fetchErr, f.spinner} },
+		func(f frame) string { return "  " + keysLine(e, st, f) })
+	if !e.example {
+		if fetchLabel != "" {
+			b.add("  " + st.Title.Render("F") + " " + st.Action.Render(fetchLabel))
+		}
+		b.add("  " + st.Title.Render("L") + " " + st.Action.Render("load keys: a file, a URL, or paste a JWKS, PEM key or HMAC secret"))
+	}
 }
 
 // keysKey is what the keys row depends on.

@@ -103,7 +103,7 @@ func TestFetchingIssuerKeysIsExplicitAndVerifies(t *testing.T) {
 	hs := newHarness(t, Options{}, 160, 60)
 	hs.m.keySrc = loopbackKeys(is.srv)
 	hs.keys("p").send(tea.PasteMsg{Content: is.token(t)}).keys("enter")
-	hs.wantOnScreen("? unverified", "F fetch keys from "+is.srv.URL+" (not a saved tenant)", "L load keys from a file or URL",
+	hs.wantOnScreen("? unverified", "F fetch keys from "+is.srv.URL+" (not a saved tenant)", "L load keys: a file, a URL, or paste",
 		"skip  signature")
 	if n := is.requests.Load(); n != 0 {
 		t.Fatalf("nothing may be fetched before the user asks; %d requests", n)
