@@ -32,11 +32,17 @@ const shopIssuer = "https://dev-abc.us.auth0.com/"
 // shopToken signs claims (a JSON object without braces, added to iss, sub, iat and exp).
 func shopToken(t *testing.T, extra string) string {
 	t.Helper()
+	return shopTokenAt(t, t0, extra)
+}
+
+// shopTokenAt is shopToken issued at iat, expiring an hour later.
+func shopTokenAt(t *testing.T, iat time.Time, extra string) string {
+	t.Helper()
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.EdDSA, Key: jose.JSONWebKey{Key: shopKey, KeyID: "shop-1"}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	claims := fmt.Sprintf(`{"iss":%q,"sub":"auth0|64f0c0ffee","iat":%d,"exp":%d,%s}`, shopIssuer, t0.Unix(), t0.Add(time.Hour).Unix(), extra)
+	claims := fmt.Sprintf(`{"iss":%q,"sub":"auth0|64f0c0ffee","iat":%d,"exp":%d,%s}`, shopIssuer, iat.Unix(), iat.Add(time.Hour).Unix(), extra)
 	obj, err := signer.Sign([]byte(claims))
 	if err != nil {
 		t.Fatal(err)
@@ -287,5 +293,27 @@ func TestVerdictNeverSaysValidForAnotherAPI(t *testing.T) {
 		if strings.Contains(line, "✓ valid") {
 			t.Errorf("bare ✓ valid overstates:\n%s", line)
 		}
+	}
+}
+
+// TestTmuxAudienceVerdict runs the built binary in a real terminal the way the issue's
+// user does: `tokenbench --jwks F --audience A TOKEN`.
+func TestTmuxAudienceVerdict(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and drives tmux")
+	}
+	bin := buildBinary(t)
+	jwks := shopJWKSFile(t)
+	tok := shopTokenAt(t, time.Now(), otherAPI)
+	for _, tc := range []struct {
+		aud  string
+		want []string
+	}{
+		{"https://api.shop.test/", []string{"✗ your API would refuse it: aud", "expected https://api.shop.test/", "fail  aud"}},
+		{"https://api.other.test/", []string{"✓ your API would accept it", "pass  aud"}},
+	} {
+		s := newTmux(t, 120, 40, bin+" --jwks "+jwks+" --audience "+tc.aud+" "+tok)
+		s.waitFor(tc.want...)
+		s.keys("q")
 	}
 }
