@@ -441,3 +441,22 @@ func TestWrapHanging(t *testing.T) {
 		t.Errorf("wrapping lost text:\n%s", got)
 	}
 }
+
+func TestVerifyAuth0OpaqueTokens(t *testing.T) {
+	enc := base64.RawURLEncoding.EncodeToString
+	jwe := enc([]byte(`{"alg":"dir","enc":"A256GCM","iss":"https://dev-abc.us.auth0.com/"}`)) + ".." +
+		enc([]byte("twelve-byte!")) + "." + enc([]byte("ciphertext-bytes")) + "." + enc([]byte("sixteen-byte-tag"))
+	r := runVerify(t, "", "--now", vNow, jwe)
+	if r.code != ExitInvalid || !strings.HasPrefix(r.stdout, "unverified: an opaque access token") ||
+		!strings.Contains(r.stdout, "names no audience") || strings.Contains(r.stdout+r.stderr, "--decrypt-key") {
+		t.Errorf("JWE for the issuer itself: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	r = runVerify(t, "", "--now", vNow, "--json", jwe)
+	if !strings.Contains(r.stdout, `"opaque": true`) {
+		t.Errorf("JSON lacks opaque:\n%s", r.stdout)
+	}
+	r = runVerify(t, "", "--now", vNow, "k2Xj0c9QeVbN3mUp7RtY1wZa")
+	if r.code != ExitInvalid || !strings.Contains(r.stderr, "opaque access token") || !strings.Contains(r.stderr, "/userinfo") {
+		t.Errorf("bare opaque string: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
