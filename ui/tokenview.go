@@ -211,7 +211,7 @@ func (b *rowBuilder) body(e *entry, fetchLabel string) {
 	st := b.st
 	if e.expl == nil {
 		b.add(st.Section.Render("Opaque token"))
-		b.wrapped(st.Warn, opaqueAdvice)
+		b.wrapped(st.Value, opaqueAdvice)
 		b.add("")
 		b.provider(e)
 		b.notes(e)

@@ -434,7 +434,7 @@ func (b *rowBuilder) validation(e *entry, fetchLabel string) {
 	b.add(st.Section.Render("Validation") + st.Muted.Render(" · "+policyText(e.val.policy)))
 	if e.val.report != nil && e.val.report.Opaque {
 		// Encrypted by its issuer for itself: no key the user holds can help.
-		b.wrapped(st.Warn, opaqueAdvice)
+		b.wrapped(st.Value, opaqueAdvice)
 	} else {
 		b.keysRows(e, fetchLabel)
 	}
