@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -9,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -21,6 +23,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/tokenbench/tokenbench/store"
+	"github.com/tokenbench/tokenbench/tokens"
 )
 
 // shopKey is a fixed Ed25519 key, so that tokens (and golden screens) are the same on
@@ -316,4 +319,31 @@ func TestTmuxAudienceVerdict(t *testing.T) {
 		s.waitFor(tc.want...)
 		s.keys("q")
 	}
+}
+
+// TestWorkbenchIssuerWithJWKSFetchesNothing: in the workbench as in verify, --issuer is
+// the expected issuer and a key source only when no explicit source is given.
+func TestWorkbenchIssuerWithJWKSFetchesNothing(t *testing.T) {
+	x := store.Expectation{Issuer: shopIssuer, JWKS: shopJWKSFile(t), Audiences: []string{"https://api.other.test/"}}
+	hs := newHarness(t, Options{Token: shopToken(t, otherAPI), Expect: &x}, 160, 70)
+	hs.m.keySrc.issuerKeys = func(context.Context, string, string) (*tokens.KeySet, error) {
+		t.Error("discovery was attempted although --jwks was given")
+		return nil, errors.New("no network here")
+	}
+	hs.run(resolveExpectation(hs.m.cliExpect, hs.m.store, hs.m.keySrc, ""))
+	hs.wantOnScreen("✓ your API would accept it", "pass  iss")
+
+	// Without --jwks the same issuer is where the keys come from.
+	called := ""
+	x = store.Expectation{Issuer: shopIssuer}
+	hs = newHarness(t, Options{Token: shopToken(t, otherAPI), Expect: &x}, 160, 70)
+	hs.m.keySrc.issuerKeys = func(_ context.Context, iss, _ string) (*tokens.KeySet, error) {
+		called = iss
+		return tokens.ParseJWKS([]byte(shopJWKS()), "discovery (test)")
+	}
+	hs.run(resolveExpectation(hs.m.cliExpect, hs.m.store, hs.m.keySrc, ""))
+	if called != shopIssuer {
+		t.Errorf("discovered %q, want %q", called, shopIssuer)
+	}
+	hs.wantOnScreen("✓ signature valid · audience not checked", "pass  iss")
 }
