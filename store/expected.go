@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
 )
 
 // Expectation is the expected context a token is checked in — "my API" — as the user
@@ -97,10 +98,10 @@ func (x Expectation) Resolve(ts *Tenants) (Resolved, error) {
 }
 
 // KeyFetcher is what Keys needs of the JWKS cache: discovery and JWK Sets over HTTP.
-// *tokens.Cache implements it; it is an interface so that callers can pass their own.
+// *keys.Cache implements it; it is an interface so that callers can pass their own.
 type KeyFetcher interface {
 	IssuerKeys(ctx context.Context, issuer, kid string) (*tokens.KeySet, error)
-	Keys(ctx context.Context, jwksURL, kid string) (*tokens.KeySet, error)
+	JWKS(ctx context.Context, jwksURL, kid string) (*tokens.KeySet, error)
 }
 
 // Keys loads every key source of x into one set: the explicit sources, or else the
@@ -130,16 +131,16 @@ func (x Expectation) Keys(ctx context.Context, r Resolved, fetch KeyFetcher, kid
 	}
 	if x.JWKS != "" {
 		if IsURL(x.JWKS) {
-			add(fetch.Keys(ctx, x.JWKS, kid))
+			add(fetch.JWKS(ctx, x.JWKS, kid))
 		} else {
-			add(tokens.LoadJWKSFile(x.JWKS))
+			add(keys.LoadJWKSFile(x.JWKS))
 		}
 	}
 	if x.Key != "" {
-		add(tokens.LoadKeyFile(x.Key))
+		add(keys.LoadFile(x.Key))
 	}
 	if x.SecretFile != "" {
-		add(tokens.LoadSecretFile(x.SecretFile))
+		add(keys.LoadSecretFile(x.SecretFile))
 	}
 	if !configured {
 		return nil, nil

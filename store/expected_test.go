@@ -20,7 +20,7 @@ func (f *recordingFetcher) IssuerKeys(_ context.Context, issuer, _ string) (*tok
 	return &tokens.KeySet{Keys: []tokens.Key{{Source: "discovery " + issuer}}}, nil
 }
 
-func (f *recordingFetcher) Keys(_ context.Context, u, _ string) (*tokens.KeySet, error) {
+func (f *recordingFetcher) JWKS(_ context.Context, u, _ string) (*tokens.KeySet, error) {
 	f.urls = append(f.urls, u)
 	return nil, errors.New("unreachable")
 }

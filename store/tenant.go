@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"unicode"
 
-	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // Kind says how a tenant's issuer is found: from an Auth0 domain or from an OIDC issuer URL.
@@ -21,30 +23,6 @@ const (
 	KindAuth0 Kind = "auth0"
 	KindOIDC  Kind = "oidc"
 )
-
-// Grant names the OAuth grant a tenant uses by default.
-type Grant string
-
-// Grants a tenant may default to.
-const (
-	GrantClientCredentials Grant = "client-credentials"
-	GrantDevice            Grant = "device"
-	GrantPKCE              Grant = "pkce"
-	GrantRefresh           Grant = "refresh"
-)
-
-// AuthMethod is how a confidential client authenticates at the token endpoint, by its
-// OAuth registry name. Empty means client_secret_basic.
-type AuthMethod string
-
-// Client authentication methods a tenant may name.
-const (
-	AuthSecretBasic AuthMethod = "client_secret_basic"
-	AuthSecretPost  AuthMethod = "client_secret_post"
-)
-
-// Grants lists every grant a tenant may name, in the order help text shows them.
-var Grants = []Grant{GrantClientCredentials, GrantDevice, GrantPKCE, GrantRefresh}
 
 // Tenant is one saved authorization server and client. It has no field for a secret on
 // purpose: client secrets, refresh tokens and cached tokens live in the keyring (Secrets).
@@ -58,8 +36,8 @@ type Tenant struct {
 	Confidential    bool              `toml:"confidential" json:"confidential"`
 	Audience        string            `toml:"audience,omitempty" json:"audience,omitempty"`
 	Scopes          []string          `toml:"scopes,omitempty" json:"scopes,omitempty"`
-	Grant           Grant             `toml:"grant,omitempty" json:"grant,omitempty"`
-	AuthMethod      AuthMethod        `toml:"auth_method,omitempty" json:"auth_method,omitempty"`
+	Grant           oauth.Grant       `toml:"grant,omitempty" json:"grant,omitempty"`
+	AuthMethod      oauth.AuthMethod  `toml:"auth_method,omitempty" json:"auth_method,omitempty"`
 	Organization    string            `toml:"organization,omitempty" json:"organization,omitempty"`
 	RedirectPort    int               `toml:"redirect_port,omitzero" json:"redirect_port,omitempty"`
 	AuthorizeParams map[string]string `toml:"authorize_params,omitempty" json:"authorize_params,omitempty"`
@@ -70,7 +48,7 @@ type Tenant struct {
 // its tokens' iss claim), the configured issuer URL otherwise.
 func (t Tenant) IssuerURL() string {
 	if t.Kind == KindAuth0 {
-		return tokens.Auth0Issuer(t.Domain)
+		return keys.Auth0Issuer(t.Domain)
 	}
 	return t.Issuer
 }
@@ -78,7 +56,7 @@ func (t Tenant) IssuerURL() string {
 // CanClientCredentials reports whether a new token may be obtained for the tenant without
 // a person: its grant is client credentials, or it names none and is confidential.
 func (t Tenant) CanClientCredentials() bool {
-	return t.Grant == GrantClientCredentials || (t.Grant == "" && t.Confidential)
+	return t.Grant == oauth.GrantClientCredentials || (t.Grant == "" && t.Confidential)
 }
 
 // ErrInvalidTenant is matched (errors.Is) by every *TenantError.
@@ -163,11 +141,11 @@ func (t Tenant) Validate() error {
 	if t.Grant != "" && !validGrant(t.Grant) {
 		return bad("grant", "%q is not one of %s", printable(string(t.Grant)), grantList())
 	}
-	if t.Grant == GrantClientCredentials && !t.Confidential {
+	if t.Grant == oauth.GrantClientCredentials && !t.Confidential {
 		return bad("grant", "client-credentials needs a confidential client (one with a secret)")
 	}
-	if t.AuthMethod != "" && t.AuthMethod != AuthSecretBasic && t.AuthMethod != AuthSecretPost {
-		return bad("auth_method", "%q is not %s or %s", printable(string(t.AuthMethod)), AuthSecretBasic, AuthSecretPost)
+	if t.AuthMethod != "" && t.AuthMethod != oauth.AuthSecretBasic && t.AuthMethod != oauth.AuthSecretPost {
+		return bad("auth_method", "%q is not %s or %s", printable(string(t.AuthMethod)), oauth.AuthSecretBasic, oauth.AuthSecretPost)
 	}
 	if t.RedirectPort < 0 || t.RedirectPort > 65535 {
 		return bad("redirect_port", "%d is not a port (1-65535, or 0 for any free port)", t.RedirectPort)
@@ -216,7 +194,7 @@ func validIssuer(s string) error {
 	if hasControl(s) {
 		return errors.New("control characters are not allowed")
 	}
-	u, err := tokens.CheckURL(s)
+	u, err := keys.CheckURL(s)
 	if err != nil {
 		return errors.New(strings.TrimPrefix(err.Error(), "tokens: "))
 	}
@@ -226,18 +204,10 @@ func validIssuer(s string) error {
 	return nil
 }
 
-func validGrant(g Grant) bool {
-	for _, x := range Grants {
-		if g == x {
-			return true
-		}
-	}
-	return false
-}
-
+func validGrant(g oauth.Grant) bool { return slices.Contains(oauth.Grants, g) }
 func grantList() string {
-	s := make([]string, len(Grants))
-	for i, g := range Grants {
+	s := make([]string, len(oauth.Grants))
+	for i, g := range oauth.Grants {
 		s[i] = string(g)
 	}
 	return strings.Join(s, ", ")

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 func TestTenantValidate(t *testing.T) {
@@ -35,7 +37,7 @@ func TestTenantValidate(t *testing.T) {
 		{"auth0 no domain", func() Tenant { s := sampleTenant("a"); s.Domain = ""; return s }(), "domain: missing"},
 		{"no client id", oidc(func(t *Tenant) { t.ClientID = " " }), "client_id: missing"},
 		{"bad grant", oidc(func(t *Tenant) { t.Grant = "password" }), "grant"},
-		{"cc needs secret", oidc(func(t *Tenant) { t.Grant = GrantClientCredentials }), "confidential"},
+		{"cc needs secret", oidc(func(t *Tenant) { t.Grant = oauth.GrantClientCredentials }), "confidential"},
 		{"port", oidc(func(t *Tenant) { t.RedirectPort = 70000 }), "redirect_port"},
 		{"scope with space", oidc(func(t *Tenant) { t.Scopes = []string{"a b"} }), "scopes"},
 		{"secret in params", oidc(func(t *Tenant) { t.TokenParams = map[string]string{"client_secret": "x"} }), "token_params"},
@@ -76,11 +78,11 @@ func TestCanClientCredentials(t *testing.T) {
 		t    Tenant
 		want bool
 	}{
-		{Tenant{Grant: GrantClientCredentials, Confidential: true}, true},
+		{Tenant{Grant: oauth.GrantClientCredentials, Confidential: true}, true},
 		{Tenant{Confidential: true}, true},
 		{Tenant{}, false},
-		{Tenant{Grant: GrantDevice, Confidential: true}, false},
-		{Tenant{Grant: GrantPKCE}, false},
+		{Tenant{Grant: oauth.GrantDevice, Confidential: true}, false},
+		{Tenant{Grant: oauth.GrantPKCE}, false},
 	} {
 		if got := tc.t.CanClientCredentials(); got != tc.want {
 			t.Errorf("%+v: %v, want %v", tc.t, got, tc.want)
@@ -91,9 +93,9 @@ func TestCanClientCredentials(t *testing.T) {
 func TestTenantAuthMethod(t *testing.T) {
 	base := Tenant{Name: "m", Kind: KindOIDC, Issuer: "https://issuer.example/", ClientID: "c", Confidential: true}
 	for _, c := range []struct {
-		method AuthMethod
+		method oauth.AuthMethod
 		ok     bool
-	}{{"", true}, {AuthSecretBasic, true}, {AuthSecretPost, true}, {"private_key_jwt", false}, {"basic", false}} {
+	}{{"", true}, {oauth.AuthSecretBasic, true}, {oauth.AuthSecretPost, true}, {"private_key_jwt", false}, {"basic", false}} {
 		tn := base
 		tn.AuthMethod = c.method
 		if err := tn.Validate(); (err == nil) != c.ok {

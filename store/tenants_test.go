@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 	"github.com/zalando/go-keyring"
 )
 
@@ -83,7 +84,7 @@ func TestTenantsLifecycle(t *testing.T) {
 		t.Errorf("rename = %v", err)
 	}
 	// Making it public removes the stored secret.
-	err = ts.Edit("dev", func(t *Tenant) error { t.Confidential = false; t.Grant = GrantDevice; return nil }, KeepSecret)
+	err = ts.Edit("dev", func(t *Tenant) error { t.Confidential = false; t.Grant = oauth.GrantDevice; return nil }, KeepSecret)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package tokens
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,10 +35,10 @@ func (v *Validator) checkClaims(rep *Report, tok *Token) {
 }
 
 func (v *Validator) requiredBy(name string) string {
-	if v.policy.Profile == ProfileRFC9068 && contains(rfc9068Claims, name) {
+	if v.policy.Profile == ProfileRFC9068 && slices.Contains(rfc9068Claims, name) {
 		return "RFC 9068"
 	}
-	if contains(v.policy.RequiredClaims, name) {
+	if slices.Contains(v.policy.RequiredClaims, name) {
 		return "the policy"
 	}
 	return ""
@@ -107,7 +108,7 @@ func (v *Validator) checkAudience(rep *Report, c Object) {
 		return
 	}
 	for _, a := range auds {
-		if contains(v.policy.Audiences, a) {
+		if slices.Contains(v.policy.Audiences, a) {
 			rep.add("aud", StatusPass, "names an expected audience")
 			return
 		}
@@ -169,7 +170,7 @@ var scopeClaims = [...]string{"scope", "scp", "permissions"}
 func granted(c Object) []string {
 	var out []string
 	add := func(v string) {
-		if v != "" && !contains(out, v) {
+		if v != "" && !slices.Contains(out, v) {
 			out = append(out, v)
 		}
 	}
@@ -198,7 +199,7 @@ func (v *Validator) checkScopes(rep *Report, c Object) {
 	has := granted(c)
 	var missing []string
 	for _, s := range v.policy.Scopes {
-		if !contains(has, s) {
+		if !slices.Contains(has, s) {
 			missing = append(missing, s)
 		}
 	}
@@ -227,7 +228,7 @@ func (v *Validator) checkClient(rep *Report, c Object) {
 		if !ok {
 			continue
 		}
-		if contains(v.policy.Clients, id) {
+		if slices.Contains(v.policy.Clients, id) {
 			rep.add("client", StatusPass, name+" is the expected client")
 		} else {
 			rep.add("client", StatusWarn, name+" is "+quoteIfOdd(truncate(id, 120))+", not the expected client "+strings.Join(v.policy.Clients, " or ")+" (another application of the tenant asked for it)")

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // tenantsScreen lists the saved tenants with what the keyring holds for each, and edits
@@ -316,7 +317,7 @@ func (s *tenantsScreen) newForm() *huh.Form {
 
 func grantOptions() []huh.Option[string] {
 	opts := []huh.Option[string]{huh.NewOption("none (choose when getting a token)", "")}
-	for _, g := range store.Grants {
+	for _, g := range oauth.Grants {
 		opts = append(opts, huh.NewOption(string(g), string(g)))
 	}
 	return opts
@@ -365,7 +366,7 @@ func (d *tenantDraft) applyTo(t *store.Tenant) error {
 	t.Confidential = d.Confidential
 	t.Audience = strings.TrimSpace(d.Audience)
 	t.Scopes = strings.Fields(d.Scopes)
-	t.Grant = store.Grant(d.Grant)
+	t.Grant = oauth.Grant(d.Grant)
 	t.Organization = strings.TrimSpace(d.Org)
 	t.RedirectPort = 0
 	if p := strings.TrimSpace(d.Port); p != "" {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
 )
 
 // validation is what the workbench knows about checking one token against keys: the keys
@@ -69,26 +70,26 @@ const fetchTimeout = 20 * time.Second
 // so an issuer's discovery document and keys are fetched at most once per cache lifetime
 // across tokenbench processes. Files are read as they are.
 func defaultKeySource() keySource {
-	return cachedKeySource(tokens.NewCache())
+	return cachedKeySource(keys.NewCache())
 }
 
-// IssuerKeys and Keys make a keySource the store.KeyFetcher the command line's
+// IssuerKeys and JWKS make a keySource the store.KeyFetcher the command line's
 // expectation is resolved with, so that tests' loopback sources serve it too.
 func (s keySource) IssuerKeys(ctx context.Context, issuer, kid string) (*tokens.KeySet, error) {
 	return s.issuerKeys(ctx, issuer, kid)
 }
 
-// Keys loads a JWKS URL (see IssuerKeys).
-func (s keySource) Keys(ctx context.Context, jwksURL, _ string) (*tokens.KeySet, error) {
+// JWKS loads a JWKS URL (see IssuerKeys).
+func (s keySource) JWKS(ctx context.Context, jwksURL, _ string) (*tokens.KeySet, error) {
 	return s.jwks(ctx, jwksURL)
 }
 
-func cachedKeySource(c *tokens.Cache) keySource {
+func cachedKeySource(c *keys.Cache) keySource {
 	return keySource{
 		issuerKeys: c.IssuerKeys,
 		jwks: func(ctx context.Context, arg string) (*tokens.KeySet, error) {
 			if isURL(arg) {
-				return c.Keys(ctx, arg, "")
+				return c.JWKS(ctx, arg, "")
 			}
 			return loadKeysFile(arg)
 		},
@@ -98,9 +99,9 @@ func cachedKeySource(c *tokens.Cache) keySource {
 // loadKeysFile reads a JWK Set, or failing that a single public key (a JWK or PEM), so that
 // the one input takes whichever file the user has.
 func loadKeysFile(path string) (*tokens.KeySet, error) {
-	set, err := tokens.LoadJWKSFile(path)
+	set, err := keys.LoadJWKSFile(path)
 	if errors.Is(err, tokens.ErrNotJWKS) {
-		return tokens.LoadKeyFile(path) // its refusal covers all three kinds of file
+		return keys.LoadFile(path) // its refusal covers all three kinds of file
 	}
 	return set, err
 }
@@ -156,7 +157,7 @@ func (m *Model) fetchTarget(e *entry) (issuer, label string) {
 	if !ok {
 		return "", ""
 	}
-	if _, err := tokens.CheckURL(iss); err != nil {
+	if _, err := keys.CheckURL(iss); err != nil {
 		return "", ""
 	}
 	if name, ok := m.tenants.match(iss, tokenClient(e)); ok {
@@ -252,7 +253,7 @@ func (m *Model) loadJWKS(e *entry, arg string) tea.Cmd {
 	jwe := e.in.Kind == tokens.JWE && !isURL(arg)
 	return tea.Batch(m.spinner.Tick, func() tea.Msg {
 		if jwe {
-			if dec, err := tokens.LoadDecryptionKeyFile(arg); err == nil {
+			if dec, err := keys.LoadDecryptionFile(arg); err == nil {
 				return keysLoadedMsg{e: e, decrypt: dec, what: "decryption key from " + arg}
 			}
 		}
@@ -283,7 +284,7 @@ func (m *Model) loadKeyText(msg loadKeyTextMsg) tea.Cmd {
 	}
 	text := msg.text
 	return func() tea.Msg {
-		keys, err := tokens.ParseKeyText(text, "pasted keys")
+		keys, err := tokens.ParseVerificationKeys([]byte(text), "pasted keys")
 		return keysLoadedMsg{e: e, keys: keys, what: "pasted keys", err: err}
 	}
 }

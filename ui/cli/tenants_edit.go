@@ -15,6 +15,8 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // tenantFlags are the flags add and edit share; edit applies only the ones given.
@@ -51,8 +53,8 @@ func (f *tenantFlags) register(fs *pflag.FlagSet, edit bool) {
 }
 
 func grantNames() string {
-	names := make([]string, len(store.Grants))
-	for i, g := range store.Grants {
+	names := make([]string, len(oauth.Grants))
+	for i, g := range oauth.Grants {
 		names[i] = string(g)
 	}
 	return strings.Join(names, ", ")
@@ -86,10 +88,10 @@ func (f *tenantFlags) apply(t *store.Tenant, fs *pflag.FlagSet) error {
 		}
 	}
 	if set("grant") {
-		t.Grant = store.Grant(f.grant)
+		t.Grant = oauth.Grant(f.grant)
 	}
 	if set("auth-method") {
-		t.AuthMethod = store.AuthMethod(f.authMethod)
+		t.AuthMethod = oauth.AuthMethod(f.authMethod)
 	}
 	if set("org") {
 		t.Organization = f.org
@@ -301,18 +303,18 @@ func (o *tenantsOpts) discover(cmd *cobra.Command, t store.Tenant, skip bool) st
 	if skip {
 		return "skipped"
 	}
-	ctx, cancel := context.WithTimeout(cmd.Context(), tokens.HTTPTimeout)
+	ctx, cancel := context.WithTimeout(cmd.Context(), keys.HTTPTimeout)
 	defer cancel()
-	md, err := tokens.Discover(ctx, tokens.NewHTTPClient(nil), t.IssuerURL())
+	md, err := keys.Discover(ctx, keys.NewHTTPClient(nil), t.IssuerURL())
 	if err != nil {
 		fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: warning: discovery for %s failed, saving anyway: %s\n", t.IssuerURL(), oneLine(err.Error()))
 		return "failed"
 	}
-	grantTypes := map[store.Grant]string{
-		store.GrantClientCredentials: "client_credentials",
-		store.GrantDevice:            "urn:ietf:params:oauth:grant-type:device_code",
-		store.GrantPKCE:              "authorization_code",
-		store.GrantRefresh:           "refresh_token",
+	grantTypes := map[oauth.Grant]string{
+		oauth.GrantClientCredentials: "client_credentials",
+		oauth.GrantDevice:            "urn:ietf:params:oauth:grant-type:device_code",
+		oauth.GrantPKCE:              "authorization_code",
+		oauth.GrantRefresh:           "refresh_token",
 	}
 	if gt := grantTypes[t.Grant]; gt != "" && len(md.GrantTypesSupported) > 0 && !slices.Contains(md.GrantTypesSupported, gt) {
 		fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: warning: %s does not list the %s grant (%s) as supported\n", t.IssuerURL(), t.Grant, gt)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // NewTokenCmd returns the `token` command: print a valid access token for scripts.
@@ -42,7 +43,7 @@ person, or the provider refused; 2 usage, keyring or network errors.`,
 				if err != nil {
 					return err
 				}
-				d.now = func() time.Time { return t }
+				d.Now = func() time.Time { return t }
 			}
 			if margin < 0 {
 				return Fail(ExitUsage, "--margin must not be negative")
@@ -61,7 +62,7 @@ person, or the provider refused; 2 usage, keyring or network errors.`,
 	}
 	cmd.Flags().StringVar(&config, "config", "", "read tenants from the file at `PATH` (default $"+store.EnvConfig+", else the user config dir)")
 	cmd.Flags().StringVar(&tenant, "tenant", "", "the tenant `NAME` (default: the default tenant)")
-	cmd.Flags().DurationVar(&margin, "margin", tokens.DefaultRefreshMargin, "refresh a token that expires within `DURATION`")
+	cmd.Flags().DurationVar(&margin, "margin", oauth.DefaultRefreshMargin, "refresh a token that expires within `DURATION`")
 	// --now moves the clock for tests of the refresh margin; it is not for users.
 	cmd.Flags().StringVar(&nowStr, "now", "", "pretend the time is `TIME` (RFC 3339 or Unix seconds)")
 	_ = cmd.Flags().MarkHidden("now")
@@ -71,7 +72,7 @@ person, or the provider refused; 2 usage, keyring or network errors.`,
 // validToken returns a token set whose access token is valid beyond margin: the cached
 // one, or under the tenant's token lock a fresh one (another process may have just made
 // one), by refresh or client credentials.
-func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration) (*tokens.TokenSet, error) {
+func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration) (*oauth.TokenSet, error) {
 	ts, err := s.cached()
 	if err != nil {
 		return nil, err
@@ -94,7 +95,7 @@ func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration) (*to
 		return ts, nil
 	}
 
-	var fresh *tokens.TokenSet
+	var fresh *oauth.TokenSet
 	var grantFailure error
 	if ts != nil && ts.RefreshToken != "" {
 		c, err := s.client(true)
@@ -125,7 +126,7 @@ func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration) (*to
 	}
 	hint := fmt.Sprintf("run 'tokenbench get --tenant %s' (it needs a person: grant %s)", s.tenant.Name, orDefault(string(s.tenant.Grant), "device"))
 	switch {
-	case grantFailure != nil && errors.Is(grantFailure, tokens.ErrInvalidGrant):
+	case grantFailure != nil && errors.Is(grantFailure, oauth.ErrInvalidGrant):
 		return nil, Fail(ExitInvalid, "the stored refresh token of %q was refused (expired, revoked or already used): %s", s.tenant.Name, hint)
 	case grantFailure != nil:
 		return nil, grantErr(grantFailure)

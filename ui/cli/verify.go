@@ -10,6 +10,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
 )
 
 // verifyOpts are the flags of `verify`; their names are a contract scripts rely on.
@@ -20,8 +21,8 @@ type verifyOpts struct {
 	signatureOnly, json           bool
 	decryptKeys, jweAlgs, jweEncs []string
 
-	// cache is the JWKS and discovery cache; nil means tokens.NewCache(). Tests set it.
-	cache *tokens.Cache
+	// cache is the JWKS and discovery cache; nil means keys.NewCache(). Tests set it.
+	cache *keys.Cache
 	// tenants is where --tenant is looked up; nil means the config file. Tests set it.
 	tenants *store.Tenants
 }
@@ -157,7 +158,7 @@ func (o *verifyOpts) policy(cmd *cobra.Command) (tokens.Policy, error) {
 		p.Now = func() time.Time { return t }
 	}
 	for _, path := range o.decryptKeys {
-		ks, err := tokens.LoadDecryptionKeyFile(path)
+		ks, err := keys.LoadDecryptionFile(path)
 		if err != nil {
 			return p, Fail(ExitUsage, "--decrypt-key: %s", strings.TrimPrefix(err.Error(), "tokens: "))
 		}
@@ -166,9 +167,9 @@ func (o *verifyOpts) policy(cmd *cobra.Command) (tokens.Policy, error) {
 	return p, nil
 }
 
-func (o *verifyOpts) cacheFor() *tokens.Cache {
+func (o *verifyOpts) cacheFor() *keys.Cache {
 	if o.cache == nil {
-		o.cache = tokens.NewCache()
+		o.cache = keys.NewCache()
 	}
 	return o.cache
 }

@@ -27,7 +27,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
-	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
 )
 
 var (
@@ -356,7 +356,7 @@ func TestVerifyIssuerWithJWKSDialsNothing(t *testing.T) {
 		t.Errorf("verify dialled %s %s", network, addr)
 		return nil, errors.New("no network in this test")
 	}}
-	o := &verifyOpts{cache: &tokens.Cache{Client: tokens.NewHTTPClient(dialer)}}
+	o := &verifyOpts{cache: &keys.Cache{Client: keys.NewHTTPClient(dialer)}}
 	cmd := newVerifyCmd(o)
 	var out, errb bytes.Buffer
 	cmd.SetArgs([]string{"--issuer", issuer, "--jwks", jwksPath, "--audience", "api://default", "--now", vNow, "--json", tok})
@@ -383,7 +383,7 @@ func TestVerifyIssuerWithJWKSDialsNothing(t *testing.T) {
 	}
 	// Without an explicit source the same issuer is the key source: it is dialled (and
 	// fails, exit 2) — the transport above proves the first call made no attempt.
-	cmd = newVerifyCmd(&verifyOpts{cache: &tokens.Cache{Client: tokens.NewHTTPClient(&http.Transport{
+	cmd = newVerifyCmd(&verifyOpts{cache: &keys.Cache{Client: keys.NewHTTPClient(&http.Transport{
 		DialContext: func(context.Context, string, string) (net.Conn, error) { return nil, errors.New("refused") },
 	})}})
 	out.Reset()
