@@ -115,3 +115,17 @@ func TestProviderQuirksAreNotFindings(t *testing.T) {
 		})
 	}
 }
+
+func TestBareOpaqueTokenIsUnverifiedNotBroken(t *testing.T) {
+	rep := Validate("k2Xj0c9QeVbN3mUp7RtY1wZa", Policy{Now: fixedNow}, publicKeys(t))
+	c, _ := rep.Check(CheckStructure)
+	if !rep.Opaque || rep.Kind != Opaque || rep.Verdict != VerdictUnverified || c.Status != StatusSkip || !strings.Contains(c.Reason, "names no audience") {
+		t.Errorf("bare opaque: %+v\n%s", rep.Verdict, rep)
+	}
+	// A string with dots is a broken JWT, refused as before; so is anything too short.
+	for _, raw := range []string{"k2Xj0c9QeVbN3mUp.7RtY1wZa", "abc"} {
+		if rep := Validate(raw, Policy{Now: fixedNow}, publicKeys(t)); rep.Opaque || rep.Verdict != VerdictInvalid {
+			t.Errorf("%q: opaque %v verdict %s", raw, rep.Opaque, rep.Verdict)
+		}
+	}
+}

@@ -110,16 +110,13 @@ func (o *verifyOpts) run(cmd *cobra.Command, args []string) error {
 			fmt.Fprintf(stderr, "tokenbench: skipped key: %s\n", tokens.SafeText(s))
 		}
 	}
-	if sourceErr == nil && keys == nil {
+	rep := tokens.NewValidator(policy, keys).Validate(raw)
+	if sourceErr == nil && keys == nil && !rep.Opaque {
 		fmt.Fprintln(stderr, "tokenbench: no key source given (--tenant, --issuer, --jwks, --key or --secret-file): the signature is not checked")
 		if iss := tokenIssuer(raw); iss != "" {
 			fmt.Fprintf(stderr, "tokenbench: the token names issuer %s; pass --issuer to fetch its keys (nothing is fetched unless asked)\n", tokens.SafeText(iss))
 		}
 	}
-	if in := tokens.Inspect(text); in.Kind == tokens.Opaque {
-		fmt.Fprintf(stderr, "tokenbench: this is not a JWT but %s\n", tokens.OpaqueNote)
-	}
-	rep := tokens.NewValidator(policy, keys).Validate(raw)
 
 	out := cmd.OutOrStdout()
 	if o.json {

@@ -456,7 +456,8 @@ func TestVerifyAuth0OpaqueTokens(t *testing.T) {
 		t.Errorf("JSON lacks opaque:\n%s", r.stdout)
 	}
 	r = runVerify(t, "", "--now", vNow, "k2Xj0c9QeVbN3mUp7RtY1wZa")
-	if r.code != ExitInvalid || !strings.Contains(r.stderr, "opaque access token") || !strings.Contains(r.stderr, "/userinfo") {
+	if r.code != ExitInvalid || !strings.HasPrefix(r.stdout, "unverified: an opaque token, not a JWT") || !strings.Contains(r.stdout, "skip  structure     not a JWT but an opaque access token") ||
+		!strings.Contains(r.stdout, "/userinfo") || strings.Contains(r.stderr, "no key source") {
 		t.Errorf("bare opaque string: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 }
