@@ -78,7 +78,11 @@ func (m *Model) policyFor(e *entry) (tokens.Policy, *tokens.KeySet) {
 		p.Issuer = x.discovered
 	}
 	if t, ok := m.tenantOf(e); ok {
-		if !x.set && len(p.Audiences) == 0 && t.Audience != "" {
+		switch {
+		case e.from != nil && e.from.kind == kindID && t.ClientID != "":
+			// An ID token the tenant issued to us is for our client, not for the API.
+			p.Audiences = []string{t.ClientID}
+		case !x.set && len(p.Audiences) == 0 && t.Audience != "":
 			p.Audiences = []string{t.Audience}
 		}
 		if t.ClientID != "" {

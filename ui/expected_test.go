@@ -121,6 +121,14 @@ func TestExpectedFormAppliesToEveryTokenOfTheIssuer(t *testing.T) {
 	hs.wantOnScreen("✗ your API would refuse it: aud", "expected https://api.shop.test/")
 }
 
+// offline makes the harness's discovery fail at once: a saved tenant's issuer is fetched
+// without a key press, and tests reach nothing but loopback.
+func offline(hs *harness) {
+	hs.m.keySrc.issuerKeys = func(context.Context, string, string) (*tokens.KeySet, error) {
+		return nil, errors.New("offline in this test")
+	}
+}
+
 // fillExpectedForm opens the form with a, keeps the pre-filled issuer, and fills in the
 // audience and scopes. Like tenantsHarness it does not run huh's own commands (cursor
 // blinks wait on a timer); it moves from field to field with the messages huh delivers.
@@ -152,6 +160,7 @@ func fillExpectedForm(t *testing.T, hs *harness, aud, scopes string) {
 
 func TestExpectedFormIsPrefilledFromTheTenant(t *testing.T) {
 	hs := newHarness(t, Options{Token: shopToken(t, otherAPI)}, 120, 40)
+	offline(hs)
 	hs.send(tenantIssuersMsg{cfg: &store.Config{Tenants: map[string]store.Tenant{
 		"dev": {Kind: store.KindAuth0, Domain: "dev-abc.us.auth0.com", ClientID: "Xk3p9QwErTy", Audience: "https://api.shop.test/"},
 	}}})
@@ -173,6 +182,7 @@ func TestExpectedFormIsPrefilledFromTheTenant(t *testing.T) {
 func TestTenantAudienceIsTheExpectedAudience(t *testing.T) {
 	tok := shopToken(t, otherAPI)
 	hs := newHarness(t, Options{Token: tok}, 160, 70)
+	offline(hs)
 	hs.send(tenantIssuersMsg{cfg: &store.Config{Tenants: map[string]store.Tenant{
 		"dev": {Kind: store.KindAuth0, Domain: "dev-abc.us.auth0.com", ClientID: "Xk3p9QwErTy", Audience: "https://api.shop.test/"},
 	}}})
@@ -346,4 +356,25 @@ func TestWorkbenchIssuerWithJWKSFetchesNothing(t *testing.T) {
 		t.Errorf("discovered %q, want %q", called, shopIssuer)
 	}
 	hs.wantOnScreen("✓ signature valid · audience not checked", "pass  iss")
+}
+
+func TestTenantsOwnIDTokenIsCheckedForItsClient(t *testing.T) {
+	tok := shopToken(t, `"aud":"Xk3p9QwErTy","nonce":"n-0S6"`)
+	cfg := &store.Config{Tenants: map[string]store.Tenant{
+		"dev": {Kind: store.KindAuth0, Domain: "dev-abc.us.auth0.com", ClientID: "Xk3p9QwErTy", Audience: "https://api.shop.test/"},
+	}}
+	for _, tc := range []struct {
+		from *tenantToken
+		want string
+	}{
+		{&tenantToken{tenant: "dev", kind: kindID}, "✓ valid ID token for Xk3p9QwErTy"},
+		{nil, "✗ your API would refuse it: aud — this is an ID token"}, // pasted: sent to the API
+	} {
+		hs := newHarness(t, Options{Token: tok}, 160, 70)
+		hs.m.list.selected().from = tc.from
+		offline(hs)
+		hs.send(tenantIssuersMsg{cfg: cfg})
+		hs.keys("L").send(tea.PasteMsg{Content: shopJWKS()})
+		hs.wantOnScreen(tc.want)
+	}
 }

@@ -387,6 +387,9 @@ func verdictLine(e *entry, st Styles) string {
 			return r(st.Pass, "✓ signature valid") + " · " + r(st.Warn, "audience not checked") + r(st.Muted, " — press a to set your API")
 		}
 		s := r(st.Pass, "✓ your API would accept it")
+		if e.expl != nil && e.expl.Use == "ID token" {
+			s = r(st.Pass, "✓ valid ID token for "+tokens.SafeText(strings.Join(e.val.policy.Audiences, " or ")))
+		}
 		if rep.Key != nil {
 			s += r(st.Muted, " · signature verified with "+tokens.SafeText(rep.Key.String()))
 		}
