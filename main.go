@@ -32,7 +32,8 @@ Run without a subcommand to open the workbench (on TOKEN, on '-' or piped stdin,
 
 The subcommands do the same work for scripts: results on stdout, diagnostics on
 stderr, exit 0 ok, 1 invalid, 2 usage or I/O.`,
-		Args: cobra.MaximumNArgs(1),
+		Version: cli.Version(),
+		Args:    cli.RootArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			x, err := expect.Expectation()
 			if err != nil {
@@ -61,6 +62,9 @@ stderr, exit 0 ok, 1 invalid, 2 usage or I/O.`,
 		cli.NewUserinfoCmd(),
 		cli.NewIntrospectCmd(),
 		cli.NewTenantsCmd(),
+		cli.NewVersionCmd(),
 	)
+	root.SetVersionTemplate("tokenbench {{.Version}}\n")
+	cli.Complete(root)
 	return root
 }

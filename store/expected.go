@@ -107,8 +107,8 @@ type KeyFetcher interface {
 // Keys loads every key source of x into one set: the explicit sources, or else the
 // discovered issuer's keys. It returns nil and no error when no source is configured. A
 // source that fails is left out and its error returned (joined), so that a report made
-// with the others can still be shown; with every source failed the set is empty, so the
-// key check fails instead of reading "unverified". kid is a hint for the cache's
+// with the others can still be shown; with every source failed the set is nil (with the
+// errors): no key was looked at, so the signature is unverified. kid is a hint for the cache's
 // unknown-kid refetch, never a source of keys.
 func (x Expectation) Keys(ctx context.Context, r Resolved, fetch KeyFetcher, kid string) (*tokens.KeySet, error) {
 	var sets []*tokens.KeySet
@@ -144,6 +144,11 @@ func (x Expectation) Keys(ctx context.Context, r Resolved, fetch KeyFetcher, kid
 	}
 	if !configured {
 		return nil, nil
+	}
+	if len(sets) == 0 {
+		// Every source failed: no key was ever looked at, so nothing can be said about
+		// the signature. The report is "unverified", never "invalid".
+		return nil, errors.Join(errs...)
 	}
 	return tokens.MergeKeySets(sets...), errors.Join(errs...)
 }

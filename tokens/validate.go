@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -79,7 +80,7 @@ func (v *Validator) Validate(raw string) (rep *Report) {
 		return rep
 	}
 	if err != nil {
-		reason := strings.TrimPrefix(err.Error(), "tokens: ")
+		reason := err.Error()
 		if t := strings.TrimSpace(raw); strings.HasPrefix(t, "{") {
 			reason = "JSON serialization is not accepted; tokens use the compact form (" + reason + ")"
 		} else if unencodedPayload(raw) {
@@ -98,7 +99,7 @@ func (v *Validator) Validate(raw string) (rep *Report) {
 			return rep
 		}
 		if tok, err = parse(inner, !v.policy.SignatureOnly); err != nil {
-			rep.add(CheckStructure, StatusFail, "nested token: "+SafeText(strings.TrimPrefix(err.Error(), "tokens: ")))
+			rep.add(CheckStructure, StatusFail, "nested token: "+SafeText(err.Error()))
 			return rep
 		}
 		if tok.Kind != JWS {
@@ -260,7 +261,12 @@ func (v *Validator) checkAlgorithm(rep *Report, tok *Token) (sigAlg, bool) {
 	case isNone(name):
 		rep.add(CheckAlgorithm, StatusFail, "alg "+quoteIfOdd(name)+" is never accepted: an unsigned token proves nothing")
 	case v.policyErr != nil:
-		rep.add(CheckAlgorithm, StatusFail, "the policy is unusable: "+strings.TrimPrefix(v.policyErr.Error(), "tokens: algorithm: "))
+		reason := v.policyErr.Error()
+		var ve *ValidationError
+		if errors.As(v.policyErr, &ve) {
+			reason = ve.Reason
+		}
+		rep.add(CheckAlgorithm, StatusFail, "the policy is unusable: "+reason)
 	default:
 		alg, known := lookupSigAlg(name)
 		if !known {

@@ -10,7 +10,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/tokenbench/tokenbench/store"
@@ -49,6 +48,7 @@ type (
 		// decrypt are JWE decryption keys (L on a JWE) instead of verification keys.
 		decrypt []tokens.Key
 		what    string
+		arg     string // the file or URL typed for L, empty for a fetch
 		err     error
 		quiet   bool // fetched without a key press: success is shown in the view only
 	}
@@ -142,6 +142,7 @@ func (m *Model) recheckTimes() {
 			// Keep the old report when nothing changed, so rows keyed on it stay cached.
 			if next := e.val.validator.RecheckTimes(old); !slices.Equal(next.Checks, old.Checks) {
 				e.val.report = next
+				m.view.rebuildReport() // its rows show the checks' reasons
 			}
 		}
 	}
@@ -260,10 +261,7 @@ func (m *Model) loadJWKS(e *entry, arg string) tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
 		defer cancel()
 		keys, err := load(ctx, arg)
-		if err != nil { // keysLoaded names arg already: say it once
-			err = errors.New(strings.Replace(err.Error(), arg+": ", "", 1))
-		}
-		return keysLoadedMsg{e: e, keys: keys, what: "keys from " + arg, err: err}
+		return keysLoadedMsg{e: e, keys: keys, what: "keys from " + arg, arg: arg, err: err}
 	})
 }
 
@@ -295,7 +293,11 @@ func (m *Model) keysLoaded(msg keysLoadedMsg) tea.Cmd {
 	e := msg.e
 	e.val.fetching = ""
 	if msg.err != nil {
-		e.val.fetchErr = "could not load " + msg.what + ": " + oneLine(strings.TrimPrefix(msg.err.Error(), "tokens: "))
+		what := msg.what
+		if msg.arg != "" && strings.Contains(msg.err.Error(), msg.arg) {
+			what = "keys" // the error names the file or URL itself: say it once
+		}
+		e.val.fetchErr = "could not load " + what + ": " + oneLine(msg.err.Error())
 		m.status.fail(errors.New(e.val.fetchErr), m.now())
 		m.refreshView(e)
 		return nil
@@ -422,44 +424,6 @@ func verdictLine(e *entry, st Styles) string {
 const opaqueAdvice = "This is " + tokens.OpaqueNote + " (in a saved tenant: its audience field). " +
 	"Other providers: ask the issuer about it with introspection (i) or userinfo (u)."
 
-// wrapped adds text as rows wrapped to the view's width, indented by two columns, so that
-// advice and values are never cut.
-func (b *rowBuilder) wrapped(style lipgloss.Style, text string) {
-	for _, l := range strings.Split(ansi.Wrap(tokens.SafeText(text), max(b.w-2, 10), ""), "\n") {
-		b.add("  " + style.Render(l))
-	}
-}
-
-// validation adds the validation section under the summary's verdict line: where the
-// keys come from (or the fetch in flight, or its error), the explicit actions, and every
-// check of the report.
-func (b *rowBuilder) validation(e *entry, fetchLabel string) {
-	st := b.st
-	b.add(st.Section.Render("Validation") + st.Muted.Render(" · "+policyText(e.val.policy)))
-	if e.val.report != nil && e.val.report.Opaque {
-		// Encrypted by its issuer for itself: no key the user holds can help.
-		b.wrapped(st.Value, opaqueAdvice)
-	} else {
-		b.keysRows(e, fetchLabel)
-	}
-	if e.val.report == nil {
-		return
-	}
-	nameW := 0
-	for _, c := range e.val.report.Checks {
-		nameW = max(nameW, len(c.Name))
-	}
-	for i := range e.val.report.Checks {
-		b.addDyn(func(frame) any { return e.val.report }, func(frame) string {
-			rep := e.val.report
-			if rep == nil || i >= len(rep.Checks) {
-				return ""
-			}
-			return checkRow(rep.Checks[i], st, nameW)
-		})
-	}
-}
-
 // policyText says in one line what the token is checked against: your API (audiences,
 // scopes, issuer) or that no API was named.
 func policyText(p tokens.Policy) string {
@@ -476,19 +440,6 @@ func policyText(p tokens.Policy) string {
 		parts = append(parts, "issuer "+p.Issuer)
 	}
 	return tokens.SafeText(strings.Join(parts, " · "))
-}
-
-// keysRows are the keys line and the actions that load keys.
-func (b *rowBuilder) keysRows(e *entry, fetchLabel string) {
-	st := b.st
-	b.addDyn(func(f frame) any { return keysKey{e.val.keys, e.val.fetching, e.val.fetchErr, f.spinner} },
-		func(f frame) string { return "  " + keysLine(e, st, f) })
-	if !e.example {
-		if fetchLabel != "" {
-			b.add("  " + st.Title.Render("F") + " " + st.Action.Render(fetchLabel))
-		}
-		b.add("  " + st.Title.Render("L") + " " + st.Action.Render("load keys: a file, a URL, or paste a JWKS, PEM key or HMAC secret"))
-	}
 }
 
 // keysKey is what the keys row depends on.
@@ -516,23 +467,6 @@ func keysLine(e *entry, st Styles, f frame) string {
 	}
 	if v.keys.Warning != "" {
 		return s + " · " + st.Warn.Render(tokens.SafeText(v.keys.Warning))
-	}
-	return s
-}
-
-func checkRow(c tokens.Check, st Styles, nameW int) string {
-	style := st.Skip
-	switch c.Status {
-	case tokens.StatusPass:
-		style = st.Pass
-	case tokens.StatusFail:
-		style = st.Fail
-	case tokens.StatusWarn:
-		style = st.Warn
-	}
-	s := "  " + style.Render(fmt.Sprintf("%-4s", c.Status)) + "  " + fmt.Sprintf("%-*s", nameW, tokens.SafeText(c.Name)) + "  " + tokens.SafeText(c.Reason)
-	if c.Key != nil {
-		s += st.Muted.Render(" [" + tokens.SafeText(c.Key.String()) + "]")
 	}
 	return s
 }

@@ -186,7 +186,7 @@ func (c *Client) httpClient() *http.Client {
 // processes it is fetched once per cache lifetime), remembered for the Client's life.
 func (c *Client) Metadata(ctx context.Context) (*keys.ProviderMetadata, error) {
 	if c.Config.Issuer == "" {
-		return nil, errors.New("tokens: the tenant has no issuer")
+		return nil, errors.New("the tenant has no issuer")
 	}
 	cache := c.keyCache()
 	c.mu.Lock()
@@ -212,10 +212,10 @@ func (c *Client) Metadata(ctx context.Context) (*keys.ProviderMetadata, error) {
 // endpoint returns one endpoint URL from discovery, refusing a missing or insecure one.
 func endpoint(md *keys.ProviderMetadata, name, raw string) (string, error) {
 	if raw == "" {
-		return "", fmt.Errorf("tokens: the provider's discovery document (%s) has no %s", md.Source, name)
+		return "", fmt.Errorf("the provider's discovery document (%s) has no %s", md.Source, name)
 	}
 	if _, err := keys.CheckURL(raw); err != nil {
-		return "", fmt.Errorf("tokens: the provider's %s: %w", name, err)
+		return "", fmt.Errorf("the provider's %s: %w", name, err)
 	}
 	return raw, nil
 }
@@ -296,7 +296,7 @@ var reservedParams = []string{"grant_type", "client_id", "client_secret", "code"
 // refuses a client without a secret before asking the provider.
 func (c *Client) ClientCredentials(ctx context.Context) (*TokenSet, error) {
 	if c.Config.ClientSecret == "" {
-		return nil, errors.New("tokens: the client credentials grant needs the tenant's client secret (none is stored)")
+		return nil, errors.New("the client credentials grant needs the tenant's client secret (none is stored)")
 	}
 	cfg, _, err := c.oauthConfig(ctx, c.Config.Scopes)
 	if err != nil {
@@ -326,7 +326,7 @@ func (c *Client) ClientCredentials(ctx context.Context) (*TokenSet, error) {
 // the result at once: with rotation the old refresh token is now spent.
 func (c *Client) Refresh(ctx context.Context, prev *TokenSet) (*TokenSet, error) {
 	if prev == nil || prev.RefreshToken == "" {
-		return nil, fmt.Errorf("tokens: %w", ErrNoRefreshToken)
+		return nil, fmt.Errorf("%w", ErrNoRefreshToken)
 	}
 	cfg, _, err := c.oauthConfig(ctx, nil)
 	if err != nil {
@@ -344,7 +344,7 @@ func (c *Client) Refresh(ctx context.Context, prev *TokenSet) (*TokenSet, error)
 		// bad, so a failure here drops the ID token with a warning instead of the set.
 		if err := c.verifyIDToken(ctx, ts, ""); err != nil {
 			ts.IDToken = ""
-			ts.Warnings = append(ts.Warnings, "the refreshed ID token was dropped: "+strings.TrimPrefix(err.Error(), "tokens: "))
+			ts.Warnings = append(ts.Warnings, "the refreshed ID token was dropped: "+err.Error())
 		}
 	}
 	if ts.IDToken == "" {

@@ -26,10 +26,10 @@ const CallbackPath = "/callback"
 
 // Failures of the loopback callback, each saying what to do.
 var (
-	ErrStateMismatch   = errors.New("tokens: the login callback's state does not match the request (a stale or forged callback): start the login again")
-	ErrCallbackIss     = errors.New("tokens: the login callback's iss does not name the tenant's issuer (RFC 9207 mix-up protection): check that the browser logged in at the right tenant")
-	ErrCallbackTimeout = errors.New("tokens: no login callback arrived in time: finish the login in the browser (open the URL shown) before the timeout")
-	ErrNoS256          = errors.New("tokens: the provider does not offer PKCE with S256, which tokenbench always uses")
+	ErrStateMismatch   = errors.New("the login callback's state does not match the request (a stale or forged callback)")
+	ErrCallbackIss     = errors.New("the login callback's iss does not name the tenant's issuer (RFC 9207 mix-up protection)")
+	ErrCallbackTimeout = errors.New("no login callback arrived in time")
+	ErrNoS256          = errors.New("the provider does not offer PKCE with S256, which tokenbench always uses")
 )
 
 // AuthorizationCode runs the authorization code grant with PKCE S256 for a native app
@@ -55,7 +55,7 @@ func (c *Client) AuthorizationCode(ctx context.Context) (*TokenSet, error) {
 	}
 	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(c.Config.RedirectPort)))
 	if err != nil {
-		return nil, fmt.Errorf("tokens: cannot listen on 127.0.0.1:%d for the login callback (another login running? try another redirect port): %v", c.Config.RedirectPort, err)
+		return nil, fmt.Errorf("cannot listen on 127.0.0.1:%d for the login callback (another login running? try another redirect port): %v", c.Config.RedirectPort, err)
 	}
 	cfg.RedirectURL = "http://" + ln.Addr().String() + CallbackPath
 
@@ -100,7 +100,7 @@ func (c *Client) AuthorizationCode(ctx context.Context) (*TokenSet, error) {
 	case <-after(timeout):
 		return nil, ErrCallbackTimeout
 	case <-ctx.Done():
-		return nil, fmt.Errorf("tokens: login stopped: %w", ctx.Err())
+		return nil, fmt.Errorf("login stopped: %w", ctx.Err())
 	}
 	if res.err != nil {
 		return nil, res.err
@@ -172,7 +172,7 @@ func checkCallback(q url.Values, state, issuer string, issAdvertised bool) callb
 		return callbackResult{err: ErrStateMismatch}
 	}
 	if len(q["code"]) > 1 || len(q["error"]) > 1 {
-		return callbackResult{err: errors.New("tokens: the login callback repeats its code or error parameter")}
+		return callbackResult{err: errors.New("the login callback repeats its code or error parameter")}
 	}
 	if code := q.Get("error"); code != "" {
 		return callbackResult{err: &ProviderError{Endpoint: "authorization endpoint", Code: code,
@@ -180,7 +180,7 @@ func checkCallback(q url.Values, state, issuer string, issAdvertised bool) callb
 	}
 	code := q.Get("code")
 	if code == "" {
-		return callbackResult{err: errors.New("tokens: the login callback has neither a code nor an error")}
+		return callbackResult{err: errors.New("the login callback has neither a code nor an error")}
 	}
 	return callbackResult{code: code}
 }

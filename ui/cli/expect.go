@@ -47,7 +47,11 @@ func (x *ExpectFlags) Expectation() (store.Expectation, error) {
 		return e, Fail(ExitUsage, "give --tenant or --issuer, not both")
 	}
 	if err := tokens.CheckAlgorithms(x.Algorithms); err != nil {
-		return e, Fail(ExitUsage, "--alg: %s", strings.TrimPrefix(err.Error(), "tokens: algorithm: "))
+		var ve *tokens.ValidationError
+		if errors.As(err, &ve) {
+			return e, Fail(ExitUsage, "--alg: %s", ve.Reason)
+		}
+		return e, Fail(ExitUsage, "--alg: %v", err)
 	}
 	for _, s := range x.Scopes {
 		if s == "" || strings.ContainsAny(s, " \t\r\n") {

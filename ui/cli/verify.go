@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -74,6 +73,7 @@ with the remaining sources is still printed before exiting 2.`,
 	f.StringArrayVar(&o.jweAlgs, "jwe-alg", nil, "allowed JWE key algorithm `ALG` (repeatable; default: RSA-OAEP*, ECDH-ES*, dir)")
 	f.StringArrayVar(&o.jweEncs, "jwe-enc", nil, "allowed JWE content encryption `ENC` (repeatable; default: A*GCM, A*CBC-HS*)")
 	f.BoolVar(&o.json, "json", false, "print the report as JSON")
+	addTraceFlags(cmd)
 	return cmd
 }
 
@@ -101,7 +101,7 @@ func (o *verifyOpts) run(cmd *cobra.Command, args []string) error {
 	policy.RequiredClaims, policy.Types, policy.Now, policy.SignatureOnly = base.RequiredClaims, base.Types, base.Now, base.SignatureOnly
 	policy.JWEKeyAlgorithms, policy.JWEEncryptions, policy.DecryptionKeys = base.JWEKeyAlgorithms, base.JWEEncryptions, base.DecryptionKeys
 
-	keys, sourceErr := x.Keys(cmd.Context(), res, o.cacheFor(), tokenKid(raw))
+	keys, sourceErr := x.Keys(cmd.Context(), res, o.cacheFor(cmd), tokenKid(raw))
 	if keys != nil {
 		for _, n := range keys.Notes {
 			fmt.Fprintf(stderr, "tokenbench: note: %s\n", tokens.SafeText(n))
@@ -124,7 +124,11 @@ func (o *verifyOpts) run(cmd *cobra.Command, args []string) error {
 			return Fail(ExitUsage, "writing output: %v", err)
 		}
 	} else {
-		writeReport(out, rep, outputWidth(out))
+		summary := verdictText(rep)
+		if sourceErr != nil && keys == nil && rep.Verdict == tokens.VerdictUnverified {
+			summary = "unverified: no key source could be read, the signature was not checked"
+		}
+		writeReport(out, rep, summary, outputWidth(out))
 	}
 	switch {
 	case sourceErr != nil:
@@ -145,7 +149,7 @@ func (o *verifyOpts) policy(cmd *cobra.Command) (tokens.Policy, error) {
 		JWEEncryptions:   o.jweEncs,
 	}
 	if err := tokens.CheckJWEAlgorithms(o.jweAlgs, o.jweEncs); err != nil {
-		return p, Fail(ExitUsage, "%s", strings.TrimPrefix(err.Error(), "tokens: "))
+		return p, &ExitError{Code: ExitUsage, Err: err}
 	}
 	if o.now != "" {
 		t, err := ParseTime(o.now)
@@ -157,16 +161,17 @@ func (o *verifyOpts) policy(cmd *cobra.Command) (tokens.Policy, error) {
 	for _, path := range o.decryptKeys {
 		ks, err := keys.LoadDecryptionFile(path)
 		if err != nil {
-			return p, Fail(ExitUsage, "--decrypt-key: %s", strings.TrimPrefix(err.Error(), "tokens: "))
+			return p, Fail(ExitUsage, "--decrypt-key: %w", err)
 		}
 		p.DecryptionKeys = append(p.DecryptionKeys, ks...)
 	}
 	return p, nil
 }
 
-func (o *verifyOpts) cacheFor() *keys.Cache {
+func (o *verifyOpts) cacheFor(cmd *cobra.Command) *keys.Cache {
 	if o.cache == nil {
 		o.cache = keys.NewCache()
+		o.cache.Client = traceOf(cmd).client(cmd, nil, nil)
 	}
 	return o.cache
 }
@@ -196,14 +201,15 @@ func tokenIssuer(raw string) string {
 // and, for the key and signature checks, the key and where it came from. width > 0 wraps
 // each line to it with the reason's column kept (a terminal); 0 writes every line whole
 // (a pipe or file), so that no value is ever cut.
-func writeReport(w io.Writer, rep *tokens.Report, width int) {
-	fmt.Fprintln(w, wrapHanging(tokens.SafeText(verdictText(rep)), width, 2))
+func writeReport(w io.Writer, rep *tokens.Report, summary string, width int) {
+	writeWrapped(w, "", 2, tokens.SafeText(summary), width)
 	for _, c := range rep.Checks {
-		line := fmt.Sprintf("  %-4s  %-13s %s", c.Status, c.Name, c.Reason)
+		text := c.Reason
 		if c.Key != nil {
-			line += "  [" + c.Key.String() + "]"
+			text += "  [" + c.Key.String() + "]"
 		}
-		fmt.Fprintln(w, wrapHanging(tokens.SafeText(line), width, 22))
+		head := fmt.Sprintf("  %-4s  %-13s ", c.Status, c.Name)
+		writeWrapped(w, tokens.SafeText(head), len(head), tokens.SafeText(text), width)
 	}
 }
 

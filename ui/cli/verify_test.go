@@ -27,6 +27,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/tokenbench/tokenbench/tokens"
 	"github.com/tokenbench/tokenbench/tokens/keys"
 )
 
@@ -416,29 +417,31 @@ func TestVerifyAudienceCheckedJSON(t *testing.T) {
 	}
 }
 
-func TestWrapHanging(t *testing.T) {
-	line := "  fail  aud           is https://api.other.test/; expected https://api.shop.test/"
-	if got := wrapHanging(line, 0, 22); got != line {
-		t.Errorf("width 0 changed the line: %q", got)
+func TestVerifyTextWrapsOnlyToAWidth(t *testing.T) {
+	rep := &tokens.Report{Verdict: tokens.VerdictInvalid, Checks: []tokens.Check{{Name: "aud", Status: tokens.StatusFail,
+		Reason: "is https://api.other.test/, https://dev-abc.us.auth0.com/userinfo; expected https://api.shop.test/"}}}
+	var whole, wrapped bytes.Buffer
+	writeReport(&whole, rep, "invalid: aud", 0)
+	if strings.Count(whole.String(), "\n") != 2 || !strings.Contains(whole.String(), rep.Checks[0].Reason) {
+		t.Errorf("width 0 (a pipe) changed the lines:\n%s", whole.String())
 	}
-	got := wrapHanging(line, 50, 22)
-	rows := strings.Split(got, "\n")
-	if len(rows) < 2 {
-		t.Fatalf("not wrapped: %q", got)
+	writeReport(&wrapped, rep, "invalid: aud", 50)
+	rows := strings.Split(strings.TrimSuffix(wrapped.String(), "\n"), "\n")
+	if len(rows) < 3 {
+		t.Fatalf("not wrapped:\n%s", wrapped.String())
 	}
 	for _, r := range rows {
 		if len([]rune(r)) > 50 {
 			t.Errorf("row over 50 columns: %q", r)
 		}
 	}
-	for _, r := range rows[1:] {
+	for _, r := range rows[2:] {
 		if !strings.HasPrefix(r, strings.Repeat(" ", 22)) {
 			t.Errorf("continuation not under the reason column: %q", r)
 		}
 	}
-	// Every character of the value is kept, only spaces at breaks change.
-	if strings.ReplaceAll(strings.Join(strings.Fields(got), ""), " ", "") != strings.Join(strings.Fields(line), "") {
-		t.Errorf("wrapping lost text:\n%s", got)
+	if strings.Join(strings.Fields(wrapped.String()), "") != strings.Join(strings.Fields(whole.String()), "") {
+		t.Errorf("wrapping lost text:\n%s", wrapped.String())
 	}
 }
 
