@@ -321,7 +321,7 @@ func TestNoCachedTokensKeepsTheExample(t *testing.T) {
 	if len(hs.m.list.entries) != 1 || !hs.m.list.entries[0].example {
 		t.Fatal("the example should stay")
 	}
-	hs.wantOnScreen("✗ cached tokens of saved tenants not read: store: keyring unavailable")
+	hs.wantOnScreen("✗ cached tokens of saved tenants not read: keyring unavailable")
 }
 
 // Once a token has expired the exp check's reason changes every second; the report shows
