@@ -53,7 +53,11 @@ func (c *Client) AuthorizationCode(ctx context.Context) (*TokenSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(c.Config.RedirectPort)))
+	listen := c.Listen
+	if listen == nil {
+		listen = net.Listen
+	}
+	ln, err := listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(c.Config.RedirectPort)))
 	if err != nil {
 		return nil, fmt.Errorf("cannot listen on 127.0.0.1:%d for the login callback (another login running? try another redirect port): %v", c.Config.RedirectPort, err)
 	}

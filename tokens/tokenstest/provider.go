@@ -11,6 +11,7 @@ package tokenstest
 
 import (
 	"crypto/rand"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -61,6 +62,7 @@ type Provider struct {
 	// DeviceCodeLifetime is how long a device code stays valid.
 	DeviceCodeLifetime time.Duration
 
+	reuse    bool
 	op       *op.Provider
 	store    *testStorage
 	faults   faults
@@ -82,6 +84,12 @@ func WithPollInterval(d time.Duration) Option { return func(p *Provider) { p.Pol
 func WithDeviceCodeLifetime(d time.Duration) Option {
 	return func(p *Provider) { p.DeviceCodeLifetime = d }
 }
+
+// WithReuseDetection switches on refresh-token reuse detection, as Auth0 and Okta do it:
+// a refresh token presented a second time is refused (invalid_grant) and revokes its whole
+// family, every refresh and access token descended from the same grant. Access tokens
+// then stay valid across rotation until they expire or their family is revoked.
+func WithReuseDetection() Option { return func(p *Provider) { p.reuse = true } }
 
 // New starts a provider on 127.0.0.1 with an ephemeral port and stops it when the test
 // ends. The default device poll interval is 1 s, the shortest the protocol can say.
@@ -120,6 +128,11 @@ func New(t testing.TB, opts ...Option) *Provider {
 		deviceClient: map[string]string{},
 		userCodes:    map[string]string{},
 		expired:      map[string]bool{},
+		reuse:        p.reuse,
+		presented:    map[string]int{},
+		family:       map[string]string{},
+		revoked:      map[string]bool{},
+		access:       map[string]accessInfo{},
 	}
 
 	var key [32]byte
@@ -179,4 +192,19 @@ func (p *Provider) ExpireDeviceCode(userCode string) {
 	p.store.mu.Lock()
 	p.store.expired[userCode] = true
 	p.store.mu.Unlock()
+}
+
+// RefreshPresentations returns how many times each refresh token was presented at the
+// token endpoint (with reuse detection on or off), keyed by the token.
+func (p *Provider) RefreshPresentations() map[string]int {
+	p.store.mu.Lock()
+	defer p.store.mu.Unlock()
+	return maps.Clone(p.store.presented)
+}
+
+// RevokedFamilies returns how many token families a reused refresh token revoked.
+func (p *Provider) RevokedFamilies() int {
+	p.store.mu.Lock()
+	defer p.store.mu.Unlock()
+	return len(p.store.revoked)
 }
