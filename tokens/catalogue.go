@@ -23,6 +23,7 @@ type entry struct {
 // headerCatalogue explains JOSE header parameters.
 var headerCatalogue = map[string]entry{
 	"alg":      {CatHeader, "Signing or key-management algorithm the token claims; a verifier must use its own allow-list, not this"},
+	"iss":      {CatHeader, "Issuer, replicated in the header (RFC 7519 §5.3); Auth0 puts it on the JWE it encrypts for itself"},
 	"kid":      {CatHeader, "Key ID: which key in the issuer's JWKS signed this (an exact lookup, never a path)"},
 	"typ":      {CatHeader, "Media type of the whole token (at+jwt marks an RFC 9068 access token)"},
 	"cty":      {CatHeader, "Content type of the payload (JWT means a nested token)"},

@@ -19,6 +19,8 @@ type KeyMap struct {
 	Remove                  key.Binding
 	CopyToken, CopyClaims   key.Binding
 	FetchKeys, LoadJWKS     key.Binding // validation key sources, offered explicitly
+	Expected                key.Binding // your API: the expected issuer, audiences, scopes
+	Complete, SecretInput   key.Binding // keys screen: complete a path; type a masked secret
 	Refresh, AutoRefresh    key.Binding // renew a tenant's token, now or at the margin
 	Userinfo, Introspect    key.Binding // ask the token's tenant about it
 	Confirm, Back           key.Binding // paste and input screens
@@ -51,6 +53,7 @@ func DefaultKeyMap() KeyMap {
 		RawJSON:      b([]string{"J"}, "J", "raw JSON"),
 		Undo:         b([]string{"U"}, "U", "undo remove"),
 		Paste:        b([]string{"p"}, "p", "paste token"),
+		Expected:     b([]string{"a"}, "a", "your API"),
 		Remove:       b([]string{"x", "delete"}, "x", "remove token"),
 		CopyToken:    b([]string{"c"}, "c", "copy token"),
 		CopyClaims:   b([]string{"C"}, "C", "copy claims JSON"),
@@ -61,6 +64,8 @@ func DefaultKeyMap() KeyMap {
 		Userinfo:     b([]string{"u"}, "u", "userinfo"),
 		Introspect:   b([]string{"i"}, "i", "introspect"),
 		Confirm:      b([]string{"enter"}, "enter", "add"),
+		Complete:     b([]string{"tab"}, "tab", "complete path"),
+		SecretInput:  b([]string{"ctrl+s"}, "ctrl+s", "secret / path"),
 		Back:         b([]string{"esc"}, "esc", "back"),
 		Tenants:      b([]string{"t"}, "t", "tenants"),
 		GetToken:     b([]string{"T"}, "T", "get token"),
@@ -86,7 +91,7 @@ func (k KeyMap) forScreen(s screen) KeyMap {
 	main := s == screenMain
 	for _, b := range []*key.Binding{&k.Prev, &k.Next, &k.LineUp, &k.LineDown, &k.PageUp, &k.PageDown,
 		&k.Top, &k.Bottom, &k.Focus, &k.Explain, &k.AllChecks, &k.RawJSON, &k.Undo,
-		&k.Paste, &k.Remove, &k.CopyToken, &k.CopyClaims, &k.FetchKeys, &k.LoadJWKS,
+		&k.Paste, &k.Expected, &k.Remove, &k.CopyToken, &k.CopyClaims, &k.FetchKeys, &k.LoadJWKS,
 		&k.Refresh, &k.AutoRefresh, &k.Userinfo, &k.Introspect, &k.Help, &k.Quit,
 		&k.Edit, &k.SessionKey, &k.Mark, &k.Diff} {
 		b.SetEnabled(main)
@@ -108,6 +113,11 @@ func (k KeyMap) forScreen(s screen) KeyMap {
 		k.Prev.SetHelp("↑/k", "scroll up")
 		k.Next.SetHelp("↓/j", "scroll down")
 	}
+	k.Complete.SetEnabled(s == screenKeys)
+	k.SecretInput.SetEnabled(s == screenKeys)
+	if s == screenKeys {
+		k.Confirm.SetHelp("enter", "load")
+	}
 	if get {
 		k.Prev.SetHelp("↑/k", "previous tenant")
 		k.Next.SetHelp("↓/j", "next tenant")
@@ -120,7 +130,8 @@ func (k KeyMap) forScreen(s screen) KeyMap {
 		k.Prev.SetHelp("↑/k", "previous tenant")
 		k.Next.SetHelp("↓/j", "next tenant")
 	}
-	k.Confirm.SetEnabled(!main && !tenants && s != screenEdit && s != screenDiff)
+	// The forms and the editor show their own enter.
+	k.Confirm.SetEnabled(!main && !tenants && s != screenEdit && s != screenDiff && s != screenExpected)
 	k.Back.SetEnabled(!main)
 	k.ForceQuit.SetEnabled(!main) // on the main screen Quit holds ctrl+c too
 	return k
@@ -150,8 +161,8 @@ func (k KeyMap) ShortHelp() []key.Binding {
 
 func (k KeyMap) shortHelpHead() []key.Binding {
 	var head []key.Binding
-	for _, b := range []key.Binding{k.Focus, k.Paste, k.GetToken, k.CopyToken, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
-		k.Save, k.Confirm, k.Back, k.Undo, k.AllChecks, k.RawJSON, k.Explain} {
+	for _, b := range []key.Binding{k.Focus, k.Expected, k.Paste, k.GetToken, k.CopyToken, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
+		k.Save, k.Complete, k.SecretInput, k.Confirm, k.Back, k.Undo, k.AllChecks, k.RawJSON, k.Explain} {
 		if b.Enabled() {
 			head = append(head, b)
 		}
@@ -167,7 +178,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Prev, k.Next, k.Paste, k.Remove, k.Undo, k.CopyToken, k.CopyClaims, k.Refresh, k.AutoRefresh,
 			k.Edit, k.SessionKey, k.Mark, k.Diff, k.Save},
 		{k.Focus, k.LineUp, k.LineDown, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Explain, k.AllChecks, k.RawJSON},
-		{k.FetchKeys, k.LoadJWKS, k.Userinfo, k.Introspect, k.Tenants, k.GetToken, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
+		{k.Expected, k.FetchKeys, k.LoadJWKS, k.Userinfo, k.Introspect, k.Tenants, k.GetToken, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
 			k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit},
 	}
 }

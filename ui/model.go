@@ -35,13 +35,14 @@ import (
 type screen int
 
 const (
-	screenMain    screen = iota // token list and token view
-	screenPaste                 // paste a token
-	screenKeys                  // load a JWKS from a file or URL
-	screenTenants               // saved tenants: list, add, edit, delete, default
-	screenGet                   // get a token from a saved tenant
-	screenEdit                  // the fallback claims editor (no $VISUAL or $EDITOR)
-	screenDiff                  // the diff of two marked tokens
+	screenMain     screen = iota // token list and token view
+	screenPaste                  // paste a token
+	screenKeys                   // load a JWKS from a file or URL
+	screenTenants                // saved tenants: list, add, edit, delete, default
+	screenGet                    // get a token from a saved tenant
+	screenEdit                   // the fallback claims editor (no $VISUAL or $EDITOR)
+	screenDiff                   // the diff of two marked tokens
+	screenExpected               // your API: expected issuer, audiences, scopes
 )
 
 // Model is the workbench's one Bubble Tea model. Update routes every message in a fixed
@@ -79,9 +80,15 @@ type Model struct {
 	keysIn        keysScreen
 	tenantsScreen tenantsScreen
 	get           getScreen
+	expectedIn    expectedScreen
 	status        statusBar
 	maker         maker
 	spinner       spinner.Model
+
+	// expect is the session's expected context per issuer: your API and its keys.
+	expect map[string]*expectation
+	// cliExpect is the command line's expectation, resolved in Init.
+	cliExpect *store.Expectation
 
 	// tenants is what the workbench knows of the saved tenants, to tie tokens to them.
 	tenants savedTenants
@@ -116,6 +123,8 @@ func New(opts Options) (*Model, error) {
 		keySrc:         defaultKeySource(),
 		writeClipboard: clipboard.WriteAll,
 		tick:           tick,
+		expect:         map[string]*expectation{},
+		cliExpect:      opts.Expect,
 	}
 	if m.now == nil {
 		m.now = time.Now
@@ -129,6 +138,7 @@ func New(opts Options) (*Model, error) {
 	m.keysIn = newKeysScreen(m.styles)
 	m.maker.edit = newEditScreen(m.styles)
 	m.maker.key = opts.SignKey
+	m.expectedIn.styles = m.styles
 	m.store = opts.Tenants
 	if m.store == nil {
 		// Only the path is resolved here (the environment); the file is read in Init's command.
@@ -168,8 +178,12 @@ func New(opts Options) (*Model, error) {
 // Init starts the app's one tick, asks the terminal for its background colour, validates
 // the tokens the workbench opened with and reads which issuers are saved tenants.
 func (m *Model) Init() tea.Cmd {
+	kid := ""
+	if e := m.list.selected(); e != nil && e.in.Parsed != nil {
+		kid, _ = e.in.Parsed.Header.String("kid")
+	}
 	return tea.Batch(m.tick(), tea.RequestBackgroundColor, m.validateAll(), loadTenantIssuers(m.store), m.autoFetch(),
-		m.loadCached())
+		m.loadCached(), resolveExpectation(m.cliExpect, m.store, m.keySrc, kid))
 }
 
 // tick is the app's one clock: every countdown on screen is computed from it.
@@ -215,8 +229,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case loadJWKSMsg:
 		m.setScreen(screenMain)
 		return m, m.loadJWKS(msg.e, msg.arg)
+	case loadKeyTextMsg:
+		m.setScreen(screenMain)
+		return m, m.loadKeyText(msg)
 	case keysLoadedMsg:
 		return m, m.keysLoaded(msg)
+	case expectResolvedMsg:
+		return m, m.expectResolved(msg)
+	case expectSetMsg:
+		return m, m.expectSet(msg)
 	case reportMsg:
 		m.reportArrived(msg)
 		return m, nil
@@ -275,6 +296,8 @@ func (m *Model) updateScreen(msg tea.Msg) tea.Cmd {
 		return m.maker.edit.update(m.keys, msg)
 	case screenDiff:
 		return m.maker.diff.update(m.keys, msg)
+	case screenExpected:
+		return m.expectedIn.update(m.keys, msg)
 	case screenGet:
 		wasRunning := m.get.running()
 		cmd := m.get.update(m.keys, m.grants, msg)
@@ -389,6 +412,12 @@ func (m *Model) updateMain(msg tea.Msg) tea.Cmd {
 		return m.toggleMark(e)
 	case key.Matches(k, m.keys.Diff):
 		return m.openDiff()
+	case key.Matches(k, m.keys.Expected):
+		if e == nil || e.in.Parsed == nil {
+			return errCmd(errors.New("select a token of yours (a JWS or JWE) to say which API it is for"))
+		}
+		m.setScreen(screenExpected)
+		return m.expectedIn.open(m, e)
 	case key.Matches(k, m.keys.LoadJWKS):
 		if e == nil || e.in.Parsed == nil {
 			return errCmd(errors.New("select a JWS or JWE to load keys for"))
@@ -575,6 +604,7 @@ func (m *Model) setStyles(dark, noColor bool) {
 	m.paste.setStyles(m.styles)
 	m.keysIn.setStyles(m.styles)
 	m.maker.edit.setStyles(m.styles)
+	m.expectedIn.setStyles(m.styles)
 	m.tenantsScreen.setStyles(m.styles)
 	m.view.rebuild(m.styles)
 	for _, e := range m.list.entries {
@@ -611,6 +641,7 @@ func (m *Model) layout() {
 	m.view.setSize(w, vh)
 	m.paste.setSize(m.width, h)
 	m.keysIn.setSize(m.width, h)
+	m.expectedIn.setSize(m.width, h)
 	m.tenantsScreen.setSize(m.width, h)
 	m.get.setSize(m.width, h)
 	m.maker.edit.setSize(m.width, h)
@@ -684,6 +715,8 @@ func (m *Model) body(now time.Time) string {
 		return m.paste.view(m.styles, m.loc, now)
 	case screenKeys:
 		return m.keysIn.view(m.styles)
+	case screenExpected:
+		return m.expectedIn.view(m.styles)
 	case screenTenants:
 		return m.tenantsScreen.view(m.styles)
 	case screenGet:

@@ -86,7 +86,7 @@ func TestRefreshKeyRotatesAndReplaces(t *testing.T) {
 	if sel.val.report == nil || sel.val.report.Verdict != tokens.VerdictValid {
 		t.Fatalf("report of the refreshed token: %v", sel.val.report)
 	}
-	hs.wantOnScreen("✓ valid")
+	hs.wantOnScreen("✓ signature valid")
 	// Its countdown runs on the workbench's clock, from the refreshed token's own exp claim
 	// (whole seconds; the token set's expiry from expires_in may differ by a fraction).
 	if sel.expl == nil || sel.expl.Exp == nil {

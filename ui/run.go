@@ -36,6 +36,10 @@ type Options struct {
 	// SignKey is the local key e re-signs edited claims with; nil means a throwaway session
 	// key, made on the first re-sign or by K (which also replaces a given key).
 	SignKey *tokens.SigningKey
+	// Expect is the command line's expected context (verify's policy and key flags): it
+	// applies to every token of its issuer (the tenant's, --issuer, else the opened
+	// token's). Its tenant is read and its keys loaded in Init's commands.
+	Expect *store.Expectation
 }
 
 // frameRate is how often Bubble Tea's renderer wakes to write what changed. It sets both

@@ -202,6 +202,9 @@ The issuer's discovery document is checked; a failure is a warning, not an error
 					return err
 				}
 			}
+			if t.Kind == store.KindAuth0 && t.Audience == "" {
+				fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: warning: no --audience: Auth0 will issue %s\n", tokens.OpaqueNote)
+			}
 			discovery := o.discover(cmd, t, f.noDiscovery)
 			if err := ts.Add(t, change); err != nil {
 				return storeErr(err)

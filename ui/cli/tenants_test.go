@@ -354,3 +354,15 @@ func TestTenantsCLIDefaultFlagAndBareCommand(t *testing.T) {
 		t.Errorf("bare tenants:\n%s", r.stdout)
 	}
 }
+
+func TestTenantsAddAuth0WithoutAudienceWarnsOpaque(t *testing.T) {
+	env, _ := setupCLI(t)
+	r := mustRun(t, env, "", "add", "dev", "--domain", "dev-abc.us.auth0.com", "--client-id", "abc", "--public", "--no-discovery")
+	if !strings.Contains(r.stderr, "no --audience: Auth0 will issue an opaque access token") || !strings.Contains(r.stderr, "/userinfo") {
+		t.Errorf("stderr: %q", r.stderr)
+	}
+	r = mustRun(t, env, "", "add", "api", "--domain", "dev-abc.us.auth0.com", "--client-id", "abd", "--public", "--audience", "https://api.shop.test/", "--no-discovery")
+	if strings.Contains(r.stderr, "opaque") {
+		t.Errorf("warned with an audience: %q", r.stderr)
+	}
+}
