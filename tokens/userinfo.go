@@ -20,7 +20,7 @@ func (c *Client) Userinfo(ctx context.Context, accessToken string) (Object, erro
 	if err != nil {
 		return nil, err
 	}
-	u, err := endpoint(md, "userinfo_endpoint", md.UserinfoEndpoint)
+	u, err := endpoint(md, EndpointUserinfo, md.UserinfoEndpoint)
 	if err != nil {
 		return nil, err
 	}
