@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -33,15 +34,50 @@ const (
 	GrantRefresh           Grant = "refresh"
 )
 
-// AuthMethod is how a confidential client authenticates at the token endpoint, by its
-// OAuth registry name. Empty means client_secret_basic.
+// AuthMethod is how the client authenticates at the token, introspection and revocation
+// endpoints, by its OAuth registry name. Empty means client_secret_basic for a
+// confidential client and none for a public one.
 type AuthMethod string
 
 // Client authentication methods a tenant may name.
 const (
 	AuthSecretBasic AuthMethod = "client_secret_basic"
 	AuthSecretPost  AuthMethod = "client_secret_post"
+	// AuthSecretJWT signs a client assertion with the client secret (HS256).
+	AuthSecretJWT AuthMethod = "client_secret_jwt"
+	// AuthPrivateKeyJWT signs a client assertion with a private key kept in the keyring
+	// (SecretPrivateKey); the tenant has no client secret.
+	AuthPrivateKeyJWT AuthMethod = "private_key_jwt"
+	// AuthNone is a public client: only its client_id is sent.
+	AuthNone AuthMethod = "none"
 )
+
+// AuthMethods lists every method a tenant may name, in the order help text shows them.
+var AuthMethods = []AuthMethod{AuthSecretBasic, AuthSecretPost, AuthSecretJWT, AuthPrivateKeyJWT, AuthNone}
+
+// Endpoints are a tenant's endpoint overrides, each used instead of discovery's; with
+// NoDiscovery they are all there is. Keys are the discovery document's names.
+type Endpoints struct {
+	Authorization       string `toml:"authorization_endpoint,omitempty" json:"authorization_endpoint,omitempty"`
+	Token               string `toml:"token_endpoint,omitempty" json:"token_endpoint,omitempty"`
+	DeviceAuthorization string `toml:"device_authorization_endpoint,omitempty" json:"device_authorization_endpoint,omitempty"`
+	Userinfo            string `toml:"userinfo_endpoint,omitempty" json:"userinfo_endpoint,omitempty"`
+	Introspection       string `toml:"introspection_endpoint,omitempty" json:"introspection_endpoint,omitempty"`
+	Revocation          string `toml:"revocation_endpoint,omitempty" json:"revocation_endpoint,omitempty"`
+	JWKSURI             string `toml:"jwks_uri,omitempty" json:"jwks_uri,omitempty"`
+}
+
+// tokens converts e to the grant code's form.
+func (e Endpoints) tokens() tokens.Endpoints {
+	return tokens.Endpoints{
+		Authorization: e.Authorization, Token: e.Token, DeviceAuthorization: e.DeviceAuthorization,
+		Userinfo: e.Userinfo, Introspection: e.Introspection, Revocation: e.Revocation, JWKS: e.JWKSURI,
+	}
+}
+
+// UsesPrivateKey reports whether the client authenticates with a private key (kept in
+// the keyring as SecretPrivateKey) rather than a client secret.
+func (t Tenant) UsesPrivateKey() bool { return t.AuthMethod == AuthPrivateKeyJWT }
 
 // Grants lists every grant a tenant may name, in the order help text shows them.
 var Grants = []Grant{GrantClientCredentials, GrantDevice, GrantPKCE, GrantRefresh}
@@ -62,6 +98,13 @@ type Tenant struct {
 	AuthMethod      AuthMethod        `toml:"auth_method,omitempty" json:"auth_method,omitempty"`
 	Organization    string            `toml:"organization,omitempty" json:"organization,omitempty"`
 	RedirectPort    int               `toml:"redirect_port,omitzero" json:"redirect_port,omitempty"`
+	// RedirectURI is the exact loopback redirect URI registered with the provider; it
+	// wins over RedirectPort.
+	RedirectURI string `toml:"redirect_uri,omitempty" json:"redirect_uri,omitempty"`
+	// NoDiscovery makes the tenant work from Endpoints alone, without fetching the
+	// issuer's discovery document.
+	NoDiscovery bool      `toml:"no_discovery,omitempty" json:"no_discovery,omitempty"`
+	Endpoints   Endpoints `toml:"endpoints,omitzero" json:"endpoints,omitzero"`
 	AuthorizeParams map[string]string `toml:"authorize_params,omitempty" json:"authorize_params,omitempty"`
 	TokenParams     map[string]string `toml:"token_params,omitempty" json:"token_params,omitempty"`
 }
@@ -166,11 +209,35 @@ func (t Tenant) Validate() error {
 	if t.Grant == GrantClientCredentials && !t.Confidential {
 		return bad("grant", "client-credentials needs a confidential client (one with a secret)")
 	}
-	if t.AuthMethod != "" && t.AuthMethod != AuthSecretBasic && t.AuthMethod != AuthSecretPost {
-		return bad("auth_method", "%q is not %s or %s", printable(string(t.AuthMethod)), AuthSecretBasic, AuthSecretPost)
+	if t.AuthMethod != "" && !slices.Contains(AuthMethods, t.AuthMethod) {
+		return bad("auth_method", "%q is not one of %s", printable(string(t.AuthMethod)), authMethodList())
+	}
+	if t.AuthMethod == AuthNone && t.Confidential {
+		return bad("auth_method", "none is for public clients; a confidential client uses a secret or a private key")
+	}
+	if t.AuthMethod != "" && t.AuthMethod != AuthNone && !t.Confidential {
+		return bad("auth_method", "%s needs a confidential client", t.AuthMethod)
 	}
 	if t.RedirectPort < 0 || t.RedirectPort > 65535 {
 		return bad("redirect_port", "%d is not a port (1-65535, or 0 for any free port)", t.RedirectPort)
+	}
+	if t.RedirectURI != "" {
+		if _, _, _, err := tokens.ParseRedirectURI(t.RedirectURI); err != nil {
+			return bad("redirect_uri", "%q is not a loopback redirect URI: use http://127.0.0.1:PORT/PATH, http://localhost:PORT/PATH or http://[::1]:PORT/PATH (no query or fragment)", printable(t.RedirectURI))
+		}
+	}
+	var badEndpoint error
+	te := t.Endpoints.tokens()
+	te.Each(func(name string, u *string) {
+		if badEndpoint == nil && *u != "" && (hasControl(*u) || (tokens.Endpoints{Token: *u}).Check() != nil) {
+			badEndpoint = bad(name, "%q must be an https URL (http only on loopback) without fragment or user info", printable(*u))
+		}
+	})
+	if badEndpoint != nil {
+		return badEndpoint
+	}
+	if t.NoDiscovery && t.Endpoints == (Endpoints{}) {
+		return bad("no_discovery", "without discovery the tenant needs its endpoints (at least the token endpoint)")
 	}
 	for _, s := range t.Scopes {
 		if s == "" || strings.ContainsFunc(s, unicode.IsSpace) || hasControl(s) {
@@ -224,6 +291,14 @@ func validIssuer(s string) error {
 		return fmt.Errorf("%q must not have a query, fragment or user info", s)
 	}
 	return nil
+}
+
+func authMethodList() string {
+	s := make([]string, len(AuthMethods))
+	for i, m := range AuthMethods {
+		s[i] = string(m)
+	}
+	return strings.Join(s, ", ")
 }
 
 func validGrant(g Grant) bool {

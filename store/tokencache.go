@@ -62,19 +62,32 @@ func (s *Secrets) SaveTokenSet(tenant string, ts *tokens.TokenSet) error {
 	return s.Set(tenant, SecretTokenSet, string(b))
 }
 
-// ClientConfig is the grant configuration of tenant t with its client secret (empty for
-// a public client). Basic authentication is used: the tenant has no auth style setting.
 func (m AuthMethod) style() tokens.AuthStyle {
-	if m == AuthSecretPost {
+	switch m {
+	case AuthSecretPost:
 		return tokens.AuthPost
+	case AuthSecretJWT:
+		return tokens.AuthSecretJWT
+	case AuthPrivateKeyJWT:
+		return tokens.AuthPrivateKeyJWT
+	case AuthNone:
+		return tokens.AuthNone
 	}
 	return tokens.AuthBasic
 }
 
-func (t Tenant) ClientConfig(secret string) tokens.ClientConfig {
-	return tokens.ClientConfig{
-		Tenant: t.Name, Issuer: t.IssuerURL(), ClientID: t.ClientID, ClientSecret: secret,
+// ClientConfig is the grant configuration of tenant t with its client credential: the
+// client secret, or for a private_key_jwt tenant its private key (PEM or JWK); empty for
+// a public client.
+func (t Tenant) ClientConfig(credential string) tokens.ClientConfig {
+	cfg := tokens.ClientConfig{
+		Tenant: t.Name, Issuer: t.IssuerURL(), ClientID: t.ClientID, ClientSecret: credential,
 		AuthStyle: t.AuthMethod.style(), Audience: t.Audience, Scopes: t.Scopes, Organization: t.Organization,
-		RedirectPort: t.RedirectPort, AuthorizeParams: t.AuthorizeParams, TokenParams: t.TokenParams,
+		RedirectPort: t.RedirectPort, RedirectURI: t.RedirectURI, AuthorizeParams: t.AuthorizeParams, TokenParams: t.TokenParams,
+		Endpoints: t.Endpoints.tokens(), NoDiscovery: t.NoDiscovery,
 	}
+	if t.UsesPrivateKey() {
+		cfg.ClientSecret, cfg.PrivateKey = "", []byte(credential)
+	}
+	return cfg
 }
