@@ -47,6 +47,8 @@ scripts: results on stdout, diagnostics on stderr, exit 0 ok, 1 invalid, 2 usage
 		cli.NewTokenCmd(),
 		cli.NewUserinfoCmd(),
 		cli.NewIntrospectCmd(),
+		cli.NewExchangeCmd(),
+		cli.NewRevokeCmd(),
 		cli.NewTenantsCmd(),
 	)
 	return root

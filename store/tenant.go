@@ -236,9 +236,6 @@ func (t Tenant) Validate() error {
 	if badEndpoint != nil {
 		return badEndpoint
 	}
-	if t.NoDiscovery && t.Endpoints == (Endpoints{}) {
-		return bad("no_discovery", "without discovery the tenant needs its endpoints (at least the token endpoint)")
-	}
 	for _, s := range t.Scopes {
 		if s == "" || strings.ContainsFunc(s, unicode.IsSpace) || hasControl(s) {
 			return bad("scopes", "%q is not a single scope", printable(s))

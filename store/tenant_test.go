@@ -118,7 +118,6 @@ func TestTenantWiringValidation(t *testing.T) {
 		{"endpoint https", func(t *Tenant) { t.Endpoints.Introspection = "https://admin.example:8443/introspect" }, ""},
 		{"endpoint http remote", func(t *Tenant) { t.Endpoints.Token = "http://issuer.example/token" }, "token_endpoint"},
 		{"endpoint control", func(t *Tenant) { t.Endpoints.JWKSURI = "https://x.example/\x1b[2J" }, "jwks_uri"},
-		{"no discovery alone", func(t *Tenant) { t.NoDiscovery = true }, "no_discovery"},
 		{"no discovery with token", func(t *Tenant) { t.NoDiscovery = true; t.Endpoints.Token = "https://issuer.example/token" }, ""},
 		{"none is public", func(t *Tenant) { t.AuthMethod = AuthNone; t.Confidential = false }, ""},
 		{"jwt needs confidential", func(t *Tenant) { t.AuthMethod = AuthPrivateKeyJWT; t.Confidential = false }, "auth_method"},

@@ -70,7 +70,17 @@ func openGrantSession(cmd *cobra.Command, configFlag, name string, d grantDeps) 
 func (s *grantSession) client(needSecret bool) (*tokens.Client, error) {
 	t := s.tenant
 	var secret string
-	if needSecret && t.Confidential {
+	switch {
+	case needSecret && t.UsesPrivateKey():
+		v, _, err := s.tenants.Secrets.PrivateKey(t.Name)
+		switch {
+		case errors.Is(err, store.ErrSecretNotFound):
+			return nil, Fail(ExitUsage, "tenant %q uses private_key_jwt but no private key is stored: store one with 'tokenbench tenants edit %s --private-key-file PATH', or set %s", t.Name, t.Name, store.EnvPrivateKey)
+		case err != nil:
+			return nil, storeErr(err)
+		}
+		secret = v
+	case needSecret && t.Confidential:
 		v, _, err := s.tenants.Secrets.ClientSecret(t.Name)
 		switch {
 		case errors.Is(err, store.ErrSecretNotFound):
@@ -144,9 +154,12 @@ func (s *grantSession) lock(ctx context.Context) (func(), error) {
 // reached or failed (an I/O error), 1 when it answered with a refusal.
 func grantErr(err error) error {
 	var ee *ExitError
+	var me *tokens.MissingEndpointError
 	switch {
 	case err == nil || errors.As(err, &ee):
 		return err
+	case errors.As(err, &me):
+		return missingEndpoint(me)
 	case errors.Is(err, tokens.ErrUnreachable), errors.Is(err, tokens.ErrTimeout),
 		errors.Is(err, tokens.ErrProviderFailed), errors.Is(err, tokens.ErrRateLimited),
 		errors.Is(err, context.Canceled), errors.Is(err, tokens.ErrInsecureURL),
@@ -154,6 +167,18 @@ func grantErr(err error) error {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
 	return &ExitError{Code: ExitInvalid, Err: err}
+}
+
+// missingEndpoint words a *tokens.MissingEndpointError for the user: the endpoint, where
+// it was looked for, and the flag that sets it. It is a usage error (exit 2): the tenant
+// lacks a setting.
+func missingEndpoint(me *tokens.MissingEndpointError) error {
+	flag := endpointFlags[me.Name]
+	where := "discovery is off for the tenant"
+	if me.Source != "" {
+		where = "the provider's discovery document " + tokens.SafeText(me.Source) + " has none"
+	}
+	return &ExitError{Code: ExitUsage, Err: fmt.Errorf("no %s: %s; set it with 'tokenbench tenants edit NAME --%s URL'", me.Name, where, flag)}
 }
 
 // interruptible returns cmd's context cancelled on Ctrl-C, so that a device poll or a

@@ -147,7 +147,10 @@ func (o *tenantsOpts) list(cmd *cobra.Command) error {
 			mark = "*"
 		}
 		secret := string(v.Secrets.ClientSecret)
-		if !v.Confidential {
+		switch {
+		case v.UsesPrivateKey():
+			secret = "key " + string(v.Secrets.PrivateKey)
+		case !v.Confidential:
 			secret = "public"
 		}
 		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\t%s\t%s\t%s\n", mark, v.Name, v.Kind, v.Issuer, v.ClientID,
@@ -207,10 +210,14 @@ func writeTenant(w io.Writer, v tenantView, path string) error {
 	row("domain", v.Domain)
 	row("issuer", v.Issuer)
 	row("client id", v.ClientID)
-	if v.Confidential {
+	switch {
+	case v.UsesPrivateKey():
+		row("client", "confidential (private_key_jwt)")
+		row("private key", describeState(v.Secrets.PrivateKey))
+	case v.Confidential:
 		row("client", "confidential")
 		row("client secret", describeState(v.Secrets.ClientSecret))
-	} else {
+	default:
 		row("client", "public (no secret)")
 	}
 	row("refresh token", describeState(v.Secrets.RefreshToken))
@@ -222,6 +229,13 @@ func writeTenant(w io.Writer, v tenantView, path string) error {
 	row("organization", v.Organization)
 	if v.RedirectPort != 0 {
 		row("redirect port", fmt.Sprint(v.RedirectPort))
+	}
+	row("redirect uri", v.RedirectURI)
+	if v.NoDiscovery {
+		row("discovery", "off (endpoints below only)")
+	}
+	for _, e := range endpointFields(&v.Endpoints) {
+		row(strings.ReplaceAll(e.flag, "-", " "), *e.dst)
 	}
 	for _, p := range []struct {
 		label  string

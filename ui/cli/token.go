@@ -18,6 +18,7 @@ func newTokenCmd(d grantDeps) *cobra.Command {
 	var (
 		config, tenant, nowStr string
 		margin                 time.Duration
+		force                  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "token",
@@ -51,7 +52,7 @@ person, or the provider refused; 2 usage, keyring or network errors.`,
 			if err != nil {
 				return err
 			}
-			ts, err := s.validToken(cmd, margin)
+			ts, err := s.validToken(cmd, margin, force)
 			if err != nil {
 				return err
 			}
@@ -62,6 +63,7 @@ person, or the provider refused; 2 usage, keyring or network errors.`,
 	cmd.Flags().StringVar(&config, "config", "", "read tenants from the file at `PATH` (default $"+store.EnvConfig+", else the user config dir)")
 	cmd.Flags().StringVar(&tenant, "tenant", "", "the tenant `NAME` (default: the default tenant)")
 	cmd.Flags().DurationVar(&margin, "margin", tokens.DefaultRefreshMargin, "refresh a token that expires within `DURATION`")
+	cmd.Flags().BoolVar(&force, "force", false, "refresh or re-obtain the token even if the cached one is still valid")
 	// --now moves the clock for tests of the refresh margin; it is not for users.
 	cmd.Flags().StringVar(&nowStr, "now", "", "pretend the time is `TIME` (RFC 3339 or Unix seconds)")
 	_ = cmd.Flags().MarkHidden("now")
@@ -70,13 +72,13 @@ person, or the provider refused; 2 usage, keyring or network errors.`,
 
 // validToken returns a token set whose access token is valid beyond margin: the cached
 // one, or under the tenant's token lock a fresh one (another process may have just made
-// one), by refresh or client credentials.
-func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration) (*tokens.TokenSet, error) {
+// one), by refresh or client credentials. With force the cached one is never served.
+func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration, force bool) (*tokens.TokenSet, error) {
 	ts, err := s.cached()
 	if err != nil {
 		return nil, err
 	}
-	if ts != nil && !ts.NeedsRefresh(s.now(), margin) {
+	if ts != nil && !force && !ts.NeedsRefresh(s.now(), margin) {
 		return ts, nil
 	}
 	ctx, stop := interruptible(cmd)
@@ -90,7 +92,7 @@ func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration) (*to
 		return nil, err
 	}
 	now := s.now()
-	if ts != nil && !ts.NeedsRefresh(now, margin) {
+	if ts != nil && !force && !ts.NeedsRefresh(now, margin) {
 		return ts, nil
 	}
 
@@ -117,7 +119,7 @@ func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration) (*to
 		return fresh, nil
 	}
 	// Nothing new: a token that has not expired yet still beats none.
-	if ts != nil && ts.AccessToken != "" && !ts.Expired(now) {
+	if ts != nil && !force && ts.AccessToken != "" && !ts.Expired(now) {
 		if grantFailure != nil {
 			fmt.Fprintf(s.stderr, "tokenbench: warning: could not refresh, the cached token expires %s: %s\n", tokens.Relative(ts.Expiry, now), oneLine(grantFailure.Error()))
 		}
@@ -131,6 +133,8 @@ func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration) (*to
 		return nil, grantErr(grantFailure)
 	case ts == nil:
 		return nil, Fail(ExitInvalid, "no token is cached for tenant %q: %s", s.tenant.Name, hint)
+	case force && !ts.Expired(now):
+		return nil, Fail(ExitInvalid, "--force: tenant %q has no refresh token and no client credentials to get a new token with: %s", s.tenant.Name, hint)
 	}
 	return nil, Fail(ExitInvalid, "the cached token of %q has expired and there is no refresh token: %s", s.tenant.Name, hint)
 }
