@@ -163,6 +163,7 @@ func (ts *Tenants) Edit(name string, fn func(*Tenant) error, secret SecretChange
 		if !ok {
 			return notFound(name)
 		}
+		was := t
 		if fn != nil {
 			if err := fn(&t); err != nil {
 				return err
@@ -182,13 +183,14 @@ func (ts *Tenants) Edit(name string, fn func(*Tenant) error, secret SecretChange
 			return err
 		}
 		// A credential the tenant no longer uses is removed, so that nothing secret
-		// outlives its purpose in the keyring.
-		if !t.Confidential || t.UsesPrivateKey() {
+		// outlives its purpose in the keyring. An edit that changes neither leaves the
+		// keyring alone (a machine without one can still edit).
+		if !t.Confidential || t.UsesPrivateKey() && !was.UsesPrivateKey() {
 			if err := tx.delete(name, SecretClient); err != nil {
 				return tx.abort(err)
 			}
 		}
-		if !t.UsesPrivateKey() {
+		if was.UsesPrivateKey() && !t.UsesPrivateKey() {
 			if err := tx.delete(name, SecretPrivateKey); err != nil {
 				return tx.abort(err)
 			}

@@ -172,7 +172,7 @@ func (f *tenantFlags) apply(t *store.Tenant, fs *pflag.FlagSet) error {
 	}
 	if set("public") {
 		t.Confidential = !f.public
-		if f.public && t.AuthMethod != "" {
+		if f.public && !set("auth-method") {
 			t.AuthMethod = ""
 		}
 	}
