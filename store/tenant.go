@@ -86,25 +86,25 @@ var Grants = []Grant{GrantClientCredentials, GrantDevice, GrantPKCE, GrantRefres
 // purpose: client secrets, refresh tokens and cached tokens live in the keyring (Secrets).
 // Name is the key of the tenant in the config file and is not written inside its table.
 type Tenant struct {
-	Name            string            `toml:"-" json:"name"`
-	Kind            Kind              `toml:"kind" json:"kind"`
-	Domain          string            `toml:"domain,omitempty" json:"domain,omitempty"`
-	Issuer          string            `toml:"issuer,omitempty" json:"issuer,omitempty"`
-	ClientID        string            `toml:"client_id" json:"client_id"`
-	Confidential    bool              `toml:"confidential" json:"confidential"`
-	Audience        string            `toml:"audience,omitempty" json:"audience,omitempty"`
-	Scopes          []string          `toml:"scopes,omitempty" json:"scopes,omitempty"`
-	Grant           Grant             `toml:"grant,omitempty" json:"grant,omitempty"`
-	AuthMethod      AuthMethod        `toml:"auth_method,omitempty" json:"auth_method,omitempty"`
-	Organization    string            `toml:"organization,omitempty" json:"organization,omitempty"`
-	RedirectPort    int               `toml:"redirect_port,omitzero" json:"redirect_port,omitempty"`
+	Name         string     `toml:"-" json:"name"`
+	Kind         Kind       `toml:"kind" json:"kind"`
+	Domain       string     `toml:"domain,omitempty" json:"domain,omitempty"`
+	Issuer       string     `toml:"issuer,omitempty" json:"issuer,omitempty"`
+	ClientID     string     `toml:"client_id" json:"client_id"`
+	Confidential bool       `toml:"confidential" json:"confidential"`
+	Audience     string     `toml:"audience,omitempty" json:"audience,omitempty"`
+	Scopes       []string   `toml:"scopes,omitempty" json:"scopes,omitempty"`
+	Grant        Grant      `toml:"grant,omitempty" json:"grant,omitempty"`
+	AuthMethod   AuthMethod `toml:"auth_method,omitempty" json:"auth_method,omitempty"`
+	Organization string     `toml:"organization,omitempty" json:"organization,omitempty"`
+	RedirectPort int        `toml:"redirect_port,omitzero" json:"redirect_port,omitempty"`
 	// RedirectURI is the exact loopback redirect URI registered with the provider; it
 	// wins over RedirectPort.
 	RedirectURI string `toml:"redirect_uri,omitempty" json:"redirect_uri,omitempty"`
 	// NoDiscovery makes the tenant work from Endpoints alone, without fetching the
 	// issuer's discovery document.
-	NoDiscovery bool      `toml:"no_discovery,omitempty" json:"no_discovery,omitempty"`
-	Endpoints   Endpoints `toml:"endpoints,omitzero" json:"endpoints,omitzero"`
+	NoDiscovery     bool              `toml:"no_discovery,omitempty" json:"no_discovery,omitempty"`
+	Endpoints       Endpoints         `toml:"endpoints,omitzero" json:"endpoints,omitzero"`
 	AuthorizeParams map[string]string `toml:"authorize_params,omitempty" json:"authorize_params,omitempty"`
 	TokenParams     map[string]string `toml:"token_params,omitempty" json:"token_params,omitempty"`
 }
