@@ -14,6 +14,7 @@ type KeyMap struct {
 	GetToken, NextGrant     key.Binding // the get-token screen and its grant choice
 	Remove                  key.Binding
 	CopyToken, CopyClaims   key.Binding
+	CopyURL                 key.Binding // the PKCE login URL on the get-token screen
 	FetchKeys, LoadJWKS     key.Binding // validation key sources, offered explicitly
 	Refresh, AutoRefresh    key.Binding // renew a tenant's token, now or at the margin
 	Userinfo, Introspect    key.Binding // ask the token's tenant about it
@@ -42,6 +43,7 @@ func DefaultKeyMap() KeyMap {
 		Remove:       b([]string{"x", "delete"}, "x", "remove token"),
 		CopyToken:    b([]string{"c"}, "c", "copy token"),
 		CopyClaims:   b([]string{"C"}, "C", "copy claims JSON"),
+		CopyURL:      b([]string{"c"}, "c", "copy login URL"),
 		FetchKeys:    b([]string{"F"}, "F", "fetch issuer keys"),
 		LoadJWKS:     b([]string{"L"}, "L", "load keys file/URL"),
 		Refresh:      b([]string{"r"}, "r", "refresh token"),
@@ -80,6 +82,7 @@ func (k KeyMap) forScreen(s screen) KeyMap {
 		b.SetEnabled(main || tenants || get)
 	}
 	k.NextGrant.SetEnabled(get)
+	k.CopyURL.SetEnabled(false) // getScreen.keyMap enables it while a login URL is shown
 	if get {
 		k.Prev.SetHelp("↑/k", "previous tenant")
 		k.Next.SetHelp("↓/j", "next tenant")
@@ -100,7 +103,7 @@ func (k KeyMap) forScreen(s screen) KeyMap {
 
 // ShortHelp is the one-line footer.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Prev, k.Next, k.Paste, k.GetToken, k.CopyToken, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
+	return []key.Binding{k.Prev, k.Next, k.Paste, k.GetToken, k.CopyToken, k.CopyURL, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
 		k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit}
 }
 
@@ -109,7 +112,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Prev, k.Next, k.Paste, k.Remove, k.CopyToken, k.CopyClaims, k.Refresh, k.AutoRefresh},
 		{k.LineUp, k.LineDown, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.FetchKeys, k.LoadJWKS, k.Userinfo, k.Introspect, k.Tenants, k.GetToken, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
+		{k.FetchKeys, k.LoadJWKS, k.Userinfo, k.Introspect, k.Tenants, k.GetToken, k.CopyURL, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
 			k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit},
 	}
 }
