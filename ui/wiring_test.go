@@ -1,9 +1,17 @@
 package ui
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/json"
 	"errors"
+	"os"
 	"strings"
 	"testing"
+
+	"charm.land/huh/v2"
+	jose "github.com/go-jose/go-jose/v4"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -89,5 +97,57 @@ func TestGetTokenScreenExchange(t *testing.T) {
 	}
 	if after, _ := ts.Secrets.LoadTokenSet("gw"); after.AccessToken != cached.AccessToken {
 		t.Fatal("the exchanged token replaced the tenant's cached one")
+	}
+}
+
+func TestTenantsFormWiringFields(t *testing.T) {
+	h := newTenantsHarness(t)
+	h.open()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwk, _ := json.Marshal(jose.JSONWebKey{Key: key, KeyID: "form-key"})
+	h.key("n")
+	h.key("down") // kind: OpenID Connect
+	h.next()
+	h.input("wired")
+	h.input("https://id.example.com/")
+	h.input("client-wired")
+	h.next() // confidential: yes
+	h.next() // no secret: the private key follows
+	h.next() // audience
+	h.next() // scopes
+	h.next() // grant: none
+	h.next() // organization
+	h.next() // port
+	h.input("http://localhost:8400/auth/done")
+	h.key("down")
+	h.key("down")
+	h.key("down")
+	h.key("down") // client authentication: private_key_jwt
+	h.next()
+	h.typeText(string(jwk))
+	h.send(huh.NextField())
+	h.key("h") // discovery: toggled to no
+	h.next()
+	h.next() // authorization endpoint
+	h.typeText("https://id.example.com/oauth/token")
+	h.submit()
+
+	c, err := h.ts.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ok := c.Tenant("wired")
+	if !ok || got.AuthMethod != store.AuthPrivateKeyJWT || got.RedirectURI != "http://localhost:8400/auth/done" ||
+		!got.NoDiscovery || got.Endpoints.Token != "https://id.example.com/oauth/token" {
+		t.Fatalf("saved %+v (%v)\n%s", got, ok, h.screen())
+	}
+	if v, _, err := h.ts.Secrets.PrivateKey("wired"); err != nil || v != string(jwk) {
+		t.Fatalf("keyring holds %d bytes, %v", len(v), err)
+	}
+	if data, _ := os.ReadFile(h.ts.Path); strings.Contains(string(data), "form-key") || strings.Contains(string(data), `"d"`) {
+		t.Fatalf("the key reached the config:\n%s", data)
 	}
 }
