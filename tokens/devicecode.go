@@ -31,6 +31,14 @@ type DeviceAuthorization struct {
 	Interval                time.Duration `json:"-"`
 }
 
+// The device flow is written here rather than with golang.org/x/oauth2's DeviceAuth and
+// DeviceAccessToken (v0.38), which cover the common case but not what tokenbench meets:
+// DeviceAuthResponse reads expires_in only as a number (Azure AD v1 sends a string) and
+// stamps the expiry with the real clock; DeviceAccessToken polls on its own time.Ticker
+// (so tests would wait real seconds instead of an injected Sleep), ends the flow on a bare
+// HTTP 429 from a rate limiter, and sends the same form on every poll, while a
+// client_secret_jwt or private_key_jwt client needs a fresh assertion (new jti) each time.
+
 // StartDevice sends the device authorization request to the endpoint from discovery
 // (Auth0's /oauth/device/code included). It refuses a provider without one, and an
 // answer without a device code, user code or verification URI.
