@@ -24,8 +24,14 @@ tokenbench/config.toml). Secrets never go there: client secrets, refresh tokens 
 tokens live only in the OS keyring (service "tokenbench"), and are read from a hidden
 prompt or --client-secret-stdin, never from arguments.
 
-Without a keyring (CI, containers), set TOKENBENCH_CLIENT_SECRET to supply the client
-secret of the tenant in use for one run; it is never stored.
+A private_key_jwt client's private key (--private-key-file PATH or --private-key-stdin;
+PEM or JWK) is read once and kept in the OS keyring only, like a secret. Endpoints the
+provider's discovery lacks are set one by one (--token-endpoint, --introspection-endpoint,
+…); with --no-discovery they are all the tenant uses. --redirect-uri names the exact
+loopback redirect URI registered at the provider.
+
+Without a keyring (CI, containers), set TOKENBENCH_CLIENT_SECRET (or TOKENBENCH_PRIVATE_KEY)
+to supply the client's credential of the tenant in use for one run; it is never stored.
 
 Exit status: 0 done; 2 usage error, unknown tenant, unusable config file, keyring error,
 or a removal that was not confirmed.`
