@@ -9,13 +9,15 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 func sampleTenant(name string) Tenant {
 	return Tenant{
 		Name: name, Kind: KindAuth0, Domain: "dev-abc.eu.auth0.com", ClientID: "cid-" + name,
 		Confidential: true, Audience: "https://api.example.com", Scopes: []string{"openid", "read:things"},
-		Grant: GrantClientCredentials, Organization: "org_123", RedirectPort: 8765,
+		Grant: oauth.GrantClientCredentials, Organization: "org_123", RedirectPort: 8765,
 		AuthorizeParams: map[string]string{"prompt": "login"}, TokenParams: map[string]string{"resource": "x"},
 	}
 }
@@ -44,7 +46,7 @@ func writeTemp(t *testing.T, dir, name, content string) string {
 
 func TestSaveLoadRoundTrip(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "sub", "config.toml")
-	oidc := Tenant{Name: "kc.local", Kind: KindOIDC, Issuer: "http://127.0.0.1:8080/realms/dev", ClientID: "cli", Grant: GrantPKCE}
+	oidc := Tenant{Name: "kc.local", Kind: KindOIDC, Issuer: "http://127.0.0.1:8080/realms/dev", ClientID: "cli", Grant: oauth.GrantPKCE}
 	c := &Config{Version: ConfigVersion, Default: "prod"}
 	for _, tn := range []Tenant{sampleTenant("prod"), oidc} {
 		if err := c.Put(tn); err != nil {
@@ -217,10 +219,10 @@ func TestConfigPath(t *testing.T) {
 func TestTenantFor(t *testing.T) {
 	var c Config
 	for _, tn := range []Tenant{
-		{Name: "b-spa", Kind: KindAuth0, Domain: "acme.eu.auth0.com", ClientID: "spa-id", Grant: GrantPKCE},
-		{Name: "a-m2m", Kind: KindAuth0, Domain: "acme.eu.auth0.com", ClientID: "m2m-id", Confidential: true, Grant: GrantClientCredentials},
-		{Name: "c-cli", Kind: KindAuth0, Domain: "acme.eu.auth0.com", ClientID: "cli-id", Grant: GrantDevice},
-		{Name: "kc", Kind: KindOIDC, Issuer: "https://kc.example/realms/dev", ClientID: "spa-id", Grant: GrantPKCE},
+		{Name: "b-spa", Kind: KindAuth0, Domain: "acme.eu.auth0.com", ClientID: "spa-id", Grant: oauth.GrantPKCE},
+		{Name: "a-m2m", Kind: KindAuth0, Domain: "acme.eu.auth0.com", ClientID: "m2m-id", Confidential: true, Grant: oauth.GrantClientCredentials},
+		{Name: "c-cli", Kind: KindAuth0, Domain: "acme.eu.auth0.com", ClientID: "cli-id", Grant: oauth.GrantDevice},
+		{Name: "kc", Kind: KindOIDC, Issuer: "https://kc.example/realms/dev", ClientID: "spa-id", Grant: oauth.GrantPKCE},
 	} {
 		if err := c.Put(tn); err != nil {
 			t.Fatal(err)

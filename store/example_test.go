@@ -8,6 +8,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/tokenbench/tokenbench/store"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // A tenant is saved with its client secret: the tenant goes to the config file, the
@@ -19,7 +20,7 @@ func Example() {
 
 	ts := store.OpenTenants(filepath.Join(dir, "config.toml"))
 	prod := store.Tenant{Name: "prod", Kind: store.KindAuth0, Domain: "example.eu.auth0.com",
-		ClientID: "abc123", Confidential: true, Grant: store.GrantClientCredentials}
+		ClientID: "abc123", Confidential: true, Grant: oauth.GrantClientCredentials}
 	if err := ts.Add(prod, store.SetSecret("s3cret")); err != nil {
 		fmt.Println(err)
 		return

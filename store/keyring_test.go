@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/godbus/dbus/v5"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 	"github.com/zalando/go-keyring"
 )
 
@@ -125,7 +126,7 @@ func TestTenantsKeyringUnavailableTouchesNothing(t *testing.T) {
 		"add":         func() error { return ts.Add(sampleTenant("dev"), SetSecret("x")) },
 		"edit secret": func() error { return ts.Edit("prod", nil, SetSecret("y")) },
 		"make public": func() error {
-			return ts.Edit("prod", func(t *Tenant) error { t.Confidential = false; t.Grant = GrantPKCE; return nil }, KeepSecret)
+			return ts.Edit("prod", func(t *Tenant) error { t.Confidential = false; t.Grant = oauth.GrantPKCE; return nil }, KeepSecret)
 		},
 		"remove": func() error { return ts.Remove("prod") },
 	}
@@ -143,7 +144,7 @@ func TestTenantsKeyringUnavailableTouchesNothing(t *testing.T) {
 		t.Errorf("Status = %+v, %v", st, err)
 	}
 	// A public tenant needs no keyring: adding one works (the stale-entry cleanup is best effort).
-	pub := Tenant{Name: "pub", Kind: KindOIDC, Issuer: "https://id.example.com/", ClientID: "c", Grant: GrantDevice}
+	pub := Tenant{Name: "pub", Kind: KindOIDC, Issuer: "https://id.example.com/", ClientID: "c", Grant: oauth.GrantDevice}
 	if err := ts.Add(pub, KeepSecret); err != nil {
 		t.Errorf("public add without a keyring: %v", err)
 	}

@@ -11,7 +11,8 @@ import (
 	"sync"
 	"unicode"
 
-	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // Kind says how a tenant's issuer is found: from an Auth0 domain or from an OIDC issuer URL.
@@ -22,38 +23,6 @@ const (
 	KindAuth0 Kind = "auth0"
 	KindOIDC  Kind = "oidc"
 )
-
-// Grant names the OAuth grant a tenant uses by default.
-type Grant string
-
-// Grants a tenant may default to.
-const (
-	GrantClientCredentials Grant = "client-credentials"
-	GrantDevice            Grant = "device"
-	GrantPKCE              Grant = "pkce"
-	GrantRefresh           Grant = "refresh"
-)
-
-// AuthMethod is how the client authenticates at the token, introspection and revocation
-// endpoints, by its OAuth registry name. Empty means client_secret_basic for a
-// confidential client and none for a public one.
-type AuthMethod string
-
-// Client authentication methods a tenant may name.
-const (
-	AuthSecretBasic AuthMethod = "client_secret_basic"
-	AuthSecretPost  AuthMethod = "client_secret_post"
-	// AuthSecretJWT signs a client assertion with the client secret (HS256).
-	AuthSecretJWT AuthMethod = "client_secret_jwt"
-	// AuthPrivateKeyJWT signs a client assertion with a private key kept in the keyring
-	// (SecretPrivateKey); the tenant has no client secret.
-	AuthPrivateKeyJWT AuthMethod = "private_key_jwt"
-	// AuthNone is a public client: only its client_id is sent.
-	AuthNone AuthMethod = "none"
-)
-
-// AuthMethods lists every method a tenant may name, in the order help text shows them.
-var AuthMethods = []AuthMethod{AuthSecretBasic, AuthSecretPost, AuthSecretJWT, AuthPrivateKeyJWT, AuthNone}
 
 // Endpoints are a tenant's endpoint overrides, each used instead of discovery's; with
 // NoDiscovery they are all there is. Keys are the discovery document's names.
@@ -67,9 +36,9 @@ type Endpoints struct {
 	JWKSURI             string `toml:"jwks_uri,omitempty" json:"jwks_uri,omitempty"`
 }
 
-// tokens converts e to the grant code's form.
-func (e Endpoints) tokens() tokens.Endpoints {
-	return tokens.Endpoints{
+// oauth converts e to the grant code's form.
+func (e Endpoints) oauth() oauth.Endpoints {
+	return oauth.Endpoints{
 		Authorization: e.Authorization, Token: e.Token, DeviceAuthorization: e.DeviceAuthorization,
 		Userinfo: e.Userinfo, Introspection: e.Introspection, Revocation: e.Revocation, JWKS: e.JWKSURI,
 	}
@@ -77,27 +46,24 @@ func (e Endpoints) tokens() tokens.Endpoints {
 
 // UsesPrivateKey reports whether the client authenticates with a private key (kept in
 // the keyring as SecretPrivateKey) rather than a client secret.
-func (t Tenant) UsesPrivateKey() bool { return t.AuthMethod == AuthPrivateKeyJWT }
-
-// Grants lists every grant a tenant may name, in the order help text shows them.
-var Grants = []Grant{GrantClientCredentials, GrantDevice, GrantPKCE, GrantRefresh}
+func (t Tenant) UsesPrivateKey() bool { return t.AuthMethod == oauth.AuthPrivateKeyJWT }
 
 // Tenant is one saved authorization server and client. It has no field for a secret on
 // purpose: client secrets, refresh tokens and cached tokens live in the keyring (Secrets).
 // Name is the key of the tenant in the config file and is not written inside its table.
 type Tenant struct {
-	Name         string     `toml:"-" json:"name"`
-	Kind         Kind       `toml:"kind" json:"kind"`
-	Domain       string     `toml:"domain,omitempty" json:"domain,omitempty"`
-	Issuer       string     `toml:"issuer,omitempty" json:"issuer,omitempty"`
-	ClientID     string     `toml:"client_id" json:"client_id"`
-	Confidential bool       `toml:"confidential" json:"confidential"`
-	Audience     string     `toml:"audience,omitempty" json:"audience,omitempty"`
-	Scopes       []string   `toml:"scopes,omitempty" json:"scopes,omitempty"`
-	Grant        Grant      `toml:"grant,omitempty" json:"grant,omitempty"`
-	AuthMethod   AuthMethod `toml:"auth_method,omitempty" json:"auth_method,omitempty"`
-	Organization string     `toml:"organization,omitempty" json:"organization,omitempty"`
-	RedirectPort int        `toml:"redirect_port,omitzero" json:"redirect_port,omitempty"`
+	Name         string           `toml:"-" json:"name"`
+	Kind         Kind             `toml:"kind" json:"kind"`
+	Domain       string           `toml:"domain,omitempty" json:"domain,omitempty"`
+	Issuer       string           `toml:"issuer,omitempty" json:"issuer,omitempty"`
+	ClientID     string           `toml:"client_id" json:"client_id"`
+	Confidential bool             `toml:"confidential" json:"confidential"`
+	Audience     string           `toml:"audience,omitempty" json:"audience,omitempty"`
+	Scopes       []string         `toml:"scopes,omitempty" json:"scopes,omitempty"`
+	Grant        oauth.Grant      `toml:"grant,omitempty" json:"grant,omitempty"`
+	AuthMethod   oauth.AuthMethod `toml:"auth_method,omitempty" json:"auth_method,omitempty"`
+	Organization string           `toml:"organization,omitempty" json:"organization,omitempty"`
+	RedirectPort int              `toml:"redirect_port,omitzero" json:"redirect_port,omitempty"`
 	// RedirectURI is the exact loopback redirect URI registered with the provider; it
 	// wins over RedirectPort.
 	RedirectURI string `toml:"redirect_uri,omitempty" json:"redirect_uri,omitempty"`
@@ -113,7 +79,7 @@ type Tenant struct {
 // its tokens' iss claim), the configured issuer URL otherwise.
 func (t Tenant) IssuerURL() string {
 	if t.Kind == KindAuth0 {
-		return tokens.Auth0Issuer(t.Domain)
+		return keys.Auth0Issuer(t.Domain)
 	}
 	return t.Issuer
 }
@@ -121,7 +87,7 @@ func (t Tenant) IssuerURL() string {
 // CanClientCredentials reports whether a new token may be obtained for the tenant without
 // a person: its grant is client credentials, or it names none and is confidential.
 func (t Tenant) CanClientCredentials() bool {
-	return t.Grant == GrantClientCredentials || (t.Grant == "" && t.Confidential)
+	return t.Grant == oauth.GrantClientCredentials || (t.Grant == "" && t.Confidential)
 }
 
 // ErrInvalidTenant is matched (errors.Is) by every *TenantError.
@@ -206,30 +172,30 @@ func (t Tenant) Validate() error {
 	if t.Grant != "" && !validGrant(t.Grant) {
 		return bad("grant", "%q is not one of %s", printable(string(t.Grant)), grantList())
 	}
-	if t.Grant == GrantClientCredentials && !t.Confidential {
+	if t.Grant == oauth.GrantClientCredentials && !t.Confidential {
 		return bad("grant", "client-credentials needs a confidential client (one with a secret)")
 	}
-	if t.AuthMethod != "" && !slices.Contains(AuthMethods, t.AuthMethod) {
+	if t.AuthMethod != "" && !slices.Contains(oauth.AuthMethods, t.AuthMethod) {
 		return bad("auth_method", "%q is not one of %s", printable(string(t.AuthMethod)), authMethodList())
 	}
-	if t.AuthMethod == AuthNone && t.Confidential {
+	if t.AuthMethod == oauth.AuthNone && t.Confidential {
 		return bad("auth_method", "none is for public clients; a confidential client uses a secret or a private key")
 	}
-	if t.AuthMethod != "" && t.AuthMethod != AuthNone && !t.Confidential {
+	if t.AuthMethod != "" && t.AuthMethod != oauth.AuthNone && !t.Confidential {
 		return bad("auth_method", "%s needs a confidential client", t.AuthMethod)
 	}
 	if t.RedirectPort < 0 || t.RedirectPort > 65535 {
 		return bad("redirect_port", "%d is not a port (1-65535, or 0 for any free port)", t.RedirectPort)
 	}
 	if t.RedirectURI != "" {
-		if _, _, _, err := tokens.ParseRedirectURI(t.RedirectURI); err != nil {
+		if _, _, _, err := oauth.ParseRedirectURI(t.RedirectURI); err != nil {
 			return bad("redirect_uri", "%q is not a loopback redirect URI: use http://127.0.0.1:PORT/PATH, http://localhost:PORT/PATH or http://[::1]:PORT/PATH (no query or fragment)", printable(t.RedirectURI))
 		}
 	}
 	var badEndpoint error
-	te := t.Endpoints.tokens()
+	te := t.Endpoints.oauth()
 	te.Each(func(name string, u *string) {
-		if badEndpoint == nil && *u != "" && (hasControl(*u) || (tokens.Endpoints{Token: *u}).Check() != nil) {
+		if badEndpoint == nil && *u != "" && (hasControl(*u) || (oauth.Endpoints{Token: *u}).Check() != nil) {
 			badEndpoint = bad(name, "%q must be an https URL (http only on loopback) without fragment or user info", printable(*u))
 		}
 	})
@@ -280,7 +246,7 @@ func validIssuer(s string) error {
 	if hasControl(s) {
 		return errors.New("control characters are not allowed")
 	}
-	u, err := tokens.CheckURL(s)
+	u, err := keys.CheckURL(s)
 	if err != nil {
 		return errors.New(strings.TrimPrefix(err.Error(), "tokens: "))
 	}
@@ -291,25 +257,17 @@ func validIssuer(s string) error {
 }
 
 func authMethodList() string {
-	s := make([]string, len(AuthMethods))
-	for i, m := range AuthMethods {
+	s := make([]string, len(oauth.AuthMethods))
+	for i, m := range oauth.AuthMethods {
 		s[i] = string(m)
 	}
 	return strings.Join(s, ", ")
 }
 
-func validGrant(g Grant) bool {
-	for _, x := range Grants {
-		if g == x {
-			return true
-		}
-	}
-	return false
-}
-
+func validGrant(g oauth.Grant) bool { return slices.Contains(oauth.Grants, g) }
 func grantList() string {
-	s := make([]string, len(Grants))
-	for i, g := range Grants {
+	s := make([]string, len(oauth.Grants))
+	for i, g := range oauth.Grants {
 		s[i] = string(g)
 	}
 	return strings.Join(s, ", ")

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 func TestTenantValidate(t *testing.T) {
@@ -35,7 +37,7 @@ func TestTenantValidate(t *testing.T) {
 		{"auth0 no domain", func() Tenant { s := sampleTenant("a"); s.Domain = ""; return s }(), "domain: missing"},
 		{"no client id", oidc(func(t *Tenant) { t.ClientID = " " }), "client_id: missing"},
 		{"bad grant", oidc(func(t *Tenant) { t.Grant = "password" }), "grant"},
-		{"cc needs secret", oidc(func(t *Tenant) { t.Grant = GrantClientCredentials }), "confidential"},
+		{"cc needs secret", oidc(func(t *Tenant) { t.Grant = oauth.GrantClientCredentials }), "confidential"},
 		{"port", oidc(func(t *Tenant) { t.RedirectPort = 70000 }), "redirect_port"},
 		{"scope with space", oidc(func(t *Tenant) { t.Scopes = []string{"a b"} }), "scopes"},
 		{"secret in params", oidc(func(t *Tenant) { t.TokenParams = map[string]string{"client_secret": "x"} }), "token_params"},
@@ -76,11 +78,11 @@ func TestCanClientCredentials(t *testing.T) {
 		t    Tenant
 		want bool
 	}{
-		{Tenant{Grant: GrantClientCredentials, Confidential: true}, true},
+		{Tenant{Grant: oauth.GrantClientCredentials, Confidential: true}, true},
 		{Tenant{Confidential: true}, true},
 		{Tenant{}, false},
-		{Tenant{Grant: GrantDevice, Confidential: true}, false},
-		{Tenant{Grant: GrantPKCE}, false},
+		{Tenant{Grant: oauth.GrantDevice, Confidential: true}, false},
+		{Tenant{Grant: oauth.GrantPKCE}, false},
 	} {
 		if got := tc.t.CanClientCredentials(); got != tc.want {
 			t.Errorf("%+v: %v, want %v", tc.t, got, tc.want)
@@ -91,10 +93,10 @@ func TestCanClientCredentials(t *testing.T) {
 func TestTenantAuthMethod(t *testing.T) {
 	base := Tenant{Name: "m", Kind: KindOIDC, Issuer: "https://issuer.example/", ClientID: "c", Confidential: true}
 	for _, c := range []struct {
-		method AuthMethod
+		method oauth.AuthMethod
 		ok     bool
-	}{{"", true}, {AuthSecretBasic, true}, {AuthSecretPost, true}, {AuthSecretJWT, true}, {AuthPrivateKeyJWT, true},
-		{AuthNone, false}, {"basic", false}} {
+	}{{"", true}, {oauth.AuthSecretBasic, true}, {oauth.AuthSecretPost, true}, {oauth.AuthSecretJWT, true}, {oauth.AuthPrivateKeyJWT, true},
+		{oauth.AuthNone, false}, {"basic", false}} {
 		tn := base
 		tn.AuthMethod = c.method
 		if err := tn.Validate(); (err == nil) != c.ok {
@@ -119,8 +121,8 @@ func TestTenantWiringValidation(t *testing.T) {
 		{"endpoint http remote", func(t *Tenant) { t.Endpoints.Token = "http://issuer.example/token" }, "token_endpoint"},
 		{"endpoint control", func(t *Tenant) { t.Endpoints.JWKSURI = "https://x.example/\x1b[2J" }, "jwks_uri"},
 		{"no discovery with token", func(t *Tenant) { t.NoDiscovery = true; t.Endpoints.Token = "https://issuer.example/token" }, ""},
-		{"none is public", func(t *Tenant) { t.AuthMethod = AuthNone; t.Confidential = false }, ""},
-		{"jwt needs confidential", func(t *Tenant) { t.AuthMethod = AuthPrivateKeyJWT; t.Confidential = false }, "auth_method"},
+		{"none is public", func(t *Tenant) { t.AuthMethod = oauth.AuthNone; t.Confidential = false }, ""},
+		{"jwt needs confidential", func(t *Tenant) { t.AuthMethod = oauth.AuthPrivateKeyJWT; t.Confidential = false }, "auth_method"},
 	} {
 		tn := base
 		tc.edit(&tn)

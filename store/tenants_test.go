@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 	"github.com/zalando/go-keyring"
 )
 
@@ -83,7 +84,7 @@ func TestTenantsLifecycle(t *testing.T) {
 		t.Errorf("rename = %v", err)
 	}
 	// Making it public removes the stored secret.
-	err = ts.Edit("dev", func(t *Tenant) error { t.Confidential = false; t.Grant = GrantDevice; return nil }, KeepSecret)
+	err = ts.Edit("dev", func(t *Tenant) error { t.Confidential = false; t.Grant = oauth.GrantDevice; return nil }, KeepSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +218,7 @@ func TestTenantsKeyringFailsPartWay(t *testing.T) {
 func TestPrivateKeyTenant(t *testing.T) {
 	ts := mockTenants(t)
 	tn := sampleTenant("pk")
-	tn.AuthMethod = AuthPrivateKeyJWT
+	tn.AuthMethod = oauth.AuthPrivateKeyJWT
 	tn.RedirectURI = "http://localhost:8400/auth/done"
 	tn.Endpoints = Endpoints{Introspection: "https://admin.example/introspect"}
 	key := "-----BEGIN PRIVATE KEY-----\n" + strings.Repeat("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n", 100) + "-----END PRIVATE KEY-----\n"
@@ -247,7 +248,7 @@ func TestPrivateKeyTenant(t *testing.T) {
 		t.Errorf("status %+v", st)
 	}
 	// Switching to a secret method drops the key from the keyring.
-	if err := ts.Edit("pk", func(t *Tenant) error { t.AuthMethod = AuthSecretPost; return nil }, SetSecret("s2")); err != nil {
+	if err := ts.Edit("pk", func(t *Tenant) error { t.AuthMethod = oauth.AuthSecretPost; return nil }, SetSecret("s2")); err != nil {
 		t.Fatal(err)
 	}
 	if ok, _ := ts.Secrets.Has("pk", SecretPrivateKey); ok {

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // ErrTokenCacheUnreadable is matched (errors.Is) when a tenant's cached token set is
@@ -17,8 +17,8 @@ var ErrTokenCacheUnreadable = errors.New("store: the cached token set is unreada
 // was cleared) comes back as a set holding only it. A damaged or undecodable set is
 // reported with an error matching ErrTokenCacheUnreadable alongside what could be read;
 // any other keyring error comes back alone.
-func (s *Secrets) LoadTokenSet(tenant string) (*tokens.TokenSet, error) {
-	var ts *tokens.TokenSet
+func (s *Secrets) LoadTokenSet(tenant string) (*oauth.TokenSet, error) {
+	var ts *oauth.TokenSet
 	var problem error
 	raw, err := s.Get(tenant, SecretTokenSet)
 	switch {
@@ -28,7 +28,7 @@ func (s *Secrets) LoadTokenSet(tenant string) (*tokens.TokenSet, error) {
 	case err != nil:
 		return nil, err
 	default:
-		if ts, err = tokens.DecodeTokenSet([]byte(raw)); err != nil {
+		if ts, err = oauth.DecodeTokenSet([]byte(raw)); err != nil {
 			ts, problem = nil, fmt.Errorf("%w (tenant %q): %w", ErrTokenCacheUnreadable, printable(tenant), err)
 		}
 	}
@@ -38,7 +38,7 @@ func (s *Secrets) LoadTokenSet(tenant string) (*tokens.TokenSet, error) {
 	case err != nil:
 		return nil, err
 	case ts == nil:
-		ts = &tokens.TokenSet{Tenant: tenant, RefreshToken: rt}
+		ts = &oauth.TokenSet{Tenant: tenant, RefreshToken: rt}
 	default:
 		ts.RefreshToken = rt
 	}
@@ -47,7 +47,7 @@ func (s *Secrets) LoadTokenSet(tenant string) (*tokens.TokenSet, error) {
 
 // SaveTokenSet caches ts for tenant: the refresh token first, in its own slot (after a
 // rotation it is the only copy that still works), then the set without it.
-func (s *Secrets) SaveTokenSet(tenant string, ts *tokens.TokenSet) error {
+func (s *Secrets) SaveTokenSet(tenant string, ts *oauth.TokenSet) error {
 	if ts.RefreshToken != "" {
 		if err := s.Set(tenant, SecretRefreshToken, ts.RefreshToken); err != nil {
 			return fmt.Errorf("the new refresh token could not be stored (the old one may be spent): %w", err)
@@ -62,29 +62,15 @@ func (s *Secrets) SaveTokenSet(tenant string, ts *tokens.TokenSet) error {
 	return s.Set(tenant, SecretTokenSet, string(b))
 }
 
-func (m AuthMethod) style() tokens.AuthStyle {
-	switch m {
-	case AuthSecretPost:
-		return tokens.AuthPost
-	case AuthSecretJWT:
-		return tokens.AuthSecretJWT
-	case AuthPrivateKeyJWT:
-		return tokens.AuthPrivateKeyJWT
-	case AuthNone:
-		return tokens.AuthNone
-	}
-	return tokens.AuthBasic
-}
-
 // ClientConfig is the grant configuration of tenant t with its client credential: the
 // client secret, or for a private_key_jwt tenant its private key (PEM or JWK); empty for
-// a public client.
-func (t Tenant) ClientConfig(credential string) tokens.ClientConfig {
-	cfg := tokens.ClientConfig{
+// a public client. The tenant's auth_method says how the client authenticates.
+func (t Tenant) ClientConfig(credential string) oauth.ClientConfig {
+	cfg := oauth.ClientConfig{
 		Tenant: t.Name, Issuer: t.IssuerURL(), ClientID: t.ClientID, ClientSecret: credential,
-		AuthStyle: t.AuthMethod.style(), Audience: t.Audience, Scopes: t.Scopes, Organization: t.Organization,
+		AuthMethod: t.AuthMethod, Audience: t.Audience, Scopes: t.Scopes, Organization: t.Organization,
 		RedirectPort: t.RedirectPort, RedirectURI: t.RedirectURI, AuthorizeParams: t.AuthorizeParams, TokenParams: t.TokenParams,
-		Endpoints: t.Endpoints.tokens(), NoDiscovery: t.NoDiscovery,
+		Endpoints: t.Endpoints.oauth(), NoDiscovery: t.NoDiscovery,
 	}
 	if t.UsesPrivateKey() {
 		cfg.ClientSecret, cfg.PrivateKey = "", []byte(credential)

@@ -5,9 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 	"github.com/zalando/go-keyring"
-
-	"github.com/tokenbench/tokenbench/tokens"
 )
 
 func TestTokenSetCache(t *testing.T) {
@@ -16,7 +15,7 @@ func TestTokenSetCache(t *testing.T) {
 	if ts, err := s.LoadTokenSet("dev"); ts != nil || err != nil {
 		t.Fatalf("empty cache: %v %v", ts, err)
 	}
-	in := &tokens.TokenSet{AccessToken: "a.b.c", RefreshToken: "r1", Expiry: time.Unix(1_800_000_000, 0).UTC(), Tenant: "dev"}
+	in := &oauth.TokenSet{AccessToken: "a.b.c", RefreshToken: "r1", Expiry: time.Unix(1_800_000_000, 0).UTC(), Tenant: "dev"}
 	if err := s.SaveTokenSet("dev", in); err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +23,7 @@ func TestTokenSetCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := tokens.DecodeTokenSet([]byte(raw)); got.RefreshToken != "" {
+	if got, _ := oauth.DecodeTokenSet([]byte(raw)); got.RefreshToken != "" {
 		t.Fatal("the refresh token was stored inside the cached set too")
 	}
 	out, err := s.LoadTokenSet("dev")

@@ -2,6 +2,7 @@ package tokens
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,10 +33,10 @@ func (v *Validator) checkClaims(rep *Report, tok *Token) {
 }
 
 func (v *Validator) requiredBy(name string) string {
-	if v.policy.Profile == ProfileRFC9068 && contains(rfc9068Claims, name) {
+	if v.policy.Profile == ProfileRFC9068 && slices.Contains(rfc9068Claims, name) {
 		return "RFC 9068"
 	}
-	if contains(v.policy.RequiredClaims, name) {
+	if slices.Contains(v.policy.RequiredClaims, name) {
 		return "the policy"
 	}
 	return ""
@@ -104,7 +105,7 @@ func (v *Validator) checkAudience(rep *Report, c Object) {
 		return
 	}
 	for _, a := range auds {
-		if contains(v.policy.Audiences, a) {
+		if slices.Contains(v.policy.Audiences, a) {
 			rep.add("aud", StatusPass, "names an expected audience")
 			return
 		}

@@ -257,7 +257,7 @@ func FuzzStrictObject(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		obj, err := parseStrictObject(data)
+		obj, err := ParseObject(data)
 		if err == nil {
 			fuzzCheckObject(t, "object", data, obj)
 			return

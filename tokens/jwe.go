@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/rsa"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -154,7 +155,7 @@ func (d *jweDecrypter) checkAlg(rep *Report, tok *Token, alg string) bool {
 		rep.add(CheckJWEAlgorithm, StatusFail, "the header has no alg")
 	case alg == "":
 		rep.add(CheckJWEAlgorithm, StatusFail, "alg is not a string")
-	case !contains(d.keyAlgs, alg):
+	case !slices.Contains(d.keyAlgs, alg):
 		reason := "alg " + quoteIfOdd(truncate(alg, 40)) + " is not allowed (allowed: " + strings.Join(d.keyAlgs, ", ") + ")"
 		switch {
 		case alg == "RSA1_5":
@@ -176,9 +177,9 @@ func (d *jweDecrypter) checkEnc(rep *Report, tok *Token, enc string) bool {
 	switch {
 	case enc == "":
 		rep.add(CheckJWEEncryption, StatusFail, "enc is missing or not a string")
-	case !contains(d.encs, enc):
+	case !slices.Contains(d.encs, enc):
 		rep.add(CheckJWEEncryption, StatusFail, "enc "+quoteIfOdd(truncate(enc, 40))+" is not allowed (allowed: "+strings.Join(d.encs, ", ")+")")
-	case !contains(DefaultJWEEncryptions, enc):
+	case !slices.Contains(DefaultJWEEncryptions, enc):
 		rep.add(CheckJWEEncryption, StatusFail, "enc "+quoteIfOdd(enc)+" is not a JWE content encryption tokenbench knows")
 	default:
 		rep.add(CheckJWEEncryption, StatusPass, "enc "+enc+" is allowed")
@@ -275,7 +276,7 @@ func fitDecryptionKey(k *Key, alg, enc string) (*decKey, string) {
 		if jweKeyFamily(alg) != jweRSA {
 			return nil, "an RSA key cannot decrypt " + alg
 		}
-		if key.N.BitLen() < minRSABits {
+		if key.N.BitLen() < MinRSABits {
 			return nil, "RSA key is " + strconv.Itoa(key.N.BitLen()) + " bits; at least 2048 are required"
 		}
 	case *ecdsa.PrivateKey:
@@ -299,7 +300,7 @@ func fitDecryptionKey(k *Key, alg, enc string) (*decKey, string) {
 		return nil, "key alg is " + quoteIfOdd(k.JWK.Algorithm) + ", token alg is " + alg
 	case k.JWK.Use != "" && k.JWK.Use != "enc":
 		return nil, "key use is " + quoteIfOdd(k.JWK.Use) + `, not "enc"`
-	case k.KeyOps != nil && !contains(k.KeyOps, "decrypt") && !contains(k.KeyOps, "unwrapKey") && !contains(k.KeyOps, "deriveKey"):
+	case k.KeyOps != nil && !slices.Contains(k.KeyOps, "decrypt") && !slices.Contains(k.KeyOps, "unwrapKey") && !slices.Contains(k.KeyOps, "deriveKey"):
 		return nil, `key_ops includes none of "decrypt", "unwrapKey", "deriveKey"`
 	}
 	return dk, ""
@@ -337,7 +338,7 @@ func CheckJWEAlgorithms(keyAlgs, encs []string) error {
 		}
 	}
 	for _, e := range encs {
-		if !contains(DefaultJWEEncryptions, e) {
+		if !slices.Contains(DefaultJWEEncryptions, e) {
 			return &ValidationError{Check: CheckJWEEncryption, Reason: "unknown JWE content encryption " + quoteIfOdd(e) + " (known: " + strings.Join(DefaultJWEEncryptions, ", ") + ")"}
 		}
 	}

@@ -244,7 +244,7 @@ func withHeader(t testing.TB, tok, members string) string {
 	return strings.Join(parts, ".")
 }
 
-func TestLoadDecryptionKeyFile(t *testing.T) {
+func TestParseDecryptionKeys(t *testing.T) {
 	decKeys(t)
 	dir := t.TempDir()
 	der, _ := x509.MarshalPKCS8PrivateKey(decRSA)
@@ -265,7 +265,7 @@ func TestLoadDecryptionKeyFile(t *testing.T) {
 	for _, tc := range []struct {
 		path, kty string
 	}{{pkcs8, "*rsa.PrivateKey"}, {ecPath, "*ecdsa.PrivateKey"}, {jwkPath, "[]uint8"}, {setPath, "[]uint8"}} {
-		keys, err := LoadDecryptionKeyFile(tc.path)
+		keys, err := parseDecryptionFile(t, tc.path)
 		if err != nil || len(keys) != 1 || !strings.HasPrefix(keys[0].Source, "decryption key file ") {
 			t.Fatalf("%s: %v %+v", tc.path, err, keys)
 		}
@@ -273,15 +273,26 @@ func TestLoadDecryptionKeyFile(t *testing.T) {
 			t.Errorf("%s: key type %s, want %s", tc.path, got, tc.kty)
 		}
 	}
-	keys, _ := LoadDecryptionKeyFile(setPath)
+	keys, _ := parseDecryptionFile(t, setPath)
 	if len(keys[0].KeyOps) != 1 || keys[0].KeyOps[0] != "unwrapKey" {
 		t.Errorf("key_ops not kept: %+v", keys[0].KeyOps)
 	}
-	for _, bad := range []string{pubPath, filepath.Join(dir, "missing.pem")} {
-		if _, err := LoadDecryptionKeyFile(bad); err == nil {
+	for _, bad := range []string{pubPath} {
+		if _, err := parseDecryptionFile(t, bad); err == nil {
 			t.Errorf("%s: want an error", bad)
 		}
 	}
+}
+
+// parseDecryptionFile reads a key file the test wrote and parses it as the CLI's
+// --decrypt-key does (tokens/keys adds only the reading).
+func parseDecryptionFile(t *testing.T, path string) ([]Key, error) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ParseDecryptionKeys(data, "decryption key file "+path)
 }
 
 func typeName(v any) string {

@@ -12,18 +12,13 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 )
 
-// LoadDecryptionKeyFile reads the private keys a JWE may be decrypted with from the file
-// at path (--decrypt-key). It accepts PEM private keys ("PRIVATE KEY", "RSA PRIVATE KEY",
-// "EC PRIVATE KEY"; unencrypted), a private or symmetric JWK, or a JWK Set of them. Public
-// keys, encrypted PEM and other blocks are refused with a reason. Keys get OriginKeyFile
-// and the source "decryption key file <path>"; key_ops is kept. Files over MaxBodySize are
-// refused.
-func LoadDecryptionKeyFile(path string) ([]Key, error) {
-	data, err := readCapped(path)
-	if err != nil {
-		return nil, err
-	}
-	source := "decryption key file " + path
+// ParseDecryptionKeys reads the private keys a JWE may be decrypted with from the contents
+// of a key file (--decrypt-key); source names it ("decryption key file <path>"). It accepts
+// PEM private keys ("PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"; unencrypted), a
+// private or symmetric JWK, or a JWK Set of them. Public keys, encrypted PEM and other
+// blocks are refused with a reason. Keys get OriginKeyFile; key_ops is kept. Data with no
+// usable key is a *KeyDataError.
+func ParseDecryptionKeys(data []byte, source string) ([]Key, error) {
 	trimmed := bytes.TrimSpace(bytes.TrimPrefix(data, bomUTF8))
 	var keys []Key
 	var skipped []string
@@ -46,7 +41,7 @@ func LoadDecryptionKeyFile(path string) ([]Key, error) {
 			Keys []json.RawMessage `json:"keys"`
 		}
 		if err := json.Unmarshal(trimmed, &set); err != nil {
-			return nil, &KeyFileError{Path: path, Reason: "not valid JSON: " + err.Error(), Err: err}
+			return nil, &KeyDataError{Reason: "not valid JSON: " + err.Error(), Err: err}
 		}
 		members := set.Keys
 		if members == nil {
@@ -61,14 +56,14 @@ func LoadDecryptionKeyFile(path string) ([]Key, error) {
 			keys = append(keys, k)
 		}
 	default:
-		return nil, &KeyFileError{Path: path, Reason: "neither PEM nor JSON (a JWK or JWK Set)"}
+		return nil, &KeyDataError{Reason: "neither PEM nor JSON (a JWK or JWK Set)"}
 	}
 	if len(keys) == 0 {
 		reason := "no usable decryption key"
 		if len(skipped) > 0 {
 			reason += ": " + strings.Join(skipped, "; ")
 		}
-		return nil, &KeyFileError{Path: path, Reason: reason}
+		return nil, &KeyDataError{Reason: reason}
 	}
 	return keys, nil
 }

@@ -2,11 +2,9 @@ package tokens
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"sort"
 	"strings"
 
@@ -198,16 +196,4 @@ func jwksKeyLabel(i int, kid string) string {
 		return fmt.Sprintf("key %d (kid %q…)", i, string(r[:maxKid]))
 	}
 	return fmt.Sprintf("key %d (kid %q)", i, kid)
-}
-
-// FetchJWKS fetches and parses the key set at url with client (see NewHTTPClient; nil
-// means a new one). It refuses URLs that CheckURL refuses, any status but 200, redirects,
-// and bodies over MaxBodySize; the keys get the source "JWKS URL <url>". It does no
-// caching: see Cache for that.
-func FetchJWKS(ctx context.Context, client *http.Client, url string) (*KeySet, error) {
-	body, _, err := httpGet(ctx, client, url)
-	if err != nil {
-		return nil, err
-	}
-	return ParseJWKS(body, "JWKS URL "+url)
 }

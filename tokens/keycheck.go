@@ -10,7 +10,8 @@ import (
 	"sync"
 )
 
-// MinRSABits is the smallest RSA modulus tokenbench accepts for a verification key.
+// MinRSABits is the smallest RSA modulus tokenbench accepts for a verification key, and
+// so for a signature (RFC 7518 section 3.3).
 const MinRSABits = 2048
 
 // keyType returns the JWK "kty" of a parsed public key, and for EC and OKP keys its curve.

@@ -58,3 +58,14 @@ func MergeKeySets(sets ...*KeySet) *KeySet {
 	}
 	return out
 }
+
+// joinWarnings joins two warnings with "; ", either of which may be empty.
+func joinWarnings(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "; " + b
+}

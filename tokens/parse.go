@@ -149,7 +149,7 @@ func parse(raw string, withClaims bool) (tok *Token, err error) {
 	if t.HeaderJSON, err = decode("header", parts[0]); err != nil {
 		return nil, err
 	}
-	if t.Header, err = parseStrictObject(t.HeaderJSON); err != nil {
+	if t.Header, err = ParseObject(t.HeaderJSON); err != nil {
 		return nil, &ParseError{"header", err.Error()}
 	}
 	if t.Kind == JWE {
@@ -174,7 +174,7 @@ func parse(raw string, withClaims bool) (tok *Token, err error) {
 	case !withClaims:
 		t.PayloadError = "payload not read (signature only)"
 	default:
-		if t.Claims, err = parseStrictObject(t.Payload); err != nil {
+		if t.Claims, err = ParseObject(t.Payload); err != nil {
 			t.Claims = nil
 			t.PayloadError = "payload " + err.Error()
 		}

@@ -1,6 +1,9 @@
 package tokens
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // DefaultLeeway is the clock skew allowed on exp, nbf and iat when a Policy sets none.
 const DefaultLeeway = 60 * time.Second
@@ -141,18 +144,9 @@ func (p *Policy) requiredClaims() []string {
 		out = append(out, rfc9068Claims...)
 	}
 	for _, c := range p.RequiredClaims {
-		if !contains(out, c) {
+		if !slices.Contains(out, c) {
 			out = append(out, c)
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -73,10 +73,8 @@ func TestRFC7520Signatures(t *testing.T) {
 			}
 			var keys *KeySet
 			if len(ex.Input.Key) > 0 && ex.Input.Key[0] == '{' {
-				path := filepath.Join(t.TempDir(), "key.jwk")
-				os.WriteFile(path, ex.Input.Key, 0o600)
 				var err error
-				if keys, err = LoadKeyFile(path); err != nil {
+				if keys, err = ParseVerificationKeys(ex.Input.Key, "key file key.jwk"); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -182,9 +180,7 @@ func TestRFC7520Nested(t *testing.T) {
 	if err := json.Unmarshal(data, &ex); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "sig.jwk")
-	os.WriteFile(path, ex.Sign.Input.Key, 0o600)
-	sigKeys, err := LoadKeyFile(path)
+	sigKeys, err := ParseVerificationKeys(ex.Sign.Input.Key, "key file sig.jwk")
 	if err != nil {
 		t.Fatal(err)
 	}

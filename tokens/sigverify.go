@@ -13,11 +13,9 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
+	"slices"
 	"strconv"
 )
-
-// minRSABits is the smallest RSA modulus accepted for signatures (RFC 7518 §3.3).
-const minRSABits = 2048
 
 // sigKey is a configured key made ready for the signature fast path once per Validator:
 // its public material unpacked into the standard library's types and every rule that
@@ -71,7 +69,7 @@ func newSigKey(k *Key) sigKey {
 		switch {
 		case k.JWK.Use != "" && k.JWK.Use != "sig":
 			sk.problem = "key use is " + quoteIfOdd(k.JWK.Use) + `, not "sig"`
-		case k.KeyOps != nil && !contains(k.KeyOps, "verify"):
+		case k.KeyOps != nil && !slices.Contains(k.KeyOps, "verify"):
 			sk.problem = `key_ops does not include "verify"`
 		}
 	}
@@ -83,7 +81,7 @@ func (sk *sigKey) setRSA(pub *rsa.PublicKey) {
 	switch {
 	case pub == nil || pub.N == nil:
 		sk.problem = "RSA key has no modulus"
-	case pub.N.BitLen() < minRSABits:
+	case pub.N.BitLen() < MinRSABits:
 		sk.problem = "RSA key is " + strconv.Itoa(pub.N.BitLen()) + " bits; at least 2048 are required"
 	case pub.E < 3 || pub.E%2 == 0:
 		sk.problem = "RSA public exponent " + strconv.Itoa(pub.E) + " is not an odd number of at least 3"

@@ -58,11 +58,11 @@ func (o Object) Has(name string) bool {
 // maxJSONDepth bounds nesting so that hostile input cannot exhaust the stack.
 const maxJSONDepth = 64
 
-// parseStrictObject parses data as one JSON object under the rules a JOSE header or a
+// ParseObject parses data as one JSON object under the rules a JOSE header or a
 // claims set must meet: valid UTF-8 without a byte order mark, RFC 8259 grammar with no
 // extensions, no duplicate member names at any depth (compared after unescaping), no lone
 // surrogates, nothing but whitespace after the object.
-func parseStrictObject(data []byte) (Object, error) {
+func ParseObject(data []byte) (Object, error) {
 	if len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
 		return nil, fmt.Errorf("starts with a byte order mark")
 	}

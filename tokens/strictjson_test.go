@@ -127,7 +127,7 @@ func TestStrictObjectGrammar(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			obj, err := parseStrictObject([]byte(tt.in))
+			obj, err := ParseObject([]byte(tt.in))
 			if tt.ok {
 				if err != nil {
 					t.Fatalf("refused %q: %v", tt.in, err)
@@ -163,7 +163,7 @@ func ptMembers(n int) string {
 	return b.String()
 }
 
-// checkAgainstEncodingJSON asserts that the members parseStrictObject kept are, name by
+// checkAgainstEncodingJSON asserts that the members ParseObject kept are, name by
 // name and in order, what encoding/json makes of the same text.
 func ptCheckJSON(t *testing.T, in string, obj Object) {
 	t.Helper()
@@ -194,7 +194,7 @@ func ptCheckJSON(t *testing.T, in string, obj Object) {
 func ptJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
 
 func TestStrictObjectMembers(t *testing.T) {
-	obj, err := parseStrictObject([]byte(`{ "z" : "last?" , "a\u0062" : [1, 2] ,"n":null,"o":{"x":1}}`))
+	obj, err := ParseObject([]byte(`{ "z" : "last?" , "a\u0062" : [1, 2] ,"n":null,"o":{"x":1}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +229,7 @@ func TestStrictObjectMembers(t *testing.T) {
 	if v2, _ := obj.Get("ab"); string(v2) != `[1, 2]` {
 		t.Errorf("append to one value changed another: %q", v2)
 	}
-	if o, err := parseStrictObject([]byte(`{}`)); err != nil || o == nil || len(o) != 0 {
+	if o, err := ParseObject([]byte(`{}`)); err != nil || o == nil || len(o) != 0 {
 		t.Errorf("{} = %#v, %v; want an empty non-nil Object", o, err)
 	}
 }
@@ -249,7 +249,7 @@ func TestStrictObjectAgreesWithEncodingJSON(t *testing.T) {
 		if !json.Valid([]byte(d)) {
 			t.Fatalf("test input not valid JSON: %.60q", d)
 		}
-		obj, err := parseStrictObject([]byte(d))
+		obj, err := ParseObject([]byte(d))
 		if err != nil {
 			t.Errorf("refused valid %.60q: %v", d, err)
 			continue

@@ -2,6 +2,7 @@ package tokens
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -258,7 +259,7 @@ func (v *Validator) checkAlgorithm(rep *Report, tok *Token) (sigAlg, bool) {
 			rep.add(CheckAlgorithm, StatusFail, "alg "+quoteIfOdd(name)+" is not a JWS signature algorithm tokenbench knows")
 			break
 		}
-		if !contains(v.allowed, name) {
+		if !slices.Contains(v.allowed, name) {
 			reason := "alg " + name + " is not allowed (allowed: " + strings.Join(v.allowed, ", ") + ")"
 			if alg.family == famHMAC {
 				reason += "; HMAC must be allowed explicitly and keyed with a secret file"
@@ -448,7 +449,7 @@ func unencodedPayload(raw string) bool {
 	if err != nil {
 		return false
 	}
-	h, err := parseStrictObject(hdr)
+	h, err := ParseObject(hdr)
 	if err != nil {
 		return false
 	}

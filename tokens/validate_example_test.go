@@ -12,8 +12,8 @@ import (
 )
 
 func ExampleValidator() {
-	// A key the user configured (here built in place; normally LoadJWKSFile, LoadKeyFile
-	// or Cache.IssuerKeys) and a token signed with it.
+	// A key the user configured (here built in place; normally keys.LoadJWKSFile, keys.LoadFile
+	// or keys.Cache.IssuerKeys) and a token signed with it.
 	priv := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
 	keys := &tokens.KeySet{Keys: []tokens.Key{{
 		JWK:    jose.JSONWebKey{Key: priv.Public(), KeyID: "k1"},

@@ -134,8 +134,8 @@ func TestWycheproof(t *testing.T) {
 }
 
 // wpKeySet loads a group's key the way the CLI would: a JWK Set through ParseJWKS (as
-// --jwks), a single JWK through LoadKeyFile (as --key, which makes an "oct" JWK an HMAC
-// secret).
+// --jwks), a single JWK through ParseVerificationKeys (as --key, which makes an "oct" JWK
+// an HMAC secret).
 func wpKeySet(t *testing.T, raw json.RawMessage, source string) (*KeySet, error) {
 	if raw == nil {
 		return nil, nil
@@ -147,11 +147,7 @@ func wpKeySet(t *testing.T, raw json.RawMessage, source string) (*KeySet, error)
 	if probe.Keys != nil {
 		return ParseJWKS(raw, source)
 	}
-	path := filepath.Join(t.TempDir(), "key.jwk")
-	if err := os.WriteFile(path, raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return LoadKeyFile(path)
+	return ParseVerificationKeys(raw, "key file key.jwk")
 }
 
 func wpDecryptionKeys(raw json.RawMessage) []Key {

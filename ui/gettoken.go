@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -19,19 +18,8 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
-
-// grantEnv is what the get-token screen's commands use to reach providers and the
-// keyring. The zero value means the real clock, waits, browser and disk key cache; tests
-// point it at a loopback provider.
-type grantEnv struct {
-	now         func() time.Time
-	sleep       func(context.Context, time.Duration) error
-	after       func(time.Duration) <-chan time.Time // starts the PKCE callback timeout
-	openBrowser func(string) error
-	httpClient  *http.Client
-	keys        *tokens.Cache
-}
 
 // getScreen picks a saved tenant and a grant and runs it: the device flow shows the
 // user code large, the URL, a QR code of verification_uri_complete and the code's own
@@ -41,7 +29,7 @@ type getScreen struct {
 	tenants *store.Tenants
 	list    []store.Tenant
 	sel     int
-	grant   tokens.Grant
+	grant   oauth.Grant
 	loadErr error
 	lastErr error
 	run     *grantRun
@@ -54,9 +42,9 @@ type getScreen struct {
 type grantRun struct {
 	id      int
 	tenant  string
-	grant   tokens.Grant
+	grant   oauth.Grant
 	cancel  context.CancelFunc
-	device  *tokens.DeviceAuthorization
+	device  *oauth.DeviceAuthorization
 	authURL string
 }
 
@@ -71,7 +59,7 @@ type (
 	// deviceStartedMsg says the provider gave a user code; polling goes on in next.
 	deviceStartedMsg struct {
 		id   int
-		da   *tokens.DeviceAuthorization
+		da   *oauth.DeviceAuthorization
 		next tea.Cmd
 	}
 	// authURLMsg says the PKCE login is waiting at authURL; next waits for its end.
@@ -84,7 +72,7 @@ type (
 	// saveErr says otherwise) or why there is none.
 	tokenObtainedMsg struct {
 		id      int
-		ts      *tokens.TokenSet
+		ts      *oauth.TokenSet
 		err     error
 		saveErr error
 		// notStored marks a token that is not the tenant's own (an exchanged one).
@@ -92,7 +80,7 @@ type (
 	}
 )
 
-var grantOrder = []tokens.Grant{tokens.GrantDevice, tokens.GrantPKCE, tokens.GrantClientCredentials, tokens.GrantRefresh, tokens.GrantExchange}
+var grantOrder = []oauth.Grant{oauth.GrantDevice, oauth.GrantPKCE, oauth.GrantClientCredentials, oauth.GrantRefresh, oauth.GrantExchange}
 
 // open reads the saved tenants (in a command: it is file I/O).
 func (s *getScreen) open() tea.Cmd {
@@ -125,14 +113,14 @@ func (s *getScreen) setSize(w, h int) { s.width, s.height = w, h }
 func (s *getScreen) running() bool { return s.run != nil }
 
 // defaultGrant is the grant `tokenbench get` would use for t.
-func defaultGrant(t store.Tenant) tokens.Grant {
+func defaultGrant(t store.Tenant) oauth.Grant {
 	switch {
 	case t.Grant != "":
-		return tokens.Grant(t.Grant)
+		return t.Grant
 	case t.Confidential:
-		return tokens.GrantClientCredentials
+		return oauth.GrantClientCredentials
 	}
-	return tokens.GrantDevice
+	return oauth.GrantDevice
 }
 
 func (s *getScreen) choose(i int) {
@@ -143,7 +131,7 @@ func (s *getScreen) choose(i int) {
 	s.grant = defaultGrant(s.list[s.sel])
 }
 
-func (s *getScreen) update(k KeyMap, env grantEnv, msg tea.Msg) tea.Cmd {
+func (s *getScreen) update(k KeyMap, env oauth.Overrides, msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case getTenantsMsg:
 		s.list, s.loadErr = msg.list, msg.err
@@ -203,7 +191,7 @@ func (s *getScreen) update(k KeyMap, env grantEnv, msg tea.Msg) tea.Cmd {
 }
 
 // start launches the chosen grant in commands; the screen keeps only its cancel func.
-func (s *getScreen) start(env grantEnv) tea.Cmd {
+func (s *getScreen) start(env oauth.Overrides) tea.Cmd {
 	t := s.list[s.sel]
 	ctx, cancel := context.WithCancel(context.Background())
 	s.runs++
@@ -214,22 +202,22 @@ func (s *getScreen) start(env grantEnv) tea.Cmd {
 
 // runGrant is the command that runs a grant for t and stores what it obtained. The
 // device and PKCE grants report their prompt first and continue in a follow-up command.
-func runGrant(ctx context.Context, id int, ts *store.Tenants, t store.Tenant, g tokens.Grant, env grantEnv) tea.Cmd {
+func runGrant(ctx context.Context, id int, ts *store.Tenants, t store.Tenant, g oauth.Grant, env oauth.Overrides) tea.Cmd {
 	return func() tea.Msg {
 		c, err := grantClient(ts, t, env)
 		if err != nil {
 			return tokenObtainedMsg{id: id, err: err}
 		}
-		finish := func(set *tokens.TokenSet, err error) tea.Msg {
+		finish := func(set *oauth.TokenSet, err error) tea.Msg {
 			if err != nil {
 				return tokenObtainedMsg{id: id, err: err}
 			}
 			return tokenObtainedMsg{id: id, ts: set, saveErr: ts.Secrets.SaveTokenSet(t.Name, set)}
 		}
 		switch g {
-		case tokens.GrantClientCredentials:
+		case oauth.GrantClientCredentials:
 			return finish(c.ClientCredentials(ctx))
-		case tokens.GrantRefresh:
+		case oauth.GrantRefresh:
 			prev, err := ts.Secrets.LoadTokenSet(t.Name)
 			if err != nil && !errors.Is(err, store.ErrTokenCacheUnreadable) {
 				return finish(nil, err)
@@ -238,7 +226,7 @@ func runGrant(ctx context.Context, id int, ts *store.Tenants, t store.Tenant, g 
 				return finish(nil, fmt.Errorf("tenant %q has no stored refresh token: get one with the device or pkce grant (scope offline_access)", t.Name))
 			}
 			return finish(c.Refresh(ctx, prev))
-		case tokens.GrantExchange:
+		case oauth.GrantExchange:
 			// The tenant's cached access token is the subject: exchanging it for one
 			// meant for the tenant's audience. The result is shown, not cached: it is
 			// not the tenant's own token.
@@ -249,7 +237,7 @@ func runGrant(ctx context.Context, id int, ts *store.Tenants, t store.Tenant, g 
 			if prev == nil || prev.AccessToken == "" {
 				return finish(nil, fmt.Errorf("tenant %q has no cached access token to exchange: get one first", t.Name))
 			}
-			req := tokens.ExchangeRequest{SubjectToken: prev.AccessToken}
+			req := oauth.ExchangeRequest{SubjectToken: prev.AccessToken}
 			if t.Audience != "" {
 				req.Audience = []string{t.Audience}
 			}
@@ -259,7 +247,7 @@ func runGrant(ctx context.Context, id int, ts *store.Tenants, t store.Tenant, g 
 			}
 			set.Tenant = t.Name
 			return tokenObtainedMsg{id: id, ts: set, notStored: true}
-		case tokens.GrantDevice:
+		case oauth.GrantDevice:
 			da, err := c.StartDevice(ctx)
 			if err != nil {
 				return finish(nil, err)
@@ -282,7 +270,7 @@ func runGrant(ctx context.Context, id int, ts *store.Tenants, t store.Tenant, g 
 
 // grantClient builds the grants client for t, with its secret (or private key) from the
 // keyring when the tenant is confidential.
-func grantClient(ts *store.Tenants, t store.Tenant, env grantEnv) (*tokens.Client, error) {
+func grantClient(ts *store.Tenants, t store.Tenant, env oauth.Overrides) (*oauth.Client, error) {
 	var secret string
 	switch {
 	case t.UsesPrivateKey():
@@ -298,10 +286,8 @@ func grantClient(ts *store.Tenants, t store.Tenant, env grantEnv) (*tokens.Clien
 		}
 		secret = v
 	}
-	c := tokens.NewClient(t.ClientConfig(secret)).Override(tokens.Overrides{
-		Now: env.now, Sleep: env.sleep, After: env.after, HTTP: env.httpClient, Keys: env.keys, OpenBrowser: env.openBrowser,
-	})
-	if env.openBrowser == nil {
+	c := oauth.NewClient(t.ClientConfig(secret)).Override(env)
+	if env.OpenBrowser == nil {
 		c.OpenBrowser = openQuietly
 	}
 	return c, nil

@@ -16,7 +16,8 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/tokenbench/tokenbench/store"
-	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 	"github.com/tokenbench/tokenbench/tokens/tokenstest"
 )
 
@@ -29,8 +30,8 @@ func getHarness(t *testing.T) (*harness, *tokenstest.Provider, *store.Tenants) {
 	p := tokenstest.New(t)
 	ts := store.OpenTenants(filepath.Join(t.TempDir(), "config.toml"))
 	for _, tn := range []store.Tenant{
-		{Name: "dev", ClientID: tokenstest.DeviceClientID, Grant: store.GrantDevice, Scopes: []string{"openid", "offline_access"}},
-		{Name: "m2m", ClientID: tokenstest.ConfidentialClientID, Confidential: true, Grant: store.GrantClientCredentials},
+		{Name: "dev", ClientID: tokenstest.DeviceClientID, Grant: oauth.GrantDevice, Scopes: []string{"openid", "offline_access"}},
+		{Name: "m2m", ClientID: tokenstest.ConfidentialClientID, Confidential: true, Grant: oauth.GrantClientCredentials},
 	} {
 		tn.Kind, tn.Issuer = store.KindOIDC, p.Issuer
 		change := store.SecretChange{}
@@ -42,7 +43,7 @@ func getHarness(t *testing.T) (*harness, *tokenstest.Provider, *store.Tenants) {
 		}
 	}
 	hs := newHarness(t, Options{Tenants: ts}, 100, 45)
-	hs.m.grants = grantEnv{keys: &tokens.Cache{}, openBrowser: p.Browser(t, nil)}
+	hs.m.grants = oauth.Overrides{KeyCache: &keys.Cache{}, OpenBrowser: p.Browser(t, nil)}
 	hs.run(loadTenantIssuers(hs.m.store)) // what Init starts
 	return hs, p, ts
 }
@@ -50,7 +51,7 @@ func getHarness(t *testing.T) (*harness, *tokenstest.Provider, *store.Tenants) {
 func TestGetTokenScreenDeviceFlow(t *testing.T) {
 	hs, p, ts := getHarness(t)
 	var prompt string
-	hs.m.grants.sleep = func(ctx context.Context, _ time.Duration) error {
+	hs.m.grants.Sleep = func(ctx context.Context, _ time.Duration) error {
 		if prompt == "" { // the first wait: the user reads the screen and approves
 			prompt = ansi.Strip(hs.m.render(time.Now()))
 			code := hs.m.get.run.device.UserCode
@@ -109,11 +110,11 @@ func TestGetTokenScreenFailureAndGrantChoice(t *testing.T) {
 // of the cancelled run is ignored.
 func TestGetTokenScreenCancel(t *testing.T) {
 	_, p, ts := getHarness(t)
-	tn := store.Tenant{Name: "app", Kind: store.KindOIDC, Issuer: p.Issuer, ClientID: tokenstest.NativeClientID, Grant: store.GrantPKCE}
+	tn := store.Tenant{Name: "app", Kind: store.KindOIDC, Issuer: p.Issuer, ClientID: tokenstest.NativeClientID, Grant: oauth.GrantPKCE}
 	s := getScreen{tenants: ts, list: []store.Tenant{tn}}
 	s.setSize(100, 30)
 	s.choose(0)
-	env := grantEnv{keys: &tokens.Cache{}, openBrowser: func(string) error { return nil }}
+	env := oauth.Overrides{KeyCache: &keys.Cache{}, OpenBrowser: func(string) error { return nil }}
 	k := DefaultKeyMap().forScreen(screenGet)
 	start := s.update(k, env, press("enter"))
 	started, ok := start().(authURLMsg)
@@ -186,7 +187,7 @@ func (hs *harness) pickTenant(name string) {
 // wait returns at once and is recorded.
 func deviceUser(hs *harness, act func(userCode string) error) *[]time.Duration {
 	var waits []time.Duration
-	hs.m.grants.sleep = func(ctx context.Context, d time.Duration) error {
+	hs.m.grants.Sleep = func(ctx context.Context, d time.Duration) error {
 		if len(waits) == 0 && act != nil {
 			if err := act(hs.m.get.run.device.UserCode); err != nil {
 				hs.t.Error(err)
@@ -229,7 +230,7 @@ func wantNoToken(t *testing.T, hs *harness, ts *store.Tenants, tenant, reason st
 }
 
 // wantToken checks that the grant's tokens are in the list, selected, and stored.
-func wantToken(t *testing.T, hs *harness, ts *store.Tenants, tenant string, g tokens.Grant) {
+func wantToken(t *testing.T, hs *harness, ts *store.Tenants, tenant string, g oauth.Grant) {
 	t.Helper()
 	hs.wantOnScreen(tenant+" access", tenant+" id", "got a token from "+tenant+" ("+string(g)+"), stored in the keyring")
 	if hs.m.active != screenMain || hs.m.list.selected().label != tenant+" access" {
@@ -263,7 +264,7 @@ func TestGetTokenScreenDeviceSlowDown(t *testing.T) {
 	if polls != 3 {
 		t.Fatalf("%d device polls, want 3", polls)
 	}
-	wantToken(t, hs, ts, "dev", tokens.GrantDevice)
+	wantToken(t, hs, ts, "dev", oauth.GrantDevice)
 }
 
 // A failed device grant leaves a one-line reason, nothing in the keyring, and a screen
@@ -298,7 +299,7 @@ func TestGetTokenScreenDeviceFailures(t *testing.T) {
 			p.Clear()
 			deviceUser(hs, func(code string) error { return p.Approve(context.Background(), code) })
 			hs.send(press("enter"))
-			wantToken(t, hs, ts, "dev", tokens.GrantDevice)
+			wantToken(t, hs, ts, "dev", oauth.GrantDevice)
 		})
 	}
 }
@@ -309,7 +310,7 @@ func pkceHarness(t *testing.T) (*harness, *tokenstest.Provider, *store.Tenants) 
 	t.Helper()
 	hs, p, ts := getHarness(t)
 	tn := store.Tenant{Name: "app", Kind: store.KindOIDC, Issuer: p.Issuer, ClientID: tokenstest.NativeClientID,
-		Grant: store.GrantPKCE, Scopes: []string{"openid", "offline_access"}}
+		Grant: oauth.GrantPKCE, Scopes: []string{"openid", "offline_access"}}
 	if err := ts.Add(tn, store.SecretChange{}); err != nil {
 		t.Fatal(err)
 	}
@@ -321,7 +322,7 @@ func pkceHarness(t *testing.T) (*harness, *tokenstest.Provider, *store.Tenants) 
 func TestGetTokenScreenPKCE(t *testing.T) {
 	hs, p, ts := pkceHarness(t)
 	hs.send(press("enter"))
-	wantToken(t, hs, ts, "app", tokens.GrantPKCE)
+	wantToken(t, hs, ts, "app", oauth.GrantPKCE)
 	if status, page := p.LastRedirectPage(); status != http.StatusOK {
 		t.Fatalf("the loopback listener answered the browser %d: %.200s", status, page)
 	}
@@ -356,11 +357,11 @@ func TestGetTokenScreenPKCEFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			hs, p, ts := pkceHarness(t)
-			hs.m.grants.openBrowser = p.Browser(t, tt.tamper)
+			hs.m.grants.OpenBrowser = p.Browser(t, tt.tamper)
 			if tt.noLogin {
-				hs.m.grants.openBrowser = func(string) error { return nil }
+				hs.m.grants.OpenBrowser = func(string) error { return nil }
 			}
-			hs.m.grants.after = tt.after
+			hs.m.grants.After = tt.after
 			if tt.fault != nil {
 				p.Inject(*tt.fault)
 			}
@@ -373,9 +374,9 @@ func TestGetTokenScreenPKCEFailures(t *testing.T) {
 			}
 
 			p.Clear()
-			hs.m.grants.openBrowser, hs.m.grants.after = p.Browser(t, nil), nil
+			hs.m.grants.OpenBrowser, hs.m.grants.After = p.Browser(t, nil), nil
 			hs.send(press("enter"))
-			wantToken(t, hs, ts, "app", tokens.GrantPKCE)
+			wantToken(t, hs, ts, "app", oauth.GrantPKCE)
 		})
 	}
 }

@@ -9,8 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-
-	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
 )
 
 // t0 is the fixed start of every test clock.
@@ -48,7 +47,7 @@ func newHarness(t *testing.T, opts Options, w, h int) *harness {
 		t.Fatal(err)
 	}
 	m.writeClipboard = func(s string) error { hs.native = append(hs.native, s); return hs.nativeE }
-	m.keySrc = cachedKeySource(&tokens.Cache{}) // memory only: tests never write the user's cache
+	m.keySrc = cachedKeySource(&keys.Cache{}) // memory only: tests never write the user's cache
 	m.tick = func() tea.Cmd { return nil }
 	hs.m = m
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})

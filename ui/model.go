@@ -15,6 +15,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // screen is which screen fills the body of the workbench.
@@ -76,7 +77,7 @@ type Model struct {
 	// writeClipboard is the native clipboard fallback; tests replace it.
 	writeClipboard func(string) error
 	// grants is how the get-token screen reaches providers; tests point it at loopback.
-	grants grantEnv
+	grants oauth.Overrides
 	// store holds the saved tenants (Options.Tenants, else the config file); nil, with
 	// storeErr saying why, when there is no config path.
 	store    *store.Tenants

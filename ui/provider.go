@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // providerCalls are what the token's tenant said about it: the userinfo profile and the
@@ -18,7 +19,7 @@ type providerCalls struct {
 	busy     string // "userinfo" or "introspection" while a call runs, else ""
 	tenant   string // the tenant the last answer came from
 	userinfo tokens.Object
-	intro    *tokens.Introspection
+	intro    *oauth.Introspection
 }
 
 // Which provider call a key asked for.
@@ -33,7 +34,7 @@ type providerMsg struct {
 	call   string
 	tenant string
 	info   tokens.Object
-	intro  *tokens.Introspection
+	intro  *oauth.Introspection
 	err    error
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 	"github.com/tokenbench/tokenbench/tokens/tokenstest"
 )
 
@@ -126,7 +127,7 @@ func TestTenantIssuerMatchLabelled(t *testing.T) {
 // the workbench carries on; a missing one says nothing.
 func TestStartupTenantIssuers(t *testing.T) {
 	_, p, ts := getHarness(t)
-	c := tokens.NewClient(tokens.ClientConfig{Issuer: p.Issuer, ClientID: tokenstest.ConfidentialClientID, ClientSecret: tokenstest.ConfidentialClientSecret})
+	c := oauth.NewClient(oauth.ClientConfig{Issuer: p.Issuer, ClientID: tokenstest.ConfidentialClientID, ClientSecret: tokenstest.ConfidentialClientSecret})
 	set, err := c.ClientCredentials(t.Context())
 	if err != nil {
 		t.Fatal(err)

@@ -10,18 +10,19 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // refreshMargin is how long before its expiry a tenant's token is due for a refresh:
 // the list and the view mark it, and auto-refresh replaces it (as `tokenbench token`
 // does with its default --margin).
-const refreshMargin = tokens.DefaultRefreshMargin
+const refreshMargin = oauth.DefaultRefreshMargin
 
 // tenantToken ties a token of the list to the saved tenant it was obtained from.
 type tenantToken struct {
 	tenant string
 	kind   string // "access" or "id": which token of the set this entry shows
-	set    *tokens.TokenSet
+	set    *oauth.TokenSet
 }
 
 const (
@@ -35,8 +36,8 @@ const (
 type refreshedMsg struct {
 	tenant  string
 	auto    bool
-	prev    *tokens.TokenSet // the stored set the refresh replaced, if there was one
-	ts      *tokens.TokenSet
+	prev    *oauth.TokenSet // the stored set the refresh replaced, if there was one
+	ts      *oauth.TokenSet
 	err     error
 	saveErr error
 }
@@ -72,12 +73,12 @@ func (e *entry) refreshNote(now time.Time) string {
 // refreshGrant picks how to renew tenant t's tokens without a person: the refresh grant
 // when prev holds a refresh token, else client credentials again when the tenant may use
 // them. It refuses tenants whose tokens need a person (device or PKCE, no refresh token).
-func refreshGrant(t store.Tenant, prev *tokens.TokenSet) (tokens.Grant, error) {
+func refreshGrant(t store.Tenant, prev *oauth.TokenSet) (oauth.Grant, error) {
 	switch {
 	case prev != nil && prev.RefreshToken != "":
-		return tokens.GrantRefresh, nil
+		return oauth.GrantRefresh, nil
 	case t.CanClientCredentials():
-		return tokens.GrantClientCredentials, nil
+		return oauth.GrantClientCredentials, nil
 	}
 	return "", fmt.Errorf("tenant %q has no stored refresh token and needs a person: get a new token with T (grant %s)", t.Name, defaultGrant(t))
 }

@@ -8,17 +8,18 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 	"github.com/tokenbench/tokenbench/tokens/tokenstest"
 )
 
 // getDevice runs the device flow of tenant dev on the get-token screen, approving the
 // code over HTTP as the user would, and returns the stored token set. The test clock is
 // set to the real time first: the provider stamps its tokens with it.
-func getDevice(t *testing.T, hs *harness, p *tokenstest.Provider, ts *store.Tenants) *tokens.TokenSet {
+func getDevice(t *testing.T, hs *harness, p *tokenstest.Provider, ts *store.Tenants) *oauth.TokenSet {
 	t.Helper()
 	hs.clock.t = time.Now()
 	approved := false
-	hs.m.grants.sleep = func(ctx context.Context, _ time.Duration) error {
+	hs.m.grants.Sleep = func(ctx context.Context, _ time.Duration) error {
 		if !approved {
 			approved = true
 			if err := p.Approve(context.Background(), hs.m.get.run.device.UserCode); err != nil {
@@ -136,19 +137,19 @@ func TestRefreshFailures(t *testing.T) {
 
 // A tenant whose tokens need a person and that has no refresh token cannot be refreshed.
 func TestRefreshGrantChoice(t *testing.T) {
-	dev := store.Tenant{Name: "dev", Grant: store.GrantDevice}
+	dev := store.Tenant{Name: "dev", Grant: oauth.GrantDevice}
 	m2m := store.Tenant{Name: "m2m", Confidential: true}
 	for _, tc := range []struct {
 		t    store.Tenant
-		prev *tokens.TokenSet
-		want tokens.Grant
+		prev *oauth.TokenSet
+		want oauth.Grant
 	}{
-		{dev, &tokens.TokenSet{RefreshToken: "r"}, tokens.GrantRefresh},
-		{m2m, &tokens.TokenSet{RefreshToken: "r"}, tokens.GrantRefresh},
-		{m2m, nil, tokens.GrantClientCredentials},
-		{m2m, &tokens.TokenSet{}, tokens.GrantClientCredentials},
+		{dev, &oauth.TokenSet{RefreshToken: "r"}, oauth.GrantRefresh},
+		{m2m, &oauth.TokenSet{RefreshToken: "r"}, oauth.GrantRefresh},
+		{m2m, nil, oauth.GrantClientCredentials},
+		{m2m, &oauth.TokenSet{}, oauth.GrantClientCredentials},
 		{dev, nil, ""},
-		{dev, &tokens.TokenSet{AccessToken: "a"}, ""},
+		{dev, &oauth.TokenSet{AccessToken: "a"}, ""},
 	} {
 		g, err := refreshGrant(tc.t, tc.prev)
 		if g != tc.want || (err != nil) != (tc.want == "") {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // tenantsScreen lists the saved tenants with what the keyring holds for each, and edits
@@ -332,7 +333,7 @@ func (s *tenantsScreen) newForm() *huh.Form {
 
 func authOptions() []huh.Option[string] {
 	opts := []huh.Option[string]{huh.NewOption("default (client_secret_basic, none for a public client)", "")}
-	for _, m := range store.AuthMethods {
+	for _, m := range oauth.AuthMethods {
 		opts = append(opts, huh.NewOption(string(m), string(m)))
 	}
 	return opts
@@ -358,7 +359,7 @@ func validateRedirectURI(v string) error {
 	if v = strings.TrimSpace(v); v == "" {
 		return nil
 	}
-	if _, _, _, err := tokens.ParseRedirectURI(v); err != nil {
+	if _, _, _, err := oauth.ParseRedirectURI(v); err != nil {
 		return errors.New("use http://127.0.0.1:PORT/PATH, http://localhost:PORT/PATH or http://[::1]:PORT/PATH")
 	}
 	return nil
@@ -368,7 +369,7 @@ func validateEndpoint(v string) error {
 	if v = strings.TrimSpace(v); v == "" {
 		return nil
 	}
-	if (tokens.Endpoints{Token: v}).Check() != nil {
+	if (oauth.Endpoints{Token: v}).Check() != nil {
 		return errors.New("an https URL (http only on loopback), without fragment")
 	}
 	return nil
@@ -378,10 +379,10 @@ func (d *tenantDraft) validatePrivateKey(v string) error {
 	if strings.TrimSpace(v) == "" {
 		return nil
 	}
-	if d.AuthMethod != string(store.AuthPrivateKeyJWT) {
+	if d.AuthMethod != string(oauth.AuthPrivateKeyJWT) {
 		return errors.New("a private key is only used with private_key_jwt")
 	}
-	if _, err := tokens.ParseSigningKey([]byte(v)); err != nil {
+	if _, err := oauth.ParseSigningKey([]byte(v)); err != nil {
 		return errors.New("this key cannot sign client assertions (PEM or JWK; RSA ≥ 2048, EC or Ed25519)")
 	}
 	return nil
@@ -389,7 +390,7 @@ func (d *tenantDraft) validatePrivateKey(v string) error {
 
 func grantOptions() []huh.Option[string] {
 	opts := []huh.Option[string]{huh.NewOption("none (choose when getting a token)", "")}
-	for _, g := range store.Grants {
+	for _, g := range oauth.Grants {
 		opts = append(opts, huh.NewOption(string(g), string(g)))
 	}
 	return opts
@@ -441,10 +442,10 @@ func (d *tenantDraft) applyTo(t *store.Tenant) error {
 	t.Confidential = d.Confidential
 	t.Audience = strings.TrimSpace(d.Audience)
 	t.Scopes = strings.Fields(d.Scopes)
-	t.Grant = store.Grant(d.Grant)
+	t.Grant = oauth.Grant(d.Grant)
 	t.Organization = strings.TrimSpace(d.Org)
 	t.RedirectURI = strings.TrimSpace(d.RedirectURI)
-	t.AuthMethod = store.AuthMethod(d.AuthMethod)
+	t.AuthMethod = oauth.AuthMethod(d.AuthMethod)
 	t.NoDiscovery = !d.Discovery
 	for _, e := range d.endpointInputs() {
 		*e.value = strings.TrimSpace(*e.value)

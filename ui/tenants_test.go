@@ -15,6 +15,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/tokenbench/tokenbench/store"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // tenantsHarness drives the root model on the tenants screen. Unlike harness it does not
@@ -206,7 +207,7 @@ func (h *tenantsHarness) seed(name, secret string) {
 	h.t.Helper()
 	t := store.Tenant{Name: name, Kind: store.KindAuth0, Domain: "dev-abc.eu.auth0.com", ClientID: "client-" + name,
 		Confidential: true, Audience: "https://api.example.com", Scopes: []string{"read:things", "write:things"},
-		Grant: store.GrantClientCredentials, Organization: "org_1", RedirectPort: 8765}
+		Grant: oauth.GrantClientCredentials, Organization: "org_1", RedirectPort: 8765}
 	if err := h.ts.Add(t, store.SetSecret(secret)); err != nil {
 		h.t.Fatal(err)
 	}
@@ -226,7 +227,7 @@ func TestTenantsScreenAddShowsAndStores(t *testing.T) {
 	got, ok := c.Tenant("prod")
 	want := store.Tenant{Name: "prod", Kind: store.KindAuth0, Domain: "dev-abc.eu.auth0.com", ClientID: "client-prod",
 		Confidential: true, Audience: "https://api.example.com", Scopes: []string{"read:things", "write:things"},
-		Grant: store.GrantClientCredentials, Organization: "org_1", RedirectPort: 8765}
+		Grant: oauth.GrantClientCredentials, Organization: "org_1", RedirectPort: 8765}
 	if !ok || got.Domain != want.Domain || strings.Join(got.Scopes, " ") != "read:things write:things" ||
 		got.Grant != want.Grant || got.RedirectPort != 8765 || got.Organization != "org_1" || got.ClientID != want.ClientID {
 		t.Fatalf("saved %+v, want %+v", got, want)

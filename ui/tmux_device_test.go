@@ -10,6 +10,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/store/keyringtest"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 	"github.com/tokenbench/tokenbench/tokens/tokenstest"
 )
 
@@ -32,7 +33,7 @@ func TestTmuxDeviceFlow(t *testing.T) {
 	p := tokenstest.New(t, tokenstest.WithPollInterval(time.Second))
 	config := filepath.Join(t.TempDir(), "config.toml")
 	dev := store.Tenant{Name: "dev", Kind: store.KindOIDC, Issuer: p.Issuer, ClientID: tokenstest.DeviceClientID,
-		Grant: store.GrantDevice, Scopes: []string{"openid", "offline_access"}}
+		Grant: oauth.GrantDevice, Scopes: []string{"openid", "offline_access"}}
 	if err := store.Update(config, func(c *store.Config) error { return c.Put(dev) }); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
 )
 
 // validation is what the workbench knows about checking one token against keys: the keys
@@ -64,15 +65,15 @@ const fetchTimeout = 20 * time.Second
 // so an issuer's discovery document and keys are fetched at most once per cache lifetime
 // across tokenbench processes. Files are read as they are.
 func defaultKeySource() keySource {
-	return cachedKeySource(tokens.NewCache())
+	return cachedKeySource(keys.NewCache())
 }
 
-func cachedKeySource(c *tokens.Cache) keySource {
+func cachedKeySource(c *keys.Cache) keySource {
 	return keySource{
 		issuerKeys: c.IssuerKeys,
 		jwks: func(ctx context.Context, arg string) (*tokens.KeySet, error) {
 			if isURL(arg) {
-				return c.Keys(ctx, arg, "")
+				return c.JWKS(ctx, arg, "")
 			}
 			return loadKeysFile(arg)
 		},
@@ -82,9 +83,9 @@ func cachedKeySource(c *tokens.Cache) keySource {
 // loadKeysFile reads a JWK Set, or failing that a single public key (a JWK or PEM), so that
 // the one input takes whichever file the user has.
 func loadKeysFile(path string) (*tokens.KeySet, error) {
-	set, err := tokens.LoadJWKSFile(path)
+	set, err := keys.LoadJWKSFile(path)
 	if errors.Is(err, tokens.ErrNotJWKS) {
-		return tokens.LoadKeyFile(path) // its refusal covers all three kinds of file
+		return keys.LoadFile(path) // its refusal covers all three kinds of file
 	}
 	return set, err
 }
@@ -139,7 +140,7 @@ func (m *Model) fetchTarget(e *entry) (issuer, label string) {
 	if !ok {
 		return "", ""
 	}
-	if _, err := tokens.CheckURL(iss); err != nil {
+	if _, err := keys.CheckURL(iss); err != nil {
 		return "", ""
 	}
 	if name, ok := m.tenants.match(iss, tokenClient(e)); ok {

@@ -23,6 +23,8 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 func TestExampleIsVerifiedWithItsOwnKeyAndExpiresWithoutAKeyPress(t *testing.T) {
@@ -95,7 +97,7 @@ func (is *issuer) token(t *testing.T) string {
 // loopbackKeys is the real key source — a JWKS cache, in memory only — with the loopback
 // test server's client.
 func loopbackKeys(srv *httptest.Server) keySource {
-	return cachedKeySource(&tokens.Cache{Client: tokens.NewHTTPClient(srv.Client().Transport)})
+	return cachedKeySource(&keys.Cache{Client: keys.NewHTTPClient(srv.Client().Transport)})
 }
 
 func TestFetchingIssuerKeysIsExplicitAndVerifies(t *testing.T) {
@@ -223,7 +225,7 @@ func TestTenantIssuersReadAtStartUp(t *testing.T) {
 		asked = append(asked, iss+" "+kid)
 		return nil, errors.New("no network in this test")
 	}
-	hs.send(tenantIssuersMsg{cfg: configOf(t, store.Tenant{Name: "staging", Kind: store.KindOIDC, Issuer: "https://issuer.test/", ClientID: "c", Grant: store.GrantDevice})})
+	hs.send(tenantIssuersMsg{cfg: configOf(t, store.Tenant{Name: "staging", Kind: store.KindOIDC, Issuer: "https://issuer.test/", ClientID: "c", Grant: oauth.GrantDevice})})
 	hs.keys("p").send(tea.PasteMsg{Content: jwsExp(t0, t0.Add(time.Hour))}).keys("enter")
 	hs.wantOnScreen("fetch keys from https://issuer.test/ (saved tenant staging)",
 		"✗ could not load keys of saved tenant staging from https://issuer.test/: no network in this test")
@@ -255,8 +257,8 @@ func configOf(t *testing.T, ts ...store.Tenant) *store.Config {
 // client it was issued to (azp or client_id), and to the first by name when neither is.
 func TestTokenTiedToItsClientsTenant(t *testing.T) {
 	cfg := configOf(t,
-		store.Tenant{Name: "acme-cli", Kind: store.KindOIDC, Issuer: "https://issuer.test/", ClientID: "cli-id", Grant: store.GrantDevice},
-		store.Tenant{Name: "acme-spa", Kind: store.KindOIDC, Issuer: "https://issuer.test/", ClientID: "spa-id", Grant: store.GrantPKCE},
+		store.Tenant{Name: "acme-cli", Kind: store.KindOIDC, Issuer: "https://issuer.test/", ClientID: "cli-id", Grant: oauth.GrantDevice},
+		store.Tenant{Name: "acme-spa", Kind: store.KindOIDC, Issuer: "https://issuer.test/", ClientID: "spa-id", Grant: oauth.GrantPKCE},
 	)
 	for claims, want := range map[string]string{
 		`"azp":"spa-id"`:       "acme-spa",

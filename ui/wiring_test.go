@@ -17,7 +17,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tokenbench/tokenbench/store"
-	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 	"github.com/tokenbench/tokenbench/tokens/tokenstest"
 )
 
@@ -31,7 +31,7 @@ func TestPKCEScreenWrapsAndCopiesTheLoginURL(t *testing.T) {
 	for _, width := range []int{60, 80, 120} {
 		hs := newHarness(t, Options{}, width, 30)
 		hs.m.setScreen(screenGet)
-		hs.m.get.run = &grantRun{id: 1, tenant: "app", grant: tokens.GrantPKCE, cancel: func() {}, authURL: longLoginURL}
+		hs.m.get.run = &grantRun{id: 1, tenant: "app", grant: oauth.GrantPKCE, cancel: func() {}, authURL: longLoginURL}
 		hs.send(press("z")) // any key reaches the screen, which sets its keys for the run
 		lines := strings.Split(hs.screen(), "\n")
 		var joined strings.Builder
@@ -77,7 +77,7 @@ func TestStatusErrorsWrap(t *testing.T) {
 func TestGetTokenScreenExchange(t *testing.T) {
 	hs, p, ts := getHarness(t)
 	tn := store.Tenant{Name: "gw", Kind: store.KindOIDC, Issuer: p.Issuer, ClientID: tokenstest.ConfidentialClientID,
-		Confidential: true, Grant: store.GrantClientCredentials, Audience: "https://orders.test"}
+		Confidential: true, Grant: oauth.GrantClientCredentials, Audience: "https://orders.test"}
 	if err := ts.Add(tn, store.SetSecret(tokenstest.ConfidentialClientSecret)); err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestGetTokenScreenExchange(t *testing.T) {
 	hs.wantOnScreen("got a token from gw (client-credentials)")
 	cached, _ := ts.Secrets.LoadTokenSet("gw")
 	hs.pickTenant("gw")
-	for hs.m.get.grant != tokens.GrantExchange {
+	for hs.m.get.grant != oauth.GrantExchange {
 		hs.send(tea.KeyPressMsg{Code: tea.KeyTab})
 	}
 	hs.send(press("enter"))
@@ -140,7 +140,7 @@ func TestTenantsFormWiringFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, ok := c.Tenant("wired")
-	if !ok || got.AuthMethod != store.AuthPrivateKeyJWT || got.RedirectURI != "http://localhost:8400/auth/done" ||
+	if !ok || got.AuthMethod != oauth.AuthPrivateKeyJWT || got.RedirectURI != "http://localhost:8400/auth/done" ||
 		!got.NoDiscovery || got.Endpoints.Token != "https://id.example.com/oauth/token" {
 		t.Fatalf("saved %+v (%v)\n%s", got, ok, h.screen())
 	}

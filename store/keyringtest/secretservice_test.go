@@ -12,6 +12,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/store/keyringtest"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 func TestMain(m *testing.M) {
@@ -90,7 +91,7 @@ func TestSecretServiceTenants(t *testing.T) {
 	name := uniqueTenant(t, "prod")
 	const secret = "cs-Zq8v1-not-in-the-config"
 	tn := store.Tenant{Name: name, Kind: store.KindOIDC, Issuer: "https://id.example.com/", ClientID: "c1",
-		Confidential: true, Grant: store.GrantClientCredentials}
+		Confidential: true, Grant: oauth.GrantClientCredentials}
 	if err := ts.Add(tn, store.SetSecret(secret)); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // NewExchangeCmd returns the `exchange` command: RFC 8693 token exchange.
@@ -54,7 +55,7 @@ Exit status: 0 a token was issued; 1 the provider refused; 2 usage, keyring or n
 			if actor == "" && actorType != "" {
 				return Fail(ExitUsage, "--actor-token-type needs --actor-token")
 			}
-			req := tokens.ExchangeRequest{Audience: audiences, Resource: resources}
+			req := oauth.ExchangeRequest{Audience: audiences, Resource: resources}
 			for _, s := range scopes {
 				req.Scopes = append(req.Scopes, strings.Fields(s)...)
 			}
@@ -125,7 +126,7 @@ func tokenType(flag, v string) (string, error) {
 	case strings.HasPrefix(v, "urn:") && !strings.ContainsFunc(v, func(r rune) bool { return r <= ' ' || r == 0x7f }):
 		return v, nil
 	}
-	if u, ok := tokens.TokenTypes[v]; ok {
+	if u, ok := oauth.TokenTypes[v]; ok {
 		return u, nil
 	}
 	return "", Fail(ExitUsage, "%s %q: use a token type URN or access_token, refresh_token, id_token, jwt, saml1, saml2", flag, tokens.SafeText(v))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // NewGetCmd returns the `get` command: run a grant against a tenant and cache the result.
@@ -77,31 +78,31 @@ access denied, expired code, …); 2 usage, keyring or network errors, timeouts,
 }
 
 // chooseGrant picks the grant: the flag, else the tenant's, else by client type.
-func chooseGrant(flag string, t store.Tenant) (tokens.Grant, error) {
-	g := tokens.Grant(flag)
+func chooseGrant(flag string, t store.Tenant) (oauth.Grant, error) {
+	g := oauth.Grant(flag)
 	if g == "" {
-		g = tokens.Grant(t.Grant)
+		g = t.Grant
 	}
 	if g == "" {
-		g = tokens.GrantDevice
+		g = oauth.GrantDevice
 		if t.Confidential {
-			g = tokens.GrantClientCredentials
+			g = oauth.GrantClientCredentials
 		}
 	}
 	switch g {
-	case tokens.GrantClientCredentials, tokens.GrantDevice, tokens.GrantPKCE, tokens.GrantRefresh:
+	case oauth.GrantClientCredentials, oauth.GrantDevice, oauth.GrantPKCE, oauth.GrantRefresh:
 		return g, nil
 	}
 	return "", Fail(ExitUsage, "unknown grant %q: use client-credentials, device, pkce or refresh", flag)
 }
 
 // run performs grant g, talking to the person on stderr where the grant needs one.
-func (s *grantSession) run(cmd *cobra.Command, g tokens.Grant) (*tokens.TokenSet, error) {
+func (s *grantSession) run(cmd *cobra.Command, g oauth.Grant) (*oauth.TokenSet, error) {
 	ctx, stop := interruptible(cmd)
 	defer stop()
 	stderr := cmd.ErrOrStderr()
 	switch g {
-	case tokens.GrantClientCredentials:
+	case oauth.GrantClientCredentials:
 		if !s.tenant.Confidential {
 			return nil, Fail(ExitUsage, "tenant %q is a public client; client credentials need a confidential one (use --grant device or pkce)", s.tenant.Name)
 		}
@@ -110,18 +111,18 @@ func (s *grantSession) run(cmd *cobra.Command, g tokens.Grant) (*tokens.TokenSet
 			return nil, err
 		}
 		return c.ClientCredentials(ctx)
-	case tokens.GrantDevice:
+	case oauth.GrantDevice:
 		c, err := s.client(true)
 		if err != nil {
 			return nil, err
 		}
-		return c.Device(ctx, func(da *tokens.DeviceAuthorization) {
+		return c.Device(ctx, func(da *oauth.DeviceAuthorization) {
 			writeDevicePrompt(stderr, da, s.now())
 			if s.deps.onDevice != nil {
 				s.deps.onDevice(da)
 			}
 		})
-	case tokens.GrantPKCE:
+	case oauth.GrantPKCE:
 		c, err := s.client(true)
 		if err != nil {
 			return nil, err
@@ -146,7 +147,7 @@ func (s *grantSession) run(cmd *cobra.Command, g tokens.Grant) (*tokens.TokenSet
 	}
 }
 
-func writeDevicePrompt(w io.Writer, da *tokens.DeviceAuthorization, now time.Time) {
+func writeDevicePrompt(w io.Writer, da *oauth.DeviceAuthorization, now time.Time) {
 	fmt.Fprintf(w, "To sign in, open %s and enter the code:\n\n    %s\n\n", da.VerificationURI, da.UserCode)
 	if da.VerificationURIComplete != "" {
 		fmt.Fprintf(w, "or open %s\n", da.VerificationURIComplete)
@@ -159,20 +160,20 @@ func writeDevicePrompt(w io.Writer, da *tokens.DeviceAuthorization, now time.Tim
 
 // GetDoc is the `get --json` document, with the raw tokens.
 type GetDoc struct {
-	Tenant       string       `json:"tenant"`
-	Issuer       string       `json:"issuer"`
-	Grant        tokens.Grant `json:"grant"`
-	TokenType    string       `json:"token_type,omitempty"`
-	Scope        string       `json:"scope,omitempty"`
-	Expiry       *time.Time   `json:"expiry,omitempty"`
-	ObtainedAt   time.Time    `json:"obtained_at"`
-	AccessToken  string       `json:"access_token"`
-	IDToken      string       `json:"id_token,omitempty"`
-	RefreshToken string       `json:"refresh_token,omitempty"`
-	Warnings     []string     `json:"warnings,omitempty"`
+	Tenant       string      `json:"tenant"`
+	Issuer       string      `json:"issuer"`
+	Grant        oauth.Grant `json:"grant"`
+	TokenType    string      `json:"token_type,omitempty"`
+	Scope        string      `json:"scope,omitempty"`
+	Expiry       *time.Time  `json:"expiry,omitempty"`
+	ObtainedAt   time.Time   `json:"obtained_at"`
+	AccessToken  string      `json:"access_token"`
+	IDToken      string      `json:"id_token,omitempty"`
+	RefreshToken string      `json:"refresh_token,omitempty"`
+	Warnings     []string    `json:"warnings,omitempty"`
 }
 
-func getDoc(ts *tokens.TokenSet) GetDoc {
+func getDoc(ts *oauth.TokenSet) GetDoc {
 	d := GetDoc{Tenant: ts.Tenant, Issuer: ts.Issuer, Grant: ts.Grant, TokenType: ts.TokenType, Scope: ts.Scope,
 		ObtainedAt: ts.ObtainedAt, AccessToken: ts.AccessToken, IDToken: ts.IDToken, RefreshToken: ts.RefreshToken,
 		Warnings: ts.Warnings}
@@ -184,7 +185,7 @@ func getDoc(ts *tokens.TokenSet) GetDoc {
 }
 
 // writeSummary prints what was obtained, without the tokens themselves.
-func writeSummary(w io.Writer, ts *tokens.TokenSet, now time.Time, stored bool) error {
+func writeSummary(w io.Writer, ts *oauth.TokenSet, now time.Time, stored bool) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 1, ' ', 0)
 	row := func(k, v string) {
 		if v != "" {

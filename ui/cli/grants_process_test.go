@@ -13,7 +13,8 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/store/keyringtest"
-	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 	"github.com/tokenbench/tokenbench/tokens/tokenstest"
 )
 
@@ -30,7 +31,7 @@ func TestTokenBinaryConcurrentProcesses(t *testing.T) {
 	const name = "grants-proc"
 	ts := store.OpenTenants(cfg)
 	if err := ts.Add(store.Tenant{Name: name, Kind: store.KindOIDC, Issuer: p.Issuer, ClientID: tokenstest.DeviceClientID,
-		Grant: store.GrantDevice, Scopes: []string{"openid", "offline_access"}}, store.SecretChange{}); err != nil {
+		Grant: oauth.GrantDevice, Scopes: []string{"openid", "offline_access"}}, store.SecretChange{}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = ts.Secrets.DeleteAll(name) })
@@ -38,9 +39,11 @@ func TestTokenBinaryConcurrentProcesses(t *testing.T) {
 	// Obtain tokens in-process on the same keyring, then make the cached access token
 	// expire in 30 s (its refresh token is real).
 	deps := grantDeps{
-		keys:  &tokens.Cache{},
-		sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
-		onDevice: func(da *tokens.DeviceAuthorization) {
+		Overrides: oauth.Overrides{
+			KeyCache: &keys.Cache{},
+			Sleep:    func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
+		},
+		onDevice: func(da *oauth.DeviceAuthorization) {
 			if err := p.Approve(context.Background(), da.UserCode); err != nil {
 				t.Error(err)
 			}

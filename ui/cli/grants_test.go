@@ -16,7 +16,8 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/tokenbench/tokenbench/store"
-	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 	"github.com/tokenbench/tokenbench/tokens/tokenstest"
 )
 
@@ -61,7 +62,7 @@ type grantEnv struct {
 	secrets  *store.Secrets
 	deps     grantDeps
 	waits    []time.Duration
-	onDevice func(*tokens.DeviceAuthorization) error
+	onDevice func(*oauth.DeviceAuthorization) error
 	mu       sync.Mutex
 }
 
@@ -82,23 +83,25 @@ func newGrantEnv(t *testing.T) *grantEnv {
 			t.Fatal(err)
 		}
 	}
-	add(store.Tenant{Name: "m2m", ClientID: tokenstest.ConfidentialClientID, Confidential: true, Grant: store.GrantClientCredentials, Scopes: []string{"openid"}}, tokenstest.ConfidentialClientSecret)
-	add(store.Tenant{Name: "m2m-post", ClientID: tokenstest.ConfidentialClientID, Confidential: true, Grant: store.GrantClientCredentials, AuthMethod: store.AuthSecretPost}, tokenstest.ConfidentialClientSecret)
-	add(store.Tenant{Name: "bad", ClientID: tokenstest.ConfidentialClientID, Confidential: true, Grant: store.GrantClientCredentials}, "wrong-secret")
-	add(store.Tenant{Name: "dev", ClientID: tokenstest.DeviceClientID, Grant: store.GrantDevice, Scopes: []string{"openid", "profile", "offline_access"}}, "")
-	add(store.Tenant{Name: "app", ClientID: tokenstest.NativeClientID, Grant: store.GrantPKCE, Scopes: []string{"openid", "profile", "offline_access"}}, "")
-	e.onDevice = func(da *tokens.DeviceAuthorization) error { return e.p.Approve(context.Background(), da.UserCode) }
+	add(store.Tenant{Name: "m2m", ClientID: tokenstest.ConfidentialClientID, Confidential: true, Grant: oauth.GrantClientCredentials, Scopes: []string{"openid"}}, tokenstest.ConfidentialClientSecret)
+	add(store.Tenant{Name: "m2m-post", ClientID: tokenstest.ConfidentialClientID, Confidential: true, Grant: oauth.GrantClientCredentials, AuthMethod: oauth.AuthSecretPost}, tokenstest.ConfidentialClientSecret)
+	add(store.Tenant{Name: "bad", ClientID: tokenstest.ConfidentialClientID, Confidential: true, Grant: oauth.GrantClientCredentials}, "wrong-secret")
+	add(store.Tenant{Name: "dev", ClientID: tokenstest.DeviceClientID, Grant: oauth.GrantDevice, Scopes: []string{"openid", "profile", "offline_access"}}, "")
+	add(store.Tenant{Name: "app", ClientID: tokenstest.NativeClientID, Grant: oauth.GrantPKCE, Scopes: []string{"openid", "profile", "offline_access"}}, "")
+	e.onDevice = func(da *oauth.DeviceAuthorization) error { return e.p.Approve(context.Background(), da.UserCode) }
 	e.deps = grantDeps{
 		keyring: kr,
-		keys:    &tokens.Cache{}, // memory only: nothing in the user's cache directory
-		sleep: func(ctx context.Context, d time.Duration) error {
-			e.mu.Lock()
-			e.waits = append(e.waits, d)
-			e.mu.Unlock()
-			return ctx.Err()
+		Overrides: oauth.Overrides{
+			KeyCache: &keys.Cache{}, // memory only: nothing in the user's cache directory
+			Sleep: func(ctx context.Context, d time.Duration) error {
+				e.mu.Lock()
+				e.waits = append(e.waits, d)
+				e.mu.Unlock()
+				return ctx.Err()
+			},
+			OpenBrowser: e.p.Browser(t, nil),
 		},
-		openBrowser: e.p.Browser(t, nil),
-		onDevice: func(da *tokens.DeviceAuthorization) {
+		onDevice: func(da *oauth.DeviceAuthorization) {
 			if err := e.onDevice(da); err != nil {
 				t.Error(err)
 			}
@@ -128,13 +131,13 @@ func (e *grantEnv) mustRun(newCmd func(grantDeps) *cobra.Command, args ...string
 	return r
 }
 
-func (e *grantEnv) cachedSet(tenant string) *tokens.TokenSet {
+func (e *grantEnv) cachedSet(tenant string) *oauth.TokenSet {
 	e.t.Helper()
 	raw, err := e.secrets.Get(tenant, store.SecretTokenSet)
 	if err != nil {
 		e.t.Fatalf("no cached token set for %s: %v", tenant, err)
 	}
-	ts, err := tokens.DecodeTokenSet([]byte(raw))
+	ts, err := oauth.DecodeTokenSet([]byte(raw))
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -169,7 +172,7 @@ func TestGetClientCredentialsAndToken(t *testing.T) {
 
 	r = e.mustRun(newGetCmd, "--tenant", "m2m", "--json")
 	var doc GetDoc
-	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || doc.AccessToken == "" || doc.Grant != tokens.GrantClientCredentials {
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || doc.AccessToken == "" || doc.Grant != oauth.GrantClientCredentials {
 		t.Fatalf("get --json: %v %+v", err, doc)
 	}
 
@@ -253,7 +256,7 @@ func TestGetDevice(t *testing.T) {
 
 	t.Run("slow_down", func(t *testing.T) {
 		e.waits = nil
-		e.onDevice = func(da *tokens.DeviceAuthorization) error {
+		e.onDevice = func(da *oauth.DeviceAuthorization) error {
 			e.p.SlowDown(1)
 			return e.p.Approve(context.Background(), da.UserCode)
 		}
@@ -263,11 +266,11 @@ func TestGetDevice(t *testing.T) {
 		}
 	})
 	t.Run("access_denied", func(t *testing.T) {
-		e.onDevice = func(da *tokens.DeviceAuthorization) error { return e.p.Deny(context.Background(), da.UserCode) }
+		e.onDevice = func(da *oauth.DeviceAuthorization) error { return e.p.Deny(context.Background(), da.UserCode) }
 		wantGrantFail(t, e.run(newGetCmd, "--tenant", "dev"), 1, "access_denied")
 	})
 	t.Run("expired_token", func(t *testing.T) {
-		e.onDevice = func(da *tokens.DeviceAuthorization) error { e.p.ExpireDeviceCode(da.UserCode); return nil }
+		e.onDevice = func(da *oauth.DeviceAuthorization) error { e.p.ExpireDeviceCode(da.UserCode); return nil }
 		wantGrantFail(t, e.run(newGetCmd, "--tenant", "dev"), 1, "device code expired")
 	})
 }
@@ -295,7 +298,7 @@ func TestGetPKCE(t *testing.T) {
 	}
 
 	t.Run("wrong state", func(t *testing.T) {
-		e.deps.openBrowser = e.p.Browser(t, func(u *url.URL) {
+		e.deps.OpenBrowser = e.p.Browser(t, func(u *url.URL) {
 			q := u.Query()
 			q.Set("state", "forged")
 			u.RawQuery = q.Encode()
@@ -303,8 +306,8 @@ func TestGetPKCE(t *testing.T) {
 		wantGrantFail(t, e.run(newGetCmd, "--tenant", "app"), 1, "state does not match")
 	})
 	t.Run("callback timeout", func(t *testing.T) {
-		e.deps.openBrowser = func(string) error { return nil } // nobody logs in
-		e.deps.after = func(time.Duration) <-chan time.Time {
+		e.deps.OpenBrowser = func(string) error { return nil } // nobody logs in
+		e.deps.After = func(time.Duration) <-chan time.Time {
 			c := make(chan time.Time, 1)
 			c <- time.Time{}
 			return c
@@ -323,7 +326,7 @@ func TestRefreshRotationThroughCLI(t *testing.T) {
 		t.Fatalf("not rotated: %q -> %q", first.RefreshToken, second.RefreshToken)
 	}
 	// The spent refresh token no longer works; the stored one does.
-	c := tokens.NewClient(tokens.ClientConfig{Issuer: e.p.Issuer, ClientID: tokenstest.DeviceClientID})
+	c := oauth.NewClient(oauth.ClientConfig{Issuer: e.p.Issuer, ClientID: tokenstest.DeviceClientID})
 	if _, err := c.Refresh(context.Background(), first); err == nil {
 		t.Fatal("the old refresh token still works")
 	}

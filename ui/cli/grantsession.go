@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -17,23 +16,22 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // grantDeps are the parts of the grant commands (get, token, userinfo, introspect) that
 // tests replace. The zero value means the real ones.
 type grantDeps struct {
-	now         func() time.Time
-	sleep       func(context.Context, time.Duration) error
-	after       func(time.Duration) <-chan time.Time
-	openBrowser func(string) error
-	httpClient  *http.Client
-	keyring     store.Keyring
-	// keys verifies ID tokens; nil means tokens.NewCache() (shared on disk across
-	// processes, so discovery and the JWKS are fetched once per cache lifetime).
-	keys *tokens.Cache
+	// Overrides replaces the grant client's clock, waits, HTTP client, key cache and
+	// browser opener; its zero value keeps the real ones, and a nil KeyCache means
+	// keys.NewCache() (shared on disk across processes, so discovery and the JWKS are
+	// fetched once per cache lifetime).
+	oauth.Overrides
+	keyring store.Keyring
 	// onDevice sees every device authorization after the prompt was printed (tests
 	// approve it over HTTP from here).
-	onDevice func(*tokens.DeviceAuthorization)
+	onDevice func(*oauth.DeviceAuthorization)
 }
 
 // grantSession is one command's view of a tenant: the tenant, where its secrets live,
@@ -67,7 +65,7 @@ func openGrantSession(cmd *cobra.Command, configFlag, name string, d grantDeps) 
 
 // client returns a grant client for the tenant. The client secret of a confidential
 // tenant is read from the keyring (or $TOKENBENCH_CLIENT_SECRET) only when needSecret.
-func (s *grantSession) client(needSecret bool) (*tokens.Client, error) {
+func (s *grantSession) client(needSecret bool) (*oauth.Client, error) {
 	t := s.tenant
 	var secret string
 	switch {
@@ -91,10 +89,8 @@ func (s *grantSession) client(needSecret bool) (*tokens.Client, error) {
 		secret = v
 	}
 	d := s.deps
-	c := tokens.NewClient(t.ClientConfig(secret)).Override(tokens.Overrides{
-		Now: d.now, Sleep: d.sleep, After: d.after, HTTP: d.httpClient, Keys: d.keys, OpenBrowser: d.openBrowser,
-	})
-	if d.openBrowser == nil {
+	c := oauth.NewClient(t.ClientConfig(secret)).Override(d.Overrides)
+	if d.OpenBrowser == nil {
 		// The browser launcher's own output must not reach stdout, which is for results.
 		browser.Stdout, browser.Stderr = s.stderr, s.stderr
 		c.OpenBrowser = browser.OpenURL
@@ -104,8 +100,8 @@ func (s *grantSession) client(needSecret bool) (*tokens.Client, error) {
 
 // now is the commands' clock.
 func (s *grantSession) now() time.Time {
-	if s.deps.now != nil {
-		return s.deps.now()
+	if s.deps.Now != nil {
+		return s.deps.Now()
 	}
 	return time.Now()
 }
@@ -113,7 +109,7 @@ func (s *grantSession) now() time.Time {
 // cached returns the tenant's cached token set (refresh token included), or nil. A
 // damaged or unreadable entry is reported on stderr and treated as absent, so that a new
 // grant can replace it.
-func (s *grantSession) cached() (*tokens.TokenSet, error) {
+func (s *grantSession) cached() (*oauth.TokenSet, error) {
 	ts, err := s.tenants.Secrets.LoadTokenSet(s.tenant.Name)
 	switch {
 	case errors.Is(err, store.ErrTokenCacheUnreadable):
@@ -131,7 +127,7 @@ func (s *grantSession) cached() (*tokens.TokenSet, error) {
 }
 
 // save stores ts in the keyring, the refresh token first (see store.SaveTokenSet).
-func (s *grantSession) save(ts *tokens.TokenSet) error {
+func (s *grantSession) save(ts *oauth.TokenSet) error {
 	return storeErr(s.tenants.Secrets.SaveTokenSet(s.tenant.Name, ts))
 }
 
@@ -154,25 +150,25 @@ func (s *grantSession) lock(ctx context.Context) (func(), error) {
 // reached or failed (an I/O error), 1 when it answered with a refusal.
 func grantErr(err error) error {
 	var ee *ExitError
-	var me *tokens.MissingEndpointError
+	var me *oauth.MissingEndpointError
 	switch {
 	case err == nil || errors.As(err, &ee):
 		return err
 	case errors.As(err, &me):
 		return missingEndpoint(me)
-	case errors.Is(err, tokens.ErrUnreachable), errors.Is(err, tokens.ErrTimeout),
-		errors.Is(err, tokens.ErrProviderFailed), errors.Is(err, tokens.ErrRateLimited),
-		errors.Is(err, context.Canceled), errors.Is(err, tokens.ErrInsecureURL),
-		errors.Is(err, tokens.ErrCallbackTimeout):
+	case errors.Is(err, oauth.ErrUnreachable), errors.Is(err, oauth.ErrTimeout),
+		errors.Is(err, oauth.ErrProviderFailed), errors.Is(err, oauth.ErrRateLimited),
+		errors.Is(err, context.Canceled), errors.Is(err, keys.ErrInsecureURL),
+		errors.Is(err, oauth.ErrCallbackTimeout):
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
 	return &ExitError{Code: ExitInvalid, Err: err}
 }
 
-// missingEndpoint words a *tokens.MissingEndpointError for the user: the endpoint, where
+// missingEndpoint words a *oauth.MissingEndpointError for the user: the endpoint, where
 // it was looked for, and the flag that sets it. It is a usage error (exit 2): the tenant
 // lacks a setting.
-func missingEndpoint(me *tokens.MissingEndpointError) error {
+func missingEndpoint(me *oauth.MissingEndpointError) error {
 	flag := endpointFlags[me.Name]
 	where := "discovery is off for the tenant"
 	if me.Source != "" {

@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenbench/tokenbench/store"
-	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // NewIntrospectCmd returns the `introspect` command: RFC 7662 token introspection.
@@ -33,8 +33,8 @@ Exit status: 0 the token is active; 1 it is not (or the provider refused); 2 usa
 keyring or network errors.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var in *tokens.Introspection
-			err := callWithToken(cmd, args, config, tenant, d, true, func(ctx context.Context, c *tokens.Client, token string) (err error) {
+			var in *oauth.Introspection
+			err := callWithToken(cmd, args, config, tenant, d, true, func(ctx context.Context, c *oauth.Client, token string) (err error) {
 				in, err = c.Introspect(ctx, token, hint)
 				return err
 			})

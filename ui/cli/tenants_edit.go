@@ -15,6 +15,8 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // tenantFlags are the flags add and edit share; edit applies only the ones given.
@@ -30,15 +32,15 @@ type tenantFlags struct {
 }
 
 // endpointFlags names the flag that sets each endpoint override, by its discovery name
-// (the name a *tokens.MissingEndpointError carries).
+// (the name a *oauth.MissingEndpointError carries).
 var endpointFlags = map[string]string{
-	tokens.EndpointAuthorization:       "authorization-endpoint",
-	tokens.EndpointToken:               "token-endpoint",
-	tokens.EndpointDeviceAuthorization: "device-authorization-endpoint",
-	tokens.EndpointUserinfo:            "userinfo-endpoint",
-	tokens.EndpointIntrospection:       "introspection-endpoint",
-	tokens.EndpointRevocation:          "revocation-endpoint",
-	tokens.EndpointJWKS:                "jwks-uri",
+	oauth.EndpointAuthorization:       "authorization-endpoint",
+	oauth.EndpointToken:               "token-endpoint",
+	oauth.EndpointDeviceAuthorization: "device-authorization-endpoint",
+	oauth.EndpointUserinfo:            "userinfo-endpoint",
+	oauth.EndpointIntrospection:       "introspection-endpoint",
+	oauth.EndpointRevocation:          "revocation-endpoint",
+	oauth.EndpointJWKS:                "jwks-uri",
 }
 
 // endpointFields pairs each endpoint flag with its field in e.
@@ -87,16 +89,16 @@ func (f *tenantFlags) register(fs *pflag.FlagSet, edit bool) {
 }
 
 func authMethodNames() string {
-	names := make([]string, len(store.AuthMethods))
-	for i, m := range store.AuthMethods {
+	names := make([]string, len(oauth.AuthMethods))
+	for i, m := range oauth.AuthMethods {
 		names[i] = string(m)
 	}
 	return strings.Join(names, ", ")
 }
 
 func grantNames() string {
-	names := make([]string, len(store.Grants))
-	for i, g := range store.Grants {
+	names := make([]string, len(oauth.Grants))
+	for i, g := range oauth.Grants {
 		names[i] = string(g)
 	}
 	return strings.Join(names, ", ")
@@ -130,20 +132,20 @@ func (f *tenantFlags) apply(t *store.Tenant, fs *pflag.FlagSet) error {
 		}
 	}
 	if set("grant") {
-		t.Grant = store.Grant(f.grant)
+		t.Grant = oauth.Grant(f.grant)
 	}
 	if set("auth-method") {
-		t.AuthMethod = store.AuthMethod(f.authMethod)
+		t.AuthMethod = oauth.AuthMethod(f.authMethod)
 		switch t.AuthMethod {
-		case store.AuthNone:
+		case oauth.AuthNone:
 			t.Confidential = false
-		case store.AuthSecretBasic, store.AuthSecretPost, store.AuthSecretJWT, store.AuthPrivateKeyJWT:
+		case oauth.AuthSecretBasic, oauth.AuthSecretPost, oauth.AuthSecretJWT, oauth.AuthPrivateKeyJWT:
 			t.Confidential = true
 		}
 	}
 	if set("redirect-uri") {
 		if f.redirectURI != "" {
-			if _, _, _, err := tokens.ParseRedirectURI(f.redirectURI); err != nil {
+			if _, _, _, err := oauth.ParseRedirectURI(f.redirectURI); err != nil {
 				return Fail(ExitUsage, "--redirect-uri %q is not a loopback redirect URI: use http://127.0.0.1:PORT/PATH, http://localhost:PORT/PATH or http://[::1]:PORT/PATH", tokens.SafeText(f.redirectURI))
 			}
 		}
@@ -400,18 +402,18 @@ func (o *tenantsOpts) discover(cmd *cobra.Command, t store.Tenant, skip bool) st
 	if skip {
 		return "skipped"
 	}
-	ctx, cancel := context.WithTimeout(cmd.Context(), tokens.HTTPTimeout)
+	ctx, cancel := context.WithTimeout(cmd.Context(), keys.HTTPTimeout)
 	defer cancel()
-	md, err := tokens.Discover(ctx, tokens.NewHTTPClient(nil), t.IssuerURL())
+	md, err := keys.Discover(ctx, keys.NewHTTPClient(nil), t.IssuerURL())
 	if err != nil {
 		fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: warning: discovery for %s failed, saving anyway: %s\n", t.IssuerURL(), oneLine(err.Error()))
 		return "failed"
 	}
-	grantTypes := map[store.Grant]string{
-		store.GrantClientCredentials: "client_credentials",
-		store.GrantDevice:            "urn:ietf:params:oauth:grant-type:device_code",
-		store.GrantPKCE:              "authorization_code",
-		store.GrantRefresh:           "refresh_token",
+	grantTypes := map[oauth.Grant]string{
+		oauth.GrantClientCredentials: "client_credentials",
+		oauth.GrantDevice:            "urn:ietf:params:oauth:grant-type:device_code",
+		oauth.GrantPKCE:              "authorization_code",
+		oauth.GrantRefresh:           "refresh_token",
 	}
 	if gt := grantTypes[t.Grant]; gt != "" && len(md.GrantTypesSupported) > 0 && !slices.Contains(md.GrantTypesSupported, gt) {
 		fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: warning: %s does not list the %s grant (%s) as supported\n", t.IssuerURL(), t.Grant, gt)
@@ -465,7 +467,7 @@ func (f *tenantFlags) readPrivateKey(cmd *cobra.Command) (string, error) {
 	case len(b) > maxKeyInput:
 		return "", Fail(ExitUsage, "the private key in %s is larger than %d KiB", tokens.SafeText(source), maxKeyInput>>10)
 	}
-	sk, err := tokens.ParseSigningKey(b)
+	sk, err := oauth.ParseSigningKey(b)
 	if err != nil {
 		return "", Fail(ExitUsage, "the private key in %s cannot sign client assertions: %v", tokens.SafeText(source), err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // NewTokenCmd returns the `token` command: print a valid access token for scripts.
@@ -43,7 +44,7 @@ person, or the provider refused; 2 usage, keyring or network errors.`,
 				if err != nil {
 					return err
 				}
-				d.now = func() time.Time { return t }
+				d.Now = func() time.Time { return t }
 			}
 			if margin < 0 {
 				return Fail(ExitUsage, "--margin must not be negative")
@@ -62,7 +63,7 @@ person, or the provider refused; 2 usage, keyring or network errors.`,
 	}
 	cmd.Flags().StringVar(&config, "config", "", "read tenants from the file at `PATH` (default $"+store.EnvConfig+", else the user config dir)")
 	cmd.Flags().StringVar(&tenant, "tenant", "", "the tenant `NAME` (default: the default tenant)")
-	cmd.Flags().DurationVar(&margin, "margin", tokens.DefaultRefreshMargin, "refresh a token that expires within `DURATION`")
+	cmd.Flags().DurationVar(&margin, "margin", oauth.DefaultRefreshMargin, "refresh a token that expires within `DURATION`")
 	cmd.Flags().BoolVar(&force, "force", false, "refresh or re-obtain the token even if the cached one is still valid")
 	// --now moves the clock for tests of the refresh margin; it is not for users.
 	cmd.Flags().StringVar(&nowStr, "now", "", "pretend the time is `TIME` (RFC 3339 or Unix seconds)")
@@ -73,7 +74,7 @@ person, or the provider refused; 2 usage, keyring or network errors.`,
 // validToken returns a token set whose access token is valid beyond margin: the cached
 // one, or under the tenant's token lock a fresh one (another process may have just made
 // one), by refresh or client credentials. With force the cached one is never served.
-func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration, force bool) (*tokens.TokenSet, error) {
+func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration, force bool) (*oauth.TokenSet, error) {
 	ts, err := s.cached()
 	if err != nil {
 		return nil, err
@@ -96,7 +97,7 @@ func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration, forc
 		return ts, nil
 	}
 
-	var fresh *tokens.TokenSet
+	var fresh *oauth.TokenSet
 	var grantFailure error
 	if ts != nil && ts.RefreshToken != "" {
 		c, err := s.client(true)
@@ -127,7 +128,7 @@ func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration, forc
 	}
 	hint := fmt.Sprintf("run 'tokenbench get --tenant %s' (it needs a person: grant %s)", s.tenant.Name, orDefault(string(s.tenant.Grant), "device"))
 	switch {
-	case grantFailure != nil && errors.Is(grantFailure, tokens.ErrInvalidGrant):
+	case grantFailure != nil && errors.Is(grantFailure, oauth.ErrInvalidGrant):
 		return nil, Fail(ExitInvalid, "the stored refresh token of %q was refused (expired, revoked or already used): %s", s.tenant.Name, hint)
 	case grantFailure != nil:
 		return nil, grantErr(grantFailure)

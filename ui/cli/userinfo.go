@@ -12,6 +12,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
 // NewUserinfoCmd returns the `userinfo` command: the profile behind an access token.
@@ -37,7 +38,7 @@ network errors.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var info tokens.Object
-			err := callWithToken(cmd, args, config, tenant, d, false, func(ctx context.Context, c *tokens.Client, token string) (err error) {
+			err := callWithToken(cmd, args, config, tenant, d, false, func(ctx context.Context, c *oauth.Client, token string) (err error) {
 				info, err = c.Userinfo(ctx, token)
 				return err
 			})
@@ -61,7 +62,7 @@ network errors.`,
 // token); the client secret is read only when needSecret. Provider errors become grant
 // errors with their exit codes.
 func callWithToken(cmd *cobra.Command, args []string, config, tenant string, d grantDeps, needSecret bool,
-	call func(ctx context.Context, c *tokens.Client, token string) error) error {
+	call func(ctx context.Context, c *oauth.Client, token string) error) error {
 	s, err := openGrantSession(cmd, config, tenant, d)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
 )
 
 // verifyOpts are the flags of `verify`; their names are a contract scripts rely on.
@@ -22,8 +23,8 @@ type verifyOpts struct {
 	signatureOnly, json                   bool
 	decryptKeys, jweAlgs, jweEncs         []string
 
-	// cache is the JWKS and discovery cache; nil means tokens.NewCache(). Tests set it.
-	cache *tokens.Cache
+	// cache is the JWKS and discovery cache; nil means keys.NewCache(). Tests set it.
+	cache *keys.Cache
 }
 
 // NewVerifyCmd returns the `verify` command: the validation report of a token against
@@ -156,7 +157,7 @@ func (o *verifyOpts) policy(cmd *cobra.Command) (tokens.Policy, error) {
 		p.Now = func() time.Time { return t }
 	}
 	for _, path := range o.decryptKeys {
-		ks, err := tokens.LoadDecryptionKeyFile(path)
+		ks, err := keys.LoadDecryptionFile(path)
 		if err != nil {
 			return p, Fail(ExitUsage, "--decrypt-key: %s", strings.TrimPrefix(err.Error(), "tokens: "))
 		}
@@ -198,16 +199,16 @@ func (o *verifyOpts) keySet(ctx context.Context, p *tokens.Policy, raw string, s
 	}
 	if o.jwks != "" {
 		if strings.HasPrefix(o.jwks, "https://") || strings.HasPrefix(o.jwks, "http://") {
-			add(o.cacheFor().Keys(ctx, o.jwks, kid))
+			add(o.cacheFor().JWKS(ctx, o.jwks, kid))
 		} else {
-			add(tokens.LoadJWKSFile(o.jwks))
+			add(keys.LoadJWKSFile(o.jwks))
 		}
 	}
 	if o.key != "" {
-		add(tokens.LoadKeyFile(o.key))
+		add(keys.LoadFile(o.key))
 	}
 	if o.secretFile != "" {
-		add(tokens.LoadSecretFile(o.secretFile))
+		add(keys.LoadSecretFile(o.secretFile))
 	}
 	if !configured {
 		return nil, nil
@@ -223,9 +224,9 @@ func (o *verifyOpts) keySet(ctx context.Context, p *tokens.Policy, raw string, s
 	return set, errors.Join(errs...)
 }
 
-func (o *verifyOpts) cacheFor() *tokens.Cache {
+func (o *verifyOpts) cacheFor() *keys.Cache {
 	if o.cache == nil {
-		o.cache = tokens.NewCache()
+		o.cache = keys.NewCache()
 	}
 	return o.cache
 }

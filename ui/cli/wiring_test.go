@@ -17,7 +17,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/store/keyringtest"
-	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/oauth"
 	"github.com/tokenbench/tokenbench/tokens/tokenstest"
 )
 
@@ -35,7 +35,7 @@ func (e *grantEnv) addTenant(tn store.Tenant, change store.SecretChange) {
 func TestPrivateKeyJWTTenantCommands(t *testing.T) {
 	e := newGrantEnv(t)
 	e.addTenant(store.Tenant{Name: "pk", ClientID: tokenstest.PrivateKeyClientID, Confidential: true,
-		Grant: store.GrantClientCredentials, AuthMethod: store.AuthPrivateKeyJWT}, store.SetPrivateKey(string(pemWithKid(t, e.p))))
+		Grant: oauth.GrantClientCredentials, AuthMethod: oauth.AuthPrivateKeyJWT}, store.SetPrivateKey(string(pemWithKid(t, e.p))))
 	first := e.mustRun(newTokenCmd, "--tenant", "pk")
 	if r := e.mustRun(newTokenCmd, "--tenant", "pk"); r.stdout != first.stdout {
 		t.Fatal("without --force the cached token was not served")
@@ -45,7 +45,7 @@ func TestPrivateKeyJWTTenantCommands(t *testing.T) {
 		t.Fatalf("--force served %q", forced.stdout)
 	}
 	reqs := e.p.Requests("/oauth/token")
-	if f := reqs[len(reqs)-1].Form; f.Get("client_assertion_type") != tokens.ClientAssertionType || f.Get("client_secret") != "" {
+	if f := reqs[len(reqs)-1].Form; f.Get("client_assertion_type") != oauth.ClientAssertionType || f.Get("client_secret") != "" {
 		t.Fatalf("token request form %v", f)
 	}
 	// introspect authenticates with an assertion too; revoke then clears the cache.
@@ -86,7 +86,7 @@ func TestRevokeRefreshTokenCommand(t *testing.T) {
 		t.Fatalf("revocation request %v", f)
 	}
 	// The provider no longer takes the refresh token.
-	c := tokens.NewClient(tokens.ClientConfig{Issuer: e.p.Issuer, ClientID: tokenstest.NativeClientID})
+	c := oauth.NewClient(oauth.ClientConfig{Issuer: e.p.Issuer, ClientID: tokenstest.NativeClientID})
 	if _, err := c.Refresh(context.Background(), cached); err == nil {
 		t.Fatal("the revoked refresh token still works")
 	}
@@ -97,12 +97,12 @@ func TestExchangeCommand(t *testing.T) {
 	subject := strings.TrimSpace(e.mustRun(newTokenCmd, "--tenant", "m2m").stdout)
 	r := e.mustRun(newExchangeCmd, "--tenant", "m2m", "--subject-token", subject, "--audience", "https://orders.test", "--scope", "openid read", "--json")
 	var doc ExchangeDoc
-	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || doc.IssuedTokenType != tokens.TokenTypeAccess || doc.AccessToken == "" || doc.Grant != tokens.GrantExchange {
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || doc.IssuedTokenType != oauth.TokenTypeAccess || doc.AccessToken == "" || doc.Grant != oauth.GrantExchange {
 		t.Fatalf("exchange --json: %v %s", err, r.stdout)
 	}
 	reqs := e.p.Requests("/oauth/token")
 	f := reqs[len(reqs)-1].Form
-	if f.Get("audience") != "https://orders.test" || f.Get("scope") != "openid read" || f.Get("subject_token_type") != tokens.TokenTypeAccess {
+	if f.Get("audience") != "https://orders.test" || f.Get("scope") != "openid read" || f.Get("subject_token_type") != oauth.TokenTypeAccess {
 		t.Errorf("exchange form %v", f)
 	}
 	r = e.mustRun(newExchangeCmd, "--tenant", "m2m", "--subject-token", subject, "--requested-token-type", "access_token")
@@ -130,8 +130,8 @@ func TestTenantWithoutDiscovery(t *testing.T) {
 	e := newGrantEnv(t)
 	off := tokenstest.New(t, tokenstest.WithoutDiscovery())
 	e.addTenant(store.Tenant{Name: "bare", Kind: store.KindOIDC, Issuer: off.Issuer, ClientID: tokenstest.ConfidentialClientID,
-		Confidential: true, Grant: store.GrantClientCredentials, NoDiscovery: true,
-		Endpoints: store.Endpoints{Token: off.Endpoint(tokens.EndpointToken)}}, store.SetSecret(tokenstest.ConfidentialClientSecret))
+		Confidential: true, Grant: oauth.GrantClientCredentials, NoDiscovery: true,
+		Endpoints: store.Endpoints{Token: off.Endpoint(oauth.EndpointToken)}}, store.SetSecret(tokenstest.ConfidentialClientSecret))
 	if r := e.run(newGetCmd, "--tenant", "bare"); r.code != 0 {
 		t.Fatalf("get without discovery: %+v", r)
 	}
@@ -142,7 +142,7 @@ func TestTenantWithoutDiscovery(t *testing.T) {
 	// With discovery on, the document's missing endpoint is named the same way.
 	e.addTenant(store.Tenant{Name: "m2m-nodevice", ClientID: tokenstest.ConfidentialClientID, Confidential: true}, store.SetSecret(tokenstest.ConfidentialClientSecret))
 	e.addTenant(store.Tenant{Name: "mixed", Kind: store.KindOIDC, Issuer: off.Issuer, ClientID: tokenstest.ConfidentialClientID, Confidential: true,
-		Endpoints: store.Endpoints{Token: off.Endpoint(tokens.EndpointToken)}}, store.SetSecret(tokenstest.ConfidentialClientSecret))
+		Endpoints: store.Endpoints{Token: off.Endpoint(oauth.EndpointToken)}}, store.SetSecret(tokenstest.ConfidentialClientSecret))
 	if r := e.run(newGetCmd, "--tenant", "mixed"); r.code != ExitUsage && r.code != ExitInvalid || r.stdout != "" {
 		t.Fatalf("discovery 404 with discovery on: %+v", r)
 	}
@@ -150,7 +150,7 @@ func TestTenantWithoutDiscovery(t *testing.T) {
 
 func TestRedirectURITenant(t *testing.T) {
 	e := newGrantEnv(t)
-	e.addTenant(store.Tenant{Name: "lh", ClientID: tokenstest.LocalhostClientID, Grant: store.GrantPKCE,
+	e.addTenant(store.Tenant{Name: "lh", ClientID: tokenstest.LocalhostClientID, Grant: oauth.GrantPKCE,
 		RedirectURI: tokenstest.LocalhostRedirectURI, Scopes: []string{"openid"}}, store.KeepSecret)
 	r := e.mustRun(newGetCmd, "--tenant", "lh")
 	if !strings.Contains(r.stderr, "redirect_uri=http%3A%2F%2Flocalhost%3A") || !strings.Contains(r.stderr, "%2Fauth%2Fdone") {

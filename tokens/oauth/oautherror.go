@@ -1,0 +1,161 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/tokenbench/tokenbench/tokens/keys"
+	"golang.org/x/oauth2"
+)
+
+// What went wrong at a provider, each worded as what to check. Every *ProviderError
+// matches exactly one of them with errors.Is.
+var (
+	ErrInvalidClient      = errors.New("the provider did not accept the client: check the tenant's client ID, client secret and auth style (basic or post)")
+	ErrUnauthorizedClient = errors.New("the client may not do this: enable the grant for the application at the provider, and check the tenant's client secret")
+	ErrInvalidGrant       = errors.New("the provider refused the code, device code or refresh token (expired, already used or revoked): run `tokenbench get` again")
+	ErrInvalidScope       = errors.New("the provider refused the requested scope: check the tenant's scopes")
+	ErrAccessDenied       = errors.New("access was denied, by the user or by the provider's rules (for client credentials: check the tenant's audience and that the application may use that API)")
+	ErrExpiredToken       = errors.New("the device code expired before it was approved: start the device flow again and approve it in time")
+	ErrRateLimited        = errors.New("the provider is rate-limiting this client (HTTP 429): wait a moment and try again")
+	ErrProviderFailed     = errors.New("the provider failed (HTTP 5xx): try again later or check the provider's status")
+	ErrTimeout            = errors.New("the provider did not answer in time: check the tenant's issuer and your network")
+	ErrUnreachable        = errors.New("the provider could not be reached: check the tenant's issuer or domain and your network")
+	ErrProviderRefused    = errors.New("the provider refused the request: check the tenant's settings against the application at the provider")
+)
+
+// ProviderError is an OAuth error response or a failed request to one of a provider's
+// endpoints, with the error code and description the provider sent.
+type ProviderError struct {
+	// Endpoint names the endpoint ("token endpoint", "device authorization endpoint").
+	Endpoint string
+	// Code is the OAuth "error" value, empty when the provider sent none.
+	Code        string
+	Description string
+	// Status is the HTTP status, 0 when no answer arrived.
+	Status int
+	// RetryAfter is the Retry-After header of a 429 or 503 answer.
+	RetryAfter string
+	// Kind is the sentinel (ErrInvalidClient, …) this error matches.
+	Kind error
+	// Err is the underlying transport error, if any.
+	Err error
+}
+
+func (e *ProviderError) Error() string {
+	var b strings.Builder
+	b.WriteString("tokens: ")
+	b.WriteString(e.Endpoint)
+	switch {
+	case e.Code != "":
+		fmt.Fprintf(&b, " answered %s", e.Code)
+	case e.Status != 0:
+		fmt.Fprintf(&b, " answered HTTP %d", e.Status)
+	default:
+		b.WriteString(" failed")
+	}
+	if e.Description != "" {
+		fmt.Fprintf(&b, " (%s)", oneLineText(e.Description, 200))
+	}
+	if e.Err != nil {
+		fmt.Fprintf(&b, " (%s)", oneLineText(e.Err.Error(), 200))
+	}
+	if e.RetryAfter != "" {
+		fmt.Fprintf(&b, ", retry after %s s", oneLineText(e.RetryAfter, 20))
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Kind.Error())
+	return b.String()
+}
+
+// Unwrap gives errors.Is and errors.As both the kind and the transport error.
+func (e *ProviderError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{e.Kind}
+	}
+	return []error{e.Kind, e.Err}
+}
+
+func oneLineText(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > max {
+		s = s[:max] + "…"
+	}
+	return s
+}
+
+// kindOf maps an OAuth error code or, without one, an HTTP status to its sentinel.
+func kindOf(code string, status int) error {
+	switch code {
+	case "invalid_client":
+		return ErrInvalidClient
+	case "unauthorized_client":
+		return ErrUnauthorizedClient
+	case "invalid_grant":
+		return ErrInvalidGrant
+	case "invalid_scope":
+		return ErrInvalidScope
+	case "access_denied":
+		return ErrAccessDenied
+	case "expired_token":
+		return ErrExpiredToken
+	case "too_many_requests", "slow_down":
+		return ErrRateLimited
+	case "server_error", "temporarily_unavailable":
+		return ErrProviderFailed
+	}
+	switch {
+	case status == http.StatusTooManyRequests:
+		return ErrRateLimited
+	case status >= 500:
+		return ErrProviderFailed
+	case status == http.StatusUnauthorized && code == "":
+		return ErrInvalidClient
+	}
+	return ErrProviderRefused
+}
+
+// classify turns what a request to endpoint returned into a *ProviderError when it is
+// a provider failure; tokenbench's own refusals (insecure URL, redirect, oversized body,
+// issuer mismatch) and cancellation pass through unchanged.
+func classify(endpoint string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var pe *ProviderError
+	if errors.As(err, &pe) {
+		return err
+	}
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		e := &ProviderError{Endpoint: endpoint, Code: re.ErrorCode, Description: re.ErrorDescription}
+		if re.Response != nil {
+			e.Status = re.Response.StatusCode
+			e.RetryAfter = re.Response.Header.Get("Retry-After")
+		}
+		e.Kind = kindOf(e.Code, e.Status)
+		return e
+	}
+	var se *keys.StatusError
+	if errors.As(err, &se) {
+		return &ProviderError{Endpoint: endpoint, Status: se.Code, Kind: kindOf("", se.Code)}
+	}
+	for _, own := range []error{keys.ErrInsecureURL, keys.ErrRedirect, keys.ErrBodyTooLarge, keys.ErrIssuerMismatch, context.Canceled} {
+		if errors.Is(err, own) {
+			return err
+		}
+	}
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+		return &ProviderError{Endpoint: endpoint, Kind: ErrTimeout, Err: err}
+	}
+	var op *net.OpError
+	if errors.As(err, &op) || strings.Contains(err.Error(), "EOF") || strings.Contains(err.Error(), "connection reset") {
+		return &ProviderError{Endpoint: endpoint, Kind: ErrUnreachable, Err: err}
+	}
+	return fmt.Errorf("tokens: %s: %w", endpoint, err)
+}
