@@ -27,7 +27,8 @@ obtains them from saved tenants, and keeps tenant secrets in the OS keyring.
 Run without a subcommand to open the workbench (on TOKEN, on '-' or piped stdin, on
 --file PATH, or on a built-in example token). The subcommands do the same work for
 scripts: results on stdout, diagnostics on stderr, exit 0 ok, 1 invalid, 2 usage or I/O.`,
-		Args: cobra.MaximumNArgs(1),
+		Version: cli.Version(),
+		Args:    cli.RootArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var raw string
 			if len(args) > 0 || file != "" || !cli.StdinIsTTY() {
@@ -50,6 +51,9 @@ scripts: results on stdout, diagnostics on stderr, exit 0 ok, 1 invalid, 2 usage
 		cli.NewExchangeCmd(),
 		cli.NewRevokeCmd(),
 		cli.NewTenantsCmd(),
+		cli.NewVersionCmd(),
 	)
+	root.SetVersionTemplate("tokenbench {{.Version}}\n")
+	cli.Complete(root)
 	return root
 }

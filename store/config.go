@@ -105,7 +105,7 @@ func (c *Config) Delete(name string) {
 // Validate checks the schema version, every tenant, and that the default names a tenant.
 func (c *Config) Validate() error {
 	if c.Version != ConfigVersion {
-		return fmt.Errorf("store: unsupported config version %d (this tokenbench reads version %d)", c.Version, ConfigVersion)
+		return fmt.Errorf("unsupported config version %d (this tokenbench reads version %d)", c.Version, ConfigVersion)
 	}
 	for _, name := range c.Names() {
 		t, _ := c.Tenant(name)
@@ -115,7 +115,7 @@ func (c *Config) Validate() error {
 	}
 	if c.Default != "" {
 		if _, ok := c.Tenants[c.Default]; !ok {
-			return fmt.Errorf("store: default tenant %q is not defined", printable(c.Default))
+			return fmt.Errorf("default tenant %q is not defined", printable(c.Default))
 		}
 	}
 	return nil
@@ -130,11 +130,11 @@ type ConfigError struct {
 }
 
 func (e *ConfigError) Error() string {
-	msg := strings.TrimPrefix(e.Err.Error(), "store: ")
+	msg := e.Err.Error()
 	if e.Line > 0 {
-		return fmt.Sprintf("store: config %s:%d: %s (fix or move the file; it is not overwritten)", e.Path, e.Line, msg)
+		return fmt.Sprintf("config %s:%d: %s (fix or move the file; it is not overwritten)", e.Path, e.Line, msg)
 	}
-	return fmt.Sprintf("store: config %s: %s (fix or move the file; it is not overwritten)", e.Path, msg)
+	return fmt.Sprintf("config %s: %s (fix or move the file; it is not overwritten)", e.Path, msg)
 }
 
 func (e *ConfigError) Unwrap() error { return e.Err }
@@ -143,7 +143,7 @@ func (e *ConfigError) Unwrap() error { return e.Err }
 func DefaultConfigPath() (string, error) {
 	dir, err := os.UserConfigDir()
 	if err != nil {
-		return "", fmt.Errorf("store: no config directory (%v): pass --config or set %s", err, EnvConfig)
+		return "", fmt.Errorf("no config directory (%v): pass --config or set %s", err, EnvConfig)
 	}
 	return filepath.Join(dir, "tokenbench", "config.toml"), nil
 }
@@ -213,12 +213,12 @@ func readConfig(path string) ([]byte, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, err
 		}
-		return nil, fmt.Errorf("store: reading config: %w", err)
+		return nil, fmt.Errorf("reading config: %w", err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxConfigSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("store: reading config: %w", err)
+		return nil, fmt.Errorf("reading config: %w", err)
 	}
 	if len(data) > maxConfigSize {
 		return nil, &ConfigError{Path: path, Err: fmt.Errorf("larger than %d KiB", maxConfigSize>>10)}
@@ -246,21 +246,47 @@ func Update(path string, fn func(*Config) error) error {
 // withLock runs fn while holding the config file's lock. The lock is a separate file
 // because the config itself is replaced by rename on every write.
 func withLock(path string, fn func() error) error {
+	if err := checkWritable(path); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("store: creating config directory: %w", err)
+		return fmt.Errorf("creating config directory: %w", err)
 	}
 	lock := flock.New(path+".lock", flock.SetPermissions(0o600))
 	ctx, cancel := context.WithTimeout(context.Background(), lockWait)
 	defer cancel()
 	ok, err := lock.TryLockContext(ctx, 5*time.Millisecond)
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("store: locking config: %w", err)
+		return fmt.Errorf("locking config: %w", err)
 	}
 	if !ok {
-		return fmt.Errorf("store: config %s is locked by another tokenbench process (waited %s)", path, lockWait)
+		return fmt.Errorf("config %s is locked by another tokenbench process (waited %s)", path, lockWait)
 	}
 	defer lock.Unlock()
 	return fn()
+}
+
+// ReadOnlyError refuses a change to a config file its owner has made read-only (no
+// owner write bit): replacing the file by rename would succeed and silently undo that
+// choice, so the file is left exactly as it is.
+type ReadOnlyError struct {
+	Path string
+	Mode fs.FileMode
+}
+
+func (e *ReadOnlyError) Error() string {
+	return fmt.Sprintf("the config file %s is read-only (mode %04o)", e.Path, e.Mode.Perm())
+}
+
+// checkWritable returns a *ReadOnlyError when the config file (the target of a symbolic
+// link, which is what a save replaces) exists without its owner write bit.
+func checkWritable(path string) error {
+	target := resolveLink(path)
+	fi, err := os.Stat(target)
+	if err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o200 == 0 {
+		return &ReadOnlyError{Path: target, Mode: fi.Mode()}
+	}
+	return nil
 }
 
 // configHeader is written above the tenants on every save; comments a user adds elsewhere
@@ -285,7 +311,7 @@ func Save(path string, c *Config) error {
 	enc := toml.NewEncoder(&buf)
 	enc.Indent = ""
 	if err := enc.Encode(c); err != nil {
-		return fmt.Errorf("store: encoding config: %w", err)
+		return fmt.Errorf("encoding config: %w", err)
 	}
 	return writeFile(resolveLink(path), buf.Bytes())
 }
@@ -312,11 +338,11 @@ var writeFile = writeAtomic
 func writeAtomic(path string, data []byte) (err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("store: creating config directory: %w", err)
+		return fmt.Errorf("creating config directory: %w", err)
 	}
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return fmt.Errorf("store: writing config: %w", err)
+		return fmt.Errorf("writing config: %w", err)
 	}
 	tmp := f.Name()
 	defer func() {
@@ -326,19 +352,19 @@ func writeAtomic(path string, data []byte) (err error) {
 		}
 	}()
 	if err := f.Chmod(0o600); err != nil {
-		return fmt.Errorf("store: writing config: %w", err)
+		return fmt.Errorf("writing config: %w", err)
 	}
 	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("store: writing config: %w", err)
+		return fmt.Errorf("writing config: %w", err)
 	}
 	if err := f.Sync(); err != nil {
-		return fmt.Errorf("store: writing config: %w", err)
+		return fmt.Errorf("writing config: %w", err)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("store: writing config: %w", err)
+		return fmt.Errorf("writing config: %w", err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("store: writing config: %w", err)
+		return fmt.Errorf("writing config: %w", err)
 	}
 	if d, err := os.Open(dir); err == nil {
 		// A failed directory sync is not reported: the rename has happened and the file is

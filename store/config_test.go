@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -247,4 +248,40 @@ func TestTenantFor(t *testing.T) {
 	check(acme, "spa-id", "b-spa")
 	c.Default = "kc"
 	check(acme, "", "a-m2m")
+}
+
+// A config file its owner made read-only is refused, byte for byte and mode unchanged,
+// by every change (a rename would replace it regardless of its mode).
+func TestReadOnlyConfigIsLeftAlone(t *testing.T) {
+	ts := mockTenants(t)
+	if err := ts.Add(sampleTenant("prod"), KeepSecret); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(ts.Path, 0o400); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(ts.Path)
+	ops := map[string]func() error{
+		"add": func() error { return ts.Add(sampleTenant("dev"), SetSecret("x")) },
+		"edit": func() error {
+			return ts.Edit("prod", func(t *Tenant) error { t.Audience = "a"; return nil }, KeepSecret)
+		},
+		"use":    func() error { return ts.Use("prod") },
+		"remove": func() error { return ts.Remove("prod") },
+	}
+	for name, op := range ops {
+		err := op()
+		var ro *ReadOnlyError
+		if !errors.As(err, &ro) || ro.Path != ts.Path || strings.Contains(err.Error(), "store:") {
+			t.Errorf("%s = %v, want a *ReadOnlyError for %s", name, err, ts.Path)
+		}
+		after, _ := os.ReadFile(ts.Path)
+		fi, _ := os.Stat(ts.Path)
+		if !bytes.Equal(after, before) || fi.Mode().Perm() != 0o400 {
+			t.Errorf("%s changed the file (mode %04o)", name, fi.Mode().Perm())
+		}
+	}
+	if has, _ := ts.Secrets.Has("dev", SecretClient); has {
+		t.Error("the refused add stored a secret")
+	}
 }

@@ -12,13 +12,13 @@ import (
 )
 
 // A tenant is saved with its client secret: the tenant goes to the config file, the
-// secret to the keyring (here go-keyring's in-memory mock).
+// secret to the keyring (here an in-memory one, in place of the OS keyring).
 func Example() {
-	keyring.MockInit()
 	dir, _ := os.MkdirTemp("", "tokenbench-example-")
 	defer os.RemoveAll(dir)
 
 	ts := store.OpenTenants(filepath.Join(dir, "config.toml"))
+	ts.Secrets = &store.Secrets{Keyring: memoryKeyring{}}
 	prod := store.Tenant{Name: "prod", Kind: store.KindAuth0, Domain: "example.eu.auth0.com",
 		ClientID: "abc123", Confidential: true, Grant: oauth.GrantClientCredentials}
 	if err := ts.Add(prod, store.SetSecret("s3cret")); err != nil {
@@ -34,4 +34,25 @@ func Example() {
 	// prod https://example.eu.auth0.com/
 	// client secret: stored · cached token: none
 	// header entry: tokenbench prod/client-secret
+}
+
+// memoryKeyring keeps entries in a map, as a keyring would keep them.
+type memoryKeyring map[string]string
+
+func (k memoryKeyring) Set(service, account, value string) error {
+	k[service+"/"+account] = value
+	return nil
+}
+
+func (k memoryKeyring) Get(service, account string) (string, error) {
+	v, ok := k[service+"/"+account]
+	if !ok {
+		return "", keyring.ErrNotFound
+	}
+	return v, nil
+}
+
+func (k memoryKeyring) Delete(service, account string) error {
+	delete(k, service+"/"+account)
+	return nil
 }

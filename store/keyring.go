@@ -22,7 +22,8 @@ type Keyring interface {
 
 // SystemKeyring is the operating system's keyring through github.com/zalando/go-keyring:
 // the Secret Service over D-Bus on Linux and BSD, the login keychain on macOS, the
-// Credential Manager on Windows. keyring.MockInit swaps it for an in-memory store in tests.
+// Credential Manager on Windows. It calls go-keyring as it is, which on the Secret Service
+// autolaunches a D-Bus daemon when there is no session bus: NewSecrets guards it.
 type SystemKeyring struct{}
 
 // Set stores value for account under service.
@@ -46,7 +47,7 @@ const DefaultKeyringTimeout = 5 * time.Second
 
 // ErrKeyringUnavailable is matched (errors.Is) by every *KeyringError: the keyring could
 // not be reached or did not answer, so nothing was read or written.
-var ErrKeyringUnavailable = errors.New("store: keyring unavailable")
+var ErrKeyringUnavailable = errors.New("keyring unavailable")
 
 // KeyringError says why the keyring could not be used and what the user can do about it.
 // Its message is one line and never contains a secret.
@@ -57,7 +58,7 @@ type KeyringError struct {
 }
 
 func (e *KeyringError) Error() string {
-	msg := "store: keyring unavailable: " + e.Cause
+	msg := "keyring unavailable: " + e.Cause
 	if e.Err != nil {
 		msg += " (" + oneLine(e.Err.Error()) + ")"
 	}
@@ -81,6 +82,9 @@ func classify(err error) error {
 	}
 	if errors.Is(err, keyring.ErrUnsupportedPlatform) {
 		return &KeyringError{Cause: "no supported keyring on " + runtime.GOOS, Fix: "set " + EnvClientSecret + " to supply the client secret for this run"}
+	}
+	if errors.Is(err, errNoSessionBus) {
+		return &KeyringError{Cause: "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)", Fix: "run inside a desktop session or dbus-run-session with a Secret Service such as gnome-keyring, " + envFix}
 	}
 	if errors.Is(err, keyring.ErrSetDataTooBig) {
 		return &KeyringError{Cause: "the keyring refused the value as too large", Fix: "report this as a bug in tokenbench", Err: err}

@@ -50,10 +50,10 @@ var SecretKinds = []SecretKind{SecretClient, SecretRefreshToken, SecretTokenSet,
 const EnvPrivateKey = "TOKENBENCH_PRIVATE_KEY"
 
 // ErrSecretNotFound is returned by Get when the tenant has no secret of that kind.
-var ErrSecretNotFound = errors.New("store: no such secret in the keyring")
+var ErrSecretNotFound = errors.New("no such secret in the keyring")
 
 // ErrSecretCorrupt is matched (errors.Is) by every *CorruptSecretError.
-var ErrSecretCorrupt = errors.New("store: keyring entry is damaged")
+var ErrSecretCorrupt = errors.New("keyring entry is damaged")
 
 // CorruptSecretError reports a stored value that cannot be trusted: a write was torn (the
 // header or a chunk is missing), a chunk was changed, or the header is unreadable. The
@@ -64,7 +64,7 @@ type CorruptSecretError struct {
 }
 
 func (e *CorruptSecretError) Error() string {
-	return fmt.Sprintf("store: keyring entry %s/%s is damaged: %s; store it again or remove it", Service, e.Account, e.Reason)
+	return fmt.Sprintf("keyring entry %s/%s is damaged: %s; store it again or remove it", Service, e.Account, e.Reason)
 }
 
 // Is makes errors.Is(err, ErrSecretCorrupt) true.
@@ -87,8 +87,16 @@ type Secrets struct {
 	timed *timedKeyring
 }
 
-// NewSecrets returns Secrets on the system keyring with the default timeout.
-func NewSecrets() *Secrets { return &Secrets{} }
+// NewSecrets returns Secrets on the system keyring with the default timeout. Where the
+// keyring is the Secret Service and there is no D-Bus session bus, every call fails at
+// once with a *KeyringError naming that cause (see errNoSessionBus) instead of starting
+// a bus.
+func NewSecrets() *Secrets {
+	if err := checkSessionBus(); err != nil {
+		return &Secrets{Keyring: failingKeyring{err}}
+	}
+	return &Secrets{}
+}
 
 func (s *Secrets) kr() *timedKeyring {
 	if s.timed == nil {
@@ -120,7 +128,7 @@ func checkKey(tenant string, kind SecretKind) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("store: unknown secret kind %q", printable(string(kind)))
+	return fmt.Errorf("unknown secret kind %q", printable(string(kind)))
 }
 
 type header struct {
@@ -186,7 +194,7 @@ func (s *Secrets) Set(tenant string, kind SecretKind, value string) error {
 		return err
 	}
 	if len(value) > MaxSecretSize {
-		return fmt.Errorf("store: secret larger than %d KiB", MaxSecretSize>>10)
+		return fmt.Errorf("secret larger than %d KiB", MaxSecretSize>>10)
 	}
 	kr := s.kr()
 	old, err := kr.get(Service, Account(tenant, kind))

@@ -91,7 +91,7 @@ func (t Tenant) CanClientCredentials() bool {
 }
 
 // ErrInvalidTenant is matched (errors.Is) by every *TenantError.
-var ErrInvalidTenant = errors.New("store: invalid tenant")
+var ErrInvalidTenant = errors.New("invalid tenant")
 
 // TenantError says which field of which tenant is unusable and why.
 type TenantError struct {
@@ -102,9 +102,9 @@ type TenantError struct {
 
 func (e *TenantError) Error() string {
 	if e.Name == "" {
-		return fmt.Sprintf("store: tenant %s: %s", e.Field, e.Reason)
+		return fmt.Sprintf("tenant %s: %s", e.Field, e.Reason)
 	}
-	return fmt.Sprintf("store: tenant %q: %s: %s", e.Name, e.Field, e.Reason)
+	return fmt.Sprintf("tenant %q: %s: %s", e.Name, e.Field, e.Reason)
 }
 
 // Is makes errors.Is(err, ErrInvalidTenant) true.
@@ -248,7 +248,7 @@ func validIssuer(s string) error {
 	}
 	u, err := keys.CheckURL(s)
 	if err != nil {
-		return errors.New(strings.TrimPrefix(err.Error(), "tokens: "))
+		return err
 	}
 	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 		return fmt.Errorf("%q must not have a query, fragment or user info", s)

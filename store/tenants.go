@@ -6,13 +6,13 @@ import (
 )
 
 // ErrTenantNotFound is returned for a tenant name the config file does not define.
-var ErrTenantNotFound = errors.New("store: no such tenant")
+var ErrTenantNotFound = errors.New("no such tenant")
 
 // ErrTenantExists is returned by Add for a name the config file already defines.
-var ErrTenantExists = errors.New("store: tenant already exists")
+var ErrTenantExists = errors.New("tenant already exists")
 
 // ErrNoDefault is returned by Resolve when no name is given and no default is set.
-var ErrNoDefault = errors.New("store: no tenant given and no default set")
+var ErrNoDefault = errors.New("no tenant given and no default set")
 
 // Tenants edits saved tenants transactionally across the config file at Path and the
 // keyring: keyring changes are made first, under the config file's lock; when the keyring

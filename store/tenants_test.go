@@ -18,7 +18,7 @@ func mockTenants(t *testing.T) *Tenants {
 
 // failWrites makes every config write fail until the test ends.
 func failWrites(t *testing.T) error {
-	boom := errors.New("store: writing config: disk full")
+	boom := errors.New("writing config: disk full")
 	old := writeFile
 	writeFile = func(string, []byte) error { return boom }
 	t.Cleanup(func() { writeFile = old })

@@ -10,7 +10,7 @@ import (
 // ErrTokenCacheUnreadable is matched (errors.Is) when a tenant's cached token set is
 // damaged or not readable: LoadTokenSet then still returns what it could (the refresh
 // token from its own slot), and a new grant overwrites the entry.
-var ErrTokenCacheUnreadable = errors.New("store: the cached token set is unreadable")
+var ErrTokenCacheUnreadable = errors.New("the cached token set is unreadable")
 
 // LoadTokenSet returns tenant's cached token set with the refresh token from its own
 // slot, or nil when nothing is cached. A refresh token without a cached set (the cache

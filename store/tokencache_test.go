@@ -11,7 +11,7 @@ import (
 
 func TestTokenSetCache(t *testing.T) {
 	keyring.MockInit()
-	s := NewSecrets()
+	s := &Secrets{}
 	if ts, err := s.LoadTokenSet("dev"); ts != nil || err != nil {
 		t.Fatalf("empty cache: %v %v", ts, err)
 	}

@@ -61,6 +61,13 @@ func lookupSigAlg(name string) (sigAlg, bool) {
 	return sigAlg{}, false
 }
 
+// SignatureAlgorithms lists every JWS algorithm tokenbench verifies, in the order help and
+// shell completion show them.
+var SignatureAlgorithms = []string{
+	"RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
+	"ES256", "ES384", "ES512", "EdDSA", "HS256", "HS384", "HS512",
+}
+
 // isNone reports whether alg is "none" in any casing: an unsigned token is never valid.
 func isNone(alg string) bool { return strings.EqualFold(alg, "none") }
 
@@ -84,4 +91,4 @@ type ValidationError struct {
 	Reason string
 }
 
-func (e *ValidationError) Error() string { return "tokens: " + e.Check + ": " + e.Reason }
+func (e *ValidationError) Error() string { return e.Check + ": " + e.Reason }

@@ -22,13 +22,13 @@ const ExampleKeySource = "built-in example key (generated at start-up, not a rea
 func ExampleToken(now time.Time) (string, *KeySet, error) {
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
-		return "", nil, fmt.Errorf("tokens: example key: %w", err)
+		return "", nil, fmt.Errorf("example key: %w", err)
 	}
 	const kid = "example-key-1"
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.EdDSA, Key: jose.JSONWebKey{Key: priv, KeyID: kid}},
 		(&jose.SignerOptions{}).WithType("at+jwt"))
 	if err != nil {
-		return "", nil, fmt.Errorf("tokens: example signer: %w", err)
+		return "", nil, fmt.Errorf("example signer: %w", err)
 	}
 	iat := now.Unix()
 	claims := []byte(fmt.Sprintf(`{"iss":%q,"sub":"auth0|6650f1c0ffee","aud":["https://api.example.invalid/","%suserinfo"],`+
@@ -36,15 +36,15 @@ func ExampleToken(now time.Time) (string, *KeySet, error) {
 		`"client_id":"k3mpl3ExampleClient","jti":"example-0001","gty":"client-credentials","permissions":["read:orders"],`+
 		`"org_id":"org_example","https://example.invalid/roles":["developer"]}`, ExampleIssuer, ExampleIssuer, iat, iat+3600))
 	if !json.Valid(claims) {
-		return "", nil, fmt.Errorf("tokens: example claims are not JSON")
+		return "", nil, fmt.Errorf("example claims are not JSON")
 	}
 	jws, err := signer.Sign(claims)
 	if err != nil {
-		return "", nil, fmt.Errorf("tokens: example signature: %w", err)
+		return "", nil, fmt.Errorf("example signature: %w", err)
 	}
 	raw, err := jws.CompactSerialize()
 	if err != nil {
-		return "", nil, fmt.Errorf("tokens: example serialization: %w", err)
+		return "", nil, fmt.Errorf("example serialization: %w", err)
 	}
 	keys := &KeySet{Keys: []Key{{
 		JWK:    jose.JSONWebKey{Key: pub, KeyID: kid, Algorithm: string(jose.EdDSA), Use: "sig"},

@@ -42,7 +42,7 @@ func ExampleParse() {
 	_, err := tokens.Parse(exampleJWS(`{"alg":"RS256","a\u006cg":"none"}`, `{}`))
 	fmt.Println(err)
 	// Output:
-	// tokens: header has a duplicate member "alg"
+	// header has a duplicate member "alg"
 }
 
 func ExampleExplain() {

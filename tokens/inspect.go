@@ -80,7 +80,7 @@ func Inspect(text string) Inspection {
 	if looksJOSE(tok) || dots == 2 || dots == 4 {
 		t, err := Parse(tok)
 		if err != nil {
-			in.Reason = strings.TrimPrefix(err.Error(), "tokens: ")
+			in.Reason = err.Error()
 			return in
 		}
 		in.Kind, in.Parsed = t.Kind, t

@@ -15,14 +15,14 @@ import (
 // symmetric key material ("d", "p", "q", "dp", "dq", "qi", "oth", "k", "priv"). A key set
 // published by a provider must be public; one that is not was published by mistake or is
 // not what it claims to be, so no key of it is trusted.
-var ErrPrivateKeyMaterial = errors.New("tokens: key set contains private key material")
+var ErrPrivateKeyMaterial = errors.New("key set contains private key material")
 
 // ErrDuplicateKID is wrapped by the error of a key set in which two keys share a "kid",
 // whatever their types: a kid must name exactly one key.
-var ErrDuplicateKID = errors.New("tokens: key set has two keys with the same kid")
+var ErrDuplicateKID = errors.New("key set has two keys with the same kid")
 
 // ErrNotJWKS is wrapped by the error for data that is not a JSON Web Key Set at all.
-var ErrNotJWKS = errors.New("tokens: not a JSON Web Key Set")
+var ErrNotJWKS = errors.New("not a JSON Web Key Set")
 
 // JWKSError is returned when a key set is refused as a whole. Err is one of
 // ErrNotJWKS, ErrPrivateKeyMaterial or ErrDuplicateKID (use errors.Is).

@@ -33,5 +33,5 @@ func ExampleParseJWKS_privateKeyMaterial() {
 	fmt.Println(err)
 	// Output:
 	// true
-	// tokens: key set contains private key material (JWKS URL https://example.com/jwks): key 0 (kid "hs") has private member(s) k; a published key set must be public
+	// key set contains private key material (JWKS URL https://example.com/jwks): key 0 (kid "hs") has private member(s) k; a published key set must be public
 }

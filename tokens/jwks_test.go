@@ -147,7 +147,7 @@ func TestParseJWKS(t *testing.T) {
 				if !errors.Is(err, tt.wantErr) || !errors.As(err, &je) {
 					t.Fatalf("err = %v, want %v as *JWKSError", err, tt.wantErr)
 				}
-				if set != nil || !strings.HasPrefix(err.Error(), "tokens: ") || !strings.Contains(err.Error(), "JWKS file test.json") {
+				if set != nil || strings.HasPrefix(err.Error(), "tokens: ") || !strings.Contains(err.Error(), "JWKS file test.json") {
 					t.Fatalf("set = %v, err = %q", set, err)
 				}
 				return

@@ -21,7 +21,7 @@ type KeyDataError struct {
 	Err    error // the underlying error, if any (a *json.SyntaxError, …)
 }
 
-func (e *KeyDataError) Error() string { return "tokens: " + e.Reason }
+func (e *KeyDataError) Error() string { return e.Reason }
 
 func (e *KeyDataError) Unwrap() error { return e.Err }
 

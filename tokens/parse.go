@@ -43,7 +43,7 @@ func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 const maxDots = 4
 
 // ParseError says which part of a token broke which structural rule. Its message reads
-// as one sentence: "tokens: " + Part + " " + Reason, as in "tokens: header has a
+// as one sentence: Part + " " + Reason, as in "header has a
 // duplicate member \"alg\"".
 type ParseError struct {
 	Part   string // "token", "header", "payload", "signature", "encrypted key", …
@@ -51,7 +51,7 @@ type ParseError struct {
 }
 
 func (e *ParseError) Error() string {
-	return "tokens: " + e.Part + " " + e.Reason
+	return e.Part + " " + e.Reason
 }
 
 // Token is a structurally valid compact JWS or JWE. Nothing in it is trusted: the header and

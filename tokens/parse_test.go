@@ -226,8 +226,8 @@ func TestParseRefusals(t *testing.T) {
 			if pe.Part != tt.part || !strings.Contains(pe.Reason, tt.reason) {
 				t.Errorf("got part %q reason %q\nwant part %q reason containing %q", pe.Part, pe.Reason, tt.part, tt.reason)
 			}
-			if msg := err.Error(); !strings.HasPrefix(msg, "tokens: "+tt.part+" ") || strings.Contains(msg, "\n") {
-				t.Errorf("message %q is not one line starting with %q", msg, "tokens: "+tt.part)
+			if msg := err.Error(); !strings.HasPrefix(msg, tt.part+" ") || strings.Contains(msg, "\n") {
+				t.Errorf("message %q is not one line starting with %q", msg, tt.part)
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -71,7 +72,7 @@ func (v *Validator) Validate(raw string) (rep *Report) {
 	}()
 	tok, err := parse(raw, !v.policy.SignatureOnly)
 	if err != nil {
-		reason := strings.TrimPrefix(err.Error(), "tokens: ")
+		reason := err.Error()
 		if t := strings.TrimSpace(raw); strings.HasPrefix(t, "{") {
 			reason = "JSON serialization is not accepted; tokens use the compact form (" + reason + ")"
 		} else if unencodedPayload(raw) {
@@ -90,7 +91,7 @@ func (v *Validator) Validate(raw string) (rep *Report) {
 			return rep
 		}
 		if tok, err = parse(inner, !v.policy.SignatureOnly); err != nil {
-			rep.add(CheckStructure, StatusFail, "nested token: "+SafeText(strings.TrimPrefix(err.Error(), "tokens: ")))
+			rep.add(CheckStructure, StatusFail, "nested token: "+SafeText(err.Error()))
 			return rep
 		}
 		if tok.Kind != JWS {
@@ -252,7 +253,12 @@ func (v *Validator) checkAlgorithm(rep *Report, tok *Token) (sigAlg, bool) {
 	case isNone(name):
 		rep.add(CheckAlgorithm, StatusFail, "alg "+quoteIfOdd(name)+" is never accepted: an unsigned token proves nothing")
 	case v.policyErr != nil:
-		rep.add(CheckAlgorithm, StatusFail, "the policy is unusable: "+strings.TrimPrefix(v.policyErr.Error(), "tokens: algorithm: "))
+		reason := v.policyErr.Error()
+		var ve *ValidationError
+		if errors.As(v.policyErr, &ve) {
+			reason = ve.Reason
+		}
+		rep.add(CheckAlgorithm, StatusFail, "the policy is unusable: "+reason)
 	default:
 		alg, known := lookupSigAlg(name)
 		if !known {

@@ -38,7 +38,7 @@ func claims200() string {
 // the middle of the claims. The clock moves a second every frame, so every live row
 // (countdown, lifetime bar, relative times) is rendered afresh each time: the worst case.
 func BenchmarkTokenView200Claims(b *testing.B) {
-	e, err := newEntry("bench", tokens.Inspect(claims200()))
+	e, err := newEntry(tokens.Inspect(claims200()))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func BenchmarkTokenView200Claims(b *testing.B) {
 		offset int
 	}{{"top", 0}, {"middle", 200}} {
 		b.Run(at.name, func(b *testing.B) {
-			v := newTokenView(e, "", NewStyles(true, false), time.UTC, 120, 45)
+			v := newTokenView(e, "", viewMode{}, NewStyles(true, false), time.UTC, 120, 45)
 			v.vp.SetYOffset(at.offset)
 			var rows []string
 			b.ReportAllocs()
@@ -92,10 +92,10 @@ func BenchmarkWholeFrame200Claims(b *testing.B) {
 
 // BenchmarkBuildTokenView200Claims is the once-per-token (and per resize) styling cost.
 func BenchmarkBuildTokenView200Claims(b *testing.B) {
-	e, _ := newEntry("bench", tokens.Inspect(claims200()))
+	e, _ := newEntry(tokens.Inspect(claims200()))
 	st := NewStyles(true, false)
 	for b.Loop() {
-		_ = newTokenView(e, "", st, time.UTC, 120, 45)
+		_ = newTokenView(e, "", viewMode{}, st, time.UTC, 120, 45)
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tokenbench/tokenbench/tokens"
@@ -28,16 +30,95 @@ type entry struct {
 	calls providerCalls
 }
 
-// newEntry reads an inspection into a session entry. It refuses text that is not a token.
-func newEntry(label string, in tokens.Inspection) (*entry, error) {
+// newEntry reads an inspection into a session entry (the list labels it when it is
+// added). It refuses text that is not a token.
+func newEntry(in tokens.Inspection) (*entry, error) {
 	if in.Kind == tokens.NotAToken {
 		return nil, errors.New(in.Reason)
 	}
-	e := &entry{label: label, in: in}
+	e := &entry{in: in}
 	if in.Parsed != nil {
 		e.expl = tokens.Explain(in.Parsed)
 	}
 	return e, nil
+}
+
+// describe names the token by what it is: origin (a tenant, "pasted", "example"), the kind
+// of token, and for an access token the scopes it grants beyond OpenID Connect's own —
+// "dev-abc · access · read:orders", "pasted · ID token".
+func (e *entry) describe(origin string) string {
+	parts := []string{origin}
+	use := ""
+	switch {
+	case e.from != nil && e.from.kind == kindID:
+		use = "ID token"
+	case e.from != nil:
+		use = "access"
+	case e.expl != nil && e.expl.Use == "access token", e.atJWT():
+		use = "access"
+	case e.expl != nil && e.expl.Use != "":
+		use = e.expl.Use
+	default:
+		use = e.in.Kind.String()
+	}
+	parts = append(parts, use)
+	if use == "access" {
+		if s := e.apiScopes(); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return tokens.SafeText(strings.Join(parts, " · "))
+}
+
+// atJWT reports whether the header's typ marks an RFC 9068 access token.
+func (e *entry) atJWT() bool {
+	if e.in.Parsed == nil {
+		return false
+	}
+	typ, _ := e.in.Parsed.Header.String("typ")
+	return strings.EqualFold(strings.TrimPrefix(strings.ToLower(typ), "application/"), "at+jwt")
+}
+
+// oidcScopes are OpenID Connect's own scopes: they say little about what an access token
+// may do at an API, so labels leave them out.
+var oidcScopes = map[string]bool{"openid": true, "profile": true, "email": true, "address": true, "phone": true, "offline_access": true}
+
+// labelScopes is how many scopes a label names; the rest are counted.
+const labelScopes = 2
+
+// apiScopes is the token's scope (or scp, or permissions) without OIDC's own scopes,
+// space separated; "" when it has none.
+func (e *entry) apiScopes() string {
+	if e.in.Parsed == nil || e.in.Parsed.Claims == nil {
+		return ""
+	}
+	for _, name := range []string{"scope", "scp", "permissions"} {
+		raw, ok := e.in.Parsed.Claims.Get(name)
+		if !ok {
+			continue
+		}
+		var list []string
+		if json.Unmarshal(raw, &list) != nil {
+			var one string
+			if json.Unmarshal(raw, &one) != nil {
+				continue
+			}
+			list = strings.Fields(one)
+		}
+		var api []string
+		for _, s := range list {
+			if !oidcScopes[s] {
+				api = append(api, s)
+			}
+		}
+		switch {
+		case len(api) > labelScopes:
+			return strings.Join(api[:labelScopes], " ") + fmt.Sprintf(" +%d", len(api)-labelScopes)
+		case len(api) > 0:
+			return strings.Join(api, " ")
+		}
+	}
+	return ""
 }
 
 // state is where the token stands at now; opaque tokens have no known expiry.

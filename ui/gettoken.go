@@ -320,8 +320,8 @@ func (s *getScreen) finished(msg tokenObtainedMsg) bool {
 		return false
 	}
 	s.run.cancel()
+	s.lastErr = advise(msg.err, s.run.grant)
 	s.run = nil
-	s.lastErr = msg.err
 	return true
 }
 

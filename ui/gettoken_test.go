@@ -29,6 +29,7 @@ func getHarness(t *testing.T) (*harness, *tokenstest.Provider, *store.Tenants) {
 	t.Setenv(store.EnvClientSecret, "")
 	p := tokenstest.New(t)
 	ts := store.OpenTenants(filepath.Join(t.TempDir(), "config.toml"))
+	ts.Secrets = &store.Secrets{} // on the mock, whether or not this process has a session bus
 	for _, tn := range []store.Tenant{
 		{Name: "dev", ClientID: tokenstest.DeviceClientID, Grant: oauth.GrantDevice, Scopes: []string{"openid", "offline_access"}},
 		{Name: "m2m", ClientID: tokenstest.ConfidentialClientID, Confidential: true, Grant: oauth.GrantClientCredentials},
@@ -74,8 +75,8 @@ func TestGetTokenScreenDeviceFlow(t *testing.T) {
 	if !strings.Contains(prompt, "-") || !strings.Contains(prompt, " - ") {
 		t.Errorf("user code not spaced out:\n%s", prompt)
 	}
-	hs.wantOnScreen("dev access", "dev id", "got a token from dev (device), stored in the keyring")
-	if hs.m.active != screenMain || hs.m.list.selected().label != "dev access" {
+	hs.wantOnScreen("dev · access", "dev · ID token", "got a token from dev (device), stored in the keyring")
+	if hs.m.active != screenMain || hs.m.list.selected().label != "dev · access" {
 		t.Fatalf("after the grant: screen %d, selected %q", hs.m.active, hs.m.list.selected().label)
 	}
 	cached, err := ts.Secrets.LoadTokenSet("dev")
@@ -99,7 +100,7 @@ func TestGetTokenScreenFailureAndGrantChoice(t *testing.T) {
 	if hs.m.active != screenGet || hs.m.get.running() {
 		t.Fatalf("screen %d running %v", hs.m.active, hs.m.get.running())
 	}
-	hs.wantOnScreen("✗ tokens: token endpoint answered invalid_client")
+	hs.wantOnScreen("✗ token endpoint answered invalid_client")
 	hs.send(press("esc"))
 	if hs.m.active != screenMain {
 		t.Fatal("esc did not close the screen")
@@ -213,7 +214,7 @@ func wantNoToken(t *testing.T, hs *harness, ts *store.Tenants, tenant, reason st
 	var parts []string
 	for _, l := range strings.Split(hs.screen(), "\n") {
 		l = strings.TrimSpace(l)
-		if len(parts) == 0 && !strings.HasPrefix(l, "✗ tokens: ") {
+		if len(parts) == 0 && !strings.HasPrefix(l, "✗ ") {
 			continue
 		}
 		if l == "" {
@@ -232,8 +233,8 @@ func wantNoToken(t *testing.T, hs *harness, ts *store.Tenants, tenant, reason st
 // wantToken checks that the grant's tokens are in the list, selected, and stored.
 func wantToken(t *testing.T, hs *harness, ts *store.Tenants, tenant string, g oauth.Grant) {
 	t.Helper()
-	hs.wantOnScreen(tenant+" access", tenant+" id", "got a token from "+tenant+" ("+string(g)+"), stored in the keyring")
-	if hs.m.active != screenMain || hs.m.list.selected().label != tenant+" access" {
+	hs.wantOnScreen(tenant+" · access", tenant+" · ID token", "got a token from "+tenant+" ("+string(g)+"), stored in the keyring")
+	if hs.m.active != screenMain || hs.m.list.selected().label != tenant+" · access" {
 		t.Fatalf("after the grant: screen %d, selected %q", hs.m.active, hs.m.list.selected().label)
 	}
 	cached, err := ts.Secrets.LoadTokenSet(tenant)

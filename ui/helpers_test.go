@@ -87,7 +87,7 @@ func (hs *harness) run(cmd tea.Cmd) {
 	case tea.QuitMsg:
 		hs.quit = true
 	case tickMsg, errMsg, addTokenMsg, closeScreenMsg, copiedMsg, reportMsg, keysLoadedMsg, loadJWKSMsg,
-		getTenantsMsg, deviceStartedMsg, authURLMsg, tokenObtainedMsg, refreshedMsg, providerMsg, tenantIssuersMsg:
+		getTenantsMsg, deviceStartedMsg, authURLMsg, tokenObtainedMsg, refreshedMsg, providerMsg, tenantIssuersMsg, cachedTokensMsg:
 		hs.send(msg)
 	default:
 		hs.sent = append(hs.sent, msg)
@@ -132,6 +132,40 @@ func (hs *harness) wantOnScreen(frags ...string) {
 	}
 }
 
+// inView is the screen and, after it, every row of the token view's body, scrolled into
+// view or not: for assertions on the report, at the foot of a long view.
+func (hs *harness) inView() string {
+	v := hs.m.view
+	var b strings.Builder
+	b.WriteString(hs.screen())
+	f := frame{now: hs.clock.now()}
+	for _, r := range v.body {
+		b.WriteString("\n")
+		b.WriteString(ansi.Strip(r.render(f)))
+	}
+	return b.String()
+}
+
+func (hs *harness) wantInView(frags ...string) {
+	hs.t.Helper()
+	s := hs.inView()
+	for _, f := range frags {
+		if !strings.Contains(s, f) {
+			hs.t.Fatalf("view lacks %q:\n%s", f, s)
+		}
+	}
+}
+
+func (hs *harness) wantOffView(frags ...string) {
+	hs.t.Helper()
+	s := hs.inView()
+	for _, f := range frags {
+		if strings.Contains(s, f) {
+			hs.t.Fatalf("view shows %q but should not:\n%s", f, s)
+		}
+	}
+}
+
 func (hs *harness) wantOffScreen(frags ...string) {
 	hs.t.Helper()
 	s := hs.screen()
@@ -154,6 +188,10 @@ func press(name string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyDown}
 	case "pgdown":
 		return tea.KeyPressMsg{Code: tea.KeyPgDown}
+	case "pgup":
+		return tea.KeyPressMsg{Code: tea.KeyPgUp}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
 	case "end":
 		return tea.KeyPressMsg{Code: tea.KeyEnd}
 	case "ctrl+c":

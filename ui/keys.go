@@ -6,10 +6,14 @@ import "charm.land/bubbles/v2/key"
 // generated from it (ShortHelp, FullHelp); bindings that do not apply to the active screen
 // are disabled by forScreen and so vanish from the help as well as from matching.
 type KeyMap struct {
-	Prev, Next              key.Binding // select a token in the list
-	LineUp, LineDown        key.Binding // scroll the token view
-	PageUp, PageDown        key.Binding
+	Prev, Next              key.Binding // select a token in the list (when it has the focus)
+	LineUp, LineDown        key.Binding // scroll the token view (when it has the focus)
+	PageUp, PageDown        key.Binding // page whichever pane has the focus
 	Top, Bottom             key.Binding
+	Focus                   key.Binding // move the focus between the list and the token view
+	Explain, AllChecks      key.Binding // the token view: explanations, every check
+	RawJSON                 key.Binding // the token view: header and payload as JSON
+	Undo                    key.Binding // put back the token removed last
 	Paste                   key.Binding // open the paste screen
 	GetToken, NextGrant     key.Binding // the get-token screen and its grant choice
 	Remove                  key.Binding
@@ -33,13 +37,18 @@ func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Prev:         b([]string{"up", "k"}, "↑/k", "previous token"),
 		Next:         b([]string{"down", "j"}, "↓/j", "next token"),
-		LineUp:       b([]string{"shift+up", "K"}, "K", "scroll up"),
-		LineDown:     b([]string{"shift+down", "J"}, "J", "scroll down"),
+		LineUp:       b([]string{"up", "k"}, "↑/k", "scroll up"),
+		LineDown:     b([]string{"down", "j"}, "↓/j", "scroll down"),
 		PageUp:       b([]string{"pgup", "b"}, "pgup", "page up"),
 		PageDown:     b([]string{"pgdown", "space", "f"}, "pgdn", "page down"),
 		Top:          b([]string{"home", "g"}, "g", "top"),
 		Bottom:       b([]string{"end", "G"}, "G", "bottom"),
-		Paste:        b([]string{"p", "a"}, "p", "paste token"),
+		Focus:        b([]string{"tab"}, "tab", "focus list/token"),
+		Explain:      b([]string{"E"}, "E", "explanations on/off"),
+		AllChecks:    b([]string{"v"}, "v", "every check"),
+		RawJSON:      b([]string{"J"}, "J", "raw JSON"),
+		Undo:         b([]string{"U"}, "U", "undo remove"),
+		Paste:        b([]string{"p"}, "p", "paste token"),
 		Remove:       b([]string{"x", "delete"}, "x", "remove token"),
 		CopyToken:    b([]string{"c"}, "c", "copy token"),
 		CopyClaims:   b([]string{"C"}, "C", "copy claims JSON"),
@@ -59,7 +68,7 @@ func DefaultKeyMap() KeyMap {
 		EditTenant:   b([]string{"e", "enter"}, "e", "edit tenant"),
 		DeleteTenant: b([]string{"x", "delete"}, "x", "delete tenant"),
 		UseTenant:    b([]string{"u"}, "u", "make default"),
-		Help:         b([]string{"?"}, "?", "more keys"),
+		Help:         b([]string{"?"}, "?", "help"),
 		Quit:         b([]string{"q", "ctrl+c"}, "q", "quit"),
 		ForceQuit:    b([]string{"ctrl+c"}, "ctrl+c", "quit"),
 	}
@@ -70,10 +79,13 @@ func DefaultKeyMap() KeyMap {
 func (k KeyMap) forScreen(s screen) KeyMap {
 	main := s == screenMain
 	for _, b := range []*key.Binding{&k.Prev, &k.Next, &k.LineUp, &k.LineDown, &k.PageUp, &k.PageDown,
-		&k.Top, &k.Bottom, &k.Paste, &k.Remove, &k.CopyToken, &k.CopyClaims, &k.FetchKeys, &k.LoadJWKS,
+		&k.Top, &k.Bottom, &k.Focus, &k.Explain, &k.AllChecks, &k.RawJSON, &k.Undo,
+		&k.Paste, &k.Remove, &k.CopyToken, &k.CopyClaims, &k.FetchKeys, &k.LoadJWKS,
 		&k.Refresh, &k.AutoRefresh, &k.Userinfo, &k.Introspect, &k.Help, &k.Quit} {
 		b.SetEnabled(main)
 	}
+	k.LineUp.SetEnabled(false) // until the token view has the focus: see forFocus
+	k.LineDown.SetEnabled(false)
 	k.Tenants.SetEnabled(main)
 	k.GetToken.SetEnabled(main)
 	tenants := s == screenTenants
@@ -101,17 +113,46 @@ func (k KeyMap) forScreen(s screen) KeyMap {
 	return k
 }
 
-// ShortHelp is the one-line footer.
-func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Prev, k.Next, k.Paste, k.GetToken, k.CopyToken, k.CopyURL, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
-		k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit}
+// forFocus returns the main screen's key map for the pane with the focus: the line keys
+// select a token in the list, or scroll the token view.
+func (k KeyMap) forFocus(view bool) KeyMap {
+	k.Prev.SetEnabled(!view)
+	k.Next.SetEnabled(!view)
+	k.LineUp.SetEnabled(view)
+	k.LineDown.SetEnabled(view)
+	if view {
+		k.Focus.SetHelp("tab", "focus: list")
+	} else {
+		k.Focus.SetHelp("tab", "focus: token")
+	}
+	return k
 }
+
+// ShortHelp is the one-line footer, most wanted first: the footer drops bindings from the
+// end of the list until it fits the width, except Help and Quit (see Model.chrome), which
+// close it.
+func (k KeyMap) ShortHelp() []key.Binding {
+	return append(k.shortHelpHead(), k.shortHelpTail()...)
+}
+
+func (k KeyMap) shortHelpHead() []key.Binding {
+	var head []key.Binding
+	for _, b := range []key.Binding{k.Focus, k.Paste, k.GetToken, k.CopyToken, k.CopyURL, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
+		k.Confirm, k.Back, k.Undo, k.AllChecks, k.RawJSON, k.Explain} {
+		if b.Enabled() {
+			head = append(head, b)
+		}
+	}
+	return head
+}
+
+func (k KeyMap) shortHelpTail() []key.Binding { return []key.Binding{k.Help, k.Quit, k.ForceQuit} }
 
 // FullHelp is the `?` help, one column per group.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Prev, k.Next, k.Paste, k.Remove, k.CopyToken, k.CopyClaims, k.Refresh, k.AutoRefresh},
-		{k.LineUp, k.LineDown, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Prev, k.Next, k.Paste, k.Remove, k.Undo, k.CopyToken, k.CopyClaims, k.Refresh, k.AutoRefresh},
+		{k.Focus, k.LineUp, k.LineDown, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Explain, k.AllChecks, k.RawJSON},
 		{k.FetchKeys, k.LoadJWKS, k.Userinfo, k.Introspect, k.Tenants, k.GetToken, k.CopyURL, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
 			k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit},
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,9 +18,15 @@ type tokenList struct {
 	sel     int
 	width   int
 	height  int
-	pasted  int // how many tokens were pasted, for their labels
+	focused bool // the list has the focus: the selection is drawn in full
 	blank   string
-	header  memo[int]
+	header  memo[headerKey]
+}
+
+// headerKey is what the list's header row depends on.
+type headerKey struct {
+	n       int
+	focused bool
 }
 
 const rowsPerEntry = 2
@@ -29,33 +36,33 @@ func (l *tokenList) setSize(w, h int) {
 	l.header.text = ""
 }
 
-// add appends e and selects it.
-func (l *tokenList) add(e *entry) {
+// add appends e, labelled for where it came from (origin: a tenant, "pasted", …), and
+// selects it.
+func (l *tokenList) add(e *entry, origin string) {
+	e.label = l.uniqueLabel(e, origin)
 	l.entries = append(l.entries, e)
 	l.sel = len(l.entries) - 1
 }
 
-// uniqueLabel returns base, or base with the first free number after it ("dev access 2")
-// when a token in the list is labelled base already.
-func (l *tokenList) uniqueLabel(base string) string {
-	taken := map[string]bool{}
-	for _, e := range l.entries {
-		taken[e.label] = true
-	}
-	label := base
-	for n := 2; taken[label]; n++ {
-		label = base + " " + strconv.Itoa(n)
-	}
-	return label
+// insert puts e back at index i (a removal undone) and selects it.
+func (l *tokenList) insert(e *entry, i int) {
+	i = min(max(i, 0), len(l.entries))
+	l.entries = slices.Insert(l.entries, i, e)
+	l.sel = i
 }
 
-// nextPasteLabel names the next pasted token.
-func (l *tokenList) nextPasteLabel() string {
-	l.pasted++
-	if l.pasted == 1 {
-		return "pasted"
+// uniqueLabel describes e as from origin, numbering the origin ("pasted 2 · access") when
+// a token in the list has that label already.
+func (l *tokenList) uniqueLabel(e *entry, origin string) string {
+	taken := map[string]bool{}
+	for _, o := range l.entries {
+		taken[o.label] = true
 	}
-	return "pasted " + strconv.Itoa(l.pasted)
+	label := e.describe(origin)
+	for n := 2; taken[label]; n++ {
+		label = e.describe(origin + " " + strconv.Itoa(n))
+	}
+	return label
 }
 
 // remove drops the selected token and returns it, or nil when the list is empty.
@@ -85,32 +92,53 @@ func (l *tokenList) move(d int) bool {
 	return changed
 }
 
+// perPage is how many tokens the pane shows at once.
+func (l *tokenList) perPage() int { return max((l.height-1)/rowsPerEntry, 1) }
+
+// first is the index of the first token on show: the list scrolls to keep the selection
+// in view.
+func (l *tokenList) first() int { return max(0, l.sel-l.perPage()+1) }
+
+// entryAt returns the index of the token drawn on the pane's row y, if any.
+func (l *tokenList) entryAt(y int) (int, bool) {
+	if y < 1 {
+		return 0, false // the header
+	}
+	i := l.first() + (y-1)/rowsPerEntry
+	return i, i < len(l.entries) && (y-1)/rowsPerEntry < l.perPage()
+}
+
 // rows appends the pane's rows at now to dst: exactly height rows, each padded to width
 // cells. A token's two rows are styled again only when its countdown text or selection
 // changes, and blank rows are one string made at resize.
 func (l *tokenList) rows(st Styles, now time.Time, dst []string) []string {
 	n := len(dst)
-	if l.header.key != len(l.entries) || l.header.text == "" {
-		l.header = memo[int]{key: len(l.entries), text: l.fit(st.Section.Render("Tokens") + st.Muted.Render(" ("+strconv.Itoa(len(l.entries))+")"))}
+	if hk := (headerKey{len(l.entries), l.focused}); l.header.key != hk || l.header.text == "" {
+		title := st.Muted.Render("Tokens")
+		if l.focused {
+			title = st.Section.Render("Tokens")
+		}
+		l.header = memo[headerKey]{key: hk, text: l.fit(title + st.Muted.Render(" ("+strconv.Itoa(len(l.entries))+")"))}
 	}
 	dst = append(dst, l.header.text)
-	visible := max((l.height-1)/rowsPerEntry, 1)
-	first := max(0, l.sel-visible+1)
-	for i := first; i < len(l.entries) && len(dst)-n+rowsPerEntry <= l.height; i++ {
+	for i := l.first(); i < len(l.entries) && len(dst)-n+rowsPerEntry <= l.height; i++ {
 		e := l.entries[i]
-		key := listKey{count: e.countdown(now), selected: i == l.sel, width: l.width}
+		key := listKey{count: e.countdown(now), selected: i == l.sel, focused: l.focused, width: l.width}
 		if e.dueForRefresh(now) {
 			key.count = "↻ " + key.count // due for refresh; the view says more
 		}
 		key.auto = e.auto
 		if e.list.key != key || e.list.rows[0] == "" {
-			head := tokens.SafeText(e.label) + " · " + e.in.Kind.String()
+			head := tokens.SafeText(e.label)
 			if key.auto {
 				head += " · auto"
 			}
-			if key.selected {
+			switch {
+			case key.selected && !key.focused: // the token view has the focus: a marker only
+				e.list.rows = [2]string{st.Live.Title.Render(l.fit("▸ " + head)), l.fit("  " + st.expiryPaint(e.state(now)).Render(key.count))}
+			case key.selected:
 				e.list.rows = [2]string{st.Live.Selected.Render(l.fit("▸ " + head)), st.Live.Selected.Render(l.fit("  " + key.count))}
-			} else {
+			default:
 				e.list.rows = [2]string{l.fit("  " + head), l.fit("  " + st.expiryPaint(e.state(now)).Render(key.count))}
 			}
 			e.list.key = key
@@ -143,6 +171,7 @@ type listKey struct {
 	count    string
 	auto     bool // auto-refresh is on
 	selected bool
+	focused  bool // the list has the focus
 	width    int
 }
 

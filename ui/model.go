@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -60,9 +61,18 @@ type Model struct {
 	title, footer, sep string
 	left, right        []string
 
-	active        screen
-	list          tokenList
-	view          tokenView
+	active screen
+	list   tokenList
+	view   tokenView
+	// mode is how the token view shows every token (explanations, every check, raw
+	// JSON): chosen once for the session, not per token.
+	mode viewMode
+	// focusView says the token view, not the list, has the focus: the line keys and the
+	// page keys move it.
+	focusView bool
+	// removed is the token x took out last, and where it was, until U puts it back.
+	removed       *entry
+	removedAt     int
 	paste         pasteScreen
 	keysIn        keysScreen
 	tenantsScreen tenantsScreen
@@ -133,18 +143,18 @@ func New(opts Options) (*Model, error) {
 		if err != nil {
 			return nil, err
 		}
-		e, err := newEntry("example", tokens.Inspect(raw))
+		e, err := newEntry(tokens.Inspect(raw))
 		if err != nil {
 			return nil, fmt.Errorf("ui: example token: %w", err)
 		}
 		e.example, e.val.keys = true, keys
-		m.list.add(e)
+		m.list.add(e, "example")
 	case in.Kind == tokens.NotAToken:
 		m.setScreen(screenPaste)
 		m.paste.open(opts.Token)
 	default:
-		e, _ := newEntry("opened", in)
-		m.list.add(e)
+		e, _ := newEntry(in)
+		m.list.add(e, "opened")
 	}
 	m.selectionChanged()
 	return m, nil
@@ -153,7 +163,8 @@ func New(opts Options) (*Model, error) {
 // Init starts the app's one tick, asks the terminal for its background colour, validates
 // the tokens the workbench opened with and reads which issuers are saved tenants.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.tick(), tea.RequestBackgroundColor, m.validateAll(), loadTenantIssuers(m.store), m.autoFetch())
+	return tea.Batch(m.tick(), tea.RequestBackgroundColor, m.validateAll(), loadTenantIssuers(m.store), m.autoFetch(),
+		m.loadCached())
 }
 
 // tick is the app's one clock: every countdown on screen is computed from it.
@@ -221,6 +232,8 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.tenantsLoaded(msg)
 		m.selectionChanged() // the fetch action's label may now name a saved tenant
 		return m, m.autoFetch()
+	case cachedTokensMsg:
+		return m, m.cachedArrived(msg)
 	case tenantIssuersMsg:
 		m.tenants = savedTenants{cfg: msg.cfg}
 		m.selectionChanged()
@@ -279,6 +292,10 @@ func (m *Model) updateMain(msg tea.Msg) tea.Cmd {
 		m.setScreen(screenPaste)
 		return m.paste.open(strings.TrimRight(p.Content, "\r\n"))
 	}
+	if mouse, ok := msg.(tea.MouseMsg); ok {
+		m.mouse(mouse)
+		return nil
+	}
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil
@@ -286,13 +303,34 @@ func (m *Model) updateMain(msg tea.Msg) tea.Cmd {
 	e := m.list.selected()
 	switch {
 	case key.Matches(k, m.keys.Prev):
-		if m.list.move(-1) {
-			m.selectionChanged()
-		}
+		m.selectBy(-1)
 	case key.Matches(k, m.keys.Next):
-		if m.list.move(1) {
-			m.selectionChanged()
+		m.selectBy(1)
+	case !m.focusView && key.Matches(k, m.keys.PageUp):
+		m.selectBy(-m.list.perPage())
+	case !m.focusView && key.Matches(k, m.keys.PageDown):
+		m.selectBy(m.list.perPage())
+	case key.Matches(k, m.keys.Focus):
+		m.focusView = !m.focusView
+		m.setScreen(screenMain)
+	case key.Matches(k, m.keys.Explain):
+		m.mode.hideExplain = !m.mode.hideExplain
+		m.view.setMode(m.mode)
+		m.status.set(onOff("explanations", !m.mode.hideExplain), m.now())
+	case key.Matches(k, m.keys.AllChecks):
+		m.mode.allChecks = !m.mode.allChecks
+		m.view.setMode(m.mode)
+		if m.mode.allChecks {
+			m.status.set("showing every check (v: only those that did not pass)", m.now())
+		} else {
+			m.status.set("showing the checks that did not pass (v: every check)", m.now())
 		}
+	case key.Matches(k, m.keys.RawJSON):
+		m.mode.rawJSON = !m.mode.rawJSON
+		m.view.setMode(m.mode)
+		m.view.vp.GotoTop()
+	case key.Matches(k, m.keys.Undo):
+		m.undoRemove()
 	case key.Matches(k, m.keys.Paste):
 		m.setScreen(screenPaste)
 		return m.paste.open("")
@@ -303,10 +341,13 @@ func (m *Model) updateMain(msg tea.Msg) tea.Cmd {
 		m.setScreen(screenTenants)
 		return m.tenantsScreen.open()
 	case key.Matches(k, m.keys.Remove):
+		at := m.list.sel
 		if e = m.list.remove(); e == nil {
 			return errCmd(errNoToken)
 		}
-		m.status.set("removed "+e.label, m.now())
+		m.removed, m.removedAt = e, at
+		m.status.set("removed "+tokens.SafeText(e.label)+" · U puts it back", m.now())
+		m.setScreen(screenMain) // U joins the footer
 		m.selectionChanged()
 	case key.Matches(k, m.keys.CopyToken):
 		if e == nil {
@@ -341,9 +382,71 @@ func (m *Model) updateMain(msg tea.Msg) tea.Cmd {
 		m.setScreen(screenKeys)
 		return m.keysIn.open(e)
 	default:
-		m.view.scroll(m.keys, k)
+		m.view.scroll(m.keys, k, m.focusView)
 	}
 	return nil
+}
+
+func onOff(what string, on bool) string {
+	if on {
+		return what + " on"
+	}
+	return what + " off"
+}
+
+// selectBy moves the list's selection by d tokens.
+func (m *Model) selectBy(d int) {
+	if m.list.move(d) {
+		m.selectionChanged()
+	}
+}
+
+// undoRemove puts the token removed last back where it was, selected.
+func (m *Model) undoRemove() {
+	e := m.removed
+	if e == nil {
+		return
+	}
+	m.removed = nil
+	m.list.insert(e, m.removedAt)
+	m.status.set("put back "+tokens.SafeText(e.label), m.now())
+	m.setScreen(screenMain)
+	m.selectionChanged()
+}
+
+// mouse scrolls the pane under the pointer with the wheel; a click in the list selects
+// the token under it and gives the list the focus, a click in the token view gives it the
+// focus.
+func (m *Model) mouse(msg tea.MouseMsg) {
+	mo := msg.Mouse()
+	inList := mo.X < m.listWidth()
+	switch msg.(type) {
+	case tea.MouseWheelMsg:
+		d := 3
+		if mo.Button == tea.MouseWheelUp {
+			d = -3
+		}
+		if inList {
+			m.selectBy(d / 3)
+		} else if d < 0 {
+			m.view.vp.ScrollUp(-d)
+		} else {
+			m.view.vp.ScrollDown(d)
+		}
+	case tea.MouseClickMsg:
+		if mo.Button != tea.MouseLeft {
+			return
+		}
+		if m.focusView == inList {
+			m.focusView = !inList
+			m.setScreen(screenMain)
+		}
+		// Row 0 is the title; the body, and the list, start on row 1.
+		if i, ok := m.list.entryAt(mo.Y - 1); inList && ok && i != m.list.sel {
+			m.list.sel = i
+			m.selectionChanged()
+		}
+	}
 }
 
 func errCmd(err error) tea.Cmd { return func() tea.Msg { return errMsg{err} } }
@@ -351,12 +454,12 @@ func errCmd(err error) tea.Cmd { return func() tea.Msg { return errMsg{err} } }
 // addToken adds a token read on the paste screen, goes back to the main screen and
 // starts its validation (with no keys yet: structure, header and claims are checked).
 func (m *Model) addToken(in tokens.Inspection) tea.Cmd {
-	e, err := newEntry(m.list.nextPasteLabel(), in)
+	e, err := newEntry(in)
 	if err != nil {
 		m.status.fail(err, m.now())
 		return nil
 	}
-	m.list.add(e)
+	m.list.add(e, "pasted")
 	m.setScreen(screenMain)
 	m.status.set(fmt.Sprintf("added %s (%s)", e.label, e.in.Kind), m.now())
 	cmd := m.revalidate(e)
@@ -386,7 +489,7 @@ func (m *Model) obtained(msg tokenObtainedMsg) tea.Cmd {
 		if tk.raw == "" {
 			continue
 		}
-		e, err := newEntry(m.list.uniqueLabel(ts.Tenant+" "+tk.kind), tokens.Inspect(tk.raw))
+		e, err := newEntry(tokens.Inspect(tk.raw))
 		if err != nil {
 			continue
 		}
@@ -394,7 +497,7 @@ func (m *Model) obtained(msg tokenObtainedMsg) tea.Cmd {
 			// An exchanged token is not the tenant's: refreshing it would refresh another.
 			e.from = &tenantToken{tenant: ts.Tenant, kind: tk.kind, set: ts}
 		}
-		m.list.add(e)
+		m.list.add(e, ts.Tenant)
 		cmds = append(cmds, m.revalidate(e))
 	}
 	cmds = append(cmds, m.autoFetch())
@@ -426,7 +529,7 @@ func (m *Model) selectionChanged() {
 	w, h := m.viewSize()
 	e := m.list.selected()
 	_, label := m.fetchTarget(e)
-	m.view = newTokenView(e, label, m.styles, m.loc, w, h)
+	m.view = newTokenView(e, label, m.mode, m.styles, m.loc, w, h)
 	m.recheckTimes()
 }
 
@@ -441,6 +544,11 @@ func (m *Model) refreshView(e *entry) {
 func (m *Model) setScreen(s screen) {
 	m.active = s
 	m.keys = DefaultKeyMap().forScreen(s)
+	if s == screenMain {
+		m.keys = m.keys.forFocus(m.focusView)
+		m.keys.Undo.SetEnabled(m.removed != nil)
+		m.list.focused = !m.focusView
+	}
 	m.labelHelp()
 	if s != screenPaste {
 		m.paste.ta.Blur()
@@ -456,7 +564,7 @@ func (m *Model) labelHelp() {
 	if m.help.ShowAll {
 		m.keys.Help.SetHelp("?", "close help")
 	} else {
-		m.keys.Help.SetHelp("?", "more keys")
+		m.keys.Help.SetHelp("?", "help")
 	}
 }
 
@@ -518,18 +626,39 @@ func (m *Model) chrome() {
 	st := m.styles
 	m.sep = st.Muted.Render("│") + " "
 	m.title = ansi.Truncate(st.Title.Render("tokenbench")+st.Muted.Render(" · OAuth / OIDC token workbench"), m.width, "…")
-	// help.Model can overrun its width by one item when its ellipsis does not fit: cut.
-	lines := strings.Split(m.help.View(m.keys), "\n")
-	for i, l := range lines {
-		lines[i] = ansi.Truncate(l, m.width, "")
+	if m.help.ShowAll {
+		// help.Model can overrun its width by one item when its ellipsis does not fit: cut.
+		lines := strings.Split(m.help.View(m.keys), "\n")
+		for i, l := range lines {
+			lines[i] = ansi.Truncate(l, m.width, "")
+		}
+		m.footer = strings.Join(lines, "\n")
+		return
 	}
-	m.footer = strings.Join(lines, "\n")
+	m.footer = m.shortHelp()
+}
+
+// shortHelp is the one-line footer: the short help's bindings, dropping the last ones
+// until the line fits the width; Help and Quit, at its end, always stay.
+func (m *Model) shortHelp() string {
+	h := m.help
+	h.SetWidth(0) // measure the whole line; this function does the fitting
+	head, tail := m.keys.shortHelpHead(), m.keys.shortHelpTail()
+	for {
+		line := h.ShortHelpView(append(slices.Clone(head), tail...))
+		if ansi.StringWidth(line) <= m.width || len(head) == 0 {
+			return ansi.Truncate(line, m.width, "")
+		}
+		head = head[:len(head)-1]
+	}
 }
 
 // View renders the whole screen in the alternate screen buffer.
 func (m *Model) View() tea.View {
 	v := tea.NewView(m.render(m.now()))
 	v.AltScreen = true
+	// Clicks and the wheel; cell motion reports drags too, which nothing here uses.
+	v.MouseMode = tea.MouseModeCellMotion
 	return v
 }
 

@@ -86,7 +86,7 @@ func (p *pasteScreen) inspect() {
 	if v := p.ta.Value(); v != p.text {
 		p.text = v
 		p.in = tokens.Inspect(v)
-		p.found, _ = newEntry("", p.in)
+		p.found, _ = newEntry(p.in)
 	}
 }
 

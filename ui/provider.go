@@ -105,7 +105,7 @@ func (m *Model) providerAnswered(msg providerMsg) {
 	e := msg.e
 	e.calls.busy = ""
 	if msg.err != nil {
-		m.status.fail(fmt.Errorf("%s at %s: %s", msg.call, msg.tenant, strings.TrimPrefix(msg.err.Error(), "tokens: ")), m.now())
+		m.status.fail(fmt.Errorf("%s at %s: %w", msg.call, msg.tenant, advise(msg.err, "")), m.now())
 		m.refreshView(e)
 		return
 	}

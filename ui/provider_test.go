@@ -109,13 +109,14 @@ func TestTenantIssuerMatchLabelled(t *testing.T) {
 
 	hs.send(tea.PasteMsg{Content: "Bearer " + raw}, press("enter"))
 	e := hs.m.list.selected()
-	if e.label != "pasted" || e.from != nil {
+	if e.label != "pasted · access" || e.from != nil {
 		t.Fatalf("selected %q", e.label)
 	}
 	rep := e.val.report
 	if rep == nil || rep.Verdict != tokens.VerdictValid || rep.Key == nil || !strings.HasPrefix(rep.Key.Source, "saved tenant m2m: discovery "+p.Issuer) {
 		t.Fatalf("report: %+v", rep.Key)
 	}
+	hs.keys("G") // the report is at the foot of the view
 	hs.wantOnScreen("✓ valid", "keys: 1 from saved tenant m2m: discovery", "F fetch keys from "+p.Issuer+" (saved tenant m2m)")
 	// Its tenant is found by issuer and client for userinfo too.
 	hs.send(press("u"))
@@ -143,12 +144,13 @@ func TestStartupTenantIssuers(t *testing.T) {
 	if e.val.keys == nil || e.val.report == nil || e.val.report.Verdict != tokens.VerdictValid {
 		t.Fatalf("after start-up: keys %v report %v", e.val.keys, e.val.report)
 	}
+	hs.keys("G")
 	hs.wantOnScreen("keys: 1 from saved tenant m2m") // the tenant of the token's client
 
 	for _, tc := range []struct {
 		name, content, want string
 	}{
-		{"corrupt", "version = 1\n[tenants.x\n", "✗ saved tenants not loaded: store: "},
+		{"corrupt", "version = 1\n[tenants.x\n", "✗ saved tenants not loaded: config "},
 		{"missing", "", ""},
 	} {
 		path := filepath.Join(t.TempDir(), "config.toml")

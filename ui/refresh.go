@@ -183,7 +183,7 @@ func (m *Model) refreshed(msg refreshedMsg) tea.Cmd {
 				}
 			}
 		}
-		m.status.fail(fmt.Errorf("%s: %w", what, msg.err), m.now())
+		m.status.fail(fmt.Errorf("%s: %w", what, advise(msg.err, oauth.GrantRefresh)), m.now())
 		return nil
 	}
 	var cmds []tea.Cmd
@@ -201,10 +201,11 @@ func (m *Model) refreshed(msg refreshedMsg) tea.Cmd {
 			old.from = &tenantToken{tenant: msg.tenant, kind: old.from.kind, set: msg.ts}
 			continue
 		}
-		e, err := newEntry(old.label, tokens.Inspect(raw))
+		e, err := newEntry(tokens.Inspect(raw))
 		if err != nil {
 			continue
 		}
+		e.label = old.label
 		e.from = &tenantToken{tenant: msg.tenant, kind: old.from.kind, set: msg.ts}
 		e.auto = old.auto
 		m.list.entries[i] = e

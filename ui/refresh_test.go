@@ -29,7 +29,7 @@ func getDevice(t *testing.T, hs *harness, p *tokenstest.Provider, ts *store.Tena
 		return ctx.Err()
 	}
 	hs.send(press("T"), press("enter"))
-	hs.wantOnScreen("dev access", "got a token from dev (device)")
+	hs.wantOnScreen("dev · access", "got a token from dev (device)")
 	set, err := ts.Secrets.LoadTokenSet("dev")
 	if err != nil || set.RefreshToken == "" {
 		t.Fatalf("after the device flow: %+v %v", set, err)
@@ -45,7 +45,7 @@ func getM2M(t *testing.T, hs *harness, ts *store.Tenants) {
 	}
 	hs.clock.t = time.Now()
 	hs.send(press("T"), press("down"), press("enter"))
-	hs.wantOnScreen("m2m access", "got a token from m2m (client-credentials)")
+	hs.wantOnScreen("m2m · access", "got a token from m2m (client-credentials)")
 }
 
 func refreshRequests(p *tokenstest.Provider, grant string) int {
@@ -67,7 +67,7 @@ func TestRefreshKeyRotatesAndReplaces(t *testing.T) {
 	hs.wantOffScreen("↻")
 
 	hs.send(press("r"))
-	hs.wantOnScreen("refreshed the tokens of dev (refresh), stored in the keyring", "dev access", "Tokens (3)")
+	hs.wantOnScreen("refreshed the tokens of dev (refresh), stored in the keyring", "dev · access", "Tokens (3)")
 	if n := refreshRequests(p, "refresh_token"); n != 1 {
 		t.Fatalf("%d refresh requests", n)
 	}
@@ -76,7 +76,7 @@ func TestRefreshKeyRotatesAndReplaces(t *testing.T) {
 		t.Fatalf("the rotated refresh token was not stored: %v (same as before: %v)", err, after != nil && after.RefreshToken == before.RefreshToken)
 	}
 	sel := hs.m.list.selected()
-	if sel.label != "dev access" || sel.in.Token != after.AccessToken || sel.in.Token == before.AccessToken || sel.from.set != hs.m.list.selected().from.set {
+	if sel.label != "dev · access" || sel.in.Token != after.AccessToken || sel.in.Token == before.AccessToken || sel.from.set != hs.m.list.selected().from.set {
 		t.Fatalf("the list does not show the refreshed access token (selected %q)", sel.label)
 	}
 	if hs.m.view.e != sel {
@@ -126,7 +126,7 @@ func TestRefreshFailures(t *testing.T) {
 
 	// The example token was not obtained from a tenant: nothing to refresh.
 	hs.send(press("k"), press("k"))
-	if hs.m.list.selected().label != "example" {
+	if !hs.m.list.selected().example {
 		t.Fatalf("selected %q", hs.m.list.selected().label)
 	}
 	hs.send(press("r"))
@@ -167,7 +167,7 @@ func TestAutoRefreshAtTheMargin(t *testing.T) {
 	hs, p, ts := getHarness(t)
 	set := getDevice(t, hs, p, ts)
 	hs.send(press("R"), press("k"), press("R")) // both the access and the ID token
-	hs.wantOnScreen("auto-refresh on for dev id", "dev id · JWS · auto", "dev access · JWS · auto")
+	hs.wantOnScreen("auto-refresh on for dev · ID token", "dev · ID token · auto", "dev · access · auto")
 
 	margin := hs.m.list.selected().from.margin()
 	if margin < 149*time.Second || margin > 150*time.Second { // half the provider's five-minute access tokens
@@ -203,7 +203,7 @@ func TestAutoRefreshAtTheMargin(t *testing.T) {
 	if n := refreshRequests(p, "refresh_token"); n != 1 {
 		t.Fatalf("%d refreshes for one due tenant, want 1", n)
 	}
-	hs.wantOnScreen("refreshed the tokens of dev (refresh)", "dev access · JWS · auto", "dev id · JWS · auto")
+	hs.wantOnScreen("refreshed the tokens of dev (refresh)", "dev · access · auto", "dev · ID token · auto")
 	if hs.m.refreshRunning() {
 		t.Fatal("the refresh is still marked as running")
 	}
@@ -237,7 +237,7 @@ func TestRefreshReplacesOnlyTheCurrentToken(t *testing.T) {
 	first := hs.m.list.selected()
 	getM2M(t, hs, ts)
 	second := hs.m.list.selected()
-	if first.label != "m2m access" || second.label != "m2m access 2" || first.in.Token == second.in.Token {
+	if first.label != "m2m · access" || second.label != "m2m 2 · access" || first.in.Token == second.in.Token {
 		t.Fatalf("labels %q and %q", first.label, second.label)
 	}
 	hs.send(press("k")) // select the earlier token: r refreshes the tenant, whichever is selected
@@ -254,10 +254,10 @@ func TestRefreshReplacesOnlyTheCurrentToken(t *testing.T) {
 		}
 		seen[e.in.Token] = e.label
 	}
-	if seen[first.in.Token] != "m2m access" {
+	if seen[first.in.Token] != "m2m · access" {
 		t.Fatal("the earlier token was replaced")
 	}
-	if seen[stored.AccessToken] != "m2m access 2" {
+	if seen[stored.AccessToken] != "m2m 2 · access" {
 		t.Fatalf("the refreshed token is shown as %q", seen[stored.AccessToken])
 	}
 }

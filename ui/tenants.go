@@ -248,7 +248,7 @@ func (s *tenantsScreen) updateForm(msg tea.Msg) tea.Cmd {
 		d := s.draft
 		t, err := d.tenant()
 		if err != nil {
-			s.formErr = strings.TrimPrefix(err.Error(), "store: ")
+			s.formErr = err.Error()
 			s.form = s.newForm()
 			return s.form.Init()
 		}

@@ -409,9 +409,9 @@ func TestTenantsScreenWithoutKeyring(t *testing.T) {
 	keyring.MockInitWithError(dbus.Error{Name: "org.freedesktop.DBus.Error.ServiceUnknown"})
 	h.ts.Secrets = &store.Secrets{}
 	h.storeDone(h.m.tenantsScreen.open())
-	h.want("unknown", "! store: keyring unavailable: no Secret Service")
+	h.want("unknown", "! keyring unavailable: no Secret Service")
 	h.addAuth0("dev", "never-stored")
-	h.want("✗ store: keyring unavailable")
+	h.want("✗ keyring unavailable")
 	if after, _ := os.ReadFile(h.ts.Path); string(after) != string(before) {
 		t.Fatal("the config changed although the keyring failed")
 	}

@@ -116,7 +116,7 @@ func TestTmuxPasteViewCopyQuit(t *testing.T) {
 	s.waitFor("$")
 	s.literal(bin + "; echo EXITED:$?")
 	s.keys("Enter")
-	s.waitFor("EXAMPLE TOKEN", "example · JWS", "✓ valid")
+	s.waitFor("EXAMPLE TOKEN", "example · access", "✓ valid")
 	if s.format("#{alternate_on}") != "1" {
 		t.Fatal("the workbench should run in the alternate screen")
 	}
@@ -127,7 +127,7 @@ func TestTmuxPasteViewCopyQuit(t *testing.T) {
 	s.literal("Bearer " + raw)
 	s.waitFor("✓ JWS found", "removed the Bearer prefix")
 	s.keys("Enter")
-	first := s.waitFor("pasted · JWS", "tmux-user-77", "Tokens (2)")
+	first := s.waitFor("pasted · access", "tmux-user-77", "Tokens (2)")
 	before := pastedCountdown.FindString(first)
 	if before == "" {
 		t.Fatalf("no countdown for the pasted token:\n%s", first)
@@ -172,9 +172,50 @@ func TestTmuxPasteViewCopyQuit(t *testing.T) {
 	// A token piped in: keys still come from the terminal.
 	s.literal("printf '%s' '" + raw + "' | " + bin + "; echo PIPED:$?")
 	s.keys("Enter")
-	s.waitFor("opened · JWS", "tmux-user-77")
+	s.waitFor("opened · access", "tmux-user-77")
 	s.keys("q")
 	s.waitFor("PIPED:0")
+}
+
+// firstScreenToken is an access token for two APIs with more scopes than a line holds:
+// the first screen must show its subject, every audience and every scope in full.
+func firstScreenToken() (raw string, auds, scopes []string) {
+	now := time.Now()
+	auds = []string{"https://orders.api.shop.example/v2/", "https://dev-abc123.eu.auth0.com/userinfo"}
+	scopes = []string{"openid", "profile", "email", "read:orders", "write:orders", "delete:orders", "read:customers",
+		"write:customers", "read:invoices", "write:invoices", "admin:everything-you-can-imagine", "offline_access"}
+	return jws(`{"alg":"RS256","kid":"k1","typ":"at+jwt"}`,
+		fmt.Sprintf(`{"iss":"https://dev-abc123.eu.auth0.com/","sub":"auth0|64f0c0ffee1234567890abcd","aud":["%s","%s"],"iat":%d,"exp":%d,"azp":"Xk3p9QwErTy","scope":"%s"}`,
+			auds[0], auds[1], now.Unix(), now.Add(time.Hour).Unix(), strings.Join(scopes, " "))), auds, scopes
+}
+
+// The built binary's first screen at 120×40: sub, every audience and every scope, none
+// cut, without a key press.
+func TestTmuxFirstScreenShowsClaimsInFull(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and drives it in tmux")
+	}
+	t.Parallel()
+	bin := buildBinary(t)
+	raw, auds, scopes := firstScreenToken()
+	s := newTmux(t, 120, 40, bin+" "+raw)
+	want := append([]string{"auth0|64f0c0ffee1234567890abcd", "Xk3p9QwErTy"}, auds...)
+	screen := s.waitFor(append(want, "sub ", "aud ", "scope ")...)
+	// Scopes wrap at spaces: every one is whole on some row of the pane.
+	words := map[string]bool{}
+	for _, w := range strings.Fields(screen) {
+		words[w] = true
+	}
+	for _, sc := range scopes {
+		if !words[sc] {
+			t.Errorf("scope %q is not shown whole:\n%s", sc, screen)
+		}
+	}
+	// Nothing from sub down to the claims is cut (the list beside it is empty there).
+	if first := screen[strings.Index(screen, "sub "):strings.Index(screen, "Claims (")]; strings.Contains(first, "…") {
+		t.Errorf("the first claims are cut:\n%s", first)
+	}
+	s.keys("q")
 }
 
 // TestIdleCPU measures the built workbench idle with two live countdowns: utime+stime

@@ -3,12 +3,14 @@ package ui
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tokenbench/tokenbench/tokens"
@@ -42,19 +44,31 @@ func (r row) render(f frame) string {
 type tokenView struct {
 	e          *entry
 	fetchLabel string // the explicit "fetch keys from …" action, "" when there is none
+	mode       viewMode
 	st         Styles
 	loc        *time.Location
 	width      int
 	height     int
 	summary    []row
 	body       []row
-	vp         viewport.Model // scroll state of the body
+	// body[reportFrom:reportTo] is the report: the rows rebuilt alone when a time check
+	// changes (every second once a token has expired), without styling the claims again.
+	reportFrom, reportTo int
+	vp                   viewport.Model // scroll state of the body
+}
+
+// viewMode is how the token view shows every token: the model keeps one for the session,
+// so a choice made on one token holds for the next.
+type viewMode struct {
+	hideExplain bool // explanations are shown unless turned off
+	allChecks   bool // every check of the report, not only those that did not pass
+	rawJSON     bool // the header and payload as pretty-printed JSON instead of the fields
 }
 
 // newTokenView builds the view of e for a pane of w×h cells. fetchLabel is the action
 // offered to fetch the issuer's keys, or "".
-func newTokenView(e *entry, fetchLabel string, st Styles, loc *time.Location, w, h int) tokenView {
-	v := tokenView{e: e, fetchLabel: fetchLabel, st: st, loc: loc, vp: viewport.New()}
+func newTokenView(e *entry, fetchLabel string, mode viewMode, st Styles, loc *time.Location, w, h int) tokenView {
+	v := tokenView{e: e, fetchLabel: fetchLabel, mode: mode, st: st, loc: loc, vp: viewport.New()}
 	v.setSize(w, h)
 	return v
 }
@@ -79,30 +93,65 @@ func (v *tokenView) rebuild(st Styles) {
 	v.setSize(v.width, v.height)
 }
 
+// setMode shows the token in mode m, from the top when the body changes shape.
+func (v *tokenView) setMode(m viewMode) {
+	v.mode = m
+	v.build()
+	v.setSize(v.width, v.height)
+}
+
 func (v *tokenView) build() {
-	b := rowBuilder{st: v.st, w: max(v.width, 1), loc: v.loc}
+	b := rowBuilder{st: v.st, w: max(v.width, 1), loc: v.loc, mode: v.mode}
 	if v.e != nil {
 		b.summary(v.e)
 		v.summary = b.take()
-		b.body(v.e, v.fetchLabel)
+		if v.mode.rawJSON {
+			b.rawJSON(v.e)
+		} else {
+			b.body(v.e, v.fetchLabel)
+		}
+		v.reportFrom, v.reportTo = b.reportFrom, b.reportTo
 	} else {
 		b.add(v.st.Muted.Render("No token selected. Press p to paste one."))
 		v.summary = b.take()
 	}
 	v.body = b.take()
-	lines := make([]string, len(v.body))
-	for i, r := range v.body {
-		lines[i] = r.text
-	}
-	v.vp.SetContentLines(lines)
+	v.scrollBounds()
 }
 
-// scroll moves the body by a scrolling key and reports whether msg was one.
-func (v *tokenView) scroll(k KeyMap, msg tea.KeyPressMsg) bool {
+// scrollBounds tells the viewport how many rows the body has. The rows themselves are
+// rendered by rows, never by the viewport: it gets blank lines, cheap to measure.
+func (v *tokenView) scrollBounds() {
+	off := v.vp.YOffset()
+	v.vp.SetContentLines(make([]string, len(v.body)))
+	v.vp.SetYOffset(off)
+}
+
+// rebuildReport styles the report's rows again, after the report changed, and leaves the
+// rest of the body as it was.
+func (v *tokenView) rebuildReport() {
+	if v.e == nil || v.reportTo == 0 {
+		return
+	}
+	b := rowBuilder{st: v.st, w: max(v.width, 1), loc: v.loc, mode: v.mode}
+	b.validation(v.e, v.fetchLabel)
+	rows := b.take()
+	if len(rows) == v.reportTo-v.reportFrom { // the usual case: a reason changed in place
+		copy(v.body[v.reportFrom:], rows)
+		return
+	}
+	v.body = slices.Concat(v.body[:v.reportFrom], rows, v.body[v.reportTo:])
+	v.reportTo = v.reportFrom + len(rows)
+	v.scrollBounds()
+}
+
+// scroll moves the body by a scrolling key and reports whether msg was one. The line keys
+// scroll the view only when it has the focus (in the list they select a token).
+func (v *tokenView) scroll(k KeyMap, msg tea.KeyPressMsg, focused bool) bool {
 	switch {
-	case key.Matches(msg, k.LineUp):
+	case focused && key.Matches(msg, k.LineUp):
 		v.vp.ScrollUp(1)
-	case key.Matches(msg, k.LineDown):
+	case focused && key.Matches(msg, k.LineDown):
 		v.vp.ScrollDown(1)
 	case key.Matches(msg, k.PageUp):
 		v.vp.PageUp()
@@ -138,12 +187,16 @@ func (v *tokenView) rows(f frame, dst []string) []string {
 	return dst
 }
 
-// rowBuilder styles rows for one width; every row is cut to the width once, here.
+// rowBuilder styles rows for one width. Values are wrapped to it (addWrapped); every row
+// is still cut to the width once, here, so that a row never overruns its pane.
 type rowBuilder struct {
 	st   Styles
 	w    int
 	loc  *time.Location
+	mode viewMode
 	rows []row
+	// reportFrom and reportTo delimit the report's rows (see tokenView.rebuildReport).
+	reportFrom, reportTo int
 }
 
 func (b *rowBuilder) take() []row {
@@ -154,6 +207,32 @@ func (b *rowBuilder) take() []row {
 
 func (b *rowBuilder) add(s string) {
 	b.rows = append(b.rows, row{text: ansi.Truncate(s, b.w, "…")})
+}
+
+// addWrapped adds text wrapped to the width in full, never cut: its first row after head,
+// the others after indent blanks, each painted with style. A head wider than indent gets
+// a row of its own. text must be safe (tokens.SafeText) and unstyled.
+func (b *rowBuilder) addWrapped(head string, indent int, text string, style lipgloss.Style) {
+	pad := strings.Repeat(" ", indent)
+	if ansi.StringWidth(head) > indent {
+		b.add(head)
+		head = pad
+	}
+	for i, line := range wrapLines(text, b.w-indent) {
+		if i > 0 {
+			head = pad
+		}
+		b.add(head + style.Render(line))
+	}
+}
+
+// wrapLines wraps text at spaces (and after / and -, which URLs and scopes are full of)
+// to width cells, breaking a longer word where it must; nothing is dropped.
+func wrapLines(text string, width int) []string {
+	if ansi.StringWidth(text) <= width || width < 1 {
+		return []string{text}
+	}
+	return strings.Split(ansi.Wrap(text, width, "/"), "\n")
 }
 
 // addDyn adds a live row. key says what the row depends on (the second on the clock, a
@@ -199,37 +278,38 @@ func (b *rowBuilder) summary(e *entry) {
 		desc = append(desc, fmt.Sprintf("%d characters", len(e.in.Token)))
 	}
 	b.add(strings.Join(desc, " · "))
-	loc := b.loc
-	b.addDyn(bySecond, func(f frame) string { return countdownLine(e, st, loc, f.now) })
-	w := b.w
-	b.addDyn(bySecond, func(f frame) string { return lifetimeBar(e, st, w, f.now) })
 	b.addDyn(func(frame) any { return e.val.report }, func(frame) string { return verdictLine(e, st) })
+	w := b.w
+	b.addDyn(bySecond, func(f frame) string { return expiryLine(e, st, w, f.now) })
 	b.add("")
 }
 
+// body is the scrolling part of the view: what developers read first (firstClaims), every
+// claim and header parameter (explained unless turned off), the lints, then the report.
 func (b *rowBuilder) body(e *entry, fetchLabel string) {
 	st := b.st
 	if e.expl == nil {
 		b.add(st.Section.Render("Opaque token"))
-		b.add("  Only the issuer can tell what this token means and when it expires:")
-		b.add("  ask it through token introspection (RFC 7662) or the userinfo endpoint.")
+		b.addWrapped("  ", 2, "Only the issuer can tell what this token means and when it expires: ask it through token introspection (RFC 7662) or the userinfo endpoint.", st.Value)
 		b.add("")
 		b.provider(e)
 		b.notes(e)
 		return
 	}
+	if b.firstClaims(e) {
+		b.add("")
+	}
 	b.provider(e)
-	b.validation(e, fetchLabel)
-	b.add("")
-	b.section("Header", e.expl.Header)
+	explain := !b.mode.hideExplain
+	if len(e.expl.Claims) > 0 {
+		b.section("Claims", e.expl.Claims, explain)
+		b.add("")
+	}
+	b.section("Header", e.expl.Header, explain)
 	if e.expl.PayloadNote != "" {
 		b.add("")
 		b.add(st.Section.Render("Payload"))
-		b.add("  " + st.Warn.Render(tokens.SafeText(e.expl.PayloadNote)))
-	}
-	if len(e.expl.Claims) > 0 {
-		b.add("")
-		b.section("Claims", e.expl.Claims)
+		b.addWrapped("  ", 2, tokens.SafeText(e.expl.PayloadNote), st.Warn)
 	}
 	b.add("")
 	b.add(st.Section.Render("Lints") + st.Muted.Render(" (need no key)"))
@@ -237,11 +317,17 @@ func (b *rowBuilder) body(e *entry, fetchLabel string) {
 		b.add("  " + st.Pass.Render("none"))
 	}
 	for _, l := range e.expl.Lints {
-		b.add("  " + st.severityStyle(l.Severity).Render(fmt.Sprintf("%-6s", l.Severity)) + " " + tokens.SafeText(l.Message))
+		b.addWrapped("  "+st.severityStyle(l.Severity).Render(fmt.Sprintf("%-6s", l.Severity))+" ", 9, tokens.SafeText(l.Message), st.Value)
 	}
 	b.notes(e)
 	b.add("")
-	b.add(st.Muted.Render("markers: jwt RFC 7519 · 9068 OAuth access token · oidc OpenID Connect · auth0 · idp other provider · ns namespaced custom · custom plain custom"))
+	b.reportFrom = len(b.rows)
+	b.validation(e, fetchLabel)
+	b.reportTo = len(b.rows)
+	if explain {
+		b.add("")
+		b.addWrapped("", 0, "markers: jwt RFC 7519 · 9068 OAuth access token · oidc OpenID Connect · auth0 · idp other provider · ns namespaced custom · custom plain custom", st.Muted)
+	}
 }
 
 func (b *rowBuilder) notes(e *entry) {
@@ -251,13 +337,14 @@ func (b *rowBuilder) notes(e *entry) {
 	b.add("")
 	b.add(b.st.Section.Render("Input") + b.st.Muted.Render(" (what was stripped around the token)"))
 	for _, n := range e.in.Notes {
-		b.add("  " + tokens.SafeText(n))
+		b.addWrapped("  ", 2, tokens.SafeText(n), b.st.Value)
 	}
 }
 
-// section renders fields: a marker, the name and the value on one row, the explanation
-// muted on the next; time fields also carry their absolute and live relative time.
-func (b *rowBuilder) section(title string, fields []tokens.Field) {
+// section renders fields: a marker, the name and the value wrapped in full, then (with
+// explain) the explanation muted; time fields also carry their absolute and live
+// relative time.
+func (b *rowBuilder) section(title string, fields []tokens.Field, explain bool) {
 	st := b.st
 	b.add(st.Section.Render(title) + st.Muted.Render(fmt.Sprintf(" (%d)", len(fields))))
 	nameW := 3
@@ -266,16 +353,14 @@ func (b *rowBuilder) section(title string, fields []tokens.Field) {
 			nameW = max(nameW, w)
 		}
 	}
-	indent := strings.Repeat(" ", 2+7+nameW+1)
+	indentW := 2 + 7 + nameW + 1
+	indent := strings.Repeat(" ", indentW)
 	for _, f := range fields {
-		name, value := tokens.SafeText(f.Name), st.Value.Render(tokens.SafeText(f.Display()))
+		name := tokens.SafeText(f.Name)
 		mk := "  " + st.Marker[f.Category].Render(fmt.Sprintf("%-6s", markerText(f.Category))) + " "
-		if w := ansi.StringWidth(name); w > nameW { // a long (namespaced) name gets its own row
-			b.add(mk + st.ClaimName.Render(name))
-			b.add(indent + value)
-		} else {
-			b.add(mk + st.ClaimName.Render(name+strings.Repeat(" ", nameW-w)) + " " + value)
-		}
+		// A long (namespaced) name gets its own row: addWrapped puts the value under it.
+		head := mk + st.ClaimName.Render(name+strings.Repeat(" ", max(nameW-ansi.StringWidth(name), 0))) + " "
+		b.addWrapped(head, indentW, f.Display(), st.Value)
 		switch {
 		case f.Time != nil:
 			at := *f.Time
@@ -284,10 +369,10 @@ func (b *rowBuilder) section(title string, fields []tokens.Field) {
 				return indent + abs + " · " + st.Live.Title.Render(tokens.Relative(at, f.now))
 			})
 		case f.TimeProblem != "":
-			b.add(indent + st.Warn.Render(tokens.SafeText(f.Name+" "+f.TimeProblem)))
+			b.addWrapped(indent, indentW, tokens.SafeText(f.Name+" "+f.TimeProblem), st.Warn)
 		}
-		if f.Explanation != "" {
-			b.add(indent + st.Muted.Render(tokens.SafeText(f.Explanation)))
+		if explain && f.Explanation != "" {
+			b.addWrapped(indent, indentW, tokens.SafeText(f.Explanation), st.Muted)
 		}
 	}
 }
@@ -316,39 +401,66 @@ func markerText(c tokens.Category) string {
 	return "custom"
 }
 
-// countdownLine is the summary's live expiry line.
-func countdownLine(e *entry, st Styles, loc *time.Location, now time.Time) string {
+// countdownLine is the summary's live expiry text.
+func countdownLine(e *entry, st Styles, now time.Time) string {
 	s := st.expiryPaint(e.state(now)).Render("● " + e.countdown(now))
-	if e.expl != nil && e.expl.Exp != nil {
-		s += st.Live.Muted.Render(" · exp " + tokens.FormatTime(*e.expl.Exp, loc))
-	}
 	if note := e.refreshNote(now); note != "" {
 		s += " " + st.Live.Title.Render(note)
 	}
 	return s
 }
 
+// expiryLine is the summary's live expiry row: the countdown and, in the room left on the
+// row, the lifetime bar (the absolute exp is in the claims under it).
+func expiryLine(e *entry, st Styles, width int, now time.Time) string {
+	s := countdownLine(e, st, now)
+	if e.expl == nil {
+		return s
+	}
+	room := width - ansi.StringWidth(s) - 2
+	if bar := lifetimeBar(e, st, room, now); bar != "" {
+		s += "  " + bar
+	}
+	return s
+}
+
 // lifetimeBar draws the token's lifetime from iat (or nbf) to exp and how much of it is
-// used. Under five minutes left it turns to the Soon style and a denser glyph; once expired
-// it is drawn in the Expired style with crosses, so the change shows without colour too.
+// used, in at most width cells, or "" when they are too few. Under five minutes left it
+// turns to the Soon style and a denser glyph; once expired it is drawn in the Expired style
+// with crosses, so the change shows without colour too.
 func lifetimeBar(e *entry, st Styles, width int, now time.Time) string {
 	if e.expl == nil {
 		return ""
 	}
 	total, used, ok := e.expl.Lifetime(now)
 	if !ok {
-		return st.Live.Muted.Render("lifetime unknown (needs iat or nbf, and exp)")
+		return fitOrEmpty(st.Live.Muted.Render("lifetime unknown (needs iat or nbf, and exp)"), width)
 	}
-	cells := min(max(width-32, 10), 48)
-	filled := int(math.Round(used * float64(cells)))
 	state := e.expl.State(now)
 	glyph, label := "█", fmt.Sprintf(" %3.0f%% of %s used", used*100, tokens.HumanDuration(total))
 	switch state {
 	case tokens.ExpiringSoon:
-		glyph, label = "▓", label+" · under 5 min left"
+		label += " · under 5 min left"
+		glyph = "▓"
 	case tokens.Expired:
-		glyph, filled, label = "×", cells, fmt.Sprintf(" expired · lifetime was %s", tokens.HumanDuration(total))
+		glyph, label = "×", fmt.Sprintf(" expired · lifetime was %s", tokens.HumanDuration(total))
+	}
+	cells := min(width-ansi.StringWidth(label), 30)
+	if cells < 6 {
+		return ""
+	}
+	filled := int(math.Round(used * float64(cells)))
+	if state == tokens.Expired {
+		filled = cells
 	}
 	paint := st.expiryPaint(state)
 	return paint.Render(strings.Repeat(glyph, filled)) + st.Live.BarEmpty.Render(strings.Repeat("░", cells-filled)) + paint.Render(label)
+}
+
+// fitOrEmpty is s when it fits width cells, else "".
+func fitOrEmpty(s string, width int) string {
+	if ansi.StringWidth(s) > width {
+		return ""
+	}
+	return s
 }

@@ -44,6 +44,7 @@ type (
 		keys   *tokens.KeySet
 		issuer string // set when the keys came from the issuer's discovery
 		what   string
+		arg    string // the file or URL typed for L, empty for a fetch
 		err    error
 		quiet  bool // fetched without a key press: success is shown in the view only
 	}
@@ -125,6 +126,7 @@ func (m *Model) recheckTimes() {
 			// Keep the old report when nothing changed, so rows keyed on it stay cached.
 			if next := e.val.validator.RecheckTimes(old); !slices.Equal(next.Checks, old.Checks) {
 				e.val.report = next
+				m.view.rebuildReport() // its rows show the checks' reasons
 			}
 		}
 	}
@@ -225,10 +227,7 @@ func (m *Model) loadJWKS(e *entry, arg string) tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
 		defer cancel()
 		keys, err := load(ctx, arg)
-		if err != nil { // keysLoaded names arg already: say it once
-			err = errors.New(strings.Replace(err.Error(), arg+": ", "", 1))
-		}
-		return keysLoadedMsg{e: e, keys: keys, what: "keys from " + arg, err: err}
+		return keysLoadedMsg{e: e, keys: keys, what: "keys from " + arg, arg: arg, err: err}
 	})
 }
 
@@ -238,7 +237,11 @@ func (m *Model) keysLoaded(msg keysLoadedMsg) tea.Cmd {
 	e := msg.e
 	e.val.fetching = ""
 	if msg.err != nil {
-		e.val.fetchErr = "could not load " + msg.what + ": " + oneLine(strings.TrimPrefix(msg.err.Error(), "tokens: "))
+		what := msg.what
+		if msg.arg != "" && strings.Contains(msg.err.Error(), msg.arg) {
+			what = "keys" // the error names the file or URL itself: say it once
+		}
+		e.val.fetchErr = "could not load " + what + ": " + oneLine(msg.err.Error())
 		m.status.fail(errors.New(e.val.fetchErr), m.now())
 		m.refreshView(e)
 		return nil
@@ -298,38 +301,6 @@ func verdictLine(e *entry, st Styles) string {
 	return s
 }
 
-// validation adds the validation section under the summary's verdict line: where the
-// keys come from (or the fetch in flight, or its error), the explicit actions, and every
-// check of the report.
-func (b *rowBuilder) validation(e *entry, fetchLabel string) {
-	st := b.st
-	b.add(st.Section.Render("Validation") + st.Muted.Render(" (default policy: asymmetric algorithms, 60s leeway)"))
-	b.addDyn(func(f frame) any { return keysKey{e.val.keys, e.val.fetching, e.val.fetchErr, f.spinner} },
-		func(f frame) string { return "  " + keysLine(e, st, f) })
-	if !e.example {
-		if fetchLabel != "" {
-			b.add("  " + st.Title.Render("F") + " " + st.Action.Render(fetchLabel))
-		}
-		b.add("  " + st.Title.Render("L") + " " + st.Action.Render("load keys from a file or URL"))
-	}
-	if e.val.report == nil {
-		return
-	}
-	nameW := 0
-	for _, c := range e.val.report.Checks {
-		nameW = max(nameW, len(c.Name))
-	}
-	for i := range e.val.report.Checks {
-		b.addDyn(func(frame) any { return e.val.report }, func(frame) string {
-			rep := e.val.report
-			if rep == nil || i >= len(rep.Checks) {
-				return ""
-			}
-			return checkRow(rep.Checks[i], st, nameW)
-		})
-	}
-}
-
 // keysKey is what the keys row depends on.
 type keysKey struct {
 	keys              *tokens.KeySet
@@ -355,23 +326,6 @@ func keysLine(e *entry, st Styles, f frame) string {
 	}
 	if v.keys.Warning != "" {
 		return s + " · " + st.Warn.Render(tokens.SafeText(v.keys.Warning))
-	}
-	return s
-}
-
-func checkRow(c tokens.Check, st Styles, nameW int) string {
-	style := st.Skip
-	switch c.Status {
-	case tokens.StatusPass:
-		style = st.Pass
-	case tokens.StatusFail:
-		style = st.Fail
-	case tokens.StatusWarn:
-		style = st.Warn
-	}
-	s := "  " + style.Render(fmt.Sprintf("%-4s", c.Status)) + "  " + fmt.Sprintf("%-*s", nameW, tokens.SafeText(c.Name)) + "  " + tokens.SafeText(c.Reason)
-	if c.Key != nil {
-		s += st.Muted.Render(" [" + tokens.SafeText(c.Key.String()) + "]")
 	}
 	return s
 }

@@ -28,15 +28,15 @@ import (
 )
 
 func TestExampleIsVerifiedWithItsOwnKeyAndExpiresWithoutAKeyPress(t *testing.T) {
-	hs := newHarness(t, Options{}, 140, 60)
-	hs.wantOnScreen("✓ valid · signature verified with kid example-key-1", tokens.ExampleKeySource,
+	hs := newHarness(t, Options{}, 140, 60).keys("v") // every check
+	hs.wantInView("✓ valid · signature verified with kid example-key-1", tokens.ExampleKeySource,
 		"pass  signature", "pass  exp")
-	hs.wantOffScreen("fetch keys from", "load keys from") // the example has its own key
+	hs.wantOffView("fetch keys from", "load keys from") // the example has its own key
 
 	hs.tick(time.Hour) // at exp: within the leeway
-	hs.wantOnScreen("warn  exp", "accepted within the 1m0s leeway", "✓ valid")
+	hs.wantInView("warn  exp", "accepted within the 1m0s leeway", "✓ valid")
 	hs.tick(time.Minute) // beyond the leeway: invalid, with no key press
-	hs.wantOnScreen("✗ invalid · exp: expired 1m ago", "fail  exp", "pass  signature")
+	hs.wantInView("✗ invalid · exp: expired 1m ago", "fail  exp", "pass  signature")
 }
 
 // issuer is a loopback OpenID provider: discovery and a JWKS with one Ed25519 key.
@@ -102,10 +102,10 @@ func loopbackKeys(srv *httptest.Server) keySource {
 
 func TestFetchingIssuerKeysIsExplicitAndVerifies(t *testing.T) {
 	is := newIssuer(t)
-	hs := newHarness(t, Options{}, 160, 60)
+	hs := newHarness(t, Options{}, 160, 60).keys("v") // every check
 	hs.m.keySrc = loopbackKeys(is.srv)
 	hs.keys("p").send(tea.PasteMsg{Content: is.token(t)}).keys("enter")
-	hs.wantOnScreen("? unverified", "F fetch keys from "+is.srv.URL+" (not a saved tenant)", "L load keys from a file or URL",
+	hs.wantInView("? unverified", "F fetch keys from "+is.srv.URL+" (not a saved tenant)", "L load keys from a file or URL",
 		"skip  signature")
 	if n := is.requests.Load(); n != 0 {
 		t.Fatalf("nothing may be fetched before the user asks; %d requests", n)
@@ -113,9 +113,9 @@ func TestFetchingIssuerKeysIsExplicitAndVerifies(t *testing.T) {
 
 	next, cmd := hs.m.Update(press("F")) // in flight: the spinner line
 	hs.m = next.(*Model)
-	hs.wantOnScreen("fetching keys from " + is.srv.URL + " (not a saved tenant)…")
+	hs.wantInView("fetching keys from " + is.srv.URL + " (not a saved tenant)…")
 	hs.run(cmd)
-	hs.wantOnScreen("✓ valid · signature verified with kid k1", "keys: 1 from discovery "+is.srv.URL+"/.well-known/openid-configuration → jwks_uri",
+	hs.wantInView("✓ valid · signature verified with kid k1", "keys: 1 from discovery "+is.srv.URL+"/.well-known/openid-configuration → jwks_uri",
 		"pass  iss", "user-7")
 	if is.requests.Load() != 2 {
 		t.Fatalf("want discovery and JWKS fetched once each, got %d requests", is.requests.Load())
@@ -125,15 +125,15 @@ func TestFetchingIssuerKeysIsExplicitAndVerifies(t *testing.T) {
 func TestAFailedFetchIsOneLineAndTheViewStaysUsable(t *testing.T) {
 	is := newIssuer(t)
 	is.fail = true
-	hs := newHarness(t, Options{}, 160, 60)
+	hs := newHarness(t, Options{}, 160, 60).keys("v") // every check
 	hs.m.keySrc = loopbackKeys(is.srv)
 	hs.keys("p").send(tea.PasteMsg{Content: is.token(t)}).keys("enter", "F")
-	hs.wantOnScreen("✗ could not load keys from "+is.srv.URL, "? unverified", "user-7", "expires in 1h")
+	hs.wantInView("✗ could not load keys from "+is.srv.URL, "? unverified", "user-7", "expires in 1h")
 	if n := strings.Count(hs.screen(), "could not load keys"); n != 2 {
 		t.Fatalf("the error should be one line in the report and one in the status bar, got %d", n)
 	}
 	hs.keys("k") // still usable: select another token
-	hs.wantOnScreen("EXAMPLE TOKEN")
+	hs.wantInView("EXAMPLE TOKEN")
 }
 
 func TestLoadingAJWKSFile(t *testing.T) {
@@ -142,17 +142,17 @@ func TestLoadingAJWKSFile(t *testing.T) {
 	if err := os.WriteFile(path, is.jwks, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	hs := newHarness(t, Options{}, 160, 60)
+	hs := newHarness(t, Options{}, 160, 60).keys("v") // every check
 	hs.keys("p").send(tea.PasteMsg{Content: is.token(t)}).keys("enter", "L")
 	if hs.m.active != screenKeys {
 		t.Fatal("L should open the JWKS input")
 	}
-	hs.wantOnScreen("Load keys", "JWKS, JWK or PEM")
+	hs.wantInView("Load keys", "JWKS, JWK or PEM")
 	hs.typeText(path).keys("enter")
 	if hs.m.active != screenMain {
 		t.Fatal("enter should go back to the token")
 	}
-	hs.wantOnScreen("✓ valid", "keys: 1 from JWKS file "+path)
+	hs.wantInView("✓ valid", "keys: 1 from JWKS file "+path)
 	if is.requests.Load() != 0 {
 		t.Fatal("loading a file must not touch the network")
 	}
@@ -184,19 +184,19 @@ func TestLoadingASingleKeyFile(t *testing.T) {
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		hs := newHarness(t, Options{}, 160, 60)
+		hs := newHarness(t, Options{}, 160, 60).keys("v") // every check
 		hs.keys("p").send(tea.PasteMsg{Content: is.token(t)}).keys("enter", "L")
 		hs.typeText(path).keys("enter")
-		hs.wantOnScreen("✓ valid", "keys: 1 from key file "+path)
+		hs.wantInView("✓ valid", "keys: 1 from key file "+path)
 	}
 	path := filepath.Join(dir, "notes.json")
 	if err := os.WriteFile(path, []byte(`{"hello":"world"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	hs := newHarness(t, Options{}, 160, 60)
+	hs := newHarness(t, Options{}, 160, 60).keys("v") // every check
 	hs.keys("p").send(tea.PasteMsg{Content: is.token(t)}).keys("enter", "L")
 	hs.typeText(path).keys("enter")
-	hs.wantOnScreen("could not load keys from " + path + ": no usable key")
+	hs.wantInView("could not load keys: " + path + ": no usable key")
 	if is.requests.Load() != 0 {
 		t.Fatal("loading a file must not touch the network")
 	}
@@ -204,11 +204,11 @@ func TestLoadingASingleKeyFile(t *testing.T) {
 
 func TestASavedTenantsKeysAreFetchedAndLabelled(t *testing.T) {
 	is := newIssuer(t)
-	hs := newHarness(t, Options{TenantIssuers: map[string]string{is.srv.URL: "prod"}}, 160, 60)
+	hs := newHarness(t, Options{TenantIssuers: map[string]string{is.srv.URL: "prod"}}, 160, 60).keys("v") // every check
 	hs.m.keySrc = loopbackKeys(is.srv)
 	hs.keys("p").send(tea.PasteMsg{Content: is.token(t)}).keys("enter")
-	hs.wantOnScreen("fetch keys from "+is.srv.URL+" (saved tenant prod)", "✓ valid · signature verified with kid k1")
-	hs.wantOffScreen("not a saved tenant")
+	hs.wantInView("fetch keys from "+is.srv.URL+" (saved tenant prod)", "✓ valid · signature verified with kid k1")
+	hs.wantOffView("not a saved tenant")
 	if is.requests.Load() != 2 {
 		t.Fatalf("a saved tenant's keys are fetched once on their own; %d requests", is.requests.Load())
 	}
@@ -219,7 +219,7 @@ func TestASavedTenantsKeysAreFetchedAndLabelled(t *testing.T) {
 }
 
 func TestTenantIssuersReadAtStartUp(t *testing.T) {
-	hs := newHarness(t, Options{}, 160, 60)
+	hs := newHarness(t, Options{}, 160, 60).keys("v") // every check
 	var asked []string
 	hs.m.keySrc.issuerKeys = func(_ context.Context, iss, kid string) (*tokens.KeySet, error) {
 		asked = append(asked, iss+" "+kid)
@@ -227,7 +227,7 @@ func TestTenantIssuersReadAtStartUp(t *testing.T) {
 	}
 	hs.send(tenantIssuersMsg{cfg: configOf(t, store.Tenant{Name: "staging", Kind: store.KindOIDC, Issuer: "https://issuer.test/", ClientID: "c", Grant: oauth.GrantDevice})})
 	hs.keys("p").send(tea.PasteMsg{Content: jwsExp(t0, t0.Add(time.Hour))}).keys("enter")
-	hs.wantOnScreen("fetch keys from https://issuer.test/ (saved tenant staging)",
+	hs.wantInView("fetch keys from https://issuer.test/ (saved tenant staging)",
 		"✗ could not load keys of saved tenant staging from https://issuer.test/: no network in this test")
 	if len(asked) != 1 || asked[0] != "https://issuer.test/ k1" {
 		t.Fatalf("want one fetch for the saved tenant's issuer and the token's kid, got %q", asked)
@@ -235,10 +235,10 @@ func TestTenantIssuersReadAtStartUp(t *testing.T) {
 }
 
 func TestNoFetchWithoutAnHTTPSIssuer(t *testing.T) {
-	hs := newHarness(t, Options{Token: jws(`{"alg":"RS256"}`, `{"iss":"http://evil.example/","exp":9999999999}`)}, 160, 60)
-	hs.wantOffScreen("fetch keys from")
+	hs := newHarness(t, Options{Token: jws(`{"alg":"RS256"}`, `{"iss":"http://evil.example/","exp":9999999999}`)}, 160, 60).keys("v") // every check
+	hs.wantOffView("fetch keys from")
 	hs.keys("F")
-	hs.wantOnScreen("✗ this token names no https issuer")
+	hs.wantInView("✗ this token names no https issuer")
 }
 
 // configOf is a tenants config holding ts.
@@ -265,13 +265,13 @@ func TestTokenTiedToItsClientsTenant(t *testing.T) {
 		`"client_id":"cli-id"`: "acme-cli",
 		`"azp":"unknown"`:      "acme-cli",
 	} {
-		hs := newHarness(t, Options{}, 160, 60)
+		hs := newHarness(t, Options{}, 160, 60).keys("v") // every check
 		hs.m.keySrc.issuerKeys = func(context.Context, string, string) (*tokens.KeySet, error) {
 			return nil, errors.New("no network in this test")
 		}
 		hs.send(tenantIssuersMsg{cfg: cfg})
 		hs.keys("p").send(tea.PasteMsg{Content: jws(`{"alg":"RS256","kid":"k1"}`, `{"iss":"https://issuer.test/","exp":9999999999,`+claims+`}`)}).keys("enter")
-		hs.wantOnScreen("fetch keys from https://issuer.test/ (saved tenant " + want + ")")
+		hs.wantInView("fetch keys from https://issuer.test/ (saved tenant " + want + ")")
 		if name, err := hs.m.callTenant(hs.m.list.selected()); err != nil || name != want {
 			t.Errorf("%s: userinfo and introspection would ask %q (%v), want %q", claims, name, err, want)
 		}

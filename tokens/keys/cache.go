@@ -76,7 +76,7 @@ func NewCache() *Cache {
 func DefaultCacheDir() (string, error) {
 	dir, err := os.UserCacheDir()
 	if err != nil {
-		return "", fmt.Errorf("tokens: no user cache directory: %w", err)
+		return "", fmt.Errorf("no user cache directory: %w", err)
 	}
 	return filepath.Join(dir, "tokenbench"), nil
 }
@@ -181,7 +181,7 @@ func (c *Cache) IssuerKeys(ctx context.Context, issuer, kid string) (*tokens.Key
 		return nil, err
 	}
 	if md.JWKSURI == "" {
-		return nil, fmt.Errorf("tokens: the discovery document %s has no jwks_uri", md.Source)
+		return nil, fmt.Errorf("the discovery document %s has no jwks_uri", md.Source)
 	}
 	set, err := c.keys(ctx, md.JWKSURI, kid, "discovery "+md.Source+" → jwks_uri "+md.JWKSURI)
 	if err != nil {

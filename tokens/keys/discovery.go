@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -38,7 +39,7 @@ type ProviderMetadata struct {
 
 // ErrIssuerMismatch is returned when a discovery document names an issuer other than the
 // one it was fetched for. The comparison is exact: no trailing-slash or case folding.
-var ErrIssuerMismatch = errors.New("tokens: discovery document names a different issuer")
+var ErrIssuerMismatch = errors.New("discovery document names a different issuer")
 
 // Auth0Issuer returns the issuer URL of an Auth0 tenant domain ("example.eu.auth0.com" or a
 // custom domain): "https://DOMAIN/", with the trailing slash Auth0 puts in its tokens.
@@ -58,10 +59,10 @@ func DiscoveryURLs(issuer string) ([]string, error) {
 		return nil, err
 	}
 	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
-		return nil, fmt.Errorf("tokens: issuer %q must not have a query or fragment", issuer)
+		return nil, fmt.Errorf("issuer %q must not have a query or fragment", issuer)
 	}
 	if u.User != nil {
-		return nil, fmt.Errorf("tokens: issuer %s must not contain a user name or password", u.Redacted())
+		return nil, fmt.Errorf("issuer %s must not contain a user name or password", u.Redacted())
 	}
 	oidc := strings.TrimRight(issuer, "/") + "/.well-known/openid-configuration"
 	rfc := url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/.well-known/oauth-authorization-server" + strings.TrimRight(u.Path, "/")}
@@ -108,7 +109,7 @@ func discover(ctx context.Context, client *http.Client, issuer string) (*Provide
 func parseMetadata(body []byte, source, issuer string) (*ProviderMetadata, error) {
 	var md ProviderMetadata
 	if err := json.Unmarshal(body, &md); err != nil {
-		return nil, fmt.Errorf("tokens: %s did not return valid JSON: %w", source, err)
+		return nil, fmt.Errorf("%s did not return valid JSON: %w", source, err)
 	}
 	if md.Issuer != issuer {
 		hint := ""
@@ -121,6 +122,32 @@ func parseMetadata(body []byte, source, issuer string) (*ProviderMetadata, error
 	return &md, nil
 }
 
+// FetchError is a request to URL that got no answer. Its message says what happened in
+// words (no answer within the timeout, cancelled, the connection error) rather than the
+// transport's "context deadline exceeded"; errors.Is sees the cause.
+type FetchError struct {
+	URL string
+	Err error
+}
+
+func (e *FetchError) Error() string {
+	var ne net.Error
+	switch {
+	case errors.Is(e.Err, context.Canceled):
+		return "fetching " + e.URL + ": cancelled"
+	case errors.Is(e.Err, context.DeadlineExceeded), errors.As(e.Err, &ne) && ne.Timeout():
+		return fmt.Sprintf("%s did not answer within %s", e.URL, tokens.HumanDuration(HTTPTimeout))
+	}
+	cause := e.Err
+	var ue *url.Error
+	if errors.As(cause, &ue) {
+		cause = ue.Err // url.Error repeats the method and URL said here already
+	}
+	return fmt.Sprintf("fetching %s: %v", e.URL, cause)
+}
+
+func (e *FetchError) Unwrap() error { return e.Err }
+
 // StatusError is returned when a provider answers with an unexpected HTTP status.
 type StatusError struct {
 	URL  string
@@ -128,7 +155,7 @@ type StatusError struct {
 }
 
 func (e *StatusError) Error() string {
-	return fmt.Sprintf("tokens: %s answered HTTP %d", e.URL, e.Code)
+	return fmt.Sprintf("%s answered HTTP %d", e.URL, e.Code)
 }
 
 // GetJSON fetches url with client and decodes the JSON body into v. Anything but HTTP 200,
@@ -139,7 +166,7 @@ func GetJSON(ctx context.Context, client *http.Client, url string, v any) error 
 		return err
 	}
 	if err := json.Unmarshal(body, v); err != nil {
-		return fmt.Errorf("tokens: %s did not return valid JSON: %w", url, err)
+		return fmt.Errorf("%s did not return valid JSON: %w", url, err)
 	}
 	return nil
 }
@@ -156,12 +183,12 @@ func httpGet(ctx context.Context, client *http.Client, url string) ([]byte, http
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return nil, nil, fmt.Errorf("tokens: %w", err)
+		return nil, nil, err
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, nil, fmt.Errorf("tokens: fetching %s: %w", url, err)
+		return nil, nil, &FetchError{URL: url, Err: err}
 	}
 	if resp.StatusCode != http.StatusOK {
 		resp.Body.Close()

@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestAuth0Issuer(t *testing.T) {
@@ -216,5 +219,43 @@ func TestDiscoveryURLsDoNotRepeatAPassword(t *testing.T) {
 	_, err := DiscoveryURLs("https://user:hunter2@example.com/")
 	if err == nil || strings.Contains(err.Error(), "hunter2") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// A fetch that gets no answer says so in words: how long was waited, or cancelled, and
+// the connection error without the transport's repetition of the URL.
+func TestFetchErrorWords(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + ln.Addr().String() + "/jwks"
+	ln.Close()
+	hung := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-hung }))
+	t.Cleanup(func() { close(hung); srv.Close() })
+
+	expired, cancel := context.WithDeadline(context.Background(), time.Now())
+	defer cancel()
+	cancelled, cancel2 := context.WithCancel(context.Background())
+	cancel2()
+	tests := []struct {
+		ctx       context.Context
+		url, want string
+		is        error
+	}{
+		{expired, srv.URL + "/jwks", "did not answer within 10s", context.DeadlineExceeded},
+		{cancelled, srv.URL + "/jwks", ": cancelled", context.Canceled},
+		{context.Background(), url, "fetching " + url + ": dial tcp", nil},
+	}
+	for _, tc := range tests {
+		_, _, err := httpGet(tc.ctx, nil, tc.url)
+		var fe *FetchError
+		if !errors.As(err, &fe) || !strings.Contains(err.Error(), tc.want) || tc.is != nil && !errors.Is(err, tc.is) {
+			t.Errorf("%s: %v, want %q", tc.url, err, tc.want)
+		}
+		if msg := err.Error(); strings.Contains(msg, "context ") || strings.Count(msg, tc.url) != 1 {
+			t.Errorf("message %q leaks the context's words or repeats the URL", msg)
+		}
 	}
 }

@@ -17,24 +17,24 @@ import (
 const HTTPTimeout = 10 * time.Second
 
 // ErrInsecureURL is returned for a URL that is neither HTTPS nor on a loopback address.
-var ErrInsecureURL = errors.New("tokens: only https URLs are allowed (plain http only on loopback)")
+var ErrInsecureURL = errors.New("only https URLs are allowed (plain http only on loopback)")
 
 // ErrRedirect is returned when a provider answers with a redirect: tokenbench never
 // follows one, so that a key set or discovery document cannot be swapped by a hop.
-var ErrRedirect = errors.New("tokens: the server answered with a redirect, which is not followed")
+var ErrRedirect = errors.New("the server answered with a redirect, which is not followed")
 
 // ErrBodyTooLarge is returned when a response body is larger than tokens.MaxBodySize.
-var ErrBodyTooLarge = fmt.Errorf("tokens: response body larger than %d bytes", tokens.MaxBodySize)
+var ErrBodyTooLarge = fmt.Errorf("response body larger than %d bytes", tokens.MaxBodySize)
 
 // CheckURL refuses any URL that is not absolute https, or plain http on a loopback host
 // (127.0.0.0/8, ::1 or localhost). It is the one place that rule lives.
 func CheckURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("tokens: bad URL %q: %w", raw, err)
+		return nil, fmt.Errorf("bad URL %q: %w", raw, err)
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("tokens: URL %q has no host", raw)
+		return nil, fmt.Errorf("URL %q has no host", raw)
 	}
 	switch u.Scheme {
 	case "https":
@@ -91,7 +91,7 @@ func ReadBody(resp *http.Response) ([]byte, error) {
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, tokens.MaxBodySize+1))
 	if err != nil {
-		return nil, fmt.Errorf("tokens: reading response from %s: %w", resp.Request.URL.Redacted(), err)
+		return nil, fmt.Errorf("reading response from %s: %w", resp.Request.URL.Redacted(), err)
 	}
 	if len(b) > tokens.MaxBodySize {
 		return nil, ErrBodyTooLarge

@@ -14,7 +14,7 @@ import (
 
 // ErrFileTooLarge is wrapped by the error for a key, secret or JWKS file larger than
 // tokens.MaxBodySize: the same cap as for anything fetched from a provider.
-var ErrFileTooLarge = fmt.Errorf("tokens: file larger than %d bytes", tokens.MaxBodySize)
+var ErrFileTooLarge = fmt.Errorf("file larger than %d bytes", tokens.MaxBodySize)
 
 // FileError is returned when a file given with --key, --secret-file, --jwks or
 // --decrypt-key cannot be used. Path is the file as given; Reason is one line.
@@ -25,7 +25,7 @@ type FileError struct {
 }
 
 func (e *FileError) Error() string {
-	return fmt.Sprintf("tokens: %s: %s", e.Path, e.Reason)
+	return fmt.Sprintf("%s: %s", e.Path, e.Reason)
 }
 
 func (e *FileError) Unwrap() error { return e.Err }

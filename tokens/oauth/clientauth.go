@@ -31,7 +31,7 @@ const AssertionLifetime = 2 * time.Minute
 
 // ErrNoClientCredential is returned when the client's authentication method needs a
 // secret or a private key that was not given.
-var ErrNoClientCredential = errors.New("tokens: the client's authentication method needs a credential that is not stored")
+var ErrNoClientCredential = errors.New("the client's authentication method needs a credential that is not stored")
 
 // SigningKey is a private key a client signs its assertions with, with the JWS
 // algorithm it uses and the key ID providers match against the registered public key.
@@ -56,10 +56,10 @@ func ParseSigningKey(data []byte) (*SigningKey, error) {
 	case bytes.HasPrefix(data, []byte("-----BEGIN ")):
 		block, _ := pem.Decode(data)
 		if block == nil {
-			return nil, errors.New("tokens: the private key is not valid PEM")
+			return nil, errors.New("the private key is not valid PEM")
 		}
 		if strings.Contains(block.Headers["Proc-Type"], "ENCRYPTED") || block.Type == "ENCRYPTED PRIVATE KEY" {
-			return nil, errors.New("tokens: encrypted private keys are not read; decrypt it with `openssl pkey -in FILE`")
+			return nil, errors.New("encrypted private keys are not read; decrypt it with `openssl pkey -in FILE`")
 		}
 		var err error
 		switch block.Type {
@@ -70,28 +70,28 @@ func ParseSigningKey(data []byte) (*SigningKey, error) {
 		case "EC PRIVATE KEY":
 			key, err = x509.ParseECPrivateKey(block.Bytes)
 		default:
-			return nil, fmt.Errorf("tokens: a PEM %q block is not a private key", tokens.SafeText(block.Type))
+			return nil, fmt.Errorf("a PEM %q block is not a private key", tokens.SafeText(block.Type))
 		}
 		if err != nil {
-			return nil, errors.New("tokens: the PEM private key is malformed")
+			return nil, errors.New("the PEM private key is malformed")
 		}
 	case bytes.HasPrefix(data, []byte("{")):
 		var jwk jose.JSONWebKey
 		if err := jwk.UnmarshalJSON(data); err != nil {
-			return nil, errors.New("tokens: the private key is not a valid JWK")
+			return nil, errors.New("the private key is not a valid JWK")
 		}
 		if jwk.IsPublic() {
-			return nil, errors.New("tokens: the JWK is a public key; private_key_jwt needs the private one")
+			return nil, errors.New("the JWK is a public key; private_key_jwt needs the private one")
 		}
 		key, alg, kid = jwk.Key, jwk.Algorithm, jwk.KeyID
 	default:
-		return nil, errors.New("tokens: the private key is neither PEM nor a JWK")
+		return nil, errors.New("the private key is neither PEM nor a JWK")
 	}
 	sk := &SigningKey{KeyID: kid}
 	switch k := key.(type) {
 	case *rsa.PrivateKey:
 		if k.N.BitLen() < 2048 {
-			return nil, fmt.Errorf("tokens: the RSA key has %d bits; 2048 or more are needed", k.N.BitLen())
+			return nil, fmt.Errorf("the RSA key has %d bits; 2048 or more are needed", k.N.BitLen())
 		}
 		sk.Key, sk.Algorithm = k, jose.RS256
 		switch a := jose.SignatureAlgorithm(alg); a {
@@ -99,7 +99,7 @@ func ParseSigningKey(data []byte) (*SigningKey, error) {
 			sk.Algorithm = a
 		case "", jose.RS256:
 		default:
-			return nil, fmt.Errorf("tokens: the JWK's alg %q does not fit an RSA key", tokens.SafeText(alg))
+			return nil, fmt.Errorf("the JWK's alg %q does not fit an RSA key", tokens.SafeText(alg))
 		}
 	case *ecdsa.PrivateKey:
 		sk.Key = k
@@ -111,22 +111,22 @@ func ParseSigningKey(data []byte) (*SigningKey, error) {
 		case elliptic.P521():
 			sk.Algorithm = jose.ES512
 		default:
-			return nil, errors.New("tokens: the EC key is not on P-256, P-384 or P-521")
+			return nil, errors.New("the EC key is not on P-256, P-384 or P-521")
 		}
 	case ed25519.PrivateKey:
 		sk.Key, sk.Algorithm = k, jose.EdDSA
 	case *ed25519.PrivateKey:
 		sk.Key, sk.Algorithm = *k, jose.EdDSA
 	default:
-		return nil, errors.New("tokens: only RSA, EC and Ed25519 private keys can sign client assertions")
+		return nil, errors.New("only RSA, EC and Ed25519 private keys can sign client assertions")
 	}
 	if alg != "" && alg != string(sk.Algorithm) {
-		return nil, fmt.Errorf("tokens: the JWK's alg %q does not fit its key", tokens.SafeText(alg))
+		return nil, fmt.Errorf("the JWK's alg %q does not fit its key", tokens.SafeText(alg))
 	}
 	if sk.KeyID == "" {
 		tp, err := (&jose.JSONWebKey{Key: sk.Key.Public()}).Thumbprint(crypto.SHA256)
 		if err != nil {
-			return nil, errors.New("tokens: cannot compute the key's thumbprint")
+			return nil, errors.New("cannot compute the key's thumbprint")
 		}
 		sk.KeyID = base64.RawURLEncoding.EncodeToString(tp)
 	}
@@ -161,7 +161,7 @@ func (c *Client) clientAssertion(endpoint string) (string, error) {
 		return "", nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("tokens: cannot sign the client assertion: %w", err)
+		return "", fmt.Errorf("cannot sign the client assertion: %w", err)
 	}
 	now := c.now()
 	aud := jwt.Audience{endpoint}
@@ -175,7 +175,7 @@ func (c *Client) clientAssertion(endpoint string) (string, error) {
 	}
 	s, err := jwt.Signed(signer).Claims(claims).Serialize()
 	if err != nil {
-		return "", fmt.Errorf("tokens: cannot sign the client assertion: %w", err)
+		return "", fmt.Errorf("cannot sign the client assertion: %w", err)
 	}
 	return s, nil
 }

@@ -75,13 +75,13 @@ func (c *Client) StartDevice(ctx context.Context) (*DeviceAuthorization, error) 
 		Interval                seconds `json:"interval"`
 	}
 	if err := json.Unmarshal(body, &resp); err != nil {
-		return nil, fmt.Errorf("tokens: the device authorization endpoint did not return JSON: %v", err)
+		return nil, fmt.Errorf("the device authorization endpoint did not return JSON: %v", err)
 	}
 	if resp.VerificationURI == "" {
 		resp.VerificationURI = resp.VerificationURL
 	}
 	if resp.DeviceCode == "" || resp.UserCode == "" || resp.VerificationURI == "" {
-		return nil, errors.New("tokens: the device authorization response lacks device_code, user_code or verification_uri")
+		return nil, errors.New("the device authorization response lacks device_code, user_code or verification_uri")
 	}
 	da := &DeviceAuthorization{
 		DeviceCode:              resp.DeviceCode,
@@ -141,10 +141,10 @@ func (c *Client) PollDevice(ctx context.Context, da *DeviceAuthorization) (*Toke
 	}
 	for {
 		if !da.Expiry.IsZero() && !c.now().Before(da.Expiry) {
-			return nil, fmt.Errorf("tokens: %w", ErrExpiredToken)
+			return nil, fmt.Errorf("%w", ErrExpiredToken)
 		}
 		if err := sleep(ctx, interval); err != nil {
-			return nil, fmt.Errorf("tokens: device flow stopped: %w", err)
+			return nil, fmt.Errorf("device flow stopped: %w", err)
 		}
 		body, err := c.post(ctx, "token endpoint", tokenURL, form, true)
 		var pe *ProviderError
@@ -204,7 +204,7 @@ func (c *Client) post(ctx context.Context, name, u string, form url.Values, auth
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(form.Encode()))
 	if err != nil {
-		return nil, fmt.Errorf("tokens: %w", err)
+		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
@@ -253,10 +253,10 @@ func (c *Client) parseTokenResponse(g Grant, body []byte) (*TokenSet, error) {
 		Scope        json.RawMessage `json:"scope"`
 	}
 	if err := json.Unmarshal(body, &r); err != nil {
-		return nil, fmt.Errorf("tokens: the token endpoint did not return a JSON token response: %v", err)
+		return nil, fmt.Errorf("the token endpoint did not return a JSON token response: %v", err)
 	}
 	if r.AccessToken == "" {
-		return nil, errors.New("tokens: the token response has no access_token")
+		return nil, errors.New("the token response has no access_token")
 	}
 	var scope any
 	_ = json.Unmarshal(r.Scope, &scope)

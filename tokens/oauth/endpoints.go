@@ -62,7 +62,7 @@ func (e Endpoints) Check() error {
 		case err != nil:
 			first = fmt.Errorf("%s: %w", name, err)
 		case u.Fragment != "" || u.User != nil:
-			first = fmt.Errorf("tokens: %s %q must not have a fragment or user info", name, tokens.SafeText(*raw))
+			first = fmt.Errorf("%s %q must not have a fragment or user info", name, tokens.SafeText(*raw))
 		}
 	})
 	return first
@@ -97,9 +97,9 @@ type MissingEndpointError struct {
 
 func (e *MissingEndpointError) Error() string {
 	if e.Source == "" {
-		return fmt.Sprintf("tokens: no %s is set for the tenant (discovery is off)", e.Name)
+		return fmt.Sprintf("no %s is set for the tenant (discovery is off)", e.Name)
 	}
-	return fmt.Sprintf("tokens: the provider's discovery document (%s) has no %s, and the tenant sets none", e.Source, e.Name)
+	return fmt.Sprintf("the provider's discovery document (%s) has no %s, and the tenant sets none", e.Source, e.Name)
 }
 
 // ParseRedirectURI checks a loopback redirect URI as a native app registers it (RFC
@@ -109,23 +109,23 @@ func (e *MissingEndpointError) Error() string {
 func ParseRedirectURI(raw string) (host, port, path string, err error) {
 	u, perr := url.Parse(raw)
 	if perr != nil {
-		return "", "", "", fmt.Errorf("tokens: redirect URI %q is not a URL", tokens.SafeText(raw))
+		return "", "", "", fmt.Errorf("redirect URI %q is not a URL", tokens.SafeText(raw))
 	}
 	h := u.Hostname()
 	if u.Scheme != "http" || (h != "127.0.0.1" && h != "::1" && h != "localhost") {
-		return "", "", "", fmt.Errorf("tokens: redirect URI %q must be http://127.0.0.1:PORT/PATH, http://localhost:PORT/PATH or http://[::1]:PORT/PATH (a loopback listener tokenbench runs)", tokens.SafeText(raw))
+		return "", "", "", fmt.Errorf("redirect URI %q must be http://127.0.0.1:PORT/PATH, http://localhost:PORT/PATH or http://[::1]:PORT/PATH (a loopback listener tokenbench runs)", tokens.SafeText(raw))
 	}
 	if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(raw, "#") {
-		return "", "", "", fmt.Errorf("tokens: redirect URI %q must not have user info, a query or a fragment", tokens.SafeText(raw))
+		return "", "", "", fmt.Errorf("redirect URI %q must not have user info, a query or a fragment", tokens.SafeText(raw))
 	}
 	port = u.Port()
 	if port == "" {
 		if strings.HasSuffix(u.Host, ":") {
-			return "", "", "", fmt.Errorf("tokens: redirect URI %q has an empty port", tokens.SafeText(raw))
+			return "", "", "", fmt.Errorf("redirect URI %q has an empty port", tokens.SafeText(raw))
 		}
 		port = "0"
 	} else if n, aerr := strconv.Atoi(port); aerr != nil || n < 1 || n > 65535 {
-		return "", "", "", fmt.Errorf("tokens: redirect URI %q has no valid port (1-65535)", tokens.SafeText(raw))
+		return "", "", "", fmt.Errorf("redirect URI %q has no valid port (1-65535)", tokens.SafeText(raw))
 	}
 	path = u.EscapedPath()
 	if path == "" {

@@ -42,7 +42,7 @@ type ExchangeRequest struct {
 }
 
 // ErrExchangeRequest is returned for an exchange request that cannot be sent as given.
-var ErrExchangeRequest = errors.New("tokens: invalid token exchange request")
+var ErrExchangeRequest = errors.New("invalid token exchange request")
 
 // Exchange runs the token exchange grant (RFC 8693 section 2.1) at the token endpoint,
 // authenticating as the tenant's client. The set it returns carries the

@@ -205,7 +205,7 @@ func (c *Client) httpClient() *http.Client {
 // processes it is fetched once per cache lifetime), remembered for the Client's life.
 func (c *Client) Metadata(ctx context.Context) (*keys.ProviderMetadata, error) {
 	if c.Config.Issuer == "" {
-		return nil, errors.New("tokens: the tenant has no issuer")
+		return nil, errors.New("the tenant has no issuer")
 	}
 	cache := c.keyCache()
 	c.mu.Lock()
@@ -242,7 +242,7 @@ func endpoint(md *keys.ProviderMetadata, name, raw string) (string, error) {
 		return "", &MissingEndpointError{Name: name, Source: md.Source}
 	}
 	if _, err := keys.CheckURL(raw); err != nil {
-		return "", fmt.Errorf("tokens: the provider's %s: %w", name, err)
+		return "", fmt.Errorf("the provider's %s: %w", name, err)
 	}
 	return raw, nil
 }
@@ -310,7 +310,7 @@ var reservedParams = []string{"grant_type", "client_id", "client_secret", "code"
 // refuses a client without a secret or private key before asking the provider.
 func (c *Client) ClientCredentials(ctx context.Context) (*TokenSet, error) {
 	if !c.hasCredential() {
-		return nil, errors.New("tokens: the client credentials grant needs the tenant's client secret or private key (none is stored)")
+		return nil, errors.New("the client credentials grant needs the tenant's client secret or private key (none is stored)")
 	}
 	form := c.tokenParams()
 	for _, k := range reservedParams {
@@ -329,7 +329,7 @@ func (c *Client) ClientCredentials(ctx context.Context) (*TokenSet, error) {
 // the result at once: with rotation the old refresh token is now spent.
 func (c *Client) Refresh(ctx context.Context, prev *TokenSet) (*TokenSet, error) {
 	if prev == nil || prev.RefreshToken == "" {
-		return nil, fmt.Errorf("tokens: %w", ErrNoRefreshToken)
+		return nil, fmt.Errorf("%w", ErrNoRefreshToken)
 	}
 	ts, err := c.tokenRequest(ctx, GrantRefresh, url.Values{
 		"grant_type": {"refresh_token"}, "refresh_token": {prev.RefreshToken},
@@ -345,7 +345,7 @@ func (c *Client) Refresh(ctx context.Context, prev *TokenSet) (*TokenSet, error)
 		// bad, so a failure here drops the ID token with a warning instead of the set.
 		if err := c.verifyIDToken(ctx, ts, ""); err != nil {
 			ts.IDToken = ""
-			ts.Warnings = append(ts.Warnings, "the refreshed ID token was dropped: "+strings.TrimPrefix(err.Error(), "tokens: "))
+			ts.Warnings = append(ts.Warnings, "the refreshed ID token was dropped: "+err.Error())
 		}
 	}
 	if ts.IDToken == "" {

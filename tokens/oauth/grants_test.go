@@ -74,7 +74,7 @@ func TestClientCredentialsErrors(t *testing.T) {
 		want   error
 		says   string
 	}{
-		{name: "wrong secret", secret: "nope", want: oauth.ErrInvalidClient, says: "client secret"},
+		{name: "wrong secret", secret: "nope", want: oauth.ErrInvalidClient, says: "did not accept the client"},
 		{name: "5xx", fault: &tokenstest.Fault{Path: "/oauth/token", Status: 503}, want: oauth.ErrProviderFailed, says: "HTTP 503"},
 		{name: "429", fault: &tokenstest.Fault{Path: "/oauth/token", Status: 429, RetryAfter: 7}, want: oauth.ErrRateLimited, says: "retry after 7 s"},
 		{name: "down", fault: &tokenstest.Fault{Drop: true}, want: oauth.ErrUnreachable, says: "could not be reached"},
@@ -94,8 +94,9 @@ func TestClientCredentialsErrors(t *testing.T) {
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
-			if msg := err.Error(); !strings.HasPrefix(msg, "tokens: ") || strings.Contains(msg, "\n") || !strings.Contains(msg, tt.says) {
-				t.Fatalf("message %q: want one line starting tokens: and saying %q", msg, tt.says)
+			if msg := err.Error(); strings.HasPrefix(msg, "tokens: ") || strings.Contains(msg, "\n") || !strings.Contains(msg, tt.says) ||
+				strings.Contains(msg, "tokenbench") {
+				t.Fatalf("message %q: want one line saying %q, with no package prefix and no CLI advice", msg, tt.says)
 			}
 			if strings.Contains(err.Error(), secret) {
 				t.Fatalf("the secret leaked into the error: %v", err)

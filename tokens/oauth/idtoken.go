@@ -38,11 +38,11 @@ type IDTokenError struct {
 }
 
 func (e *IDTokenError) Error() string {
-	return "tokens: the ID token fails the " + e.Check + " check: " + e.Reason
+	return "the ID token fails the " + e.Check + " check: " + e.Reason
 }
 
 // ErrIDToken is matched (errors.Is) by every *IDTokenError.
-var ErrIDToken = errors.New("tokens: ID token check failed")
+var ErrIDToken = errors.New("ID token check failed")
 
 // Is makes every IDTokenError match ErrIDToken.
 func (e *IDTokenError) Is(target error) bool { return target == ErrIDToken }
@@ -57,12 +57,12 @@ func (c *Client) verifyIDToken(ctx context.Context, ts *TokenSet, nonce string) 
 	}
 	tok, err := tokens.Parse(ts.IDToken)
 	if err != nil {
-		return &IDTokenError{"structure", strings.TrimPrefix(err.Error(), "tokens: ")}
+		return &IDTokenError{"structure", err.Error()}
 	}
 	kid, _ := tok.Header.String("kid")
 	set, err := c.idTokenKeys(ctx, kid)
 	if err != nil {
-		return fmt.Errorf("tokens: the ID token cannot be verified: %w", err)
+		return fmt.Errorf("the ID token cannot be verified: %w", err)
 	}
 	rep := tokens.Validate(ts.IDToken, tokens.Policy{
 		Issuer: c.Config.Issuer, Audiences: []string{c.Config.ClientID},

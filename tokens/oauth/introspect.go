@@ -23,7 +23,7 @@ type Introspection struct {
 // introspection endpoint (Auth0 has none) and no override is a *MissingEndpointError.
 func (c *Client) Introspect(ctx context.Context, token, hint string) (*Introspection, error) {
 	if token == "" {
-		return nil, fmt.Errorf("tokens: introspection needs a token")
+		return nil, fmt.Errorf("introspection needs a token")
 	}
 	md, err := c.Metadata(ctx)
 	if err != nil {
@@ -43,12 +43,12 @@ func (c *Client) Introspect(ctx context.Context, token, hint string) (*Introspec
 	}
 	obj, err := tokens.ParseObject(body)
 	if err != nil {
-		return nil, fmt.Errorf("tokens: the introspection response is not a JSON object: %v", err)
+		return nil, fmt.Errorf("the introspection response is not a JSON object: %v", err)
 	}
 	raw, ok := obj.Get("active")
 	var active bool
 	if !ok || json.Unmarshal(raw, &active) != nil {
-		return nil, fmt.Errorf("tokens: the introspection response has no boolean \"active\" member")
+		return nil, fmt.Errorf("the introspection response has no boolean \"active\" member")
 	}
 	return &Introspection{Active: active, Claims: obj}, nil
 }

@@ -8,24 +8,26 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/tokenbench/tokenbench/tokens"
 	"github.com/tokenbench/tokenbench/tokens/keys"
 	"golang.org/x/oauth2"
 )
 
-// What went wrong at a provider, each worded as what to check. Every *ProviderError
-// matches exactly one of them with errors.Is.
+// What went wrong at a provider, said as a fact: the front ends add the advice that fits
+// the grant and where the user is (errors.Is). Every *ProviderError matches exactly one.
 var (
-	ErrInvalidClient      = errors.New("the provider did not accept the client: check the tenant's client ID, client secret and auth style (basic or post)")
-	ErrUnauthorizedClient = errors.New("the client may not do this: enable the grant for the application at the provider, and check the tenant's client secret")
-	ErrInvalidGrant       = errors.New("the provider refused the code, device code or refresh token (expired, already used or revoked): run `tokenbench get` again")
-	ErrInvalidScope       = errors.New("the provider refused the requested scope: check the tenant's scopes")
-	ErrAccessDenied       = errors.New("access was denied, by the user or by the provider's rules (for client credentials: check the tenant's audience and that the application may use that API)")
-	ErrExpiredToken       = errors.New("the device code expired before it was approved: start the device flow again and approve it in time")
-	ErrRateLimited        = errors.New("the provider is rate-limiting this client (HTTP 429): wait a moment and try again")
-	ErrProviderFailed     = errors.New("the provider failed (HTTP 5xx): try again later or check the provider's status")
-	ErrTimeout            = errors.New("the provider did not answer in time: check the tenant's issuer and your network")
-	ErrUnreachable        = errors.New("the provider could not be reached: check the tenant's issuer or domain and your network")
-	ErrProviderRefused    = errors.New("the provider refused the request: check the tenant's settings against the application at the provider")
+	ErrInvalidClient      = errors.New("the provider did not accept the client")
+	ErrUnauthorizedClient = errors.New("the client is not allowed this grant")
+	ErrUnsupportedGrant   = errors.New("the provider does not offer this grant to the client")
+	ErrInvalidGrant       = errors.New("the provider refused the code, device code or refresh token (expired, already used or revoked)")
+	ErrInvalidScope       = errors.New("the provider refused the requested scope")
+	ErrAccessDenied       = errors.New("access was denied")
+	ErrExpiredToken       = errors.New("the device code expired before it was approved")
+	ErrRateLimited        = errors.New("the provider is rate-limiting this client (HTTP 429)")
+	ErrProviderFailed     = errors.New("the provider failed (HTTP 5xx)")
+	ErrTimeout            = errors.New("the provider did not answer in time")
+	ErrUnreachable        = errors.New("the provider could not be reached")
+	ErrProviderRefused    = errors.New("the provider refused the request")
 )
 
 // ProviderError is an OAuth error response or a failed request to one of a provider's
@@ -48,7 +50,6 @@ type ProviderError struct {
 
 func (e *ProviderError) Error() string {
 	var b strings.Builder
-	b.WriteString("tokens: ")
 	b.WriteString(e.Endpoint)
 	switch {
 	case e.Code != "":
@@ -61,7 +62,11 @@ func (e *ProviderError) Error() string {
 	if e.Description != "" {
 		fmt.Fprintf(&b, " (%s)", oneLineText(e.Description, 200))
 	}
-	if e.Err != nil {
+	switch {
+	case e.Kind == ErrTimeout:
+		// Not the transport's "context deadline exceeded": how long was waited.
+		fmt.Fprintf(&b, " (no answer within %s)", tokens.HumanDuration(keys.HTTPTimeout))
+	case e.Err != nil:
 		fmt.Fprintf(&b, " (%s)", oneLineText(e.Err.Error(), 200))
 	}
 	if e.RetryAfter != "" {
@@ -95,6 +100,8 @@ func kindOf(code string, status int) error {
 		return ErrInvalidClient
 	case "unauthorized_client":
 		return ErrUnauthorizedClient
+	case "unsupported_grant_type":
+		return ErrUnsupportedGrant
 	case "invalid_grant":
 		return ErrInvalidGrant
 	case "invalid_scope":
@@ -157,5 +164,5 @@ func classify(endpoint string, err error) error {
 	if errors.As(err, &op) || strings.Contains(err.Error(), "EOF") || strings.Contains(err.Error(), "connection reset") {
 		return &ProviderError{Endpoint: endpoint, Kind: ErrUnreachable, Err: err}
 	}
-	return fmt.Errorf("tokens: %s: %w", endpoint, err)
+	return fmt.Errorf("%s: %w", endpoint, err)
 }

@@ -26,10 +26,10 @@ const CallbackPath = "/callback"
 
 // Failures of the loopback callback, each saying what to do.
 var (
-	ErrStateMismatch   = errors.New("tokens: the login callback's state does not match the request (a stale or forged callback): start the login again")
-	ErrCallbackIss     = errors.New("tokens: the login callback's iss does not name the tenant's issuer (RFC 9207 mix-up protection): check that the browser logged in at the right tenant")
-	ErrCallbackTimeout = errors.New("tokens: no login callback arrived in time: finish the login in the browser (open the URL shown) before the timeout")
-	ErrNoS256          = errors.New("tokens: the provider does not offer PKCE with S256, which tokenbench always uses")
+	ErrStateMismatch   = errors.New("the login callback's state does not match the request (a stale or forged callback)")
+	ErrCallbackIss     = errors.New("the login callback's iss does not name the tenant's issuer (RFC 9207 mix-up protection)")
+	ErrCallbackTimeout = errors.New("no login callback arrived in time")
+	ErrNoS256          = errors.New("the provider does not offer PKCE with S256, which tokenbench always uses")
 )
 
 // AuthorizationCode runs the authorization code grant with PKCE S256 for a native app
@@ -67,7 +67,7 @@ func (c *Client) AuthorizationCode(ctx context.Context) (*TokenSet, error) {
 	}
 	ln, err := net.Listen("tcp", net.JoinHostPort(host, port))
 	if err != nil {
-		return nil, fmt.Errorf("tokens: cannot listen on %s for the login callback (another login running? try another redirect port): %v", net.JoinHostPort(host, port), err)
+		return nil, fmt.Errorf("cannot listen on %s for the login callback (another login running? try another redirect port): %v", net.JoinHostPort(host, port), err)
 	}
 	// The redirect URI is sent exactly as registered: providers compare it as a string.
 	cfg.RedirectURL = redirectFor(redirect, ln.Addr())
@@ -113,7 +113,7 @@ func (c *Client) AuthorizationCode(ctx context.Context) (*TokenSet, error) {
 	case <-after(timeout):
 		return nil, ErrCallbackTimeout
 	case <-ctx.Done():
-		return nil, fmt.Errorf("tokens: login stopped: %w", ctx.Err())
+		return nil, fmt.Errorf("login stopped: %w", ctx.Err())
 	}
 	if res.err != nil {
 		return nil, res.err
@@ -191,7 +191,7 @@ func checkCallback(q url.Values, state, issuer string, issAdvertised bool) callb
 		return callbackResult{err: ErrStateMismatch}
 	}
 	if len(q["code"]) > 1 || len(q["error"]) > 1 {
-		return callbackResult{err: errors.New("tokens: the login callback repeats its code or error parameter")}
+		return callbackResult{err: errors.New("the login callback repeats its code or error parameter")}
 	}
 	if code := q.Get("error"); code != "" {
 		return callbackResult{err: &ProviderError{Endpoint: "authorization endpoint", Code: code,
@@ -199,7 +199,7 @@ func checkCallback(q url.Values, state, issuer string, issAdvertised bool) callb
 	}
 	code := q.Get("code")
 	if code == "" {
-		return callbackResult{err: errors.New("tokens: the login callback has neither a code nor an error")}
+		return callbackResult{err: errors.New("the login callback has neither a code nor an error")}
 	}
 	return callbackResult{code: code}
 }

@@ -13,7 +13,7 @@ import (
 // provider without a revocation endpoint and no override is a *MissingEndpointError.
 func (c *Client) Revoke(ctx context.Context, token, hint string) error {
 	if token == "" {
-		return errors.New("tokens: revocation needs a token")
+		return errors.New("revocation needs a token")
 	}
 	md, err := c.Metadata(ctx)
 	if err != nil {

@@ -85,7 +85,7 @@ type encodedTokenSet struct {
 func (t *TokenSet) Encode() ([]byte, error) {
 	b, err := json.Marshal(encodedTokenSet{tokenSetVersion, t})
 	if err != nil {
-		return nil, fmt.Errorf("tokens: encoding the token set: %w", err)
+		return nil, fmt.Errorf("encoding the token set: %w", err)
 	}
 	return b, nil
 }
@@ -96,13 +96,13 @@ func DecodeTokenSet(b []byte) (*TokenSet, error) {
 	ts := &TokenSet{}
 	enc := encodedTokenSet{TokenSet: ts}
 	if err := json.Unmarshal(b, &enc); err != nil {
-		return nil, fmt.Errorf("tokens: the cached token set is not readable: %v", err)
+		return nil, fmt.Errorf("the cached token set is not readable: %v", err)
 	}
 	if enc.Version != tokenSetVersion {
-		return nil, fmt.Errorf("tokens: the cached token set has format version %d, expected %d", enc.Version, tokenSetVersion)
+		return nil, fmt.Errorf("the cached token set has format version %d, expected %d", enc.Version, tokenSetVersion)
 	}
 	if ts.AccessToken == "" {
-		return nil, fmt.Errorf("tokens: the cached token set has no access token")
+		return nil, fmt.Errorf("the cached token set has no access token")
 	}
 	return ts, nil
 }

@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -17,7 +18,7 @@ import (
 // userinfo — at Auth0 the token must include the openid scope).
 func (c *Client) Userinfo(ctx context.Context, accessToken string) (tokens.Object, error) {
 	if accessToken == "" {
-		return nil, fmt.Errorf("tokens: userinfo needs an access token")
+		return nil, fmt.Errorf("userinfo needs an access token")
 	}
 	md, err := c.Metadata(ctx)
 	if err != nil {
@@ -29,7 +30,7 @@ func (c *Client) Userinfo(ctx context.Context, accessToken string) (tokens.Objec
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, fmt.Errorf("tokens: %w", err)
+		return nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+accessToken)
 	req.Header.Set("Accept", "application/json")
@@ -51,17 +52,17 @@ func (c *Client) Userinfo(ctx context.Context, accessToken string) (tokens.Objec
 			Status: resp.StatusCode, RetryAfter: resp.Header.Get("Retry-After"), Kind: kind}
 	}
 	if ct := resp.Header.Get("Content-Type"); strings.HasPrefix(ct, "application/jwt") {
-		return nil, fmt.Errorf("tokens: the userinfo endpoint answered with a signed JWT, which tokenbench does not read yet")
+		return nil, fmt.Errorf("the userinfo endpoint answered with a signed JWT, which tokenbench does not read yet")
 	}
 	obj, err := tokens.ParseObject(body)
 	if err != nil {
-		return nil, fmt.Errorf("tokens: the userinfo response is not a JSON object: %v", err)
+		return nil, fmt.Errorf("the userinfo response is not a JSON object: %v", err)
 	}
 	return obj, nil
 }
 
 // ErrInvalidToken is the kind of a userinfo refusal of the access token itself.
-var ErrInvalidToken = fmt.Errorf("the provider refused the access token (expired, revoked, or not meant for this endpoint): get a fresh one with `tokenbench get`")
+var ErrInvalidToken = errors.New("the provider refused the access token (expired, revoked, or not meant for this endpoint)")
 
 // bearerError reads error and error_description from a WWW-Authenticate: Bearer header
 // (RFC 6750 section 3). It is lenient: a header it cannot read yields nothing.

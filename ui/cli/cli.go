@@ -64,13 +64,17 @@ func Execute(root *cobra.Command, stderr io.Writer) (code int) {
 	var ee *ExitError
 	if errors.As(err, &ee) {
 		if ee.Err != nil {
-			fmt.Fprintf(stderr, "tokenbench: %s\n", oneLine(ee.Err.Error()))
+			fmt.Fprintf(stderr, "tokenbench: %s\n", safeLine(ee.Err.Error()))
 		}
 		return ee.Code
 	}
-	fmt.Fprintf(stderr, "tokenbench: %s\n", oneLine(err.Error()))
+	fmt.Fprintf(stderr, "tokenbench: %s\n", safeLine(err.Error()))
 	return ExitUsage
 }
+
+// safeLine is the first line of s with everything a terminal could act on replaced (see
+// tokens.SafeText): error messages carry what providers and files said.
+func safeLine(s string) string { return tokens.SafeText(oneLine(s)) }
 
 func oneLine(s string) string {
 	s = strings.TrimSpace(s)

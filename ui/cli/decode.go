@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"text/tabwriter"
+	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"github.com/tokenbench/tokenbench/tokens"
@@ -57,7 +59,7 @@ Exit status: 0 when the input is a token (JWS, JWE or opaque), 1 when it is not,
 					return Fail(ExitUsage, "writing output: %v", err)
 				}
 			} else {
-				writeDecodeText(out, doc)
+				writeDecodeText(out, doc, outputWidth(out))
 			}
 			if doc.Kind == tokens.NotAToken {
 				return Fail(ExitInvalid, "not a token: %s", doc.Reason)
@@ -149,7 +151,22 @@ func decodedFields(fs []tokens.Field, now time.Time) []DecodedField {
 	return out
 }
 
-func writeDecodeText(w io.Writer, doc *DecodeDoc) {
+// outputWidth is the width to wrap text output to: the terminal's when w is one, else 0,
+// for no wrapping at all (a pipe or a file gets every value whole, on one line).
+func outputWidth(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(f.Fd()) {
+		return 0
+	}
+	cols, _, err := term.GetSize(f.Fd())
+	if err != nil || cols < 20 {
+		return 0
+	}
+	return cols
+}
+
+// writeDecodeText writes doc as text, wrapped to width cells (0: not wrapped).
+func writeDecodeText(w io.Writer, doc *DecodeDoc, width int) {
 	if doc.Kind == tokens.NotAToken {
 		return // the reason goes to stderr as the command's error
 	}
@@ -166,57 +183,96 @@ func writeDecodeText(w io.Writer, doc *DecodeDoc) {
 		fmt.Fprintln(w, "Ask the provider with `tokenbench introspect` or `tokenbench userinfo`.")
 		return
 	}
-	writeFields(w, "Header", doc.Header, doc.loc)
+	writeFields(w, "Header", doc.Header, doc.loc, width)
 	if len(doc.Claims) > 0 {
-		writeFields(w, "Claims", doc.Claims, doc.loc)
+		writeFields(w, "Claims", doc.Claims, doc.loc, width)
 	}
 	if doc.PayloadNote != "" {
-		fmt.Fprintf(w, "\nPayload: %s\n", tokens.SafeText(doc.PayloadNote))
+		fmt.Fprintln(w)
+		writeWrapped(w, "Payload: ", 9, tokens.SafeText(doc.PayloadNote), width)
 	}
 	if t := doc.Times; t != nil {
-		fmt.Fprintf(w, "\nValidity at %s: %s", tokens.FormatTime(t.Now, nil), t.State)
+		line := fmt.Sprintf("Validity at %s: %s", tokens.FormatTime(t.Now, nil), t.State)
 		if t.ExpProblem != "" {
-			fmt.Fprintf(w, " (exp %s)", t.ExpProblem)
+			line += fmt.Sprintf(" (exp %s)", t.ExpProblem)
 		}
 		if t.ExpiresIn != "" {
 			if t.State == tokens.Expired {
-				fmt.Fprintf(w, " (expired %s)", t.ExpiresIn)
+				line += fmt.Sprintf(" (expired %s)", t.ExpiresIn)
 			} else {
-				fmt.Fprintf(w, " (expires %s)", t.ExpiresIn)
+				line += fmt.Sprintf(" (expires %s)", t.ExpiresIn)
 			}
 		}
 		if t.UsedFraction != nil {
-			fmt.Fprintf(w, "; lifetime %s, %.0f%% used", tokens.HumanDuration(time.Duration(t.LifetimeSeconds)*time.Second), *t.UsedFraction*100)
+			line += fmt.Sprintf("; lifetime %s, %.0f%% used", tokens.HumanDuration(time.Duration(t.LifetimeSeconds)*time.Second), *t.UsedFraction*100)
 		}
 		fmt.Fprintln(w)
+		writeWrapped(w, "", 0, line, width)
 	}
 	if len(doc.Lints) > 0 {
 		fmt.Fprintln(w, "\nFindings")
 		for _, l := range doc.Lints {
-			fmt.Fprintf(w, "  %-6s %s\n", l.Severity, tokens.SafeText(l.Message))
+			writeWrapped(w, fmt.Sprintf("  %-6s ", l.Severity), 9, tokens.SafeText(l.Message), width)
 		}
 	}
-	fmt.Fprintln(w, "\nNot verified: decode shows what the token says. Check it with `tokenbench verify`.")
+	fmt.Fprintln(w)
+	writeWrapped(w, "", 0, "Not verified: decode shows what the token says. Check it with `tokenbench verify`.", width)
 }
 
-// maxValueWidth keeps one claim on one line of text output.
-const maxValueWidth = 60
+// maxNameWidth is the widest name that sets the name column; a longer (namespaced) name
+// pushes its own value along rather than widening the column for every claim.
+const maxNameWidth = 16
 
-func writeFields(w io.Writer, title string, fs []DecodedField, loc *time.Location) {
+// writeFields writes fields as a column of names beside their values, the time and the
+// explanation under each value. Values are never cut: wrapped to width in a terminal,
+// whole on one line otherwise (width 0).
+func writeFields(w io.Writer, title string, fs []DecodedField, loc *time.Location, width int) {
 	fmt.Fprintf(w, "\n%s\n", title)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	nameW := 3
 	for _, f := range fs {
-		v := f.Display()
-		if r := []rune(v); len(r) > maxValueWidth {
-			v = string(r[:maxValueWidth-1]) + "…"
-		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", tokens.SafeText(f.Name), v, f.Explanation)
-		switch {
-		case f.Time != nil:
-			fmt.Fprintf(tw, "  \t%s, %s\t\n", tokens.FormatTime(*f.Time, loc), f.Relative)
-		case f.TimeProblem != "":
-			fmt.Fprintf(tw, "  \t! %s %s\t\n", tokens.SafeText(f.Name), f.TimeProblem)
+		if n := ansi.StringWidth(tokens.SafeText(f.Name)); n <= maxNameWidth {
+			nameW = max(nameW, n)
 		}
 	}
-	tw.Flush()
+	indent := strings.Repeat(" ", 2+nameW+2)
+	for _, f := range fs {
+		name := tokens.SafeText(f.Name)
+		head := "  " + name + strings.Repeat(" ", max(nameW-ansi.StringWidth(name), 0)) + "  "
+		if width > 0 && ansi.StringWidth(head)+20 > width { // no room beside a long name: under it
+			writeWrapped(w, "  ", 2, name, width)
+			head = indent
+		}
+		writeWrapped(w, head, ansi.StringWidth(head), f.Display(), width)
+		switch {
+		case f.Time != nil:
+			writeWrapped(w, indent, len(indent), tokens.FormatTime(*f.Time, loc)+", "+f.Relative, width)
+		case f.TimeProblem != "":
+			writeWrapped(w, indent, len(indent), "! "+tokens.SafeText(f.Name+" "+f.TimeProblem), width)
+		}
+		if f.Explanation != "" {
+			writeWrapped(w, indent, len(indent), tokens.SafeText(f.Explanation), width)
+		}
+	}
+}
+
+// writeWrapped writes head and text, wrapped to width cells (0: not at all) with the rows
+// after the first indented by at cells.
+func writeWrapped(w io.Writer, head string, at int, text string, width int) {
+	for i, line := range wrap(text, width, at) {
+		if i > 0 {
+			head = strings.Repeat(" ", at)
+		}
+		fmt.Fprintf(w, "%s%s\n", head, line)
+	}
+}
+
+// wrap breaks text into rows that fit width cells after an indent of at cells: at spaces,
+// after a slash, or inside a word that is longer than a row. Nothing is dropped. With no
+// width (not a terminal) the text stays one row.
+func wrap(text string, width, at int) []string {
+	room := width - at
+	if width == 0 || room < 10 || ansi.StringWidth(text) <= room {
+		return []string{text}
+	}
+	return strings.Split(ansi.Wrap(text, room, "/"), "\n")
 }

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/tokenbench/tokenbench/tokens"
 )
 
@@ -453,7 +455,7 @@ func TestDecodeLocalTimes(t *testing.T) {
 	now := decodeIat.Add(15 * time.Minute)
 	doc := Decode(decodeJWS, now, time.FixedZone("CET", 3600))
 	var b bytes.Buffer
-	writeDecodeText(&b, doc)
+	writeDecodeText(&b, doc, 0)
 	if !strings.Contains(b.String(), "2026-11-25 11:00:00 UTC (2026-11-25 12:00:00 CET), in 45m") {
 		t.Errorf("text:\n%s", b.String())
 	}
@@ -467,11 +469,72 @@ func TestDecodeUnreadableExp(t *testing.T) {
 		t.Fatalf("times %+v", doc.Times)
 	}
 	var out bytes.Buffer
-	writeDecodeText(&out, doc)
+	writeDecodeText(&out, doc, 0)
 	if !strings.Contains(out.String(), "no expiry (exp is past the year 9999)") {
 		t.Fatalf("text output:\n%s", out.String())
 	}
 	if doc := Decode(compactJWS(`{"alg":"RS256"}`, `{"sub":"x"}`), decodeIat, time.UTC); doc.Times.ExpProblem != "" {
 		t.Fatalf("a token without exp has exp_problem %q", doc.Times.ExpProblem)
+	}
+}
+
+// longClaimsJWS has a scope longer than any terminal row, a namespaced claim name longer
+// than the name column, and two audiences.
+var longClaimsJWS = compactJWS(`{"alg":"RS256","typ":"at+jwt","kid":"key-1"}`,
+	`{"iss":"https://tenant.example/","sub":"auth0|42","aud":["https://orders.api.example/v2/","https://tenant.example/userinfo"],`+
+		`"iat":`+unix(decodeIat)+`,"exp":`+unix(decodeIat.Add(time.Hour))+`,`+
+		`"scope":"openid profile email read:orders write:orders delete:orders read:customers write:customers read:invoices write:invoices admin:everything-you-can-imagine offline_access",`+
+		`"https://my-company.example.com/claims/a/very/long/namespaced/role/name":["admin","billing"]}`)
+
+// Written to a pipe or a file (not a terminal), decode never cuts: every value is whole,
+// on the row of its name.
+func TestDecodeTextNeverCutsIntoAPipe(t *testing.T) {
+	r := runDecode(t, nil, "--now", decodeNow, longClaimsJWS)
+	r.wantOK(t)
+	if strings.Contains(r.stdout, "…") {
+		t.Errorf("a value was cut:\n%s", r.stdout)
+	}
+	for _, want := range []string{
+		"  scope  openid profile email read:orders write:orders delete:orders read:customers write:customers read:invoices write:invoices admin:everything-you-can-imagine offline_access\n",
+		`  aud    ["https://orders.api.example/v2/","https://tenant.example/userinfo"]` + "\n",
+		`  https://my-company.example.com/claims/a/very/long/namespaced/role/name  ["admin","billing"]` + "\n",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout lacks the row %q:\n%s", want, r.stdout)
+		}
+	}
+	// The long name does not widen the column: the others' values start where they did.
+	if !strings.Contains(r.stdout, "\n  iss    https://tenant.example/\n         Issuer:") {
+		t.Errorf("the name column moved:\n%s", r.stdout)
+	}
+}
+
+// In a terminal, decode wraps to its width: no row is wider, and every word of every
+// value that fits a row is on some row, whole (a longer one is broken, never dropped).
+func TestDecodeTextWrapsToTheWidth(t *testing.T) {
+	for _, width := range []int{40, 80, 120} {
+		var b bytes.Buffer
+		writeDecodeText(&b, Decode(longClaimsJWS, decodeIat.Add(15*time.Minute), time.UTC), width)
+		out := b.String()
+		words := map[string]bool{}
+		for i, line := range strings.Split(out, "\n") {
+			if w := ansi.StringWidth(line); w > width {
+				t.Errorf("width %d: row %d is %d wide: %q", width, i, w, line)
+			}
+			for _, f := range strings.Fields(line) {
+				words[f] = true
+			}
+		}
+		for _, scope := range []string{"admin:everything-you-can-imagine", "offline_access", "write:invoices"} {
+			if !words[scope] && len(scope)+len("  scope  ") <= width {
+				t.Errorf("width %d: scope %q is not whole on a row:\n%s", width, scope, out)
+			}
+		}
+		if strings.Contains(out, "…") {
+			t.Errorf("width %d: a value was cut:\n%s", width, out)
+		}
+		if flat := strings.Join(strings.Fields(out), ""); !strings.Contains(flat, "admin:everything-you-can-imagine") {
+			t.Errorf("width %d: a long scope lost characters:\n%s", width, out)
+		}
 	}
 }

@@ -53,16 +53,16 @@ access denied, expired code, …); 2 usage, keyring or network errors, timeouts,
 			}
 			ts, err := s.run(cmd, g)
 			if err != nil {
-				return grantErr(err)
+				return grantErr(s.redact(advise(err, s.tenant.Name, g)))
 			}
 			for _, w := range ts.Warnings {
-				fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: note: %s\n", w)
+				fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: note: %s\n", safeLine(w))
 			}
-			saveErr := s.save(ts)
+			stored, saveErr := s.save(ts)
 			if asJSON {
 				err = WriteJSON(cmd.OutOrStdout(), getDoc(ts))
 			} else {
-				err = writeSummary(cmd.OutOrStdout(), ts, s.now(), saveErr == nil)
+				err = writeSummary(cmd.OutOrStdout(), ts, s.now(), stored)
 			}
 			if saveErr != nil {
 				return saveErr
@@ -74,6 +74,7 @@ access denied, expired code, …); 2 usage, keyring or network errors, timeouts,
 	cmd.Flags().StringVar(&tenant, "tenant", "", "the tenant `NAME` (default: the default tenant)")
 	cmd.Flags().StringVar(&grant, "grant", "", "client-credentials, device, pkce or refresh (default: the tenant's grant)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON with the raw tokens")
+	addTraceFlags(cmd)
 	return cmd
 }
 
@@ -128,7 +129,7 @@ func (s *grantSession) run(cmd *cobra.Command, g oauth.Grant) (*oauth.TokenSet, 
 			return nil, err
 		}
 		c.ShowURL = func(u string) {
-			fmt.Fprintf(stderr, "Log in at this URL (tokenbench tries to open your browser):\n\n  %s\n\nWaiting for the login to come back to tokenbench…\n", u)
+			fmt.Fprintf(stderr, "Log in at this URL (tokenbench tries to open your browser):\n\n  %s\n\nWaiting for the login to come back to tokenbench…\n", tokens.SafeText(u))
 		}
 		return c.AuthorizationCode(ctx)
 	default: // refresh
@@ -148,9 +149,9 @@ func (s *grantSession) run(cmd *cobra.Command, g oauth.Grant) (*oauth.TokenSet, 
 }
 
 func writeDevicePrompt(w io.Writer, da *oauth.DeviceAuthorization, now time.Time) {
-	fmt.Fprintf(w, "To sign in, open %s and enter the code:\n\n    %s\n\n", da.VerificationURI, da.UserCode)
+	fmt.Fprintf(w, "To sign in, open %s and enter the code:\n\n    %s\n\n", tokens.SafeText(da.VerificationURI), tokens.SafeText(da.UserCode))
 	if da.VerificationURIComplete != "" {
-		fmt.Fprintf(w, "or open %s\n", da.VerificationURIComplete)
+		fmt.Fprintf(w, "or open %s\n", tokens.SafeText(da.VerificationURIComplete))
 	}
 	if !da.Expiry.IsZero() {
 		fmt.Fprintf(w, "The code expires in %s. ", tokens.HumanDuration(da.Expiry.Sub(now)))
@@ -189,7 +190,7 @@ func writeSummary(w io.Writer, ts *oauth.TokenSet, now time.Time, stored bool) e
 	tw := tabwriter.NewWriter(w, 0, 4, 1, ' ', 0)
 	row := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(tw, "%s:\t%s\n", k, v)
+			fmt.Fprintf(tw, "%s:\t%s\n", k, tokens.SafeText(v))
 		}
 	}
 	row("tenant", ts.Tenant)

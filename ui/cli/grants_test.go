@@ -215,7 +215,7 @@ func TestGetErrors(t *testing.T) {
 		code  int
 		says  string
 	}{
-		{"wrong client secret", []string{"--tenant", "bad"}, nil, 1, "check the tenant's client ID, client secret"},
+		{"wrong client secret", []string{"--tenant", "bad"}, nil, 1, "check the client ID, client secret and auth method of tenant bad"},
 		{"provider down", []string{"--tenant", "m2m"}, &tokenstest.Fault{Drop: true}, 2, "could not be reached"},
 		{"provider 5xx", []string{"--tenant", "m2m"}, &tokenstest.Fault{Path: "/oauth/token", Status: 500}, 2, "HTTP 500"},
 		{"rate limited", []string{"--tenant", "m2m"}, &tokenstest.Fault{Path: "/oauth/token", Status: 429}, 2, "HTTP 429"},

@@ -41,6 +41,39 @@ type grantSession struct {
 	tenant  store.Tenant
 	deps    grantDeps
 	stderr  io.Writer
+	// secrets are the credentials and tokens this run handles, redacted from anything it
+	// prints (a provider may echo them in an error description).
+	secrets *keys.Redactor
+	// noKeyring is set once the keyring turned out to be unavailable while the
+	// environment supplies the client's credential: the run goes on without a token cache
+	// (said once on stderr) instead of failing.
+	noKeyring bool
+}
+
+// envPrivateKey names the environment variable that supplies a private_key_jwt tenant's
+// signing key for one run, as store.EnvClientSecret does a client secret.
+const envPrivateKey = "TOKENBENCH_PRIVATE_KEY"
+
+// envCredentials reports whether the environment supplies the client's credential, so
+// that a run can do without the keyring (CI, containers).
+func envCredentials() bool {
+	return os.Getenv(store.EnvClientSecret) != "" || os.Getenv(envPrivateKey) != ""
+}
+
+// keyringGone reports whether err means the run should go on without a keyring: the
+// keyring is unavailable and the environment supplies the confidential client's
+// credential. It says so on stderr the first time.
+func (s *grantSession) keyringGone(err error) bool {
+	if s.noKeyring {
+		return true
+	}
+	var ke *store.KeyringError
+	if !errors.As(err, &ke) || !s.tenant.Confidential || !envCredentials() {
+		return false
+	}
+	s.noKeyring = true
+	fmt.Fprintf(s.stderr, "tokenbench: note: no keyring (%s): tokens are not cached, every run asks the provider\n", safeLine(ke.Cause))
+	return true
 }
 
 // openGrantSession resolves the tenant called name (the default when empty) in the
@@ -60,7 +93,9 @@ func openGrantSession(cmd *cobra.Command, configFlag, name string, d grantDeps) 
 		}
 		return nil, storeErr(err)
 	}
-	return &grantSession{tenants: ts, tenant: t, deps: d, stderr: cmd.ErrOrStderr()}, nil
+	r := &keys.Redactor{}
+	d.HTTP = traceOf(cmd).client(cmd, d.HTTP, r)
+	return &grantSession{tenants: ts, tenant: t, deps: d, stderr: cmd.ErrOrStderr(), secrets: r}, nil
 }
 
 // client returns a grant client for the tenant. The client secret of a confidential
@@ -87,6 +122,7 @@ func (s *grantSession) client(needSecret bool) (*oauth.Client, error) {
 			return nil, storeErr(err)
 		}
 		secret = v
+		s.secrets.Add(v)
 	}
 	d := s.deps
 	c := oauth.NewClient(t.ClientConfig(secret)).Override(d.Overrides)
@@ -110,10 +146,15 @@ func (s *grantSession) now() time.Time {
 // damaged or unreadable entry is reported on stderr and treated as absent, so that a new
 // grant can replace it.
 func (s *grantSession) cached() (*oauth.TokenSet, error) {
+	if s.noKeyring {
+		return nil, nil
+	}
 	ts, err := s.tenants.Secrets.LoadTokenSet(s.tenant.Name)
 	switch {
+	case err != nil && s.keyringGone(err):
+		return nil, nil
 	case errors.Is(err, store.ErrTokenCacheUnreadable):
-		fmt.Fprintf(s.stderr, "tokenbench: warning: ignoring it: %s\n", oneLine(err.Error()))
+		fmt.Fprintf(s.stderr, "tokenbench: warning: ignoring it: %s\n", safeLine(err.Error()))
 	case err != nil:
 		return nil, storeErr(err)
 	}
@@ -123,12 +164,24 @@ func (s *grantSession) cached() (*oauth.TokenSet, error) {
 			s.tenant.Name, tokens.SafeText(ts.Issuer), tokens.SafeText(s.tenant.IssuerURL()))
 		return nil, nil
 	}
+	if ts != nil {
+		s.secrets.Add(ts.AccessToken, ts.RefreshToken, ts.IDToken)
+	}
 	return ts, nil
 }
 
-// save stores ts in the keyring, the refresh token first (see store.SaveTokenSet).
-func (s *grantSession) save(ts *oauth.TokenSet) error {
-	return storeErr(s.tenants.Secrets.SaveTokenSet(s.tenant.Name, ts))
+// save stores ts in the keyring, the refresh token first (see store.SaveTokenSet), and
+// reports whether it did: without a keyring, when the environment supplies the client's
+// credential, nothing is stored and that is not an error.
+func (s *grantSession) save(ts *oauth.TokenSet) (stored bool, err error) {
+	if s.noKeyring {
+		return false, nil
+	}
+	err = s.tenants.Secrets.SaveTokenSet(s.tenant.Name, ts)
+	if err != nil && s.keyringGone(err) {
+		return false, nil
+	}
+	return err == nil, storeErr(err)
 }
 
 // lock takes the tenant's token lock, a file next to the config file, so that of several
@@ -145,6 +198,9 @@ func (s *grantSession) lock(ctx context.Context) (func(), error) {
 	}
 	return func() { _ = l.Unlock() }, nil
 }
+
+// redact returns err with the run's secrets taken out of its message.
+func (s *grantSession) redact(err error) error { return s.secrets.Redacted(err) }
 
 // grantErr gives a grant failure its exit code: 2 when the provider could not be
 // reached or failed (an I/O error), 1 when it answered with a refusal.

@@ -61,5 +61,6 @@ keyring or network errors.`,
 	cmd.Flags().StringVar(&tenant, "tenant", "", "the tenant `NAME` (default: the default tenant)")
 	cmd.Flags().StringVar(&hint, "hint", "", "token_type_hint: access_token or refresh_token")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the provider's JSON")
+	addTraceFlags(cmd)
 	return cmd
 }

@@ -92,6 +92,10 @@ func storeErr(err error) error {
 	if err == nil || errors.As(err, &ee) {
 		return err
 	}
+	var ro *store.ReadOnlyError
+	if errors.As(err, &ro) {
+		err = fmt.Errorf("%w; it was left as it is: make it writable (chmod u+w %s) to change tenants", err, ro.Path)
+	}
 	return &ExitError{Code: ExitUsage, Err: err}
 }
 
@@ -113,7 +117,7 @@ func (o *tenantsOpts) status(cmd *cobra.Command, ts *store.Tenants, name string,
 	st, err := ts.Status(name)
 	if err != nil && !*warned {
 		*warned = true
-		fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: warning: cannot tell which secrets are stored: %s\n", oneLine(err.Error()))
+		fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: warning: cannot tell which secrets are stored: %s\n", safeLine(err.Error()))
 	}
 	return st
 }

@@ -306,6 +306,7 @@ The issuer's discovery document is checked; a failure is a warning, not an error
 		},
 	}
 	f.register(cmd.Flags(), false)
+	addTraceFlags(cmd)
 	return cmd
 }
 
@@ -374,6 +375,7 @@ keyring. Discovery is checked again when the issuer or domain changes.`,
 		},
 	}
 	f.register(cmd.Flags(), true)
+	addTraceFlags(cmd)
 	return cmd
 }
 
@@ -404,9 +406,9 @@ func (o *tenantsOpts) discover(cmd *cobra.Command, t store.Tenant, skip bool) st
 	}
 	ctx, cancel := context.WithTimeout(cmd.Context(), keys.HTTPTimeout)
 	defer cancel()
-	md, err := keys.Discover(ctx, keys.NewHTTPClient(nil), t.IssuerURL())
+	md, err := keys.Discover(ctx, traceOf(cmd).client(cmd, nil, nil), t.IssuerURL())
 	if err != nil {
-		fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: warning: discovery for %s failed, saving anyway: %s\n", t.IssuerURL(), oneLine(err.Error()))
+		fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: warning: discovery for %s failed, saving anyway: %s\n", tokens.SafeText(t.IssuerURL()), safeLine(err.Error()))
 		return "failed"
 	}
 	grantTypes := map[oauth.Grant]string{
@@ -416,7 +418,7 @@ func (o *tenantsOpts) discover(cmd *cobra.Command, t store.Tenant, skip bool) st
 		oauth.GrantRefresh:           "refresh_token",
 	}
 	if gt := grantTypes[t.Grant]; gt != "" && len(md.GrantTypesSupported) > 0 && !slices.Contains(md.GrantTypesSupported, gt) {
-		fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: warning: %s does not list the %s grant (%s) as supported\n", t.IssuerURL(), t.Grant, gt)
+		fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: warning: %s does not list the %s grant (%s) as supported\n", tokens.SafeText(t.IssuerURL()), t.Grant, tokens.SafeText(gt))
 	}
 	return "ok"
 }

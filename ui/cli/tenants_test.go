@@ -57,6 +57,9 @@ func wantFail(t *testing.T, r result, code int, substr string) {
 func setupCLI(t *testing.T) string {
 	t.Helper()
 	keyring.MockInit()
+	// The commands open the system keyring, which refuses to start without a session bus
+	// (store.NewSecrets): name one, which the mock never dials.
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/tokenbench-mock-keyring")
 	t.Setenv(store.EnvClientSecret, "")
 	t.Setenv(store.EnvConfig, "")
 	return filepath.Join(t.TempDir(), "config.toml")

@@ -68,6 +68,7 @@ person, or the provider refused; 2 usage, keyring or network errors.`,
 	// --now moves the clock for tests of the refresh margin; it is not for users.
 	cmd.Flags().StringVar(&nowStr, "now", "", "pretend the time is `TIME` (RFC 3339 or Unix seconds)")
 	_ = cmd.Flags().MarkHidden("now")
+	addTraceFlags(cmd)
 	return cmd
 }
 
@@ -99,12 +100,14 @@ func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration, forc
 
 	var fresh *oauth.TokenSet
 	var grantFailure error
+	var g oauth.Grant
 	if ts != nil && ts.RefreshToken != "" {
 		c, err := s.client(true)
 		if err != nil {
 			return nil, err
 		}
 		fresh, grantFailure = c.Refresh(ctx, ts)
+		g = oauth.GrantRefresh
 	}
 	if fresh == nil && s.tenant.CanClientCredentials() {
 		c, err := s.client(true)
@@ -112,9 +115,10 @@ func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration, forc
 			return nil, err
 		}
 		fresh, grantFailure = c.ClientCredentials(ctx)
+		g = oauth.GrantClientCredentials
 	}
 	if fresh != nil {
-		if err := s.save(fresh); err != nil {
+		if _, err := s.save(fresh); err != nil {
 			return nil, err
 		}
 		return fresh, nil
@@ -122,7 +126,7 @@ func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration, forc
 	// Nothing new: a token that has not expired yet still beats none.
 	if ts != nil && !force && ts.AccessToken != "" && !ts.Expired(now) {
 		if grantFailure != nil {
-			fmt.Fprintf(s.stderr, "tokenbench: warning: could not refresh, the cached token expires %s: %s\n", tokens.Relative(ts.Expiry, now), oneLine(grantFailure.Error()))
+			fmt.Fprintf(s.stderr, "tokenbench: warning: could not refresh, the cached token expires %s: %s\n", tokens.Relative(ts.Expiry, now), safeLine(s.redact(grantFailure).Error()))
 		}
 		return ts, nil
 	}
@@ -131,7 +135,7 @@ func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration, forc
 	case grantFailure != nil && errors.Is(grantFailure, oauth.ErrInvalidGrant):
 		return nil, Fail(ExitInvalid, "the stored refresh token of %q was refused (expired, revoked or already used): %s", s.tenant.Name, hint)
 	case grantFailure != nil:
-		return nil, grantErr(grantFailure)
+		return nil, grantErr(s.redact(advise(grantFailure, s.tenant.Name, g)))
 	case ts == nil:
 		return nil, Fail(ExitInvalid, "no token is cached for tenant %q: %s", s.tenant.Name, hint)
 	case force && !ts.Expired(now):

@@ -54,6 +54,7 @@ network errors.`,
 	cmd.Flags().StringVar(&config, "config", "", "read tenants from the file at `PATH` (default $"+store.EnvConfig+", else the user config dir)")
 	cmd.Flags().StringVar(&tenant, "tenant", "", "the tenant `NAME` (default: the default tenant)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the provider's JSON")
+	addTraceFlags(cmd)
 	return cmd
 }
 
@@ -71,6 +72,7 @@ func callWithToken(cmd *cobra.Command, args []string, config, tenant string, d g
 	if err != nil {
 		return err
 	}
+	s.secrets.Add(token)
 	c, err := s.client(needSecret)
 	if err != nil {
 		return err
@@ -78,7 +80,7 @@ func callWithToken(cmd *cobra.Command, args []string, config, tenant string, d g
 	ctx, stop := interruptible(cmd)
 	defer stop()
 	if err := call(ctx, c, token); err != nil {
-		return grantErr(err)
+		return grantErr(s.redact(advise(err, s.tenant.Name, "")))
 	}
 	return nil
 }
@@ -123,7 +125,7 @@ func writeObject(w io.Writer, obj tokens.Object) error {
 		if json.Unmarshal(m.Value, &s) == nil {
 			v = s
 		}
-		fmt.Fprintf(tw, "%s:\t%s\n", m.Name, strings.Join(strings.Fields(v), " "))
+		fmt.Fprintf(tw, "%s:\t%s\n", tokens.SafeText(m.Name), tokens.SafeText(strings.Join(strings.Fields(v), " ")))
 	}
 	return tw.Flush()
 }

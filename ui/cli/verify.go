@@ -74,6 +74,7 @@ with the remaining sources is still printed before exiting 2.`,
 	f.StringArrayVar(&o.jweAlgs, "jwe-alg", nil, "allowed JWE key algorithm `ALG` (repeatable; default: RSA-OAEP*, ECDH-ES*, dir)")
 	f.StringArrayVar(&o.jweEncs, "jwe-enc", nil, "allowed JWE content encryption `ENC` (repeatable; default: A*GCM, A*CBC-HS*)")
 	f.BoolVar(&o.json, "json", false, "print the report as JSON")
+	addTraceFlags(cmd)
 	return cmd
 }
 
@@ -89,7 +90,7 @@ func (o *verifyOpts) run(cmd *cobra.Command, args []string) error {
 	raw, _ := tokens.Normalize(text)
 	stderr := cmd.ErrOrStderr()
 
-	keys, sourceErr := o.keySet(cmd.Context(), &policy, raw, stderr)
+	keys, sourceErr := o.keySet(cmd.Context(), cmd, &policy, raw, stderr)
 	if sourceErr == nil && keys == nil {
 		fmt.Fprintln(stderr, "tokenbench: no key source given (--tenant, --issuer, --jwks, --key or --secret-file): the signature is not checked")
 		if iss := tokenIssuer(raw); iss != "" {
@@ -104,7 +105,11 @@ func (o *verifyOpts) run(cmd *cobra.Command, args []string) error {
 			return Fail(ExitUsage, "writing output: %v", err)
 		}
 	} else {
-		writeReport(out, rep)
+		summary := rep.Summary()
+		if sourceErr != nil && keys == nil && rep.Verdict == tokens.VerdictUnverified {
+			summary = "unverified: no key source could be read, the signature was not checked"
+		}
+		writeReport(out, rep, summary)
 	}
 	switch {
 	case sourceErr != nil:
@@ -131,10 +136,14 @@ func (o *verifyOpts) policy(cmd *cobra.Command) (tokens.Policy, error) {
 		return p, Fail(ExitUsage, "give --tenant or --issuer, not both")
 	}
 	if err := tokens.CheckAlgorithms(o.algs); err != nil {
-		return p, Fail(ExitUsage, "--alg: %s", strings.TrimPrefix(err.Error(), "tokens: algorithm: "))
+		var ve *tokens.ValidationError
+		if errors.As(err, &ve) {
+			return p, Fail(ExitUsage, "--alg: %s", ve.Reason)
+		}
+		return p, Fail(ExitUsage, "--alg: %v", err)
 	}
 	if err := tokens.CheckJWEAlgorithms(o.jweAlgs, o.jweEncs); err != nil {
-		return p, Fail(ExitUsage, "%s", strings.TrimPrefix(err.Error(), "tokens: "))
+		return p, &ExitError{Code: ExitUsage, Err: err}
 	}
 	switch o.profile {
 	case "":
@@ -159,7 +168,7 @@ func (o *verifyOpts) policy(cmd *cobra.Command) (tokens.Policy, error) {
 	for _, path := range o.decryptKeys {
 		ks, err := keys.LoadDecryptionFile(path)
 		if err != nil {
-			return p, Fail(ExitUsage, "--decrypt-key: %s", strings.TrimPrefix(err.Error(), "tokens: "))
+			return p, Fail(ExitUsage, "--decrypt-key: %w", err)
 		}
 		p.DecryptionKeys = append(p.DecryptionKeys, ks...)
 	}
@@ -169,7 +178,7 @@ func (o *verifyOpts) policy(cmd *cobra.Command) (tokens.Policy, error) {
 // keySet loads every configured key source into one set. It returns nil when none is
 // configured. A source that fails is left out and its error returned, so that the report
 // made with the other sources can still be printed.
-func (o *verifyOpts) keySet(ctx context.Context, p *tokens.Policy, raw string, stderr io.Writer) (*tokens.KeySet, error) {
+func (o *verifyOpts) keySet(ctx context.Context, cmd *cobra.Command, p *tokens.Policy, raw string, stderr io.Writer) (*tokens.KeySet, error) {
 	var sets []*tokens.KeySet
 	var errs []error
 	configured := false
@@ -195,11 +204,11 @@ func (o *verifyOpts) keySet(ctx context.Context, p *tokens.Policy, raw string, s
 	}
 	if issuer != "" {
 		p.Issuer = issuer
-		add(o.cacheFor().IssuerKeys(ctx, issuer, kid))
+		add(o.cacheFor(cmd).IssuerKeys(ctx, issuer, kid))
 	}
 	if o.jwks != "" {
 		if strings.HasPrefix(o.jwks, "https://") || strings.HasPrefix(o.jwks, "http://") {
-			add(o.cacheFor().JWKS(ctx, o.jwks, kid))
+			add(o.cacheFor(cmd).JWKS(ctx, o.jwks, kid))
 		} else {
 			add(keys.LoadJWKSFile(o.jwks))
 		}
@@ -213,7 +222,12 @@ func (o *verifyOpts) keySet(ctx context.Context, p *tokens.Policy, raw string, s
 	if !configured {
 		return nil, nil
 	}
-	// With every source failed the set is empty: the key check fails, not "unverified".
+	if len(sets) == 0 {
+		// Every source failed: no key was ever looked at, so nothing can be said about the
+		// signature. The report is "unverified", never "invalid", and the exit code says
+		// that a source could not be read.
+		return nil, errors.Join(errs...)
+	}
 	set := tokens.MergeKeySets(sets...)
 	for _, n := range set.Notes {
 		fmt.Fprintf(stderr, "tokenbench: note: %s\n", tokens.SafeText(n))
@@ -224,9 +238,10 @@ func (o *verifyOpts) keySet(ctx context.Context, p *tokens.Policy, raw string, s
 	return set, errors.Join(errs...)
 }
 
-func (o *verifyOpts) cacheFor() *keys.Cache {
+func (o *verifyOpts) cacheFor(cmd *cobra.Command) *keys.Cache {
 	if o.cache == nil {
 		o.cache = keys.NewCache()
+		o.cache.Client = traceOf(cmd).client(cmd, nil, nil)
 	}
 	return o.cache
 }
@@ -270,8 +285,8 @@ func tokenIssuer(raw string) string {
 
 // writeReport prints the verdict line, then one line per check with its status, reason
 // and, for the key and signature checks, the key and where it came from.
-func writeReport(w io.Writer, rep *tokens.Report) {
-	fmt.Fprintf(w, "%s\n", tokens.SafeText(rep.Summary()))
+func writeReport(w io.Writer, rep *tokens.Report, summary string) {
+	fmt.Fprintf(w, "%s\n", tokens.SafeText(summary))
 	for _, c := range rep.Checks {
 		line := fmt.Sprintf("  %-4s  %-13s %s", c.Status, c.Name, c.Reason)
 		if c.Key != nil {

@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// hangUp is a loopback listener that accepts and at once closes every connection: a key
+// source that cannot be reached.
+func hangUp(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	return "http://" + ln.Addr().String()
+}
+
+// A key source that could not be reached says nothing about the signature: the verdict
+// is "unverified" with exit 2, never "invalid".
+func TestVerifyUnreachableKeySourceIsUnverified(t *testing.T) {
+	verifyKeys(t)
+	down := hangUp(t)
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "maintenance", http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(failing.Close)
+	tok := rs256(t, vkSign, `{"alg":"RS256","kid":"k1"}`, claims(down, 3600, ""))
+	for _, args := range [][]string{
+		{"--issuer", down},
+		{"--jwks", down + "/jwks"},
+		{"--jwks", failing.URL + "/jwks"},
+		{"--key", filepath.Join(t.TempDir(), "missing.pem")},
+	} {
+		r := runVerify(t, "", append(args, "--now", vNow, tok)...)
+		if r.code != ExitUsage || !strings.HasPrefix(r.stdout, "unverified: no key source could be read") {
+			t.Errorf("%v: exit %d, report %q, stderr %q; want unverified and exit 2", args, r.code, r.stdout, r.stderr)
+		}
+		r = runVerify(t, "", append(args, "--now", vNow, "--json", tok)...)
+		var doc struct{ Verdict string }
+		if r.code != ExitUsage || json.Unmarshal([]byte(r.stdout), &doc) != nil || doc.Verdict != "unverified" {
+			t.Errorf("%v --json: exit %d, %q", args, r.code, r.stdout)
+		}
+	}
+}
+
+// A read-only config file is refused in one line, exit 2, and left exactly as it was.
+func TestReadOnlyConfigCLI(t *testing.T) {
+	cfg := setupCLI(t)
+	mustRun(t, cfg, "", "add", "pub", "--issuer", "https://id.example.com/", "--client-id", "c", "--public", "--no-discovery")
+	if err := os.Chmod(cfg, 0o400); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(cfg)
+	for _, args := range [][]string{
+		{"add", "dev", "--issuer", "https://id.example.com/", "--client-id", "c", "--public", "--no-discovery"},
+		{"edit", "pub", "--audience", "https://api/"},
+		{"use", "pub"},
+		{"rm", "pub", "--yes"},
+	} {
+		r := runTenants(t, cfg, "", args...)
+		wantFail(t, r, ExitUsage, "is read-only (mode 0400)")
+		if !strings.Contains(r.stderr, "chmod u+w") || strings.Contains(r.stderr, "store:") {
+			t.Errorf("%v: stderr %q", args, r.stderr)
+		}
+		after, _ := os.ReadFile(cfg)
+		fi, _ := os.Stat(cfg)
+		if !bytes.Equal(after, before) || fi.Mode().Perm() != 0o400 {
+			t.Errorf("%v changed the config (mode %04o)", args, fi.Mode().Perm())
+		}
+	}
+}
