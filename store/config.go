@@ -302,7 +302,10 @@ const configHeader = `# tokenbench tenants (schema version 2).
 // directory, fsync, rename over path, fsync of the directory; mode 0600. When path is a
 // symbolic link the file it points to is replaced. Callers editing an existing file use
 // Update, which holds the lock across the read-modify-write.
-func Save(path string, c *Config) error {
+func Save(path string, c *Config) error { return save(path, c, writeAtomic) }
+
+// save is Save with the file write given (Tenants' tests make it fail).
+func save(path string, c *Config, write func(string, []byte) error) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
@@ -313,7 +316,7 @@ func Save(path string, c *Config) error {
 	if err := enc.Encode(c); err != nil {
 		return fmt.Errorf("encoding config: %w", err)
 	}
-	return writeFile(resolveLink(path), buf.Bytes())
+	return write(resolveLink(path), buf.Bytes())
 }
 
 // resolveLink follows path while it is a symbolic link (even to a file not there yet), so
@@ -331,9 +334,6 @@ func resolveLink(path string) string {
 	}
 	return path
 }
-
-// writeFile is writeAtomic; tests replace it to make a config write fail.
-var writeFile = writeAtomic
 
 func writeAtomic(path string, data []byte) (err error) {
 	dir := filepath.Dir(path)

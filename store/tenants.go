@@ -3,6 +3,10 @@ package store
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
 )
 
 // ErrTenantNotFound is returned for a tenant name the config file does not define.
@@ -21,6 +25,16 @@ var ErrNoDefault = errors.New("no tenant given and no default set")
 type Tenants struct {
 	Path    string
 	Secrets *Secrets
+
+	write func(path string, data []byte) error // nil: writeAtomic; tests make it fail
+}
+
+// save writes c to the config file (see Save).
+func (ts *Tenants) save(c *Config) error {
+	if ts.write != nil {
+		return save(ts.Path, c, ts.write)
+	}
+	return Save(ts.Path, c)
 }
 
 // OpenTenants returns Tenants for the config file at path (resolve it with ConfigPath) and
@@ -130,6 +144,12 @@ func (ts *Tenants) Add(t Tenant, secret SecretChange) error {
 		if _, ok := c.Tenants[t.Name]; ok {
 			return fmt.Errorf("%w: %q (use 'tenants edit')", ErrTenantExists, t.Name)
 		}
+		ts.sweep(c)
+		// Until the config names the tenant its secrets belong to nobody: the journal
+		// lets the next write remove them if this process dies before the config is saved.
+		if err := ts.journal(append(ts.pending(), t.Name)); err != nil {
+			return err
+		}
 		tx := &secretTx{s: ts.Secrets}
 		if err := tx.apply(t.Name, secret); err != nil {
 			return err
@@ -140,12 +160,13 @@ func (ts *Tenants) Add(t Tenant, secret SecretChange) error {
 		if c.Default == "" {
 			c.Default = t.Name
 		}
-		if err := Save(ts.Path, c); err != nil {
+		if err := ts.save(c); err != nil {
 			return tx.abort(err)
 		}
 		for _, k := range []SecretKind{SecretRefreshToken, SecretTokenSet} {
 			_ = ts.Secrets.Delete(t.Name, k)
 		}
+		ts.sweep(c)
 		return nil
 	})
 }
@@ -159,6 +180,7 @@ func (ts *Tenants) Edit(name string, fn func(*Tenant) error, secret SecretChange
 		if err != nil {
 			return err
 		}
+		ts.sweep(c)
 		t, ok := c.Tenant(name)
 		if !ok {
 			return notFound(name)
@@ -196,7 +218,7 @@ func (ts *Tenants) Edit(name string, fn func(*Tenant) error, secret SecretChange
 			}
 		}
 		c.Tenants[name] = t
-		if err := Save(ts.Path, c); err != nil {
+		if err := ts.save(c); err != nil {
 			return tx.abort(err)
 		}
 		return nil
@@ -212,6 +234,7 @@ func (ts *Tenants) Remove(name string) error {
 		if err != nil {
 			return err
 		}
+		ts.sweep(c)
 		if _, ok := c.Tenants[name]; !ok {
 			return notFound(name)
 		}
@@ -222,7 +245,7 @@ func (ts *Tenants) Remove(name string) error {
 			}
 		}
 		c.Delete(name)
-		if err := Save(ts.Path, c); err != nil {
+		if err := ts.save(c); err != nil {
 			return tx.abort(err)
 		}
 		return nil
@@ -232,12 +255,64 @@ func (ts *Tenants) Remove(name string) error {
 // Use makes the tenant called name the default.
 func (ts *Tenants) Use(name string) error {
 	return Update(ts.Path, func(c *Config) error {
+		ts.sweep(c)
 		if _, ok := c.Tenants[name]; !ok {
 			return notFound(name)
 		}
 		c.Default = name
 		return nil
 	})
+}
+
+// pendingPath is the journal of tenants whose secrets are being written before the config
+// names them (see Add).
+func (ts *Tenants) pendingPath() string { return ts.Path + ".pending" }
+
+// pending returns the names in the journal; an unreadable journal is empty (a name in it
+// is only ever a candidate for removal).
+func (ts *Tenants) pending() []string {
+	b, err := os.ReadFile(ts.pendingPath())
+	if err != nil || len(b) > maxConfigSize {
+		return nil
+	}
+	var names []string
+	for _, n := range strings.Fields(string(b)) {
+		if ValidateName(n) == nil && !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// journal replaces the journal with names (removes it when there are none). Callers hold
+// the config lock.
+func (ts *Tenants) journal(names []string) error {
+	if len(names) == 0 {
+		if err := os.Remove(ts.pendingPath()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("store: clearing the tenants journal: %w", err)
+		}
+		return nil
+	}
+	if err := writeAtomic(ts.pendingPath(), []byte(strings.Join(names, "\n")+"\n")); err != nil {
+		return fmt.Errorf("store: writing the tenants journal: %w", err)
+	}
+	return nil
+}
+
+// sweep removes the secrets of journalled tenants that c does not define (an add that
+// died between its keyring writes and its config write) and clears them from the journal.
+// Best effort under the config lock: what cannot be removed now stays for the next write.
+func (ts *Tenants) sweep(c *Config) {
+	var keep []string
+	names := ts.pending()
+	for _, n := range names {
+		if _, ok := c.Tenants[n]; !ok && ts.Secrets.DeleteAll(n) != nil {
+			keep = append(keep, n)
+		}
+	}
+	if len(names) > 0 {
+		_ = ts.journal(keep)
+	}
 }
 
 // SecretState is what the keyring holds for one kind of a tenant's secrets.

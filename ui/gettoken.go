@@ -116,7 +116,7 @@ func (s *getScreen) running() bool { return s.run != nil }
 func defaultGrant(t store.Tenant) oauth.Grant {
 	switch {
 	case t.Grant != "":
-		return t.Grant
+		return oauth.Grant(t.Grant)
 	case t.Confidential:
 		return oauth.GrantClientCredentials
 	}
@@ -200,10 +200,25 @@ func (s *getScreen) start(env oauth.Overrides) tea.Cmd {
 	return runGrant(ctx, s.run.id, s.tenants, t, s.grant, env)
 }
 
-// runGrant is the command that runs a grant for t and stores what it obtained. The
-// device and PKCE grants report their prompt first and continue in a follow-up command.
+// runGrant is the command that runs a grant for t and stores what it obtained, in t's
+// tenant session (under its lock). The device and PKCE grants report their prompt first
+// and continue in a follow-up command; the refresh grant is the session's explicit
+// renewal, which takes a set another process renewed meanwhile instead of spending the
+// refresh token again.
 func runGrant(ctx context.Context, id int, ts *store.Tenants, t store.Tenant, g oauth.Grant, env oauth.Overrides) tea.Cmd {
 	return func() tea.Msg {
+		sess := tenantSession(env, ts, t, nil)
+		if g == oauth.GrantRefresh {
+			out, err := sess.Renew(ctx, store.Policy{Force: true})
+			var np *store.NeedsPersonError
+			if errors.As(err, &np) {
+				err = fmt.Errorf("tenant %q has no stored refresh token: get one with the device or pkce grant (scope offline_access)", t.Name)
+			}
+			if err != nil {
+				return tokenObtainedMsg{id: id, err: err}
+			}
+			return tokenObtainedMsg{id: id, ts: out.Set, saveErr: out.StoreErr}
+		}
 		c, err := grantClient(ts, t, env)
 		if err != nil {
 			return tokenObtainedMsg{id: id, err: err}
@@ -212,20 +227,12 @@ func runGrant(ctx context.Context, id int, ts *store.Tenants, t store.Tenant, g 
 			if err != nil {
 				return tokenObtainedMsg{id: id, err: err}
 			}
-			return tokenObtainedMsg{id: id, ts: set, saveErr: ts.Secrets.SaveTokenSet(t.Name, set)}
+			// Stored even when the run was cancelled meanwhile: the grant has happened.
+			return tokenObtainedMsg{id: id, ts: set, saveErr: sess.Store(context.WithoutCancel(ctx), set)}
 		}
 		switch g {
 		case oauth.GrantClientCredentials:
 			return finish(c.ClientCredentials(ctx))
-		case oauth.GrantRefresh:
-			prev, err := ts.Secrets.LoadTokenSet(t.Name)
-			if err != nil && !errors.Is(err, store.ErrTokenCacheUnreadable) {
-				return finish(nil, err)
-			}
-			if prev == nil || prev.RefreshToken == "" {
-				return finish(nil, fmt.Errorf("tenant %q has no stored refresh token: get one with the device or pkce grant (scope offline_access)", t.Name))
-			}
-			return finish(c.Refresh(ctx, prev))
 		case oauth.GrantExchange:
 			// The tenant's cached access token is the subject: exchanging it for one
 			// meant for the tenant's audience. The result is shown, not cached: it is
@@ -286,11 +293,26 @@ func grantClient(ts *store.Tenants, t store.Tenant, env oauth.Overrides) (*oauth
 		}
 		secret = v
 	}
-	c := oauth.NewClient(t.ClientConfig(secret)).Override(env)
+	return newGrantClient(env, t.ClientConfig(secret)), nil
+}
+
+// newGrantClient builds the grants client for cfg with env's clock, waits, HTTP and keys.
+func newGrantClient(env oauth.Overrides, cfg oauth.ClientConfig) *oauth.Client {
+	c := oauth.NewClient(cfg).Override(env)
 	if env.OpenBrowser == nil {
 		c.OpenBrowser = openQuietly
 	}
-	return c, nil
+	return c
+}
+
+// tenantSession returns t's tenant session with env's clients; clock (nil: env's) decides
+// whether a cached token is still fresh.
+func tenantSession(env oauth.Overrides, ts *store.Tenants, t store.Tenant, clock func() time.Time) *store.Session {
+	if clock == nil {
+		clock = env.Now
+	}
+	client := func(cfg oauth.ClientConfig) *oauth.Client { return newGrantClient(env, cfg) }
+	return &store.Session{Tenants: ts, Tenant: t, Now: clock, Client: client}
 }
 
 // loginURL is the authorize URL of a PKCE run waiting for its callback, else "".

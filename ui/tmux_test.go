@@ -15,13 +15,13 @@ import (
 // tmuxSession is a detached tmux server of its own (private socket, no user config)
 // running one pane of a fixed size.
 type tmuxSession struct {
-	t    *testing.T
+	t    testing.TB
 	sock string
 	name string
 }
 
 // buildBinary builds tokenbench into a temporary directory, once per test.
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "tokenbench")
 	cmd := exec.Command("go", "build", "-o", bin, "..")
@@ -34,7 +34,7 @@ func buildBinary(t *testing.T) string {
 
 // newTmux starts a detached session running command in a w×h pane. The environment is
 // clean: HOME is a temporary directory, colours are on, no NO_COLOR.
-func newTmux(t *testing.T, w, h int, command string) *tmuxSession {
+func newTmux(t testing.TB, w, h int, command string) *tmuxSession {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux is not installed (apt-get install tmux); the real-terminal test needs it")
@@ -218,23 +218,18 @@ func TestTmuxFirstScreenShowsClaimsInFull(t *testing.T) {
 	s.keys("q")
 }
 
-// TestIdleCPU measures the built workbench idle with two live countdowns: utime+stime
-// from /proc/PID/stat over 30 s. It is a measurement, not part of the normal suite: run
-// it with TOKENBENCH_IDLE_CPU=1 go test ./ui -run IdleCPU -v. It fails above the target
-// of 0.3 % of one core.
+// TestIdleCPU measures the built workbench idle on one token with a live countdown at
+// 120×40: utime+stime from /proc/PID/stat over 30 s. CPU time, unlike wall time, hardly
+// depends on what else the machine runs. It is a measurement, not part of the normal
+// suite: run it with TOKENBENCH_IDLE_CPU=1 go test ./ui -run IdleCPU -v. It fails above
+// DESIGN's target of 0.6 % of one core.
 func TestIdleCPU(t *testing.T) {
 	if os.Getenv("TOKENBENCH_IDLE_CPU") == "" {
 		t.Skip("set TOKENBENCH_IDLE_CPU=1 to measure idle CPU (takes 30 s)")
 	}
 	bin := buildBinary(t)
-	s := newTmux(t, 120, 45, bin)
-	s.waitFor("EXAMPLE TOKEN", "✓ valid")
-	s.keys("p")
-	s.waitFor("Paste a token")
-	s.literal(tmuxToken())
-	s.waitFor("✓ JWS found")
-	s.keys("Enter")
-	s.waitFor("Tokens (2)", "unverified")
+	s := newTmux(t, 120, 40, bin+" "+probeToken())
+	s.waitFor("latency-probe", "expires in")
 	pid := s.format("#{pane_pid}")
 
 	const window = 30 * time.Second
@@ -244,17 +239,17 @@ func TestIdleCPU(t *testing.T) {
 	const clkTck = 100 // USER_HZ on Linux
 	used := time.Duration(after-before) * time.Second / clkTck
 	pct := 100 * used.Seconds() / elapsed.Seconds()
-	t.Logf("idle with two live countdowns: %d ticks (%s) of CPU in %s = %.3f %% of one core", after-before, used, elapsed.Round(time.Millisecond), pct)
+	t.Logf("idle with one live countdown: %d ticks (%s) of CPU in %s = %.3f %% of one core", after-before, used, elapsed.Round(time.Millisecond), pct)
 	if !strings.Contains(s.capture(), "expires in") {
-		t.Fatal("the countdowns are no longer on screen")
+		t.Fatal("the countdown is no longer on screen")
 	}
-	if pct > 0.3 {
-		t.Fatalf("idle CPU %.3f %% is over the 0.3 %% target", pct)
+	if pct > 0.6 {
+		t.Fatalf("idle CPU %.3f %% is over the 0.6 %% target", pct)
 	}
 }
 
 // cpuTicks returns utime+stime of process pid, in clock ticks.
-func cpuTicks(t *testing.T, pid string) int64 {
+func cpuTicks(t testing.TB, pid string) int64 {
 	t.Helper()
 	b, err := os.ReadFile("/proc/" + pid + "/stat")
 	if err != nil {

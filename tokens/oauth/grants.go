@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -113,6 +114,9 @@ type Client struct {
 	ShowURL func(url string)
 	// CallbackTimeout bounds the wait for the PKCE loopback callback (default 5 minutes).
 	CallbackTimeout time.Duration
+	// Listen opens the PKCE loopback listener on 127.0.0.1 (the tenant's pinned port, or
+	// 0 for any); nil means net.Listen. Tests hand over a listener they opened on :0.
+	Listen func(network, address string) (net.Listener, error)
 	// KeyCache caches the issuer's discovery document and signing keys (to verify ID
 	// tokens); nil means a memory-only keys.Cache on HTTP and Now (the CLI passes its
 	// disk-backed one).

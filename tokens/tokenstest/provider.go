@@ -13,6 +13,7 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/rand"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -67,6 +68,7 @@ type Provider struct {
 	// registered under ClientKeyID (ES256).
 	ClientKey *ecdsa.PrivateKey
 
+	reuse       bool
 	op          *op.Provider
 	store       *testStorage
 	noDiscovery bool
@@ -89,6 +91,12 @@ func WithPollInterval(d time.Duration) Option { return func(p *Provider) { p.Pol
 func WithDeviceCodeLifetime(d time.Duration) Option {
 	return func(p *Provider) { p.DeviceCodeLifetime = d }
 }
+
+// WithReuseDetection switches on refresh-token reuse detection, as Auth0 and Okta do it:
+// a refresh token presented a second time is refused (invalid_grant) and revokes its whole
+// family, every refresh and access token descended from the same grant. Access tokens
+// then stay valid across rotation until they expire or their family is revoked.
+func WithReuseDetection() Option { return func(p *Provider) { p.reuse = true } }
 
 // New starts a provider on 127.0.0.1 with an ephemeral port and stops it when the test
 // ends. The default device poll interval is 1 s, the shortest the protocol can say.
@@ -139,6 +147,11 @@ func New(t testing.TB, opts ...Option) *Provider {
 		userCodes:    map[string]string{},
 		expired:      map[string]bool{},
 		clientKeys:   map[string]crypto.PublicKey{ClientKeyID: p.ClientKey.Public()},
+		reuse:        p.reuse,
+		presented:    map[string]int{},
+		family:       map[string]string{},
+		revoked:      map[string]bool{},
+		access:       map[string]accessInfo{},
 	}
 
 	var key [32]byte
@@ -200,4 +213,19 @@ func (p *Provider) ExpireDeviceCode(userCode string) {
 	p.store.mu.Lock()
 	p.store.expired[userCode] = true
 	p.store.mu.Unlock()
+}
+
+// RefreshPresentations returns how many times each refresh token was presented at the
+// token endpoint (with reuse detection on or off), keyed by the token.
+func (p *Provider) RefreshPresentations() map[string]int {
+	p.store.mu.Lock()
+	defer p.store.mu.Unlock()
+	return maps.Clone(p.store.presented)
+}
+
+// RevokedFamilies returns how many token families a reused refresh token revoked.
+func (p *Provider) RevokedFamilies() int {
+	p.store.mu.Lock()
+	defer p.store.mu.Unlock()
+	return len(p.store.revoked)
 }

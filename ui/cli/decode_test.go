@@ -199,7 +199,7 @@ func TestDecodeJSONDocument(t *testing.T) {
 	}
 	slices.Sort(keys)
 	// lints is left out when there are none (see TestDecodeExpiredAndLints for a list).
-	if got := strings.Join(keys, ","); got != "claims,header,kind,length,notes,times,use,verified" {
+	if got := strings.Join(keys, ","); got != "claims,header,kind,length,notes,payload,protected,times,use,verified" {
 		t.Errorf("top-level members %s", got)
 	}
 
@@ -229,9 +229,11 @@ func TestDecodeJSONDocument(t *testing.T) {
 			UsedFraction    *float64  `json:"used_fraction"`
 			Expires         string    `json:"expires"`
 		} `json:"times"`
-		Lints    []tokens.Lint `json:"lints"`
-		Length   int           `json:"length"`
-		Verified *bool         `json:"verified"`
+		Lints     []tokens.Lint   `json:"lints"`
+		Length    int             `json:"length"`
+		Verified  *bool           `json:"verified"`
+		Protected json.RawMessage `json:"protected"`
+		Payload   json.RawMessage `json:"payload"`
 	}
 	dec := json.NewDecoder(strings.NewReader(r.stdout))
 	dec.DisallowUnknownFields()

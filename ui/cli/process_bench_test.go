@@ -36,6 +36,61 @@ func BenchmarkDecodeJSONProcess(b *testing.B) {
 	benchProcess(b, bin, "decode", "--json", tok)
 }
 
+// BenchmarkDecodeVsJoseProcess runs `decode` and the yardstick of DESIGN's start-up target
+// in pairs on the same token: testdata/josedecode, the least a static Go program does to
+// decode a JWS with go-jose (parse, print header and claims). Running the two in turn, in
+// alternating order, exposes both to the same load on a shared machine; the reported ratio
+// is the median of the per-pair ratios (target ≤ 1.25).
+func BenchmarkDecodeVsJoseProcess(b *testing.B) {
+	bin := builtBinary(b)
+	jose := filepath.Join(b.TempDir(), "josedecode")
+	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", jose, "./testdata/josedecode")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("building the go-jose decoder: %v\n%s", err, out)
+	}
+	tok, _ := processBenchToken(b)
+	decode := []string{bin, "decode", tok}
+	yardstick := []string{jose, tok}
+	for _, argv := range [][]string{decode, yardstick} {
+		if out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput(); err != nil {
+			b.Fatalf("%v: %v\n%s", argv[0], err, out)
+		}
+	}
+	var ours, theirs, ratios []float64
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		first, second := decode, yardstick
+		if i%2 == 1 {
+			first, second = second, first
+		}
+		t1, t2 := runOnce(b, first), runOnce(b, second)
+		if i%2 == 1 {
+			t1, t2 = t2, t1
+		}
+		ours, theirs, ratios = append(ours, t1), append(theirs, t2), append(ratios, t1/t2)
+	}
+	b.StopTimer()
+	b.ReportMetric(median(ours), "decode-ms")
+	b.ReportMetric(median(theirs), "jose-ms")
+	b.ReportMetric(median(ratios), "ratio")
+}
+
+// runOnce runs argv and returns its wall time in milliseconds, failing on a non-zero exit.
+func runOnce(b *testing.B, argv []string) float64 {
+	cmd := exec.Command(argv[0], argv[1:]...)
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		b.Fatalf("%s: %v", argv[0], err)
+	}
+	return float64(time.Since(start)) / float64(time.Millisecond)
+}
+
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	return xs[len(xs)/2]
+}
+
 // BenchmarkJoseVerifyProcess is the yardstick: Debian's `jose jws ver` checking the same
 // token's signature. It is skipped where jose is not installed (apt install jose).
 func BenchmarkJoseVerifyProcess(b *testing.B) {

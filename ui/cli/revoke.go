@@ -63,9 +63,9 @@ Exit status: 0 revoked; 1 the provider refused; 2 usage, keyring or network erro
 			}
 			// The cache is read only when it is the source, or to clear it: revoking a
 			// given token works without a keyring (CI with TOKENBENCH_CLIENT_SECRET).
-			cached, err := s.cached()
+			cached, err := s.session.Cached()
 			if err != nil && fromCache {
-				return err
+				return storeErr(err)
 			}
 			if fromCache {
 				if cached == nil {

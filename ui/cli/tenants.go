@@ -37,8 +37,11 @@ Exit status: 0 done; 2 usage error, unknown tenant, unusable config file, keyrin
 or a removal that was not confirmed.`
 
 // NewTenantsCmd returns the `tenants` command: list, add, show, edit, rm and use.
-func NewTenantsCmd() *cobra.Command {
-	o := &tenantsOpts{}
+func NewTenantsCmd() *cobra.Command { return newTenantsCmd(nil) }
+
+// newTenantsCmd is NewTenantsCmd on kr (nil: the system keyring); tests pass their own.
+func newTenantsCmd(kr store.Keyring) *cobra.Command {
+	o := &tenantsOpts{keyring: kr}
 	cmd := &cobra.Command{
 		Use:   "tenants",
 		Short: "Manage saved tenants (secrets in the OS keyring)",
@@ -72,8 +75,21 @@ func NewTenantsCmd() *cobra.Command {
 }
 
 type tenantsOpts struct {
-	config string
-	json   bool
+	config  string
+	json    bool
+	keyring store.Keyring // nil: the system keyring
+}
+
+// tenants opens the saved tenants named by --config on the command's keyring.
+func (o *tenantsOpts) tenants() (*store.Tenants, error) {
+	ts, err := OpenTenants(o.config)
+	if err != nil {
+		return nil, err
+	}
+	if o.keyring != nil {
+		ts.Secrets.Keyring = o.keyring
+	}
+	return ts, nil
 }
 
 // OpenTenants returns the saved tenants for a command's --config flag value (empty: the
@@ -123,7 +139,7 @@ func (o *tenantsOpts) status(cmd *cobra.Command, ts *store.Tenants, name string,
 }
 
 func (o *tenantsOpts) list(cmd *cobra.Command) error {
-	ts, err := OpenTenants(o.config)
+	ts, err := o.tenants()
 	if err != nil {
 		return err
 	}
@@ -177,7 +193,7 @@ func orDash(s string) string {
 }
 
 func (o *tenantsOpts) show(cmd *cobra.Command, args []string) error {
-	ts, err := OpenTenants(o.config)
+	ts, err := o.tenants()
 	if err != nil {
 		return err
 	}
@@ -272,7 +288,7 @@ func describeState(s store.SecretState) string {
 }
 
 func (o *tenantsOpts) use(cmd *cobra.Command, name string) error {
-	ts, err := OpenTenants(o.config)
+	ts, err := o.tenants()
 	if err != nil {
 		return err
 	}
@@ -293,7 +309,7 @@ func (o *tenantsOpts) rmCmd() *cobra.Command {
 		Short: "Remove a tenant and every keyring entry it has (asks first on a terminal)",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
-			ts, err := OpenTenants(o.config)
+			ts, err := o.tenants()
 			if err != nil {
 				return err
 			}

@@ -252,7 +252,7 @@ The issuer's discovery document is checked; a failure is a warning, not an error
 			if err := t.Validate(); err != nil {
 				return storeErr(err)
 			}
-			ts, err := OpenTenants(o.config)
+			ts, err := o.tenants()
 			if err != nil {
 				return err
 			}
@@ -322,7 +322,7 @@ keyring. Discovery is checked again when the issuer or domain changes.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
-			ts, err := OpenTenants(o.config)
+			ts, err := o.tenants()
 			if err != nil {
 				return err
 			}
