@@ -114,7 +114,7 @@ type Client struct {
 	ShowURL func(url string)
 	// CallbackTimeout bounds the wait for the PKCE loopback callback (default 5 minutes).
 	CallbackTimeout time.Duration
-	// Listen opens the PKCE loopback listener on 127.0.0.1 (the tenant's pinned port, or
+	// Listen opens the PKCE loopback listener on the redirect URI's host (the tenant's pinned port, or
 	// 0 for any); nil means net.Listen. Tests hand over a listener they opened on :0.
 	Listen func(network, address string) (net.Listener, error)
 	// KeyCache caches the issuer's discovery document and signing keys (to verify ID

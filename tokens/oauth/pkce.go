@@ -65,7 +65,11 @@ func (c *Client) AuthorizationCode(ctx context.Context) (*TokenSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort(host, port))
+	listen := c.Listen
+	if listen == nil {
+		listen = net.Listen
+	}
+	ln, err := listen("tcp", net.JoinHostPort(host, port))
 	if err != nil {
 		return nil, fmt.Errorf("cannot listen on %s for the login callback (another login running? try another redirect port): %v", net.JoinHostPort(host, port), err)
 	}
