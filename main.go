@@ -17,7 +17,7 @@ func main() {
 }
 
 func newRoot() *cobra.Command {
-	var file string
+	var file, signKey string
 	root := &cobra.Command{
 		Use:   "tokenbench [TOKEN|-]",
 		Short: "A terminal workbench for OAuth 2.0 / OpenID Connect tokens",
@@ -37,10 +37,19 @@ scripts: results on stdout, diagnostics on stderr, exit 0 ok, 1 invalid, 2 usage
 					return err
 				}
 			}
-			return ui.Run(ui.Options{Token: raw})
+			opts := ui.Options{Token: raw}
+			if signKey != "" {
+				k, err := cli.LoadSignKey(signKey)
+				if err != nil {
+					return err
+				}
+				opts.SignKey = k
+			}
+			return ui.Run(opts)
 		},
 	}
 	root.Flags().StringVar(&file, "file", "", "open the token in `PATH`")
+	root.Flags().StringVar(&signKey, "sign-key", "", "re-sign edited tokens (e) with the private key in `PATH` instead of a session key")
 	root.AddCommand(
 		cli.NewDecodeCmd(),
 		cli.NewVerifyCmd(),
@@ -51,6 +60,9 @@ scripts: results on stdout, diagnostics on stderr, exit 0 ok, 1 invalid, 2 usage
 		cli.NewExchangeCmd(),
 		cli.NewRevokeCmd(),
 		cli.NewTenantsCmd(),
+		cli.NewKeysCmd(),
+		cli.NewMintCmd(),
+		cli.NewDiffCmd(),
 		cli.NewVersionCmd(),
 	)
 	root.SetVersionTemplate("tokenbench {{.Version}}\n")

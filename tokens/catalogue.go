@@ -63,6 +63,9 @@ var claimCatalogue = map[string]entry{
 	"groups":       {CatAccess, "Groups of the subject (RFC 9068 / SCIM)"},
 	"entitlements": {CatAccess, "Entitlements of the subject (RFC 9068 / SCIM)"},
 	"cnf":          {CatAccess, "Confirmation: binds the token to a key or certificate (DPoP, mTLS)"},
+	"htm":          {CatAccess, "DPoP proof: HTTP method of the request it is for (RFC 9449)"},
+	"htu":          {CatAccess, "DPoP proof: URI of the request, without query and fragment (RFC 9449)"},
+	"ath":          {CatAccess, "DPoP proof: hash of the access token sent with it (RFC 9449)"},
 	"act":          {CatAccess, "Actor: who acts on behalf of the subject (token exchange)"},
 	"may_act":      {CatAccess, "Who may act on behalf of the subject (token exchange)"},
 	// OpenID Connect Core

@@ -112,6 +112,7 @@ func Explain(t *Token) *Explanation {
 		e.Use = guessUse(e.Claims)
 	}
 	e.lint(t)
+	e.explainDPoP(t)
 	return e
 }
 

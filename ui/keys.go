@@ -26,6 +26,9 @@ type KeyMap struct {
 	Tenants                 key.Binding // open the tenants screen
 	NewTenant, EditTenant   key.Binding // tenants screen
 	DeleteTenant, UseTenant key.Binding
+	Edit, SessionKey        key.Binding // re-sign edited claims; make the session's key
+	Mark, Diff              key.Binding // mark two tokens, compare them
+	Save                    key.Binding // the fallback claims editor
 	Help, Quit, ForceQuit   key.Binding
 }
 
@@ -68,6 +71,11 @@ func DefaultKeyMap() KeyMap {
 		EditTenant:   b([]string{"e", "enter"}, "e", "edit tenant"),
 		DeleteTenant: b([]string{"x", "delete"}, "x", "delete tenant"),
 		UseTenant:    b([]string{"u"}, "u", "make default"),
+		Edit:         b([]string{"e"}, "e", "edit & re-sign"),
+		SessionKey:   b([]string{"K"}, "K", "new session key"),
+		Mark:         b([]string{"m"}, "m", "mark for diff"),
+		Diff:         b([]string{"d"}, "d", "diff marked"),
+		Save:         b([]string{"ctrl+s"}, "ctrl+s", "re-sign"),
 		Help:         b([]string{"?"}, "?", "help"),
 		Quit:         b([]string{"q", "ctrl+c"}, "q", "quit"),
 		ForceQuit:    b([]string{"ctrl+c"}, "ctrl+c", "quit"),
@@ -81,7 +89,8 @@ func (k KeyMap) forScreen(s screen) KeyMap {
 	for _, b := range []*key.Binding{&k.Prev, &k.Next, &k.LineUp, &k.LineDown, &k.PageUp, &k.PageDown,
 		&k.Top, &k.Bottom, &k.Focus, &k.Explain, &k.AllChecks, &k.RawJSON, &k.Undo,
 		&k.Paste, &k.Remove, &k.CopyToken, &k.CopyClaims, &k.FetchKeys, &k.LoadJWKS,
-		&k.Refresh, &k.AutoRefresh, &k.Userinfo, &k.Introspect, &k.Help, &k.Quit} {
+		&k.Refresh, &k.AutoRefresh, &k.Userinfo, &k.Introspect, &k.Help, &k.Quit,
+		&k.Edit, &k.SessionKey, &k.Mark, &k.Diff} {
 		b.SetEnabled(main)
 	}
 	k.LineUp.SetEnabled(false) // until the token view has the focus: see forFocus
@@ -95,6 +104,13 @@ func (k KeyMap) forScreen(s screen) KeyMap {
 	}
 	k.NextGrant.SetEnabled(get)
 	k.CopyURL.SetEnabled(false) // getScreen.keyMap enables it while a login URL is shown
+	k.Save.SetEnabled(s == screenEdit)
+	if s == screenDiff {
+		k.Prev.SetEnabled(true)
+		k.Next.SetEnabled(true)
+		k.Prev.SetHelp("↑/k", "scroll up")
+		k.Next.SetHelp("↓/j", "scroll down")
+	}
 	if get {
 		k.Prev.SetHelp("↑/k", "previous tenant")
 		k.Next.SetHelp("↓/j", "next tenant")
@@ -107,7 +123,7 @@ func (k KeyMap) forScreen(s screen) KeyMap {
 		k.Prev.SetHelp("↑/k", "previous tenant")
 		k.Next.SetHelp("↓/j", "next tenant")
 	}
-	k.Confirm.SetEnabled(!main && !tenants)
+	k.Confirm.SetEnabled(!main && !tenants && s != screenEdit && s != screenDiff)
 	k.Back.SetEnabled(!main)
 	k.ForceQuit.SetEnabled(!main) // on the main screen Quit holds ctrl+c too
 	return k
@@ -138,7 +154,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) shortHelpHead() []key.Binding {
 	var head []key.Binding
 	for _, b := range []key.Binding{k.Focus, k.Paste, k.GetToken, k.CopyToken, k.CopyURL, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
-		k.Confirm, k.Back, k.Undo, k.AllChecks, k.RawJSON, k.Explain} {
+		k.Save, k.Confirm, k.Back, k.Undo, k.AllChecks, k.RawJSON, k.Explain} {
 		if b.Enabled() {
 			head = append(head, b)
 		}
@@ -151,7 +167,8 @@ func (k KeyMap) shortHelpTail() []key.Binding { return []key.Binding{k.Help, k.Q
 // FullHelp is the `?` help, one column per group.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Prev, k.Next, k.Paste, k.Remove, k.Undo, k.CopyToken, k.CopyClaims, k.Refresh, k.AutoRefresh},
+		{k.Prev, k.Next, k.Paste, k.Remove, k.Undo, k.CopyToken, k.CopyClaims, k.Refresh, k.AutoRefresh,
+			k.Edit, k.SessionKey, k.Mark, k.Diff, k.Save},
 		{k.Focus, k.LineUp, k.LineDown, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Explain, k.AllChecks, k.RawJSON},
 		{k.FetchKeys, k.LoadJWKS, k.Userinfo, k.Introspect, k.Tenants, k.GetToken, k.CopyURL, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
 			k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit},

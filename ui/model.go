@@ -40,6 +40,8 @@ const (
 	screenKeys                  // load a JWKS from a file or URL
 	screenTenants               // saved tenants: list, add, edit, delete, default
 	screenGet                   // get a token from a saved tenant
+	screenEdit                  // the fallback claims editor (no $VISUAL or $EDITOR)
+	screenDiff                  // the diff of two marked tokens
 )
 
 // Model is the workbench's one Bubble Tea model. Update routes every message in a fixed
@@ -78,6 +80,7 @@ type Model struct {
 	tenantsScreen tenantsScreen
 	get           getScreen
 	status        statusBar
+	maker         maker
 	spinner       spinner.Model
 
 	// tenants is what the workbench knows of the saved tenants, to tie tokens to them.
@@ -124,6 +127,8 @@ func New(opts Options) (*Model, error) {
 	m.help.Styles = m.styles.Help
 	m.paste = newPasteScreen(m.styles)
 	m.keysIn = newKeysScreen(m.styles)
+	m.maker.edit = newEditScreen(m.styles)
+	m.maker.key = opts.SignKey
 	m.store = opts.Tenants
 	if m.store == nil {
 		// Only the path is resolved here (the environment); the file is read in Init's command.
@@ -252,6 +257,19 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case errMsg:
 		m.status.fail(msg.err, m.now())
 		return m, nil
+	case editReadyMsg:
+		return m, runEditor(msg)
+	case editedMsg:
+		return m, m.readEdited(msg)
+	case openEditorMsg:
+		m.setScreen(screenEdit)
+		return m, m.maker.edit.open(msg.e, msg.text)
+	case editTextMsg:
+		return m, m.resignText(msg)
+	case resignedMsg:
+		return m, m.resigned(msg)
+	case sessionKeyMsg:
+		return m, m.sessionKeyMade(msg)
 	}
 
 	return m, m.updateScreen(msg)
@@ -264,6 +282,10 @@ func (m *Model) updateScreen(msg tea.Msg) tea.Cmd {
 		return m.paste.update(m.keys, msg)
 	case screenKeys:
 		return m.keysIn.update(m.keys, msg)
+	case screenEdit:
+		return m.maker.edit.update(m.keys, msg)
+	case screenDiff:
+		return m.maker.diff.update(m.keys, msg)
 	case screenGet:
 		if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, m.keys.CopyURL) {
 			return copyCmd("the login URL", m.get.loginURL(), m.writeClipboard)
@@ -375,6 +397,15 @@ func (m *Model) updateMain(msg tea.Msg) tea.Cmd {
 		return m.callProvider(e, callUserinfo)
 	case key.Matches(k, m.keys.Introspect):
 		return m.callProvider(e, callIntro)
+	case key.Matches(k, m.keys.Edit):
+		return m.startEdit(e)
+	case key.Matches(k, m.keys.SessionKey):
+		m.status.set("making a session key…", m.now())
+		return newSessionKey
+	case key.Matches(k, m.keys.Mark):
+		return m.toggleMark(e)
+	case key.Matches(k, m.keys.Diff):
+		return m.openDiff()
 	case key.Matches(k, m.keys.LoadJWKS):
 		if e == nil || e.in.Parsed == nil {
 			return errCmd(errors.New("select a JWS or JWE to load keys for"))
@@ -556,6 +587,9 @@ func (m *Model) setScreen(s screen) {
 	if s != screenKeys {
 		m.keysIn.ti.Blur()
 	}
+	if s != screenEdit {
+		m.maker.edit.ta.Blur()
+	}
 	m.layout()
 }
 
@@ -575,6 +609,7 @@ func (m *Model) setStyles(dark, noColor bool) {
 	m.help.Styles = m.styles.Help
 	m.paste.setStyles(m.styles)
 	m.keysIn.setStyles(m.styles)
+	m.maker.edit.setStyles(m.styles)
 	m.tenantsScreen.setStyles(m.styles)
 	m.view.rebuild(m.styles)
 	for _, e := range m.list.entries {
@@ -617,6 +652,8 @@ func (m *Model) layout() {
 	m.keysIn.setSize(m.width, h)
 	m.tenantsScreen.setSize(m.width, h)
 	m.get.setSize(m.width, h)
+	m.maker.edit.setSize(m.width, h)
+	m.maker.diff.setSize(m.width, h)
 	m.chrome()
 }
 
@@ -690,6 +727,10 @@ func (m *Model) body(now time.Time) string {
 		return m.tenantsScreen.view(m.styles)
 	case screenGet:
 		return m.get.view(m.styles, now, m.spinner.View(), m.dark)
+	case screenEdit:
+		return m.maker.edit.view(m.styles)
+	case screenDiff:
+		return m.maker.diff.view(m.styles)
 	}
 	f := frame{now: now}
 	if m.fetching() {

@@ -22,6 +22,7 @@ type verifyOpts struct {
 	leeway                                time.Duration
 	signatureOnly, json                   bool
 	decryptKeys, jweAlgs, jweEncs         []string
+	dpop                                  dpopOpts
 
 	// cache is the JWKS and discovery cache; nil means keys.NewCache(). Tests set it.
 	cache *keys.Cache
@@ -74,6 +75,9 @@ with the remaining sources is still printed before exiting 2.`,
 	f.StringArrayVar(&o.jweAlgs, "jwe-alg", nil, "allowed JWE key algorithm `ALG` (repeatable; default: RSA-OAEP*, ECDH-ES*, dir)")
 	f.StringArrayVar(&o.jweEncs, "jwe-enc", nil, "allowed JWE content encryption `ENC` (repeatable; default: A*GCM, A*CBC-HS*)")
 	f.BoolVar(&o.json, "json", false, "print the report as JSON")
+	f.StringVar(&o.dpop.proof, "dpop-proof", "", "check the DPoP `PROOF` sent with the token and its binding (cnf.jkt)")
+	f.StringVar(&o.dpop.htm, "htm", "", "with --dpop-proof: the request's HTTP `METHOD`")
+	f.StringVar(&o.dpop.htu, "htu", "", "with --dpop-proof: the request's `URL`")
 	addTraceFlags(cmd)
 	return cmd
 }
@@ -98,6 +102,9 @@ func (o *verifyOpts) run(cmd *cobra.Command, args []string) error {
 		}
 	}
 	rep := tokens.NewValidator(policy, keys).Validate(raw)
+	if err := o.dpop.addDPoPChecks(rep, raw, &policy, cmd.InOrStdin()); err != nil {
+		return err
+	}
 
 	out := cmd.OutOrStdout()
 	if o.json {
