@@ -39,10 +39,16 @@ const (
 	SecretClient       SecretKind = "client-secret"
 	SecretRefreshToken SecretKind = "refresh-token"
 	SecretTokenSet     SecretKind = "token-set"
+	// SecretPrivateKey is the PEM or JWK private key of a private_key_jwt client.
+	SecretPrivateKey SecretKind = "private-key"
 )
 
 // SecretKinds lists every kind, in the order they are shown and deleted.
-var SecretKinds = []SecretKind{SecretClient, SecretRefreshToken, SecretTokenSet}
+var SecretKinds = []SecretKind{SecretClient, SecretRefreshToken, SecretTokenSet, SecretPrivateKey}
+
+// EnvPrivateKey names the environment variable that supplies the private key (PEM or
+// JWK) of a private_key_jwt tenant for one run, as EnvClientSecret does for a secret.
+const EnvPrivateKey = "TOKENBENCH_PRIVATE_KEY"
 
 // ErrSecretNotFound is returned by Get when the tenant has no secret of that kind.
 var ErrSecretNotFound = errors.New("no such secret in the keyring")
@@ -353,6 +359,21 @@ func (s *Secrets) DeleteAll(tenant string) error {
 		}
 	}
 	return nil
+}
+
+// PrivateKey returns the private key of tenant, the tenant in use, for private_key_jwt:
+// $TOKENBENCH_PRIVATE_KEY when it is set and not empty (fromEnv true; the keyring is not
+// touched), else the stored one (ErrSecretNotFound when none).
+func (s *Secrets) PrivateKey(tenant string) (key string, fromEnv bool, err error) {
+	lookup := s.LookupEnv
+	if lookup == nil {
+		lookup = os.LookupEnv
+	}
+	if v, ok := lookup(EnvPrivateKey); ok && v != "" {
+		return v, true, nil
+	}
+	v, err := s.Get(tenant, SecretPrivateKey)
+	return v, false, err
 }
 
 // ClientSecret returns the client secret for tenant, the tenant in use: the value of

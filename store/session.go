@@ -345,7 +345,14 @@ func (s *Session) grant(ctx context.Context, p Policy, cur *oauth.TokenSet) (*oa
 // client builds the tenant's OAuth client, with its client secret when it is confidential.
 func (s *Session) client() (*oauth.Client, error) {
 	var secret string
-	if s.Tenant.Confidential {
+	switch {
+	case s.Tenant.UsesPrivateKey():
+		v, _, err := s.Tenants.Secrets.PrivateKey(s.Tenant.Name)
+		if err != nil {
+			return nil, err
+		}
+		secret = v
+	case s.Tenant.Confidential:
 		v, _, err := s.Tenants.Secrets.ClientSecret(s.Tenant.Name)
 		if err != nil {
 			return nil, err

@@ -69,10 +69,12 @@ func notFound(name string) error {
 	return fmt.Errorf("%w: %q", ErrTenantNotFound, printable(name))
 }
 
-// SecretChange says what Add or Edit does with a tenant's stored client secret.
+// SecretChange says what Add or Edit does with a tenant's stored client credential: its
+// client secret, or for a private_key_jwt tenant its private key.
 type SecretChange struct {
 	op    secretOp
 	value string
+	kind  SecretKind // SecretClient when empty
 }
 
 type secretOp int
@@ -92,6 +94,36 @@ var RemoveSecret = SecretChange{op: removeSecret}
 // SetSecret stores value as the client secret.
 func SetSecret(value string) SecretChange { return SecretChange{op: setSecret, value: value} }
 
+// SetPrivateKey stores pemOrJWK as the private key of a private_key_jwt tenant. The key
+// lives only in the keyring (chunked like every secret), never in the config file.
+func SetPrivateKey(pemOrJWK string) SecretChange {
+	return SecretChange{op: setSecret, value: pemOrJWK, kind: SecretPrivateKey}
+}
+
+func (c SecretChange) secretKind() SecretKind {
+	if c.kind == "" {
+		return SecretClient
+	}
+	return c.kind
+}
+
+// checkChange refuses a credential that does not fit t: a secret for a public client or
+// a private_key_jwt one, a private key for any other.
+func checkChange(t Tenant, c SecretChange) error {
+	if c.op != setSecret {
+		return nil
+	}
+	switch {
+	case !t.Confidential:
+		return &TenantError{Name: t.Name, Field: "confidential", Reason: "a public client has no client secret"}
+	case c.secretKind() == SecretPrivateKey && !t.UsesPrivateKey():
+		return &TenantError{Name: t.Name, Field: "auth_method", Reason: "a private key is only used with private_key_jwt"}
+	case c.secretKind() == SecretClient && t.UsesPrivateKey():
+		return &TenantError{Name: t.Name, Field: "auth_method", Reason: "a private_key_jwt client has a private key, not a client secret"}
+	}
+	return nil
+}
+
 // Add saves a new tenant t and, with SetSecret, its client secret. It refuses an invalid
 // tenant, a name already defined (ErrTenantExists), and a secret for a public client. The
 // first tenant added becomes the default. Leftover refresh tokens and cached tokens of an
@@ -101,8 +133,8 @@ func (ts *Tenants) Add(t Tenant, secret SecretChange) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
-	if secret.op == setSecret && !t.Confidential {
-		return &TenantError{Name: t.Name, Field: "confidential", Reason: "a public client has no client secret"}
+	if err := checkChange(t, secret); err != nil {
+		return err
 	}
 	return withLock(ts.Path, func() error {
 		c, err := Load(ts.Path)
@@ -153,6 +185,7 @@ func (ts *Tenants) Edit(name string, fn func(*Tenant) error, secret SecretChange
 		if !ok {
 			return notFound(name)
 		}
+		was := t
 		if fn != nil {
 			if err := fn(&t); err != nil {
 				return err
@@ -164,15 +197,25 @@ func (ts *Tenants) Edit(name string, fn func(*Tenant) error, secret SecretChange
 		if err := t.Validate(); err != nil {
 			return err
 		}
-		if !t.Confidential {
-			if secret.op == setSecret {
-				return &TenantError{Name: name, Field: "confidential", Reason: "a public client has no client secret"}
-			}
-			secret = RemoveSecret
+		if err := checkChange(t, secret); err != nil {
+			return err
 		}
 		tx := &secretTx{s: ts.Secrets}
 		if err := tx.apply(name, secret); err != nil {
 			return err
+		}
+		// A credential the tenant no longer uses is removed, so that nothing secret
+		// outlives its purpose in the keyring. An edit that changes neither leaves the
+		// keyring alone (a machine without one can still edit).
+		if !t.Confidential || t.UsesPrivateKey() && !was.UsesPrivateKey() {
+			if err := tx.delete(name, SecretClient); err != nil {
+				return tx.abort(err)
+			}
+		}
+		if was.UsesPrivateKey() && !t.UsesPrivateKey() {
+			if err := tx.delete(name, SecretPrivateKey); err != nil {
+				return tx.abort(err)
+			}
 		}
 		c.Tenants[name] = t
 		if err := ts.save(c); err != nil {
@@ -288,20 +331,22 @@ type SecretStatus struct {
 	ClientSecret SecretState `json:"client_secret"`
 	RefreshToken SecretState `json:"refresh_token"`
 	TokenSet     SecretState `json:"token_cache"`
+	PrivateKey   SecretState `json:"private_key"`
 }
 
 // Status reports what the keyring holds for the tenant called name, reading only headers.
 // When the keyring cannot be used every state is StateUnknown and err says why.
 func (ts *Tenants) Status(name string) (SecretStatus, error) {
-	st := SecretStatus{StateUnknown, StateUnknown, StateUnknown}
-	out := []*SecretState{&st.ClientSecret, &st.RefreshToken, &st.TokenSet}
+	unknown := SecretStatus{StateUnknown, StateUnknown, StateUnknown, StateUnknown}
+	st := unknown
+	out := []*SecretState{&st.ClientSecret, &st.RefreshToken, &st.TokenSet, &st.PrivateKey}
 	for i, k := range SecretKinds {
 		ok, err := ts.Secrets.Has(name, k)
 		switch {
 		case errors.Is(err, ErrSecretCorrupt):
 			*out[i] = StateDamaged
 		case err != nil:
-			return SecretStatus{StateUnknown, StateUnknown, StateUnknown}, err
+			return unknown, err
 		case ok:
 			*out[i] = StateStored
 		default:
@@ -320,9 +365,9 @@ type secretTx struct {
 func (tx *secretTx) apply(name string, c SecretChange) error {
 	switch c.op {
 	case setSecret:
-		return tx.set(name, SecretClient, c.value)
+		return tx.set(name, c.secretKind(), c.value)
 	case removeSecret:
-		return tx.delete(name, SecretClient)
+		return tx.delete(name, c.secretKind())
 	}
 	return nil
 }

@@ -96,7 +96,7 @@ func TestTenantsLifecycle(t *testing.T) {
 	// Remove deletes every keyring entry and the default marker.
 	ts.Secrets.Set("dev", SecretRefreshToken, strings.Repeat("r", 3*ChunkSize))
 	ts.Secrets.Set("dev", SecretTokenSet, "{}")
-	if st, err := ts.Status("dev"); err != nil || st != (SecretStatus{StateNone, StateStored, StateStored}) {
+	if st, err := ts.Status("dev"); err != nil || st != (SecretStatus{StateNone, StateStored, StateStored, StateNone}) {
 		t.Errorf("status = %+v, %v", st, err)
 	}
 	if err := ts.Remove("dev"); err != nil {
@@ -212,6 +212,73 @@ func TestTenantsKeyringFailsPartWay(t *testing.T) {
 	}
 	if _, err := ts.Secrets.Get("prod", SecretClient); !errors.Is(err, ErrSecretCorrupt) {
 		t.Errorf("Get = %v, want ErrSecretCorrupt", err)
+	}
+}
+
+func TestPrivateKeyTenant(t *testing.T) {
+	ts := mockTenants(t)
+	tn := sampleTenant("pk")
+	tn.AuthMethod = oauth.AuthPrivateKeyJWT
+	tn.RedirectURI = "http://localhost:8400/auth/done"
+	tn.Endpoints = Endpoints{Introspection: "https://admin.example/introspect"}
+	key := "-----BEGIN PRIVATE KEY-----\n" + strings.Repeat("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n", 100) + "-----END PRIVATE KEY-----\n"
+	if err := ts.Add(tn, SetSecret("s")); !errors.Is(err, ErrInvalidTenant) {
+		t.Fatalf("client secret for a private_key_jwt tenant: %v", err)
+	}
+	if err := ts.Add(tn, SetPrivateKey(key)); err != nil {
+		t.Fatal(err)
+	}
+	got, fromEnv, err := ts.Secrets.PrivateKey("pk")
+	if err != nil || got != key || fromEnv {
+		t.Fatalf("stored key: %d bytes, env %v, %v", len(got), fromEnv, err)
+	}
+	if n := chunksFor(len(key)); n < 2 {
+		t.Fatalf("the key fits one chunk (%d bytes); the test wants a chunked one", len(key))
+	}
+	data, _ := os.ReadFile(ts.Path)
+	if strings.Contains(string(data), "PRIVATE KEY") || strings.Contains(string(data), "MIIEvQ") {
+		t.Fatalf("the private key reached the config file:\n%s", data)
+	}
+	for _, want := range []string{"version = 2", `redirect_uri = "http://localhost:8400/auth/done"`, `introspection_endpoint = "https://admin.example/introspect"`, `auth_method = "private_key_jwt"`} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("config lacks %s:\n%s", want, data)
+		}
+	}
+	if st, _ := ts.Status("pk"); st.PrivateKey != StateStored || st.ClientSecret != StateNone {
+		t.Errorf("status %+v", st)
+	}
+	// Switching to a secret method drops the key from the keyring.
+	if err := ts.Edit("pk", func(t *Tenant) error { t.AuthMethod = oauth.AuthSecretPost; return nil }, SetSecret("s2")); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := ts.Secrets.Has("pk", SecretPrivateKey); ok {
+		t.Error("the private key outlived private_key_jwt")
+	}
+	if err := ts.Edit("pk", nil, SetPrivateKey(key)); !errors.Is(err, ErrInvalidTenant) {
+		t.Errorf("private key for a secret tenant: %v", err)
+	}
+}
+
+func TestConfigVersion1StillReads(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "config.toml")
+	v1 := "version = 1\ndefault = 'a'\n[tenants.a]\nkind = 'oidc'\nissuer = 'https://issuer.example/'\nclient_id = 'c'\nconfidential = false\nredirect_port = 8765\n"
+	if err := os.WriteFile(p, []byte(v1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := Update(p, func(c *Config) error {
+		a, _ := c.Tenant("a")
+		a.Endpoints.Revocation = "https://issuer.example/revoke"
+		return c.Put(a)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := c.Tenant("a")
+	if c.Version != ConfigVersion || a.RedirectPort != 8765 || a.Endpoints.Revocation != "https://issuer.example/revoke" {
+		t.Fatalf("after upgrade: version %d tenant %+v", c.Version, a)
 	}
 }
 

@@ -75,10 +75,12 @@ type (
 		ts      *oauth.TokenSet
 		err     error
 		saveErr error
+		// notStored marks a token that is not the tenant's own (an exchanged one).
+		notStored bool
 	}
 )
 
-var grantOrder = []oauth.Grant{oauth.GrantDevice, oauth.GrantPKCE, oauth.GrantClientCredentials, oauth.GrantRefresh}
+var grantOrder = []oauth.Grant{oauth.GrantDevice, oauth.GrantPKCE, oauth.GrantClientCredentials, oauth.GrantRefresh, oauth.GrantExchange}
 
 // open reads the saved tenants (in a command: it is file I/O).
 func (s *getScreen) open() tea.Cmd {
@@ -231,6 +233,27 @@ func runGrant(ctx context.Context, id int, ts *store.Tenants, t store.Tenant, g 
 		switch g {
 		case oauth.GrantClientCredentials:
 			return finish(c.ClientCredentials(ctx))
+		case oauth.GrantExchange:
+			// The tenant's cached access token is the subject: exchanging it for one
+			// meant for the tenant's audience. The result is shown, not cached: it is
+			// not the tenant's own token.
+			prev, err := ts.Secrets.LoadTokenSet(t.Name)
+			if err != nil && !errors.Is(err, store.ErrTokenCacheUnreadable) {
+				return finish(nil, err)
+			}
+			if prev == nil || prev.AccessToken == "" {
+				return finish(nil, fmt.Errorf("tenant %q has no cached access token to exchange: get one first", t.Name))
+			}
+			req := oauth.ExchangeRequest{SubjectToken: prev.AccessToken}
+			if t.Audience != "" {
+				req.Audience = []string{t.Audience}
+			}
+			set, err := c.Exchange(ctx, req)
+			if err != nil {
+				return finish(nil, err)
+			}
+			set.Tenant = t.Name
+			return tokenObtainedMsg{id: id, ts: set, notStored: true}
 		case oauth.GrantDevice:
 			da, err := c.StartDevice(ctx)
 			if err != nil {
@@ -252,11 +275,18 @@ func runGrant(ctx context.Context, id int, ts *store.Tenants, t store.Tenant, g 
 	}
 }
 
-// grantClient builds the grants client for t, with its secret from the keyring when the
-// tenant is confidential.
+// grantClient builds the grants client for t, with its secret (or private key) from the
+// keyring when the tenant is confidential.
 func grantClient(ts *store.Tenants, t store.Tenant, env oauth.Overrides) (*oauth.Client, error) {
 	var secret string
-	if t.Confidential {
+	switch {
+	case t.UsesPrivateKey():
+		v, _, err := ts.Secrets.PrivateKey(t.Name)
+		if err != nil {
+			return nil, fmt.Errorf("tenant %q needs its private key: %w", t.Name, err)
+		}
+		secret = v
+	case t.Confidential:
 		v, _, err := ts.Secrets.ClientSecret(t.Name)
 		if err != nil {
 			return nil, fmt.Errorf("tenant %q needs its client secret: %w", t.Name, err)
@@ -283,6 +313,27 @@ func tenantSession(env oauth.Overrides, ts *store.Tenants, t store.Tenant, clock
 	}
 	client := func(cfg oauth.ClientConfig) *oauth.Client { return newGrantClient(env, cfg) }
 	return &store.Session{Tenants: ts, Tenant: t, Now: clock, Client: client}
+}
+
+// loginURL is the authorize URL of a PKCE run waiting for its callback, else "".
+func (s *getScreen) loginURL() string {
+	if s.run == nil {
+		return ""
+	}
+	return s.run.authURL
+}
+
+// keyMap enables the bindings of the screen's current state on k (forScreen's).
+func (s *getScreen) keyMap(k KeyMap) KeyMap {
+	k.CopyURL.SetEnabled(s.loginURL() != "")
+	if s.run != nil {
+		k.Prev.SetEnabled(false)
+		k.Next.SetEnabled(false)
+		k.NextGrant.SetEnabled(false)
+		k.Confirm.SetEnabled(false)
+		k.Back.SetHelp("esc", "cancel")
+	}
+	return k
 }
 
 // finished ends the run a tokenObtainedMsg belongs to; false when it is stale.
@@ -360,8 +411,14 @@ func (s *getScreen) runView(st Styles, now time.Time, spin string, dark bool) []
 		}
 		return rows
 	case r.authURL != "":
-		return []string{head, "", "Log in in your browser; if it did not open, open:", "",
-			st.Action.Render(tokens.SafeText(r.authURL)), "", st.Muted.Render("waiting for the login to come back to tokenbench… (esc cancels)")}
+		rows := []string{head, "", "Log in in your browser; if it did not open, open this URL (c copies it):", ""}
+		// The URL is wrapped at the screen's width, never cut: a user without a local
+		// browser must be able to read or copy all of it. The safe text of a URL has no
+		// spaces, so every row but the last is exactly the width.
+		for _, l := range strings.Split(ansi.Hardwrap(tokens.SafeText(r.authURL), max(s.width, 20), true), "\n") {
+			rows = append(rows, st.Action.Render(l))
+		}
+		return append(rows, "", st.Muted.Render("waiting for the login to come back to tokenbench… (esc cancels)"))
 	}
 	return []string{head, "", st.Muted.Render("asking the provider… (esc cancels)")}
 }

@@ -90,6 +90,8 @@ func TestGetTokenScreenFailureAndGrantChoice(t *testing.T) {
 	hs.wantOnScreen("› m2m", "grant: client-credentials")
 	hs.send(tea.KeyPressMsg{Code: tea.KeyTab})
 	hs.wantOnScreen("grant: refresh")
+	hs.send(tea.KeyPressMsg{Code: tea.KeyTab})
+	hs.wantOnScreen("grant: exchange")
 	hs.send(tea.KeyPressMsg{Code: tea.KeyTab}, tea.KeyPressMsg{Code: tea.KeyTab}, tea.KeyPressMsg{Code: tea.KeyTab})
 	hs.wantOnScreen("grant: client-credentials")
 	hs.send(press("enter"))

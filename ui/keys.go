@@ -18,6 +18,7 @@ type KeyMap struct {
 	GetToken, NextGrant     key.Binding // the get-token screen and its grant choice
 	Remove                  key.Binding
 	CopyToken, CopyClaims   key.Binding
+	CopyURL                 key.Binding // the PKCE login URL on the get-token screen
 	FetchKeys, LoadJWKS     key.Binding // validation key sources, offered explicitly
 	Expected                key.Binding // your API: the expected issuer, audiences, scopes
 	Complete, SecretInput   key.Binding // keys screen: complete a path; type a masked secret
@@ -57,6 +58,7 @@ func DefaultKeyMap() KeyMap {
 		Remove:       b([]string{"x", "delete"}, "x", "remove token"),
 		CopyToken:    b([]string{"c"}, "c", "copy token"),
 		CopyClaims:   b([]string{"C"}, "C", "copy claims JSON"),
+		CopyURL:      b([]string{"c"}, "c", "copy login URL"),
 		FetchKeys:    b([]string{"F"}, "F", "fetch issuer keys"),
 		LoadJWKS:     b([]string{"L"}, "L", "load keys file/URL"),
 		Refresh:      b([]string{"r"}, "r", "refresh token"),
@@ -106,6 +108,7 @@ func (k KeyMap) forScreen(s screen) KeyMap {
 		b.SetEnabled(main || tenants || get)
 	}
 	k.NextGrant.SetEnabled(get)
+	k.CopyURL.SetEnabled(false) // getScreen.keyMap enables it while a login URL is shown
 	k.Save.SetEnabled(s == screenEdit)
 	if s == screenDiff {
 		k.Prev.SetEnabled(true)
@@ -161,7 +164,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 
 func (k KeyMap) shortHelpHead() []key.Binding {
 	var head []key.Binding
-	for _, b := range []key.Binding{k.Focus, k.Expected, k.Paste, k.GetToken, k.CopyToken, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
+	for _, b := range []key.Binding{k.Focus, k.Expected, k.Paste, k.GetToken, k.CopyToken, k.CopyURL, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
 		k.Save, k.Complete, k.SecretInput, k.Confirm, k.Back, k.Undo, k.AllChecks, k.RawJSON, k.Explain} {
 		if b.Enabled() {
 			head = append(head, b)
@@ -178,7 +181,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Prev, k.Next, k.Paste, k.Remove, k.Undo, k.CopyToken, k.CopyClaims, k.Refresh, k.AutoRefresh,
 			k.Edit, k.SessionKey, k.Mark, k.Diff, k.Save},
 		{k.Focus, k.LineUp, k.LineDown, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Explain, k.AllChecks, k.RawJSON},
-		{k.Expected, k.FetchKeys, k.LoadJWKS, k.Userinfo, k.Introspect, k.Tenants, k.GetToken, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
+		{k.Expected, k.FetchKeys, k.LoadJWKS, k.Userinfo, k.Introspect, k.Tenants, k.GetToken, k.CopyURL, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
 			k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit},
 	}
 }

@@ -191,8 +191,19 @@ func tick() tea.Cmd {
 	return tea.Every(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
 }
 
-// Update routes msg: global keys, app messages, the status bar, then the active screen.
+// Update routes msg (see route) and lays the screen out again when the status message
+// changed how many rows it wraps to.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	rows := m.status.height(m.width)
+	model, cmd := m.route(msg)
+	if m.status.height(m.width) != rows {
+		m.layout()
+	}
+	return model, cmd
+}
+
+// route routes msg: global keys, app messages, the status bar, then the active screen.
+func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(k, m.keys.Quit), key.Matches(k, m.keys.ForceQuit):
@@ -299,11 +310,17 @@ func (m *Model) updateScreen(msg tea.Msg) tea.Cmd {
 	case screenExpected:
 		return m.expectedIn.update(m.keys, msg)
 	case screenGet:
+		if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, m.keys.CopyURL) {
+			return copyCmd("the login URL", m.get.loginURL(), m.writeClipboard)
+		}
 		wasRunning := m.get.running()
 		cmd := m.get.update(m.keys, m.grants, msg)
 		if !wasRunning && m.get.running() {
 			cmd = tea.Batch(cmd, m.spinner.Tick)
 		}
+		m.keys = m.get.keyMap(DefaultKeyMap().forScreen(screenGet))
+		m.labelHelp()
+		m.chrome() // the footer follows the run: esc cancels, c copies the login URL
 		return cmd
 	case screenTenants:
 		cmd := m.tenantsScreen.update(m.keys, msg)
@@ -517,6 +534,11 @@ func (m *Model) obtained(msg tokenObtainedMsg) tea.Cmd {
 	if !m.get.finished(msg) {
 		return nil // a cancelled run
 	}
+	if m.active == screenGet {
+		m.keys = m.get.keyMap(DefaultKeyMap().forScreen(screenGet))
+		m.labelHelp()
+		m.chrome()
+	}
 	if msg.err != nil {
 		m.status.fail(msg.err, m.now())
 		return nil
@@ -531,7 +553,10 @@ func (m *Model) obtained(msg tokenObtainedMsg) tea.Cmd {
 		if err != nil {
 			continue
 		}
-		e.from = &tenantToken{tenant: ts.Tenant, kind: tk.kind, set: ts}
+		if !msg.notStored {
+			// An exchanged token is not the tenant's: refreshing it would refresh another.
+			e.from = &tenantToken{tenant: ts.Tenant, kind: tk.kind, set: ts}
+		}
 		m.list.add(e, ts.Tenant)
 		cmds = append(cmds, m.revalidate(e))
 	}
@@ -539,6 +564,9 @@ func (m *Model) obtained(msg tokenObtainedMsg) tea.Cmd {
 	m.setScreen(screenMain)
 	m.selectionChanged()
 	text := fmt.Sprintf("got a token from %s (%s), stored in the keyring", ts.Tenant, ts.Grant)
+	if msg.notStored {
+		text = fmt.Sprintf("got a token from %s by token exchange (%s); not cached", ts.Tenant, orUnknown(ts.IssuedTokenType))
+	}
 	if len(ts.Warnings) > 0 {
 		text += "; note: " + ts.Warnings[0]
 	}
@@ -547,6 +575,13 @@ func (m *Model) obtained(msg tokenObtainedMsg) tea.Cmd {
 		m.status.fail(fmt.Errorf("got a token from %s but could not store it: %w", ts.Tenant, msg.saveErr), m.now())
 	}
 	return tea.Batch(cmds...)
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "type not said"
+	}
+	return s
 }
 
 // selectionChanged builds the token view for the selected token.
@@ -624,7 +659,11 @@ func (m *Model) helpHeight() int {
 	return strings.Count(m.help.View(m.keys), "\n") + 1
 }
 
-func (m *Model) bodyHeight() int { return max(m.height-2-m.helpHeight(), 1) }
+// bodyHeight is what the title, the status (one row, more while a long message wraps)
+// and the help leave.
+func (m *Model) bodyHeight() int {
+	return max(m.height-1-m.status.height(m.width)-m.helpHeight(), 1)
+}
 
 func (m *Model) listWidth() int { return min(max(m.width/4, listMinWidth), listMaxWidth) }
 

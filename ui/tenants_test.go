@@ -93,17 +93,24 @@ func (h *tenantsHarness) input(text string) {
 	h.next()
 }
 
-// submit leaves the last field: huh then asks for the next group, which completes the
-// form, and the screen hands out the save command, which is run.
+// submit leaves the field being typed in and every later one as it is (the optional
+// wiring fields: redirect URI, auth method, key, discovery, endpoints): huh then asks
+// for the next group, which completes the form, and the screen hands out the save
+// command, which is run.
 func (h *tenantsHarness) submit() {
 	h.t.Helper()
 	h.key("enter")
-	cmd := h.send(huh.NextField())
-	msgs := runLeaves(h.t, cmd)
+	form := h.m.tenantsScreen.form
 	var save tea.Cmd
-	for _, msg := range msgs {
-		if c := h.send(msg); c != nil {
-			save = c
+	for range 32 {
+		save = nil
+		for _, msg := range runLeaves(h.t, h.send(huh.NextField())) {
+			if c := h.send(msg); c != nil {
+				save = c
+			}
+		}
+		if h.m.tenantsScreen.mode != tenantsForm || h.m.tenantsScreen.form != form {
+			break // saved, or refused with a new form
 		}
 	}
 	if h.m.tenantsScreen.mode == tenantsForm {

@@ -2,6 +2,7 @@ package tokenstest
 
 import (
 	"context"
+	"crypto"
 	"errors"
 	"slices"
 	"sync"
@@ -21,12 +22,15 @@ import (
 type testStorage struct {
 	*storage.Storage
 	clients map[string]*testClient
+	// provider verifies private_key_jwt assertions of client credentials requests.
+	provider *op.Provider
 
 	mu           sync.Mutex
-	deviceClient map[string]string // refresh token -> client ID, for device-flow grants
-	userCodes    map[string]string // device code -> user code
-	expired      map[string]bool   // user codes to report as expired
-	slowDown     int               // polls still to answer with slow_down
+	clientKeys   map[string]crypto.PublicKey // private_key_jwt keys of PrivateKeyClientID, by kid
+	deviceClient map[string]string           // refresh token -> client ID, for device-flow grants
+	userCodes    map[string]string           // device code -> user code
+	expired      map[string]bool             // user codes to report as expired
+	slowDown     int                         // polls still to answer with slow_down
 
 	// Refresh-token families (see WithReuseDetection). presented counts every
 	// presentation of a refresh token, with reuse detection on or off.
@@ -80,6 +84,9 @@ func (s *testStorage) GetClientByClientID(ctx context.Context, id string) (op.Cl
 
 func (s *testStorage) ClientCredentials(ctx context.Context, id, secret string) (op.Client, error) {
 	c, ok := s.clients[id]
+	if ok && c.auth == oidc.AuthMethodPrivateKeyJWT {
+		return s.privateKeyClientCredentials(ctx, id)
+	}
 	if !ok || s.Storage.AuthorizeClientIDSecret(ctx, id, secret) != nil {
 		return nil, errors.New("wrong client id or secret")
 	}

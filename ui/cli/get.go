@@ -31,7 +31,8 @@ func newGetCmd(d grantDeps) *cobra.Command {
 
 Grants: client-credentials (confidential clients), device (RFC 8628: enter the code shown
 at the URL shown, on any device), pkce (authorization code + PKCE: your browser opens and
-returns to http://127.0.0.1:PORT/callback, which must be registered for the application),
+returns to the tenant's --redirect-uri, by default http://127.0.0.1:PORT/callback, which
+must be registered for the application),
 refresh (use the stored refresh token). Without --grant the tenant's grant is used, else
 client-credentials for a confidential tenant and device for a public one.
 

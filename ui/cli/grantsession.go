@@ -105,7 +105,17 @@ func openGrantSession(cmd *cobra.Command, configFlag, name string, d grantDeps) 
 func (s *grantSession) client(needSecret bool) (*oauth.Client, error) {
 	t := s.tenant
 	var secret string
-	if needSecret && t.Confidential {
+	switch {
+	case needSecret && t.UsesPrivateKey():
+		v, _, err := s.tenants.Secrets.PrivateKey(t.Name)
+		switch {
+		case errors.Is(err, store.ErrSecretNotFound):
+			return nil, Fail(ExitUsage, "tenant %q uses private_key_jwt but no private key is stored: store one with 'tokenbench tenants edit %s --private-key-file PATH', or set %s", t.Name, t.Name, store.EnvPrivateKey)
+		case err != nil:
+			return nil, storeErr(err)
+		}
+		secret = v
+	case needSecret && t.Confidential:
 		v, _, err := s.tenants.Secrets.ClientSecret(t.Name)
 		switch {
 		case errors.Is(err, store.ErrSecretNotFound):
@@ -206,9 +216,12 @@ func (s *grantSession) redact(err error) error { return s.secrets.Redacted(err) 
 // reached or failed (an I/O error), 1 when it answered with a refusal.
 func grantErr(err error) error {
 	var ee *ExitError
+	var me *oauth.MissingEndpointError
 	switch {
 	case err == nil || errors.As(err, &ee):
 		return err
+	case errors.As(err, &me):
+		return missingEndpoint(me)
 	case errors.Is(err, oauth.ErrUnreachable), errors.Is(err, oauth.ErrTimeout),
 		errors.Is(err, oauth.ErrProviderFailed), errors.Is(err, oauth.ErrRateLimited),
 		errors.Is(err, context.Canceled), errors.Is(err, keys.ErrInsecureURL),
@@ -216,6 +229,18 @@ func grantErr(err error) error {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
 	return &ExitError{Code: ExitInvalid, Err: err}
+}
+
+// missingEndpoint words a *oauth.MissingEndpointError for the user: the endpoint, where
+// it was looked for, and the flag that sets it. It is a usage error (exit 2): the tenant
+// lacks a setting.
+func missingEndpoint(me *oauth.MissingEndpointError) error {
+	flag := endpointFlags[me.Name]
+	where := "discovery is off for the tenant"
+	if me.Source != "" {
+		where = "the provider's discovery document " + tokens.SafeText(me.Source) + " has none"
+	}
+	return &ExitError{Code: ExitUsage, Err: fmt.Errorf("no %s: %s; set it with 'tokenbench tenants edit NAME --%s URL'", me.Name, where, flag)}
 }
 
 // interruptible returns cmd's context cancelled on Ctrl-C, so that a device poll or a

@@ -24,8 +24,14 @@ tokenbench/config.toml). Secrets never go there: client secrets, refresh tokens 
 tokens live only in the OS keyring (service "tokenbench"), and are read from a hidden
 prompt or --client-secret-stdin, never from arguments.
 
-Without a keyring (CI, containers), set TOKENBENCH_CLIENT_SECRET to supply the client
-secret of the tenant in use for one run; it is never stored.
+A private_key_jwt client's private key (--private-key-file PATH or --private-key-stdin;
+PEM or JWK) is read once and kept in the OS keyring only, like a secret. Endpoints the
+provider's discovery lacks are set one by one (--token-endpoint, --introspection-endpoint,
+…); with --no-discovery they are all the tenant uses. --redirect-uri names the exact
+loopback redirect URI registered at the provider.
+
+Without a keyring (CI, containers), set TOKENBENCH_CLIENT_SECRET (or TOKENBENCH_PRIVATE_KEY)
+to supply the client's credential of the tenant in use for one run; it is never stored.
 
 Exit status: 0 done; 2 usage error, unknown tenant, unusable config file, keyring error,
 or a removal that was not confirmed.`
@@ -167,7 +173,10 @@ func (o *tenantsOpts) list(cmd *cobra.Command) error {
 			mark = "*"
 		}
 		secret := string(v.Secrets.ClientSecret)
-		if !v.Confidential {
+		switch {
+		case v.UsesPrivateKey():
+			secret = "key " + string(v.Secrets.PrivateKey)
+		case !v.Confidential:
 			secret = "public"
 		}
 		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\t%s\t%s\t%s\n", mark, v.Name, v.Kind, v.Issuer, v.ClientID,
@@ -227,10 +236,14 @@ func writeTenant(w io.Writer, v tenantView, path string) error {
 	row("domain", v.Domain)
 	row("issuer", v.Issuer)
 	row("client id", v.ClientID)
-	if v.Confidential {
+	switch {
+	case v.UsesPrivateKey():
+		row("client", "confidential (private_key_jwt)")
+		row("private key", describeState(v.Secrets.PrivateKey))
+	case v.Confidential:
 		row("client", "confidential")
 		row("client secret", describeState(v.Secrets.ClientSecret))
-	} else {
+	default:
 		row("client", "public (no secret)")
 	}
 	row("refresh token", describeState(v.Secrets.RefreshToken))
@@ -242,6 +255,13 @@ func writeTenant(w io.Writer, v tenantView, path string) error {
 	row("organization", v.Organization)
 	if v.RedirectPort != 0 {
 		row("redirect port", fmt.Sprint(v.RedirectPort))
+	}
+	row("redirect uri", v.RedirectURI)
+	if v.NoDiscovery {
+		row("discovery", "off (endpoints below only)")
+	}
+	for _, e := range endpointFields(&v.Endpoints) {
+		row(strings.ReplaceAll(e.flag, "-", " "), *e.dst)
 	}
 	for _, p := range []struct {
 		label  string

@@ -96,6 +96,10 @@ type tenantJSON struct {
 	Grant           string            `json:"grant"`
 	Organization    string            `json:"organization"`
 	RedirectPort    int               `json:"redirect_port"`
+	RedirectURI     string            `json:"redirect_uri"`
+	AuthMethod      string            `json:"auth_method"`
+	NoDiscovery     bool              `json:"no_discovery"`
+	Endpoints       map[string]string `json:"endpoints"`
 	AuthorizeParams map[string]string `json:"authorize_params"`
 	TokenParams     map[string]string `json:"token_params"`
 	Default         bool              `json:"default"`
@@ -138,8 +142,9 @@ func TestTenantsCLIWorkflow(t *testing.T) {
 	want := tenantJSON{Name: "prod", Kind: "auth0", Domain: "dev-abc.eu.auth0.com", Issuer: "https://dev-abc.eu.auth0.com/",
 		ClientID: "abc", Confidential: true, Audience: "https://api", Scopes: []string{"read:a", "write:a"},
 		Grant: "client-credentials", Organization: "org_1", TokenParams: map[string]string{"resource": "r1"}, Default: true,
-		Secrets:   map[string]string{"client_secret": "stored", "refresh_token": "none", "token_cache": "none"},
-		Discovery: "skipped"}
+		NoDiscovery: true,
+		Secrets:     map[string]string{"client_secret": "stored", "refresh_token": "none", "token_cache": "none", "private_key": "none"},
+		Discovery:   "skipped"}
 	if fmt.Sprint(added) != fmt.Sprint(want) {
 		t.Errorf("add JSON:\n got %+v\nwant %+v", added, want)
 	}

@@ -18,6 +18,7 @@ func newTokenCmd(d grantDeps) *cobra.Command {
 	var (
 		config, tenant, nowStr string
 		margin                 time.Duration
+		force                  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "token",
@@ -51,7 +52,7 @@ person, or the provider refused; 2 usage, keyring or network errors.`,
 			if err != nil {
 				return err
 			}
-			ts, err := s.validToken(cmd, margin)
+			ts, err := s.validToken(cmd, margin, force)
 			if err != nil {
 				return err
 			}
@@ -62,6 +63,7 @@ person, or the provider refused; 2 usage, keyring or network errors.`,
 	cmd.Flags().StringVar(&config, "config", "", "read tenants from the file at `PATH` (default $"+store.EnvConfig+", else the user config dir)")
 	cmd.Flags().StringVar(&tenant, "tenant", "", "the tenant `NAME` (default: the default tenant)")
 	cmd.Flags().DurationVar(&margin, "margin", oauth.DefaultRefreshMargin, "refresh a token that expires within `DURATION`")
+	cmd.Flags().BoolVar(&force, "force", false, "refresh or re-obtain the token even if the cached one is still valid")
 	// --now moves the clock for tests of the refresh margin; it is not for users.
 	cmd.Flags().StringVar(&nowStr, "now", "", "pretend the time is `TIME` (RFC 3339 or Unix seconds)")
 	_ = cmd.Flags().MarkHidden("now")
@@ -73,14 +75,16 @@ person, or the provider refused; 2 usage, keyring or network errors.`,
 // one, or one the tenant's session renewed (by this process or, while it waited, by
 // another), by refresh or client credentials. Without a keyring, when the environment
 // supplies the client's credential, a client-credentials tenant gets a new token each run.
-func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration) (*oauth.TokenSet, error) {
+// With force the cached token is not served (the session may still hand out one another
+// process renewed while this one waited).
+func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration, force bool) (*oauth.TokenSet, error) {
 	ctx, stop := interruptible(cmd)
 	defer stop()
 	g := oauth.GrantRefresh
 	if s.tenant.CanClientCredentials() {
 		g = oauth.GrantClientCredentials
 	}
-	out, err := s.session.Renew(ctx, store.Policy{Margin: margin, ClientCredentials: true})
+	out, err := s.session.Renew(ctx, store.Policy{Margin: margin, Force: force, ClientCredentials: true})
 	if err != nil && s.keyringGone(err) {
 		if !s.tenant.CanClientCredentials() {
 			return nil, Fail(ExitInvalid, "no token is cached for tenant %q: %s", s.tenant.Name, s.needsPersonHint())
