@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/tokenbench/tokenbench/ui"
 	"github.com/tokenbench/tokenbench/ui/cli"
@@ -17,7 +18,8 @@ func main() {
 }
 
 func newRoot() *cobra.Command {
-	var file string
+	var file, signKey string
+	var expect cli.ExpectFlags
 	root := &cobra.Command{
 		Use:   "tokenbench [TOKEN|-]",
 		Short: "A terminal workbench for OAuth 2.0 / OpenID Connect tokens",
@@ -25,22 +27,42 @@ func newRoot() *cobra.Command {
 obtains them from saved tenants, and keeps tenant secrets in the OS keyring.
 
 Run without a subcommand to open the workbench (on TOKEN, on '-' or piped stdin, on
---file PATH, or on a built-in example token). The subcommands do the same work for
-scripts: results on stdout, diagnostics on stderr, exit 0 ok, 1 invalid, 2 usage or I/O.`,
+--file PATH, or on a built-in example token). It takes verify's policy and key flags:
+--audience and --scope name your API, --jwks, --key or --secret-file its keys (or
+--tenant / --issuer by discovery); they apply to every token from that issuer.
+
+The subcommands do the same work for scripts: results on stdout, diagnostics on
+stderr, exit 0 ok, 1 invalid, 2 usage or I/O.`,
 		Version: cli.Version(),
 		Args:    cli.RootArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			x, err := expect.Expectation()
+			if err != nil {
+				return err
+			}
 			var raw string
 			if len(args) > 0 || file != "" || !cli.StdinIsTTY() {
-				var err error
 				if raw, err = cli.ReadTokenInput(args, file, os.Stdin, cli.StdinIsTTY()); err != nil {
 					return err
 				}
 			}
-			return ui.Run(ui.Options{Token: raw})
+			opts := ui.Options{Token: raw}
+			if signKey != "" {
+				k, err := cli.LoadSignKey(signKey)
+				if err != nil {
+					return err
+				}
+				opts.SignKey = k
+			}
+			if expectGiven(cmd) {
+				opts.Expect = &x
+			}
+			return ui.Run(opts)
 		},
 	}
 	root.Flags().StringVar(&file, "file", "", "open the token in `PATH`")
+	root.Flags().StringVar(&signKey, "sign-key", "", "re-sign edited tokens (e) with the private key in `PATH` instead of a session key")
+	expect.Register(root.Flags())
 	root.AddCommand(
 		cli.NewDecodeCmd(),
 		cli.NewVerifyCmd(),
@@ -48,10 +70,27 @@ scripts: results on stdout, diagnostics on stderr, exit 0 ok, 1 invalid, 2 usage
 		cli.NewTokenCmd(),
 		cli.NewUserinfoCmd(),
 		cli.NewIntrospectCmd(),
+		cli.NewExchangeCmd(),
+		cli.NewRevokeCmd(),
 		cli.NewTenantsCmd(),
+		cli.NewKeysCmd(),
+		cli.NewMintCmd(),
+		cli.NewDiffCmd(),
 		cli.NewVersionCmd(),
 	)
 	root.SetVersionTemplate("tokenbench {{.Version}}\n")
 	cli.Complete(root)
 	return root
+}
+
+// expectGiven reports whether a policy or key flag was given: any flag but the ones that
+// choose the token to open or the key to re-sign with.
+func expectGiven(cmd *cobra.Command) bool {
+	given := false
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		if f.Name != "file" && f.Name != "sign-key" {
+			given = true
+		}
+	})
+	return given
 }

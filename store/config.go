@@ -19,8 +19,14 @@ import (
 	"github.com/gofrs/flock"
 )
 
-// ConfigVersion is the config file schema this build reads and writes.
-const ConfigVersion = 1
+// ConfigVersion is the config file schema this build writes. Version 2 added endpoint
+// overrides, no_discovery, redirect_uri and the JWT client authentication methods; files
+// of version 1 (a subset of it) are read as they are and written back as version 2, so
+// that an older tokenbench meeting the new keys names the version instead of a key.
+const ConfigVersion = 2
+
+// oldestConfigVersion is the oldest schema Load still reads.
+const oldestConfigVersion = 1
 
 // EnvConfig names the environment variable that overrides the config file's path (the
 // --config flag wins over it).
@@ -185,9 +191,10 @@ func Load(path string) (*Config, error) {
 	if !md.IsDefined("version") {
 		return nil, &ConfigError{Path: path, Err: fmt.Errorf("no schema version: add `version = %d` at the top", ConfigVersion)}
 	}
-	if c.Version != ConfigVersion {
-		return nil, &ConfigError{Path: path, Err: fmt.Errorf("unsupported version %d (this tokenbench reads version %d)", c.Version, ConfigVersion)}
+	if c.Version < oldestConfigVersion || c.Version > ConfigVersion {
+		return nil, &ConfigError{Path: path, Err: fmt.Errorf("unsupported version %d (this tokenbench reads versions %d to %d)", c.Version, oldestConfigVersion, ConfigVersion)}
 	}
+	c.Version = ConfigVersion // every older version is a subset of this one
 	if und := md.Undecoded(); len(und) > 0 {
 		return nil, &ConfigError{Path: path, Err: fmt.Errorf("unknown key %q", und[0].String())}
 	}
@@ -284,7 +291,7 @@ func checkWritable(path string) error {
 
 // configHeader is written above the tenants on every save; comments a user adds elsewhere
 // are not kept, which the header says.
-const configHeader = `# tokenbench tenants (schema version 1).
+const configHeader = `# tokenbench tenants (schema version 2).
 # Secrets are never stored here: client secrets, refresh tokens and cached tokens live in
 # the OS keyring. Edit by hand or with 'tokenbench tenants'; comments other than this
 # header are not kept when tokenbench rewrites the file.
@@ -295,7 +302,10 @@ const configHeader = `# tokenbench tenants (schema version 1).
 // directory, fsync, rename over path, fsync of the directory; mode 0600. When path is a
 // symbolic link the file it points to is replaced. Callers editing an existing file use
 // Update, which holds the lock across the read-modify-write.
-func Save(path string, c *Config) error {
+func Save(path string, c *Config) error { return save(path, c, writeAtomic) }
+
+// save is Save with the file write given (Tenants' tests make it fail).
+func save(path string, c *Config, write func(string, []byte) error) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
@@ -306,7 +316,7 @@ func Save(path string, c *Config) error {
 	if err := enc.Encode(c); err != nil {
 		return fmt.Errorf("encoding config: %w", err)
 	}
-	return writeFile(resolveLink(path), buf.Bytes())
+	return write(resolveLink(path), buf.Bytes())
 }
 
 // resolveLink follows path while it is a symbolic link (even to a file not there yet), so
@@ -324,9 +334,6 @@ func resolveLink(path string) string {
 	}
 	return path
 }
-
-// writeFile is writeAtomic; tests replace it to make a config write fail.
-var writeFile = writeAtomic
 
 func writeAtomic(path string, data []byte) (err error) {
 	dir := filepath.Dir(path)

@@ -78,7 +78,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 		}
 	}
 	data, _ := os.ReadFile(p)
-	if !strings.HasPrefix(string(data), "# tokenbench tenants") || !strings.Contains(string(data), "version = 1") {
+	if !strings.HasPrefix(string(data), "# tokenbench tenants") || !strings.Contains(string(data), "version = 2") {
 		t.Errorf("file does not start with the header and version:\n%s", data)
 	}
 	entries, _ := os.ReadDir(filepath.Dir(p))
@@ -98,7 +98,7 @@ func TestLoadRefusesBadFiles(t *testing.T) {
 		{"syntax", "version = 1\n\n[tenants.a]\nkind = = 'oidc'\n", 4, "config.toml:4:"},
 		{"type", "version = 1\n\n[tenants.a]\nkind = 'oidc'\nclient_id = 7\n", 5, `config.toml:5: "tenants.a.client_id": incompatible types`},
 		{"no version", "[tenants.a]\nkind = 'oidc'\n", 0, "no schema version"},
-		{"future version", "version = 2\n", 0, "unsupported version 2"},
+		{"future version", "version = 3\n", 0, "unsupported version 3"},
 		{"unknown key", "version = 1\n[tenants.a]\nkind = 'oidc'\nissuer = 'https://x.example/'\nclient_id = 'c'\nclient_secret = 's'\n", 0, `unknown key "tenants.a.client_secret"`},
 		{"invalid tenant", "version = 1\n[tenants.a]\nkind = 'oidc'\nissuer = 'http://x.example/'\nclient_id = 'c'\n", 0, "only https"},
 		{"bad default", "version = 1\ndefault = 'zz'\n", 0, `default tenant "zz" is not defined`},

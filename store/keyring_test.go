@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"github.com/tokenbench/tokenbench/store/keyringtest"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -44,8 +45,7 @@ func TestKeyringErrorsAreTypedAndNameTheFix(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			keyring.MockInitWithError(tc.err)
-			s := &Secrets{}
+			s := &Secrets{Keyring: errKeyring{tc.err}}
 			ops := map[string]func() error{
 				"Set":    func() error { return s.Set("dev", SecretClient, "hunter2-secret") },
 				"Get":    func() error { _, err := s.Get("dev", SecretClient); return err },
@@ -115,13 +115,12 @@ func TestKeyringTimeout(t *testing.T) {
 // config file byte for byte as it was.
 func TestTenantsKeyringUnavailableTouchesNothing(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "config.toml")
-	keyring.MockInit()
-	ts := &Tenants{Path: p, Secrets: &Secrets{}}
+	ts := &Tenants{Path: p, Secrets: &Secrets{Keyring: keyringtest.NewMemory()}}
 	if err := ts.Add(sampleTenant("prod"), SetSecret("s3cret")); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(p)
-	keyring.MockInitWithError(dbus.Error{Name: "org.freedesktop.DBus.Error.ServiceUnknown"})
+	ts.Secrets = &Secrets{Keyring: errKeyring{dbus.Error{Name: "org.freedesktop.DBus.Error.ServiceUnknown"}}}
 	ops := map[string]func() error{
 		"add":         func() error { return ts.Add(sampleTenant("dev"), SetSecret("x")) },
 		"edit secret": func() error { return ts.Edit("prod", nil, SetSecret("y")) },

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -38,10 +39,16 @@ const (
 	SecretClient       SecretKind = "client-secret"
 	SecretRefreshToken SecretKind = "refresh-token"
 	SecretTokenSet     SecretKind = "token-set"
+	// SecretPrivateKey is the PEM or JWK private key of a private_key_jwt client.
+	SecretPrivateKey SecretKind = "private-key"
 )
 
 // SecretKinds lists every kind, in the order they are shown and deleted.
-var SecretKinds = []SecretKind{SecretClient, SecretRefreshToken, SecretTokenSet}
+var SecretKinds = []SecretKind{SecretClient, SecretRefreshToken, SecretTokenSet, SecretPrivateKey}
+
+// EnvPrivateKey names the environment variable that supplies the private key (PEM or
+// JWK) of a private_key_jwt tenant for one run, as EnvClientSecret does for a secret.
+const EnvPrivateKey = "TOKENBENCH_PRIVATE_KEY"
 
 // ErrSecretNotFound is returned by Get when the tenant has no secret of that kind.
 var ErrSecretNotFound = errors.New("no such secret in the keyring")
@@ -78,6 +85,7 @@ type Secrets struct {
 	// LookupEnv reads the environment; nil means os.LookupEnv.
 	LookupEnv func(string) (string, bool)
 
+	once  sync.Once
 	timed *timedKeyring
 }
 
@@ -92,8 +100,10 @@ func NewSecrets() *Secrets {
 	return &Secrets{}
 }
 
+// kr returns the timed keyring, built on first use: the TUI's commands call Secrets
+// from several goroutines at once, so the first use is synchronised.
 func (s *Secrets) kr() *timedKeyring {
-	if s.timed == nil {
+	s.once.Do(func() {
 		next, timeout := s.Keyring, s.Timeout
 		if next == nil {
 			next = SystemKeyring{}
@@ -102,7 +112,7 @@ func (s *Secrets) kr() *timedKeyring {
 			timeout = DefaultKeyringTimeout
 		}
 		s.timed = &timedKeyring{next: next, timeout: timeout}
-	}
+	})
 	return s.timed
 }
 
@@ -215,19 +225,25 @@ func (s *Secrets) Set(tenant string, kind SecretKind, value string) error {
 	return nil
 }
 
-// deleteChunks removes chunks from index from on: at least up to known, and past it until
-// the first one that does not exist (a torn earlier write may have left more). Errors stop
-// it silently; callers that must know use Delete.
+// deleteChunks removes chunks from index from on: at least up to known, and past it as
+// long as they exist (a torn earlier write may have left more). It deletes the last one
+// first, so that a process killed half-way leaves a run of chunks from the first on, which
+// the next delete finds again: writes and deletes both keep the chunks contiguous. Errors
+// stop it; Set ignores them (a leftover chunk is never read), Delete reports them.
 func (s *Secrets) deleteChunks(tenant string, kind SecretKind, from, known int) error {
-	for i := from; i < MaxSecretSize/ChunkSize; i++ {
-		err := s.kr().delete(Service, chunkAccount(tenant, kind, i))
+	kr := s.kr()
+	n := max(known, from)
+	for ; n < MaxSecretSize/ChunkSize; n++ {
+		_, err := kr.get(Service, chunkAccount(tenant, kind, n))
 		if errors.Is(err, errNoEntry) {
-			if i >= known {
-				return nil
-			}
-			continue
+			break
 		}
 		if err != nil {
+			return err
+		}
+	}
+	for i := n - 1; i >= from; i-- {
+		if err := kr.delete(Service, chunkAccount(tenant, kind, i)); err != nil && !errors.Is(err, errNoEntry) {
 			return err
 		}
 	}
@@ -343,6 +359,21 @@ func (s *Secrets) DeleteAll(tenant string) error {
 		}
 	}
 	return nil
+}
+
+// PrivateKey returns the private key of tenant, the tenant in use, for private_key_jwt:
+// $TOKENBENCH_PRIVATE_KEY when it is set and not empty (fromEnv true; the keyring is not
+// touched), else the stored one (ErrSecretNotFound when none).
+func (s *Secrets) PrivateKey(tenant string) (key string, fromEnv bool, err error) {
+	lookup := s.LookupEnv
+	if lookup == nil {
+		lookup = os.LookupEnv
+	}
+	if v, ok := lookup(EnvPrivateKey); ok && v != "" {
+		return v, true, nil
+	}
+	v, err := s.Get(tenant, SecretPrivateKey)
+	return v, false, err
 }
 
 // ClientSecret returns the client secret for tenant, the tenant in use: the value of

@@ -4,19 +4,25 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/tokenbench/tokenbench/store/keyringtest"
 	"strings"
 	"testing"
 
 	"github.com/zalando/go-keyring"
 )
 
-// mockSecrets returns Secrets on go-keyring's in-memory mock, emptied. Tests using it must
-// not run in parallel: the mock is package-global.
+// mockSecrets returns Secrets on an empty in-memory keyring of its own.
 func mockSecrets(t *testing.T) *Secrets {
 	t.Helper()
-	keyring.MockInit()
-	return &Secrets{LookupEnv: func(string) (string, bool) { return "", false }}
+	return &Secrets{Keyring: keyringtest.NewMemory(), LookupEnv: func(string) (string, bool) { return "", false }}
 }
+
+// errKeyring fails every call with err, as an unreachable or refusing keyring does.
+type errKeyring struct{ err error }
+
+func (k errKeyring) Set(string, string, string) error   { return k.err }
+func (k errKeyring) Get(string, string) (string, error) { return "", k.err }
+func (k errKeyring) Delete(string, string) error        { return k.err }
 
 func randomValue(t *testing.T, n int) string {
 	t.Helper()
@@ -28,11 +34,11 @@ func randomValue(t *testing.T, n int) string {
 }
 
 // chunkCount returns how many chunk entries exist for tenant/kind, probing past the end.
-func chunkCount(t *testing.T, tenant string, kind SecretKind) int {
+func chunkCount(t *testing.T, kr Keyring, tenant string, kind SecretKind) int {
 	t.Helper()
 	n := 0
 	for i := 0; i < MaxSecretSize/ChunkSize; i++ {
-		if _, err := keyring.Get(Service, chunkAccount(tenant, kind, i)); err == nil {
+		if _, err := kr.Get(Service, chunkAccount(tenant, kind, i)); err == nil {
 			n = i + 1
 		} else if i > n+2 {
 			break
@@ -56,16 +62,16 @@ func TestSecretsRoundTripSizes(t *testing.T) {
 			if got != v {
 				t.Fatalf("got %d bytes back, want the %d stored", len(got), n)
 			}
-			if c, want := chunkCount(t, "dev", SecretTokenSet), (n+ChunkSize-1)/ChunkSize; c != want {
+			if c, want := chunkCount(t, s.Keyring, "dev", SecretTokenSet), (n+ChunkSize-1)/ChunkSize; c != want {
 				t.Errorf("%d chunk entries, want %d", c, want)
 			}
-			for i := 0; i < chunkCount(t, "dev", SecretTokenSet); i++ {
-				c, _ := keyring.Get(Service, chunkAccount("dev", SecretTokenSet, i))
+			for i := 0; i < chunkCount(t, s.Keyring, "dev", SecretTokenSet); i++ {
+				c, _ := s.Keyring.Get(Service, chunkAccount("dev", SecretTokenSet, i))
 				if len(c) > ChunkSize {
 					t.Errorf("chunk %d holds %d bytes, more than %d", i, len(c), ChunkSize)
 				}
 			}
-			h, _ := keyring.Get(Service, Account("dev", SecretTokenSet))
+			h, _ := s.Keyring.Get(Service, Account("dev", SecretTokenSet))
 			if !strings.HasPrefix(h, headerMagic+" ") || len(h) > 200 {
 				t.Errorf("header %q", h)
 			}
@@ -79,55 +85,57 @@ func TestSecretsOverwriteRemovesStaleChunks(t *testing.T) {
 	if err := s.Set("dev", SecretRefreshToken, long); err != nil {
 		t.Fatal(err)
 	}
-	if c := chunkCount(t, "dev", SecretRefreshToken); c != 6 {
+	if c := chunkCount(t, s.Keyring, "dev", SecretRefreshToken); c != 6 {
 		t.Fatalf("%d chunks after the long value, want 6", c)
 	}
 	if err := s.Set("dev", SecretRefreshToken, short); err != nil {
 		t.Fatal(err)
 	}
-	if c := chunkCount(t, "dev", SecretRefreshToken); c != 1 {
+	if c := chunkCount(t, s.Keyring, "dev", SecretRefreshToken); c != 1 {
 		t.Errorf("%d chunks after the short value, want 1 (stale ones left)", c)
 	}
 	if got, err := s.Get("dev", SecretRefreshToken); err != nil || got != short {
 		t.Errorf("Get = %q, %v", got, err)
 	}
 	// A torn earlier write left chunks that no header counts: Set still clears them.
-	keyring.Set(Service, chunkAccount("dev", SecretRefreshToken, 1), "x")
-	keyring.Set(Service, chunkAccount("dev", SecretRefreshToken, 2), "y")
-	keyring.Delete(Service, Account("dev", SecretRefreshToken))
+	s.Keyring.Set(Service, chunkAccount("dev", SecretRefreshToken, 1), "x")
+	s.Keyring.Set(Service, chunkAccount("dev", SecretRefreshToken, 2), "y")
+	s.Keyring.Delete(Service, Account("dev", SecretRefreshToken))
 	if err := s.Set("dev", SecretRefreshToken, short); err != nil {
 		t.Fatal(err)
 	}
-	if c := chunkCount(t, "dev", SecretRefreshToken); c != 1 {
+	if c := chunkCount(t, s.Keyring, "dev", SecretRefreshToken); c != 1 {
 		t.Errorf("%d chunks, want 1", c)
 	}
 }
 
 func TestSecretsTornWrites(t *testing.T) {
 	value := randomValue(t, 3*ChunkSize+10)
+	var kr Keyring // each case's keyring, set before its damage runs
 	tests := []struct {
 		name   string
 		damage func()
 		reason string
 	}{
-		{"header missing", func() { keyring.Delete(Service, Account("dev", SecretClient)) }, "header is missing"},
-		{"chunk missing", func() { keyring.Delete(Service, chunkAccount("dev", SecretClient, 2)) }, "chunk 3 of 4 is missing"},
+		{"header missing", func() { kr.Delete(Service, Account("dev", SecretClient)) }, "header is missing"},
+		{"chunk missing", func() { kr.Delete(Service, chunkAccount("dev", SecretClient, 2)) }, "chunk 3 of 4 is missing"},
 		{"chunk changed", func() {
-			c, _ := keyring.Get(Service, chunkAccount("dev", SecretClient, 1))
-			keyring.Set(Service, chunkAccount("dev", SecretClient, 1), "X"+c[1:])
+			c, _ := kr.Get(Service, chunkAccount("dev", SecretClient, 1))
+			kr.Set(Service, chunkAccount("dev", SecretClient, 1), string(c[0]^1)+c[1:]) // always a change
 		}, "do not match"},
-		{"chunk truncated", func() { keyring.Set(Service, chunkAccount("dev", SecretClient, 3), "abc") }, "do not match"},
-		{"header from a newer format", func() { keyring.Set(Service, Account("dev", SecretClient), "tokenbench-secret/9 x") }, "does not read"},
-		{"header garbage", func() { keyring.Set(Service, Account("dev", SecretClient), "hunter2") }, "not a tokenbench header"},
+		{"chunk truncated", func() { kr.Set(Service, chunkAccount("dev", SecretClient, 3), "abc") }, "do not match"},
+		{"header from a newer format", func() { kr.Set(Service, Account("dev", SecretClient), "tokenbench-secret/9 x") }, "does not read"},
+		{"header garbage", func() { kr.Set(Service, Account("dev", SecretClient), "hunter2") }, "not a tokenbench header"},
 		{"header inconsistent", func() {
-			keyring.Set(Service, Account("dev", SecretClient), header{chunks: 1, length: 3*ChunkSize + 10, sum: digest(value)}.String())
+			kr.Set(Service, Account("dev", SecretClient), header{chunks: 1, length: 3*ChunkSize + 10, sum: digest(value)}.String())
 		}, "inconsistent"},
 		// Overwrite torn after the first new chunk: the old header no longer matches.
-		{"torn overwrite", func() { keyring.Set(Service, chunkAccount("dev", SecretClient, 0), randomValue(t, ChunkSize)) }, "do not match"},
+		{"torn overwrite", func() { kr.Set(Service, chunkAccount("dev", SecretClient, 0), randomValue(t, ChunkSize)) }, "do not match"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := mockSecrets(t)
+			kr = s.Keyring
 			if err := s.Set("dev", SecretClient, value); err != nil {
 				t.Fatal(err)
 			}
@@ -157,7 +165,7 @@ func TestSecretsTornWrites(t *testing.T) {
 			if _, err := s.Get("dev", SecretClient); !errors.Is(err, ErrSecretNotFound) {
 				t.Errorf("after Delete Get = %v, want ErrSecretNotFound", err)
 			}
-			if c := chunkCount(t, "dev", SecretClient); c != 0 {
+			if c := chunkCount(t, s.Keyring, "dev", SecretClient); c != 0 {
 				t.Errorf("%d chunks left after Delete", c)
 			}
 		})
@@ -184,7 +192,7 @@ func TestSecretsHasAndDelete(t *testing.T) {
 	if ok, err := s.Has("dev", SecretTokenSet); !ok || err != nil {
 		t.Fatalf("Has = %v, %v", ok, err)
 	}
-	keyring.Delete(Service, Account("dev", SecretRefreshToken))
+	s.Keyring.Delete(Service, Account("dev", SecretRefreshToken))
 	if _, err := s.Has("dev", SecretRefreshToken); !errors.Is(err, ErrSecretCorrupt) {
 		t.Errorf("Has with chunks but no header = %v, want ErrSecretCorrupt", err)
 	}
@@ -192,10 +200,10 @@ func TestSecretsHasAndDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, k := range SecretKinds {
-		if c := chunkCount(t, "dev", k); c != 0 {
+		if c := chunkCount(t, s.Keyring, "dev", k); c != 0 {
 			t.Errorf("%s: %d chunks left", k, c)
 		}
-		if _, err := keyring.Get(Service, Account("dev", k)); !errors.Is(err, keyring.ErrNotFound) {
+		if _, err := s.Keyring.Get(Service, Account("dev", k)); !errors.Is(err, keyring.ErrNotFound) {
 			t.Errorf("%s: header left", k)
 		}
 	}
@@ -229,7 +237,7 @@ func TestClientSecretFromEnv(t *testing.T) {
 		t.Fatalf("stored: %q %v %v", v, fromEnv, err)
 	}
 	env[EnvClientSecret] = "from-env"
-	keyring.MockInitWithError(errors.New("must not be called"))
+	s = &Secrets{Keyring: errKeyring{errors.New("must not be called")}, LookupEnv: s.LookupEnv}
 	if v, fromEnv, err := s.ClientSecret("dev"); v != "from-env" || !fromEnv || err != nil {
 		t.Fatalf("env: %q %v %v", v, fromEnv, err)
 	}

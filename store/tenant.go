@@ -24,22 +24,53 @@ const (
 	KindOIDC  Kind = "oidc"
 )
 
+// Endpoints are a tenant's endpoint overrides, each used instead of discovery's; with
+// NoDiscovery they are all there is. Keys are the discovery document's names.
+type Endpoints struct {
+	Authorization       string `toml:"authorization_endpoint,omitempty" json:"authorization_endpoint,omitempty"`
+	Token               string `toml:"token_endpoint,omitempty" json:"token_endpoint,omitempty"`
+	DeviceAuthorization string `toml:"device_authorization_endpoint,omitempty" json:"device_authorization_endpoint,omitempty"`
+	Userinfo            string `toml:"userinfo_endpoint,omitempty" json:"userinfo_endpoint,omitempty"`
+	Introspection       string `toml:"introspection_endpoint,omitempty" json:"introspection_endpoint,omitempty"`
+	Revocation          string `toml:"revocation_endpoint,omitempty" json:"revocation_endpoint,omitempty"`
+	JWKSURI             string `toml:"jwks_uri,omitempty" json:"jwks_uri,omitempty"`
+}
+
+// oauth converts e to the grant code's form.
+func (e Endpoints) oauth() oauth.Endpoints {
+	return oauth.Endpoints{
+		Authorization: e.Authorization, Token: e.Token, DeviceAuthorization: e.DeviceAuthorization,
+		Userinfo: e.Userinfo, Introspection: e.Introspection, Revocation: e.Revocation, JWKS: e.JWKSURI,
+	}
+}
+
+// UsesPrivateKey reports whether the client authenticates with a private key (kept in
+// the keyring as SecretPrivateKey) rather than a client secret.
+func (t Tenant) UsesPrivateKey() bool { return t.AuthMethod == oauth.AuthPrivateKeyJWT }
+
 // Tenant is one saved authorization server and client. It has no field for a secret on
 // purpose: client secrets, refresh tokens and cached tokens live in the keyring (Secrets).
 // Name is the key of the tenant in the config file and is not written inside its table.
 type Tenant struct {
-	Name            string            `toml:"-" json:"name"`
-	Kind            Kind              `toml:"kind" json:"kind"`
-	Domain          string            `toml:"domain,omitempty" json:"domain,omitempty"`
-	Issuer          string            `toml:"issuer,omitempty" json:"issuer,omitempty"`
-	ClientID        string            `toml:"client_id" json:"client_id"`
-	Confidential    bool              `toml:"confidential" json:"confidential"`
-	Audience        string            `toml:"audience,omitempty" json:"audience,omitempty"`
-	Scopes          []string          `toml:"scopes,omitempty" json:"scopes,omitempty"`
-	Grant           oauth.Grant       `toml:"grant,omitempty" json:"grant,omitempty"`
-	AuthMethod      oauth.AuthMethod  `toml:"auth_method,omitempty" json:"auth_method,omitempty"`
-	Organization    string            `toml:"organization,omitempty" json:"organization,omitempty"`
-	RedirectPort    int               `toml:"redirect_port,omitzero" json:"redirect_port,omitempty"`
+	Name         string           `toml:"-" json:"name"`
+	Kind         Kind             `toml:"kind" json:"kind"`
+	Domain       string           `toml:"domain,omitempty" json:"domain,omitempty"`
+	Issuer       string           `toml:"issuer,omitempty" json:"issuer,omitempty"`
+	ClientID     string           `toml:"client_id" json:"client_id"`
+	Confidential bool             `toml:"confidential" json:"confidential"`
+	Audience     string           `toml:"audience,omitempty" json:"audience,omitempty"`
+	Scopes       []string         `toml:"scopes,omitempty" json:"scopes,omitempty"`
+	Grant        oauth.Grant      `toml:"grant,omitempty" json:"grant,omitempty"`
+	AuthMethod   oauth.AuthMethod `toml:"auth_method,omitempty" json:"auth_method,omitempty"`
+	Organization string           `toml:"organization,omitempty" json:"organization,omitempty"`
+	RedirectPort int              `toml:"redirect_port,omitzero" json:"redirect_port,omitempty"`
+	// RedirectURI is the exact loopback redirect URI registered with the provider; it
+	// wins over RedirectPort.
+	RedirectURI string `toml:"redirect_uri,omitempty" json:"redirect_uri,omitempty"`
+	// NoDiscovery makes the tenant work from Endpoints alone, without fetching the
+	// issuer's discovery document.
+	NoDiscovery     bool              `toml:"no_discovery,omitempty" json:"no_discovery,omitempty"`
+	Endpoints       Endpoints         `toml:"endpoints,omitzero" json:"endpoints,omitzero"`
 	AuthorizeParams map[string]string `toml:"authorize_params,omitempty" json:"authorize_params,omitempty"`
 	TokenParams     map[string]string `toml:"token_params,omitempty" json:"token_params,omitempty"`
 }
@@ -144,11 +175,32 @@ func (t Tenant) Validate() error {
 	if t.Grant == oauth.GrantClientCredentials && !t.Confidential {
 		return bad("grant", "client-credentials needs a confidential client (one with a secret)")
 	}
-	if t.AuthMethod != "" && t.AuthMethod != oauth.AuthSecretBasic && t.AuthMethod != oauth.AuthSecretPost {
-		return bad("auth_method", "%q is not %s or %s", printable(string(t.AuthMethod)), oauth.AuthSecretBasic, oauth.AuthSecretPost)
+	if t.AuthMethod != "" && !slices.Contains(oauth.AuthMethods, t.AuthMethod) {
+		return bad("auth_method", "%q is not one of %s", printable(string(t.AuthMethod)), authMethodList())
+	}
+	if t.AuthMethod == oauth.AuthNone && t.Confidential {
+		return bad("auth_method", "none is for public clients; a confidential client uses a secret or a private key")
+	}
+	if t.AuthMethod != "" && t.AuthMethod != oauth.AuthNone && !t.Confidential {
+		return bad("auth_method", "%s needs a confidential client", t.AuthMethod)
 	}
 	if t.RedirectPort < 0 || t.RedirectPort > 65535 {
 		return bad("redirect_port", "%d is not a port (1-65535, or 0 for any free port)", t.RedirectPort)
+	}
+	if t.RedirectURI != "" {
+		if _, _, _, err := oauth.ParseRedirectURI(t.RedirectURI); err != nil {
+			return bad("redirect_uri", "%q is not a loopback redirect URI: use http://127.0.0.1:PORT/PATH, http://localhost:PORT/PATH or http://[::1]:PORT/PATH (no query or fragment)", printable(t.RedirectURI))
+		}
+	}
+	var badEndpoint error
+	te := t.Endpoints.oauth()
+	te.Each(func(name string, u *string) {
+		if badEndpoint == nil && *u != "" && (hasControl(*u) || (oauth.Endpoints{Token: *u}).Check() != nil) {
+			badEndpoint = bad(name, "%q must be an https URL (http only on loopback) without fragment or user info", printable(*u))
+		}
+	})
+	if badEndpoint != nil {
+		return badEndpoint
 	}
 	for _, s := range t.Scopes {
 		if s == "" || strings.ContainsFunc(s, unicode.IsSpace) || hasControl(s) {
@@ -202,6 +254,14 @@ func validIssuer(s string) error {
 		return fmt.Errorf("%q must not have a query, fragment or user info", s)
 	}
 	return nil
+}
+
+func authMethodList() string {
+	s := make([]string, len(oauth.AuthMethods))
+	for i, m := range oauth.AuthMethods {
+		s[i] = string(m)
+	}
+	return strings.Join(s, ", ")
 }
 
 func validGrant(g oauth.Grant) bool { return slices.Contains(oauth.Grants, g) }

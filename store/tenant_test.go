@@ -95,11 +95,44 @@ func TestTenantAuthMethod(t *testing.T) {
 	for _, c := range []struct {
 		method oauth.AuthMethod
 		ok     bool
-	}{{"", true}, {oauth.AuthSecretBasic, true}, {oauth.AuthSecretPost, true}, {"private_key_jwt", false}, {"basic", false}} {
+	}{{"", true}, {oauth.AuthSecretBasic, true}, {oauth.AuthSecretPost, true}, {oauth.AuthSecretJWT, true}, {oauth.AuthPrivateKeyJWT, true},
+		{oauth.AuthNone, false}, {"basic", false}} {
 		tn := base
 		tn.AuthMethod = c.method
 		if err := tn.Validate(); (err == nil) != c.ok {
 			t.Errorf("auth_method %q: %v, want ok=%v", c.method, err, c.ok)
+		}
+	}
+}
+
+func TestTenantWiringValidation(t *testing.T) {
+	base := Tenant{Name: "w", Kind: KindOIDC, Issuer: "https://issuer.example/", ClientID: "c", Confidential: true}
+	for _, tc := range []struct {
+		name  string
+		edit  func(*Tenant)
+		field string // empty: valid
+	}{
+		{"redirect 127.0.0.1", func(t *Tenant) { t.RedirectURI = "http://127.0.0.1:8765/callback" }, ""},
+		{"redirect localhost path", func(t *Tenant) { t.RedirectURI = "http://localhost:3000/auth/done" }, ""},
+		{"redirect ::1", func(t *Tenant) { t.RedirectURI = "http://[::1]:3000/cb" }, ""},
+		{"redirect https", func(t *Tenant) { t.RedirectURI = "https://localhost:3000/cb" }, "redirect_uri"},
+		{"redirect remote", func(t *Tenant) { t.RedirectURI = "http://app.example:3000/cb" }, "redirect_uri"},
+		{"endpoint https", func(t *Tenant) { t.Endpoints.Introspection = "https://admin.example:8443/introspect" }, ""},
+		{"endpoint http remote", func(t *Tenant) { t.Endpoints.Token = "http://issuer.example/token" }, "token_endpoint"},
+		{"endpoint control", func(t *Tenant) { t.Endpoints.JWKSURI = "https://x.example/\x1b[2J" }, "jwks_uri"},
+		{"no discovery with token", func(t *Tenant) { t.NoDiscovery = true; t.Endpoints.Token = "https://issuer.example/token" }, ""},
+		{"none is public", func(t *Tenant) { t.AuthMethod = oauth.AuthNone; t.Confidential = false }, ""},
+		{"jwt needs confidential", func(t *Tenant) { t.AuthMethod = oauth.AuthPrivateKeyJWT; t.Confidential = false }, "auth_method"},
+	} {
+		tn := base
+		tc.edit(&tn)
+		err := tn.Validate()
+		var te *TenantError
+		switch {
+		case tc.field == "" && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.field != "" && (!errors.As(err, &te) || te.Field != tc.field):
+			t.Errorf("%s: err = %v, want field %s", tc.name, err, tc.field)
 		}
 	}
 }

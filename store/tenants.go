@@ -3,6 +3,10 @@ package store
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
 )
 
 // ErrTenantNotFound is returned for a tenant name the config file does not define.
@@ -21,6 +25,16 @@ var ErrNoDefault = errors.New("no tenant given and no default set")
 type Tenants struct {
 	Path    string
 	Secrets *Secrets
+
+	write func(path string, data []byte) error // nil: writeAtomic; tests make it fail
+}
+
+// save writes c to the config file (see Save).
+func (ts *Tenants) save(c *Config) error {
+	if ts.write != nil {
+		return save(ts.Path, c, ts.write)
+	}
+	return Save(ts.Path, c)
 }
 
 // OpenTenants returns Tenants for the config file at path (resolve it with ConfigPath) and
@@ -55,10 +69,12 @@ func notFound(name string) error {
 	return fmt.Errorf("%w: %q", ErrTenantNotFound, printable(name))
 }
 
-// SecretChange says what Add or Edit does with a tenant's stored client secret.
+// SecretChange says what Add or Edit does with a tenant's stored client credential: its
+// client secret, or for a private_key_jwt tenant its private key.
 type SecretChange struct {
 	op    secretOp
 	value string
+	kind  SecretKind // SecretClient when empty
 }
 
 type secretOp int
@@ -78,6 +94,36 @@ var RemoveSecret = SecretChange{op: removeSecret}
 // SetSecret stores value as the client secret.
 func SetSecret(value string) SecretChange { return SecretChange{op: setSecret, value: value} }
 
+// SetPrivateKey stores pemOrJWK as the private key of a private_key_jwt tenant. The key
+// lives only in the keyring (chunked like every secret), never in the config file.
+func SetPrivateKey(pemOrJWK string) SecretChange {
+	return SecretChange{op: setSecret, value: pemOrJWK, kind: SecretPrivateKey}
+}
+
+func (c SecretChange) secretKind() SecretKind {
+	if c.kind == "" {
+		return SecretClient
+	}
+	return c.kind
+}
+
+// checkChange refuses a credential that does not fit t: a secret for a public client or
+// a private_key_jwt one, a private key for any other.
+func checkChange(t Tenant, c SecretChange) error {
+	if c.op != setSecret {
+		return nil
+	}
+	switch {
+	case !t.Confidential:
+		return &TenantError{Name: t.Name, Field: "confidential", Reason: "a public client has no client secret"}
+	case c.secretKind() == SecretPrivateKey && !t.UsesPrivateKey():
+		return &TenantError{Name: t.Name, Field: "auth_method", Reason: "a private key is only used with private_key_jwt"}
+	case c.secretKind() == SecretClient && t.UsesPrivateKey():
+		return &TenantError{Name: t.Name, Field: "auth_method", Reason: "a private_key_jwt client has a private key, not a client secret"}
+	}
+	return nil
+}
+
 // Add saves a new tenant t and, with SetSecret, its client secret. It refuses an invalid
 // tenant, a name already defined (ErrTenantExists), and a secret for a public client. The
 // first tenant added becomes the default. Leftover refresh tokens and cached tokens of an
@@ -87,8 +133,8 @@ func (ts *Tenants) Add(t Tenant, secret SecretChange) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
-	if secret.op == setSecret && !t.Confidential {
-		return &TenantError{Name: t.Name, Field: "confidential", Reason: "a public client has no client secret"}
+	if err := checkChange(t, secret); err != nil {
+		return err
 	}
 	return withLock(ts.Path, func() error {
 		c, err := Load(ts.Path)
@@ -97,6 +143,12 @@ func (ts *Tenants) Add(t Tenant, secret SecretChange) error {
 		}
 		if _, ok := c.Tenants[t.Name]; ok {
 			return fmt.Errorf("%w: %q (use 'tenants edit')", ErrTenantExists, t.Name)
+		}
+		ts.sweep(c)
+		// Until the config names the tenant its secrets belong to nobody: the journal
+		// lets the next write remove them if this process dies before the config is saved.
+		if err := ts.journal(append(ts.pending(), t.Name)); err != nil {
+			return err
 		}
 		tx := &secretTx{s: ts.Secrets}
 		if err := tx.apply(t.Name, secret); err != nil {
@@ -108,12 +160,13 @@ func (ts *Tenants) Add(t Tenant, secret SecretChange) error {
 		if c.Default == "" {
 			c.Default = t.Name
 		}
-		if err := Save(ts.Path, c); err != nil {
+		if err := ts.save(c); err != nil {
 			return tx.abort(err)
 		}
 		for _, k := range []SecretKind{SecretRefreshToken, SecretTokenSet} {
 			_ = ts.Secrets.Delete(t.Name, k)
 		}
+		ts.sweep(c)
 		return nil
 	})
 }
@@ -127,10 +180,12 @@ func (ts *Tenants) Edit(name string, fn func(*Tenant) error, secret SecretChange
 		if err != nil {
 			return err
 		}
+		ts.sweep(c)
 		t, ok := c.Tenant(name)
 		if !ok {
 			return notFound(name)
 		}
+		was := t
 		if fn != nil {
 			if err := fn(&t); err != nil {
 				return err
@@ -142,18 +197,28 @@ func (ts *Tenants) Edit(name string, fn func(*Tenant) error, secret SecretChange
 		if err := t.Validate(); err != nil {
 			return err
 		}
-		if !t.Confidential {
-			if secret.op == setSecret {
-				return &TenantError{Name: name, Field: "confidential", Reason: "a public client has no client secret"}
-			}
-			secret = RemoveSecret
+		if err := checkChange(t, secret); err != nil {
+			return err
 		}
 		tx := &secretTx{s: ts.Secrets}
 		if err := tx.apply(name, secret); err != nil {
 			return err
 		}
+		// A credential the tenant no longer uses is removed, so that nothing secret
+		// outlives its purpose in the keyring. An edit that changes neither leaves the
+		// keyring alone (a machine without one can still edit).
+		if !t.Confidential || t.UsesPrivateKey() && !was.UsesPrivateKey() {
+			if err := tx.delete(name, SecretClient); err != nil {
+				return tx.abort(err)
+			}
+		}
+		if was.UsesPrivateKey() && !t.UsesPrivateKey() {
+			if err := tx.delete(name, SecretPrivateKey); err != nil {
+				return tx.abort(err)
+			}
+		}
 		c.Tenants[name] = t
-		if err := Save(ts.Path, c); err != nil {
+		if err := ts.save(c); err != nil {
 			return tx.abort(err)
 		}
 		return nil
@@ -169,6 +234,7 @@ func (ts *Tenants) Remove(name string) error {
 		if err != nil {
 			return err
 		}
+		ts.sweep(c)
 		if _, ok := c.Tenants[name]; !ok {
 			return notFound(name)
 		}
@@ -179,7 +245,7 @@ func (ts *Tenants) Remove(name string) error {
 			}
 		}
 		c.Delete(name)
-		if err := Save(ts.Path, c); err != nil {
+		if err := ts.save(c); err != nil {
 			return tx.abort(err)
 		}
 		return nil
@@ -189,12 +255,64 @@ func (ts *Tenants) Remove(name string) error {
 // Use makes the tenant called name the default.
 func (ts *Tenants) Use(name string) error {
 	return Update(ts.Path, func(c *Config) error {
+		ts.sweep(c)
 		if _, ok := c.Tenants[name]; !ok {
 			return notFound(name)
 		}
 		c.Default = name
 		return nil
 	})
+}
+
+// pendingPath is the journal of tenants whose secrets are being written before the config
+// names them (see Add).
+func (ts *Tenants) pendingPath() string { return ts.Path + ".pending" }
+
+// pending returns the names in the journal; an unreadable journal is empty (a name in it
+// is only ever a candidate for removal).
+func (ts *Tenants) pending() []string {
+	b, err := os.ReadFile(ts.pendingPath())
+	if err != nil || len(b) > maxConfigSize {
+		return nil
+	}
+	var names []string
+	for _, n := range strings.Fields(string(b)) {
+		if ValidateName(n) == nil && !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// journal replaces the journal with names (removes it when there are none). Callers hold
+// the config lock.
+func (ts *Tenants) journal(names []string) error {
+	if len(names) == 0 {
+		if err := os.Remove(ts.pendingPath()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("store: clearing the tenants journal: %w", err)
+		}
+		return nil
+	}
+	if err := writeAtomic(ts.pendingPath(), []byte(strings.Join(names, "\n")+"\n")); err != nil {
+		return fmt.Errorf("store: writing the tenants journal: %w", err)
+	}
+	return nil
+}
+
+// sweep removes the secrets of journalled tenants that c does not define (an add that
+// died between its keyring writes and its config write) and clears them from the journal.
+// Best effort under the config lock: what cannot be removed now stays for the next write.
+func (ts *Tenants) sweep(c *Config) {
+	var keep []string
+	names := ts.pending()
+	for _, n := range names {
+		if _, ok := c.Tenants[n]; !ok && ts.Secrets.DeleteAll(n) != nil {
+			keep = append(keep, n)
+		}
+	}
+	if len(names) > 0 {
+		_ = ts.journal(keep)
+	}
 }
 
 // SecretState is what the keyring holds for one kind of a tenant's secrets.
@@ -213,20 +331,22 @@ type SecretStatus struct {
 	ClientSecret SecretState `json:"client_secret"`
 	RefreshToken SecretState `json:"refresh_token"`
 	TokenSet     SecretState `json:"token_cache"`
+	PrivateKey   SecretState `json:"private_key"`
 }
 
 // Status reports what the keyring holds for the tenant called name, reading only headers.
 // When the keyring cannot be used every state is StateUnknown and err says why.
 func (ts *Tenants) Status(name string) (SecretStatus, error) {
-	st := SecretStatus{StateUnknown, StateUnknown, StateUnknown}
-	out := []*SecretState{&st.ClientSecret, &st.RefreshToken, &st.TokenSet}
+	unknown := SecretStatus{StateUnknown, StateUnknown, StateUnknown, StateUnknown}
+	st := unknown
+	out := []*SecretState{&st.ClientSecret, &st.RefreshToken, &st.TokenSet, &st.PrivateKey}
 	for i, k := range SecretKinds {
 		ok, err := ts.Secrets.Has(name, k)
 		switch {
 		case errors.Is(err, ErrSecretCorrupt):
 			*out[i] = StateDamaged
 		case err != nil:
-			return SecretStatus{StateUnknown, StateUnknown, StateUnknown}, err
+			return unknown, err
 		case ok:
 			*out[i] = StateStored
 		default:
@@ -245,9 +365,9 @@ type secretTx struct {
 func (tx *secretTx) apply(name string, c SecretChange) error {
 	switch c.op {
 	case setSecret:
-		return tx.set(name, SecretClient, c.value)
+		return tx.set(name, c.secretKind(), c.value)
 	case removeSecret:
-		return tx.delete(name, SecretClient)
+		return tx.delete(name, c.secretKind())
 	}
 	return nil
 }

@@ -2,13 +2,13 @@ package store
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/tokenbench/tokenbench/tokens/oauth"
-	"github.com/zalando/go-keyring"
 )
 
 func mockTenants(t *testing.T) *Tenants {
@@ -16,18 +16,17 @@ func mockTenants(t *testing.T) *Tenants {
 	return &Tenants{Path: filepath.Join(t.TempDir(), "config.toml"), Secrets: mockSecrets(t)}
 }
 
-// failWrites makes every config write fail until the test ends.
-func failWrites(t *testing.T) error {
+// failWrites makes every config write of ts fail.
+func failWrites(ts *Tenants) error {
 	boom := errors.New("writing config: disk full")
-	old := writeFile
-	writeFile = func(string, []byte) error { return boom }
-	t.Cleanup(func() { writeFile = old })
+	ts.write = func(string, []byte) error { return boom }
 	return boom
 }
 
 // flakyKeyring passes calls to the mock, except that Set call number failAt (1-based)
 // fails as a dropped D-Bus connection would (and every later one when sticky).
 type flakyKeyring struct {
+	next         Keyring
 	sets, failAt int
 	sticky       bool // every Set from failAt on fails
 }
@@ -37,10 +36,10 @@ func (f *flakyKeyring) Set(s, a, v string) error {
 	if f.sets == f.failAt || f.sticky && f.sets > f.failAt {
 		return errors.New("dial unix /run/user/0/bus: connection reset")
 	}
-	return keyring.Set(s, a, v)
+	return f.next.Set(s, a, v)
 }
-func (f *flakyKeyring) Get(s, a string) (string, error) { return keyring.Get(s, a) }
-func (f *flakyKeyring) Delete(s, a string) error        { return keyring.Delete(s, a) }
+func (f *flakyKeyring) Get(s, a string) (string, error) { return f.next.Get(s, a) }
+func (f *flakyKeyring) Delete(s, a string) error        { return f.next.Delete(s, a) }
 
 func TestTenantsLifecycle(t *testing.T) {
 	ts := mockTenants(t)
@@ -97,14 +96,14 @@ func TestTenantsLifecycle(t *testing.T) {
 	// Remove deletes every keyring entry and the default marker.
 	ts.Secrets.Set("dev", SecretRefreshToken, strings.Repeat("r", 3*ChunkSize))
 	ts.Secrets.Set("dev", SecretTokenSet, "{}")
-	if st, err := ts.Status("dev"); err != nil || st != (SecretStatus{StateNone, StateStored, StateStored}) {
+	if st, err := ts.Status("dev"); err != nil || st != (SecretStatus{StateNone, StateStored, StateStored, StateNone}) {
 		t.Errorf("status = %+v, %v", st, err)
 	}
 	if err := ts.Remove("dev"); err != nil {
 		t.Fatal(err)
 	}
 	for _, k := range SecretKinds {
-		if c := chunkCount(t, "dev", k); c != 0 {
+		if c := chunkCount(t, ts.Secrets.Keyring, "dev", k); c != 0 {
 			t.Errorf("%s: %d chunks left", k, c)
 		}
 		if ok, err := ts.Secrets.Has("dev", k); ok || err != nil {
@@ -145,7 +144,7 @@ func TestTenantsConfigWriteFailureRollsBack(t *testing.T) {
 	}
 	ts.Secrets.Set("prod", SecretRefreshToken, "rt")
 	ts.Secrets.Set("orphan", SecretClient, "left by hand") // no tenant "orphan" in the file
-	boom := failWrites(t)
+	boom := failWrites(ts)
 
 	if err := ts.Edit("prod", nil, SetSecret(strings.Repeat("n", 3*ChunkSize))); !errors.Is(err, boom) {
 		t.Fatalf("edit = %v", err)
@@ -153,7 +152,7 @@ func TestTenantsConfigWriteFailureRollsBack(t *testing.T) {
 	if v, err := ts.Secrets.Get("prod", SecretClient); v != "old" || err != nil {
 		t.Errorf("after failed edit secret = %q, %v; want old restored", v, err)
 	}
-	if c := chunkCount(t, "prod", SecretClient); c != 1 {
+	if c := chunkCount(t, ts.Secrets.Keyring, "prod", SecretClient); c != 1 {
 		t.Errorf("%d chunks after rollback, want 1", c)
 	}
 	orphan := sampleTenant("orphan")
@@ -188,8 +187,9 @@ func TestTenantsKeyringFailsPartWay(t *testing.T) {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(ts.Path)
+	mem := ts.Secrets.Keyring
 	// Two chunks go in, the third fails; the restore that follows succeeds.
-	ts.Secrets = &Secrets{Keyring: &flakyKeyring{failAt: 3}}
+	ts.Secrets = &Secrets{Keyring: &flakyKeyring{next: mem, failAt: 3}}
 	err := ts.Edit("prod", func(t *Tenant) error { t.Audience = "changed"; return nil }, SetSecret(strings.Repeat("n", 4*ChunkSize)))
 	if !errors.Is(err, ErrKeyringUnavailable) {
 		t.Fatalf("edit = %v", err)
@@ -200,17 +200,115 @@ func TestTenantsKeyringFailsPartWay(t *testing.T) {
 	if v, err := ts.Secrets.Get("prod", SecretClient); v != "old" || err != nil {
 		t.Errorf("secret = %d bytes, %v; want old", len(v), err)
 	}
-	if c := chunkCount(t, "prod", SecretClient); c != 1 {
+	if c := chunkCount(t, mem, "prod", SecretClient); c != 1 {
 		t.Errorf("%d chunks, want 1", c)
 	}
 	// When the restore fails too, the error says so and the entry reads as damaged, never
 	// as the half-written new value.
-	ts.Secrets = &Secrets{Keyring: &flakyKeyring{failAt: 3, sticky: true}}
+	ts.Secrets = &Secrets{Keyring: &flakyKeyring{next: mem, failAt: 3, sticky: true}}
 	err = ts.Edit("prod", nil, SetSecret(strings.Repeat("n", 4*ChunkSize)))
 	if !errors.Is(err, ErrKeyringUnavailable) || !strings.Contains(err.Error(), "restoring the keyring failed") {
 		t.Fatalf("edit = %v", err)
 	}
 	if _, err := ts.Secrets.Get("prod", SecretClient); !errors.Is(err, ErrSecretCorrupt) {
 		t.Errorf("Get = %v, want ErrSecretCorrupt", err)
+	}
+}
+
+func TestPrivateKeyTenant(t *testing.T) {
+	ts := mockTenants(t)
+	tn := sampleTenant("pk")
+	tn.AuthMethod = oauth.AuthPrivateKeyJWT
+	tn.RedirectURI = "http://localhost:8400/auth/done"
+	tn.Endpoints = Endpoints{Introspection: "https://admin.example/introspect"}
+	key := "-----BEGIN PRIVATE KEY-----\n" + strings.Repeat("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n", 100) + "-----END PRIVATE KEY-----\n"
+	if err := ts.Add(tn, SetSecret("s")); !errors.Is(err, ErrInvalidTenant) {
+		t.Fatalf("client secret for a private_key_jwt tenant: %v", err)
+	}
+	if err := ts.Add(tn, SetPrivateKey(key)); err != nil {
+		t.Fatal(err)
+	}
+	got, fromEnv, err := ts.Secrets.PrivateKey("pk")
+	if err != nil || got != key || fromEnv {
+		t.Fatalf("stored key: %d bytes, env %v, %v", len(got), fromEnv, err)
+	}
+	if n := chunksFor(len(key)); n < 2 {
+		t.Fatalf("the key fits one chunk (%d bytes); the test wants a chunked one", len(key))
+	}
+	data, _ := os.ReadFile(ts.Path)
+	if strings.Contains(string(data), "PRIVATE KEY") || strings.Contains(string(data), "MIIEvQ") {
+		t.Fatalf("the private key reached the config file:\n%s", data)
+	}
+	for _, want := range []string{"version = 2", `redirect_uri = "http://localhost:8400/auth/done"`, `introspection_endpoint = "https://admin.example/introspect"`, `auth_method = "private_key_jwt"`} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("config lacks %s:\n%s", want, data)
+		}
+	}
+	if st, _ := ts.Status("pk"); st.PrivateKey != StateStored || st.ClientSecret != StateNone {
+		t.Errorf("status %+v", st)
+	}
+	// Switching to a secret method drops the key from the keyring.
+	if err := ts.Edit("pk", func(t *Tenant) error { t.AuthMethod = oauth.AuthSecretPost; return nil }, SetSecret("s2")); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := ts.Secrets.Has("pk", SecretPrivateKey); ok {
+		t.Error("the private key outlived private_key_jwt")
+	}
+	if err := ts.Edit("pk", nil, SetPrivateKey(key)); !errors.Is(err, ErrInvalidTenant) {
+		t.Errorf("private key for a secret tenant: %v", err)
+	}
+}
+
+func TestConfigVersion1StillReads(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "config.toml")
+	v1 := "version = 1\ndefault = 'a'\n[tenants.a]\nkind = 'oidc'\nissuer = 'https://issuer.example/'\nclient_id = 'c'\nconfidential = false\nredirect_port = 8765\n"
+	if err := os.WriteFile(p, []byte(v1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := Update(p, func(c *Config) error {
+		a, _ := c.Tenant("a")
+		a.Endpoints.Revocation = "https://issuer.example/revoke"
+		return c.Put(a)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := c.Tenant("a")
+	if c.Version != ConfigVersion || a.RedirectPort != 8765 || a.Endpoints.Revocation != "https://issuer.example/revoke" {
+		t.Fatalf("after upgrade: version %d tenant %+v", c.Version, a)
+	}
+}
+
+// An add killed between its keyring writes and its config write leaves the tenant in the
+// journal and its secret in the keyring; the next write removes both, and leaves the
+// secrets of saved tenants alone.
+func TestTenantsNextWriteSweepsAKilledAdd(t *testing.T) {
+	ts := mockTenants(t)
+	if err := ts.Add(sampleTenant("prod"), SetSecret("prod-secret")); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.journal([]string{"ghost", "prod"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.Secrets.Set("ghost", SecretClient, strings.Repeat("g", 2*ChunkSize+1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.Use("prod"); err != nil {
+		t.Fatal(err)
+	}
+	if c := chunkCount(t, ts.Secrets.Keyring, "ghost", SecretClient); c != 0 {
+		t.Errorf("%d chunks of the killed add left", c)
+	}
+	if ok, err := ts.Secrets.Has("ghost", SecretClient); ok || err != nil {
+		t.Errorf("the killed add's secret: %v %v", ok, err)
+	}
+	if v, err := ts.Secrets.Get("prod", SecretClient); v != "prod-secret" || err != nil {
+		t.Errorf("a saved tenant's secret was swept: %q %v", v, err)
+	}
+	if _, err := os.Stat(ts.pendingPath()); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the journal is still there: %v", err)
 	}
 }

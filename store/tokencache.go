@@ -62,12 +62,18 @@ func (s *Secrets) SaveTokenSet(tenant string, ts *oauth.TokenSet) error {
 	return s.Set(tenant, SecretTokenSet, string(b))
 }
 
-// ClientConfig is the grant configuration of tenant t with its client secret (empty for
-// a public client); the tenant's auth_method says how the secret is sent.
-func (t Tenant) ClientConfig(secret string) oauth.ClientConfig {
-	return oauth.ClientConfig{
-		Tenant: t.Name, Issuer: t.IssuerURL(), ClientID: t.ClientID, ClientSecret: secret,
+// ClientConfig is the grant configuration of tenant t with its client credential: the
+// client secret, or for a private_key_jwt tenant its private key (PEM or JWK); empty for
+// a public client. The tenant's auth_method says how the client authenticates.
+func (t Tenant) ClientConfig(credential string) oauth.ClientConfig {
+	cfg := oauth.ClientConfig{
+		Tenant: t.Name, Issuer: t.IssuerURL(), ClientID: t.ClientID, ClientSecret: credential,
 		AuthMethod: t.AuthMethod, Audience: t.Audience, Scopes: t.Scopes, Organization: t.Organization,
-		RedirectPort: t.RedirectPort, AuthorizeParams: t.AuthorizeParams, TokenParams: t.TokenParams,
+		RedirectPort: t.RedirectPort, RedirectURI: t.RedirectURI, AuthorizeParams: t.AuthorizeParams, TokenParams: t.TokenParams,
+		Endpoints: t.Endpoints.oauth(), NoDiscovery: t.NoDiscovery,
 	}
+	if t.UsesPrivateKey() {
+		cfg.ClientSecret, cfg.PrivateKey = "", []byte(credential)
+	}
+	return cfg
 }

@@ -2,16 +2,15 @@ package store
 
 import (
 	"errors"
+	"github.com/tokenbench/tokenbench/store/keyringtest"
 	"testing"
 	"time"
 
 	"github.com/tokenbench/tokenbench/tokens/oauth"
-	"github.com/zalando/go-keyring"
 )
 
 func TestTokenSetCache(t *testing.T) {
-	keyring.MockInit()
-	s := &Secrets{}
+	s := &Secrets{Keyring: keyringtest.NewMemory()}
 	if ts, err := s.LoadTokenSet("dev"); ts != nil || err != nil {
 		t.Fatalf("empty cache: %v %v", ts, err)
 	}

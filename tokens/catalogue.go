@@ -23,6 +23,7 @@ type entry struct {
 // headerCatalogue explains JOSE header parameters.
 var headerCatalogue = map[string]entry{
 	"alg":      {CatHeader, "Signing or key-management algorithm the token claims; a verifier must use its own allow-list, not this"},
+	"iss":      {CatHeader, "Issuer, replicated in the header (RFC 7519 §5.3); Auth0 puts it on the JWE it encrypts for itself"},
 	"kid":      {CatHeader, "Key ID: which key in the issuer's JWKS signed this (an exact lookup, never a path)"},
 	"typ":      {CatHeader, "Media type of the whole token (at+jwt marks an RFC 9068 access token)"},
 	"cty":      {CatHeader, "Content type of the payload (JWT means a nested token)"},
@@ -63,6 +64,9 @@ var claimCatalogue = map[string]entry{
 	"groups":       {CatAccess, "Groups of the subject (RFC 9068 / SCIM)"},
 	"entitlements": {CatAccess, "Entitlements of the subject (RFC 9068 / SCIM)"},
 	"cnf":          {CatAccess, "Confirmation: binds the token to a key or certificate (DPoP, mTLS)"},
+	"htm":          {CatAccess, "DPoP proof: HTTP method of the request it is for (RFC 9449)"},
+	"htu":          {CatAccess, "DPoP proof: URI of the request, without query and fragment (RFC 9449)"},
+	"ath":          {CatAccess, "DPoP proof: hash of the access token sent with it (RFC 9449)"},
 	"act":          {CatAccess, "Actor: who acts on behalf of the subject (token exchange)"},
 	"may_act":      {CatAccess, "Who may act on behalf of the subject (token exchange)"},
 	// OpenID Connect Core

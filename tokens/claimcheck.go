@@ -20,6 +20,8 @@ func (v *Validator) checkClaims(rep *Report, tok *Token) {
 	now := v.policy.now()
 	v.checkIssuer(rep, c)
 	v.checkAudience(rep, c)
+	v.checkScopes(rep, c)
+	v.checkClient(rep, c)
 	v.checkExp(rep, c, now)
 	v.checkNbf(rep, c, now)
 	v.checkIat(rep, c, now)
@@ -80,6 +82,7 @@ func (v *Validator) checkIssuer(rep *Report, c Object) {
 }
 
 func (v *Validator) checkAudience(rep *Report, c Object) {
+	rep.AudienceChecked = len(v.policy.Audiences) > 0
 	raw, ok := c.Get("aud")
 	if !ok {
 		if !v.missing(rep, "aud") {
@@ -116,9 +119,122 @@ func (v *Validator) checkAudience(rep *Report, c Object) {
 			got = append(got, "…")
 			break
 		}
-		got = append(got, strconv.Quote(truncate(a, 80)))
+		got = append(got, quoteIfOdd(truncate(a, 200)))
 	}
-	rep.add("aud", StatusFail, "is ["+strings.Join(got, ", ")+"]; expected "+strings.Join(v.policy.Audiences, " or "))
+	reason := "is " + strings.Join(got, ", ") + "; expected " + strings.Join(v.policy.Audiences, " or ")
+	if hint := audienceHint(auds, v.policy.Audiences, c); hint != "" {
+		reason += " (" + hint + ")"
+	}
+	rep.add("aud", StatusFail, reason)
+}
+
+// audienceHint explains the near misses people make with aud: a trailing slash or a
+// scheme that differs (the API identifier is compared exactly), or an aud that is a
+// client ID, which is what an ID token carries.
+func audienceHint(auds, expected []string, c Object) string {
+	for _, a := range auds {
+		for _, want := range expected {
+			switch {
+			case strings.TrimRight(a, "/") == strings.TrimRight(want, "/"):
+				return quoteIfOdd(a) + " differs from " + quoteIfOdd(want) + " only in a trailing slash; audiences are compared exactly"
+			case stripScheme(a) == stripScheme(want):
+				return quoteIfOdd(a) + " differs from " + quoteIfOdd(want) + " only in the scheme; audiences are compared exactly"
+			}
+		}
+	}
+	if c.Has("nonce") || c.Has("at_hash") || c.Has("c_hash") {
+		return "this is an ID token (" + idTokenSigns(c) + "; its aud is the client ID): it is for the client that signed in, not for an API; send the access token"
+	}
+	azp, _ := c.String("azp")
+	for _, a := range auds {
+		if a != "" && a == azp {
+			return "aud is the client ID, as in an ID token: send the access token, requested with your API's identifier as audience"
+		}
+	}
+	return ""
+}
+
+// stripScheme drops a leading "scheme://" so that http and https forms compare equal.
+func stripScheme(s string) string {
+	if _, rest, ok := strings.Cut(s, "://"); ok {
+		return strings.TrimRight(rest, "/")
+	}
+	return strings.TrimRight(s, "/")
+}
+
+// scopeClaims are where providers put what a token is allowed to do: scope (RFC 8693,
+// RFC 9068), scp (Okta, Entra ID) and permissions (Auth0 RBAC).
+var scopeClaims = [...]string{"scope", "scp", "permissions"}
+
+// granted returns the scopes and permissions c grants, each once, in claim order.
+func granted(c Object) []string {
+	var out []string
+	add := func(v string) {
+		if v != "" && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	for _, name := range scopeClaims {
+		raw, ok := c.Get(name)
+		if !ok {
+			continue
+		}
+		if s, isString := c.String(name); isString {
+			for _, f := range strings.Fields(s) {
+				add(f)
+			}
+		} else if list, isList := stringArray(raw); isList {
+			for _, v := range list {
+				add(v)
+			}
+		}
+	}
+	return out
+}
+
+func (v *Validator) checkScopes(rep *Report, c Object) {
+	if len(v.policy.Scopes) == 0 {
+		return
+	}
+	has := granted(c)
+	var missing []string
+	for _, s := range v.policy.Scopes {
+		if !slices.Contains(has, s) {
+			missing = append(missing, s)
+		}
+	}
+	if len(missing) == 0 {
+		rep.add("scope", StatusPass, "grants "+strings.Join(v.policy.Scopes, " "))
+		return
+	}
+	reason := "missing " + SafeText(strings.Join(missing, " "))
+	if len(has) == 0 {
+		reason += " (the token has no scope, scp or permissions)"
+	} else {
+		reason += " (has " + SafeText(truncate(strings.Join(has, " "), 400)) + ")"
+	}
+	rep.add("scope", StatusFail, reason)
+}
+
+// clientClaims name the client a token was issued to, by provider.
+var clientClaims = [...]string{"azp", "client_id", "cid", "appid"}
+
+func (v *Validator) checkClient(rep *Report, c Object) {
+	if len(v.policy.Clients) == 0 {
+		return
+	}
+	for _, name := range clientClaims {
+		id, ok := c.String(name)
+		if !ok {
+			continue
+		}
+		if slices.Contains(v.policy.Clients, id) {
+			rep.add("client", StatusPass, name+" is the expected client")
+		} else {
+			rep.add("client", StatusWarn, name+" is "+quoteIfOdd(truncate(id, 120))+", not the expected client "+strings.Join(v.policy.Clients, " or ")+" (another application of the tenant asked for it)")
+		}
+		return
+	}
 }
 
 func (v *Validator) checkExp(rep *Report, c Object, now time.Time) {

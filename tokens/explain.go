@@ -90,7 +90,12 @@ func Explain(t *Token) *Explanation {
 	}
 	switch {
 	case t.Kind == JWE:
-		e.PayloadNote = "the payload is encrypted; decrypt it with `verify --decrypt-key`"
+		if iss, ok := IssuerEncrypted(t); ok {
+			e.PayloadNote = "the payload is encrypted by its issuer " + SafeText(iss) + " for itself (alg dir): " + OpaqueNote
+			e.Use = "opaque access token"
+		} else {
+			e.PayloadNote = "the payload is encrypted; it can be read with the recipient's private key"
+		}
 	case t.Claims == nil:
 		e.PayloadNote = t.PayloadError
 	default:
@@ -112,6 +117,7 @@ func Explain(t *Token) *Explanation {
 		e.Use = guessUse(e.Claims)
 	}
 	e.lint(t)
+	e.explainDPoP(t)
 	return e
 }
 
@@ -131,7 +137,10 @@ func explainClaim(f *Field, m Member) {
 		f.Category, f.Explanation = CatCustom, "Custom claim (not namespaced, may collide with future standard claims)"
 	}
 	if known && timeClaims[m.Name] { // every time claim is in the catalogue
-		if at, err := NumericDate(m.Value); err != nil {
+		if at, ok := isoUpdatedAt(m); ok {
+			f.Time = &at
+			f.Explanation += " (an ISO 8601 string, as Auth0 sends it; OIDC Core says seconds)"
+		} else if at, err := NumericDate(m.Value); err != nil {
 			f.TimeProblem = err.Error()
 		} else {
 			f.Time = &at
@@ -154,6 +163,31 @@ func guessUse(claims []Field) string {
 		return "access token"
 	}
 	return ""
+}
+
+// isoUpdatedAt reads updated_at written as an RFC 3339 string, as Auth0 sends it: a
+// provider quirk worth explaining, not a finding.
+func isoUpdatedAt(m Member) (time.Time, bool) {
+	if m.Name != "updated_at" || len(m.Value) == 0 || m.Value[0] != '"' {
+		return time.Time{}, false
+	}
+	var s string
+	if json.Unmarshal(m.Value, &s) != nil {
+		return time.Time{}, false
+	}
+	at, err := time.Parse(time.RFC3339Nano, s)
+	return at, err == nil
+}
+
+// idTokenSigns names what marks claims as an ID token's: nonce, at_hash, c_hash.
+func idTokenSigns(c Object) string {
+	var signs []string
+	for _, name := range []string{"nonce", "at_hash", "c_hash"} {
+		if c.Has(name) {
+			signs = append(signs, name)
+		}
+	}
+	return strings.Join(signs, ", ") + " present"
 }
 
 // maxLifetime is the lifetime past which a token is flagged as long-lived.
@@ -213,7 +247,11 @@ func (e *Explanation) lint(t *Token) {
 	}
 	if e.Use == "access token" {
 		if typ, _ := t.Header.String("typ"); !strings.EqualFold(typ, "at+jwt") && !strings.EqualFold(typ, "application/at+jwt") {
-			e.add(Info, "typ-not-at-jwt", "access token without typ at+jwt (RFC 9068 recommends it so it cannot be confused with an ID token)")
+			if iss, _ := t.Claims.String("iss"); auth0Issuer(iss) {
+				e.add(Info, "typ-not-at-jwt", "no typ at+jwt: Auth0 uses its RFC 9068 token profile only for APIs set to it (a per-API setting); its default profile is fine")
+			} else {
+				e.add(Info, "typ-not-at-jwt", "access token without typ at+jwt (RFC 9068 recommends it so it cannot be confused with an ID token)")
+			}
 		}
 	}
 }

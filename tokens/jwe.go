@@ -220,6 +220,11 @@ type decKey struct {
 func (d *jweDecrypter) selectKey(rep *Report, tok *Token, alg, enc string) *decKey {
 	keys := d.policy.DecryptionKeys
 	if len(keys) == 0 {
+		if iss, ok := IssuerEncrypted(tok); ok {
+			rep.Opaque = true
+			rep.add(CheckJWEKey, StatusSkip, "encrypted by its issuer "+quoteIfOdd(iss)+" for itself (alg dir): "+OpaqueNote)
+			return nil
+		}
 		rep.add(CheckJWEKey, StatusSkip, "no decryption key configured (--decrypt-key)")
 		return nil
 	}

@@ -55,8 +55,16 @@ type Policy struct {
 	// normalisation). Empty means any issuer is accepted (the check is skipped).
 	Issuer string
 	// Audiences are the accepted "aud" values; the token must name at least one. Empty
-	// means the audience is not checked.
+	// means the audience is not checked, and the report says so (AudienceChecked).
 	Audiences []string
+	// Scopes are required scopes or permissions; each must be granted by the token's
+	// "scope" (space-delimited), "scp" (a string or an array: Okta, Entra ID) or
+	// "permissions" (an array: Auth0 RBAC). Empty means scopes are not checked.
+	Scopes []string
+	// Clients are the client IDs the token is expected to be issued to (a saved tenant's
+	// client): an azp, client_id, cid or appid naming another one is a warning, never a
+	// failure, since an API rarely cares which client asked. Empty means not checked.
+	Clients []string
 	// Algorithms is the signature allow-list; nil means DefaultAlgorithms. "none" is
 	// refused even when listed.
 	Algorithms []string

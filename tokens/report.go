@@ -91,6 +91,8 @@ type Check struct {
 //	  "alg":     "RS256",                       // header alg of the signed token, if read
 //	  "key":     {"kid": "…", "kty": "RSA", "alg": "RS256", "source": "JWKS file ./jwks.json"},
 //	                                            // the key that verified the signature, if any
+//	  "audience_checked": true,                 // false: no expected audience was given
+//	  "opaque":  true,                          // only for a token only its issuer can read
 //	  "checks": [
 //	    {"name": "structure", "status": "pass", "reason": "compact JWS, strict base64url and JSON"},
 //	    {"name": "signature", "status": "pass", "reason": "verified", "key": {…}},
@@ -107,6 +109,15 @@ type Report struct {
 	Alg     string   `json:"alg,omitempty"`
 	Key     *KeyInfo `json:"key,omitempty"`
 	Checks  []Check  `json:"checks"`
+	// AudienceChecked says whether the token's aud was compared with an expected audience.
+	// A valid token whose audience was not checked is valid for some API, not necessarily
+	// for the caller's: front ends say so next to the verdict.
+	AudienceChecked bool `json:"audience_checked"`
+	// Opaque is set for a token only its issuer can read: a JWE it encrypted for itself
+	// (alg "dir" with an "iss" header: an Auth0 opaque access token), or a bearer string
+	// that is not a JWT at all (Kind "opaque"). Its verdict is unverified: no key the user
+	// holds can check it.
+	Opaque bool `json:"opaque,omitempty"`
 	// Token is the parsed signed token (the nested one for a JWE), nil when it could not
 	// be parsed. It is not part of the JSON output.
 	Token *Token `json:"-"`
@@ -149,6 +160,12 @@ func (r *Report) Summary() string {
 		}
 		return "invalid"
 	case VerdictUnverified:
+		if r.Opaque && r.Kind == JWE {
+			return "unverified: an opaque access token, encrypted by its issuer for itself; only the issuer can read or check it"
+		}
+		if r.Opaque {
+			return "unverified: an opaque token, not a JWT; only its issuer can check it"
+		}
 		if c, ok := r.Check(CheckJWEKey); ok && c.Status == StatusSkip {
 			return "unverified: no decryption key configured, the token was not decrypted"
 		}

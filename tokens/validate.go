@@ -71,6 +71,14 @@ func (v *Validator) Validate(raw string) (rep *Report) {
 		rep.Verdict = rep.verdict()
 	}()
 	tok, err := parse(raw, !v.policy.SignatureOnly)
+	if err != nil && !strings.Contains(raw, ".") && Inspect(raw).Kind == Opaque {
+		// Not a broken JWT (those have dots, and are refused below) but no JWT at all:
+		// only its issuer can say what it means.
+		rep.Kind, rep.Opaque = Opaque, true
+		rep.add(CheckStructure, StatusSkip, "not a JWT but "+OpaqueNote)
+		rep.skip("not checked: an opaque token is checked by its issuer (introspection or userinfo)", CheckSignature)
+		return rep
+	}
 	if err != nil {
 		reason := err.Error()
 		if t := strings.TrimSpace(raw); strings.HasPrefix(t, "{") {

@@ -24,6 +24,8 @@ type entry struct {
 	// from is set on tokens obtained from a saved tenant: which tenant, and the token set
 	// they came in (its expiry decides the refresh margin, even for opaque tokens).
 	from *tenantToken
+	// marked is set by m: two marked tokens can be compared with d.
+	marked bool
 	// auto asks the tick to refresh the token when it is inside the refresh margin.
 	auto bool
 	// calls are the userinfo and introspection results shown beside the token.

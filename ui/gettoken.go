@@ -75,10 +75,12 @@ type (
 		ts      *oauth.TokenSet
 		err     error
 		saveErr error
+		// notStored marks a token that is not the tenant's own (an exchanged one).
+		notStored bool
 	}
 )
 
-var grantOrder = []oauth.Grant{oauth.GrantDevice, oauth.GrantPKCE, oauth.GrantClientCredentials, oauth.GrantRefresh}
+var grantOrder = []oauth.Grant{oauth.GrantDevice, oauth.GrantPKCE, oauth.GrantClientCredentials, oauth.GrantRefresh, oauth.GrantExchange}
 
 // open reads the saved tenants (in a command: it is file I/O).
 func (s *getScreen) open() tea.Cmd {
@@ -114,7 +116,7 @@ func (s *getScreen) running() bool { return s.run != nil }
 func defaultGrant(t store.Tenant) oauth.Grant {
 	switch {
 	case t.Grant != "":
-		return t.Grant
+		return oauth.Grant(t.Grant)
 	case t.Confidential:
 		return oauth.GrantClientCredentials
 	}
@@ -198,10 +200,25 @@ func (s *getScreen) start(env oauth.Overrides) tea.Cmd {
 	return runGrant(ctx, s.run.id, s.tenants, t, s.grant, env)
 }
 
-// runGrant is the command that runs a grant for t and stores what it obtained. The
-// device and PKCE grants report their prompt first and continue in a follow-up command.
+// runGrant is the command that runs a grant for t and stores what it obtained, in t's
+// tenant session (under its lock). The device and PKCE grants report their prompt first
+// and continue in a follow-up command; the refresh grant is the session's explicit
+// renewal, which takes a set another process renewed meanwhile instead of spending the
+// refresh token again.
 func runGrant(ctx context.Context, id int, ts *store.Tenants, t store.Tenant, g oauth.Grant, env oauth.Overrides) tea.Cmd {
 	return func() tea.Msg {
+		sess := tenantSession(env, ts, t, nil)
+		if g == oauth.GrantRefresh {
+			out, err := sess.Renew(ctx, store.Policy{Force: true})
+			var np *store.NeedsPersonError
+			if errors.As(err, &np) {
+				err = fmt.Errorf("tenant %q has no stored refresh token: get one with the device or pkce grant (scope offline_access)", t.Name)
+			}
+			if err != nil {
+				return tokenObtainedMsg{id: id, err: err}
+			}
+			return tokenObtainedMsg{id: id, ts: out.Set, saveErr: out.StoreErr}
+		}
 		c, err := grantClient(ts, t, env)
 		if err != nil {
 			return tokenObtainedMsg{id: id, err: err}
@@ -210,20 +227,33 @@ func runGrant(ctx context.Context, id int, ts *store.Tenants, t store.Tenant, g 
 			if err != nil {
 				return tokenObtainedMsg{id: id, err: err}
 			}
-			return tokenObtainedMsg{id: id, ts: set, saveErr: ts.Secrets.SaveTokenSet(t.Name, set)}
+			// Stored even when the run was cancelled meanwhile: the grant has happened.
+			return tokenObtainedMsg{id: id, ts: set, saveErr: sess.Store(context.WithoutCancel(ctx), set)}
 		}
 		switch g {
 		case oauth.GrantClientCredentials:
 			return finish(c.ClientCredentials(ctx))
-		case oauth.GrantRefresh:
+		case oauth.GrantExchange:
+			// The tenant's cached access token is the subject: exchanging it for one
+			// meant for the tenant's audience. The result is shown, not cached: it is
+			// not the tenant's own token.
 			prev, err := ts.Secrets.LoadTokenSet(t.Name)
 			if err != nil && !errors.Is(err, store.ErrTokenCacheUnreadable) {
 				return finish(nil, err)
 			}
-			if prev == nil || prev.RefreshToken == "" {
-				return finish(nil, fmt.Errorf("tenant %q has no stored refresh token: get one with the device or pkce grant (scope offline_access)", t.Name))
+			if prev == nil || prev.AccessToken == "" {
+				return finish(nil, fmt.Errorf("tenant %q has no cached access token to exchange: get one first", t.Name))
 			}
-			return finish(c.Refresh(ctx, prev))
+			req := oauth.ExchangeRequest{SubjectToken: prev.AccessToken}
+			if t.Audience != "" {
+				req.Audience = []string{t.Audience}
+			}
+			set, err := c.Exchange(ctx, req)
+			if err != nil {
+				return finish(nil, err)
+			}
+			set.Tenant = t.Name
+			return tokenObtainedMsg{id: id, ts: set, notStored: true}
 		case oauth.GrantDevice:
 			da, err := c.StartDevice(ctx)
 			if err != nil {
@@ -245,22 +275,65 @@ func runGrant(ctx context.Context, id int, ts *store.Tenants, t store.Tenant, g 
 	}
 }
 
-// grantClient builds the grants client for t, with its secret from the keyring when the
-// tenant is confidential.
+// grantClient builds the grants client for t, with its secret (or private key) from the
+// keyring when the tenant is confidential.
 func grantClient(ts *store.Tenants, t store.Tenant, env oauth.Overrides) (*oauth.Client, error) {
 	var secret string
-	if t.Confidential {
+	switch {
+	case t.UsesPrivateKey():
+		v, _, err := ts.Secrets.PrivateKey(t.Name)
+		if err != nil {
+			return nil, fmt.Errorf("tenant %q needs its private key: %w", t.Name, err)
+		}
+		secret = v
+	case t.Confidential:
 		v, _, err := ts.Secrets.ClientSecret(t.Name)
 		if err != nil {
 			return nil, fmt.Errorf("tenant %q needs its client secret: %w", t.Name, err)
 		}
 		secret = v
 	}
-	c := oauth.NewClient(t.ClientConfig(secret)).Override(env)
+	return newGrantClient(env, t.ClientConfig(secret)), nil
+}
+
+// newGrantClient builds the grants client for cfg with env's clock, waits, HTTP and keys.
+func newGrantClient(env oauth.Overrides, cfg oauth.ClientConfig) *oauth.Client {
+	c := oauth.NewClient(cfg).Override(env)
 	if env.OpenBrowser == nil {
 		c.OpenBrowser = openQuietly
 	}
-	return c, nil
+	return c
+}
+
+// tenantSession returns t's tenant session with env's clients; clock (nil: env's) decides
+// whether a cached token is still fresh.
+func tenantSession(env oauth.Overrides, ts *store.Tenants, t store.Tenant, clock func() time.Time) *store.Session {
+	if clock == nil {
+		clock = env.Now
+	}
+	client := func(cfg oauth.ClientConfig) *oauth.Client { return newGrantClient(env, cfg) }
+	return &store.Session{Tenants: ts, Tenant: t, Now: clock, Client: client}
+}
+
+// loginURL is the authorize URL of a PKCE run waiting for its callback, else "".
+func (s *getScreen) loginURL() string {
+	if s.run == nil {
+		return ""
+	}
+	return s.run.authURL
+}
+
+// keyMap enables the bindings of the screen's current state on k (forScreen's).
+func (s *getScreen) keyMap(k KeyMap) KeyMap {
+	k.CopyURL.SetEnabled(s.loginURL() != "")
+	if s.run != nil {
+		k.Prev.SetEnabled(false)
+		k.Next.SetEnabled(false)
+		k.NextGrant.SetEnabled(false)
+		k.Confirm.SetEnabled(false)
+		k.Back.SetHelp("esc", "cancel")
+	}
+	return k
 }
 
 // finished ends the run a tokenObtainedMsg belongs to; false when it is stale.
@@ -338,8 +411,14 @@ func (s *getScreen) runView(st Styles, now time.Time, spin string, dark bool) []
 		}
 		return rows
 	case r.authURL != "":
-		return []string{head, "", "Log in in your browser; if it did not open, open:", "",
-			st.Action.Render(tokens.SafeText(r.authURL)), "", st.Muted.Render("waiting for the login to come back to tokenbench… (esc cancels)")}
+		rows := []string{head, "", "Log in in your browser; if it did not open, open this URL (c copies it):", ""}
+		// The URL is wrapped at the screen's width, never cut: a user without a local
+		// browser must be able to read or copy all of it. The safe text of a URL has no
+		// spaces, so every row but the last is exactly the width.
+		for _, l := range strings.Split(ansi.Hardwrap(tokens.SafeText(r.authURL), max(s.width, 20), true), "\n") {
+			rows = append(rows, st.Action.Render(l))
+		}
+		return append(rows, "", st.Muted.Render("waiting for the login to come back to tokenbench… (esc cancels)"))
 	}
 	return []string{head, "", st.Muted.Render("asking the provider… (esc cancels)")}
 }

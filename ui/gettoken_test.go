@@ -13,23 +13,22 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/zalando/go-keyring"
 
 	"github.com/tokenbench/tokenbench/store"
+	"github.com/tokenbench/tokenbench/store/keyringtest"
 	"github.com/tokenbench/tokenbench/tokens/keys"
 	"github.com/tokenbench/tokenbench/tokens/oauth"
 	"github.com/tokenbench/tokenbench/tokens/tokenstest"
 )
 
 // getHarness is the workbench with saved tenants on a running test provider, on
-// go-keyring's mock, with device polls that never sleep.
+// an in-memory keyring, with device polls that never sleep.
 func getHarness(t *testing.T) (*harness, *tokenstest.Provider, *store.Tenants) {
 	t.Helper()
-	keyring.MockInit()
 	t.Setenv(store.EnvClientSecret, "")
 	p := tokenstest.New(t)
 	ts := store.OpenTenants(filepath.Join(t.TempDir(), "config.toml"))
-	ts.Secrets = &store.Secrets{} // on the mock, whether or not this process has a session bus
+	ts.Secrets.Keyring = keyringtest.NewMemory()
 	for _, tn := range []store.Tenant{
 		{Name: "dev", ClientID: tokenstest.DeviceClientID, Grant: oauth.GrantDevice, Scopes: []string{"openid", "offline_access"}},
 		{Name: "m2m", ClientID: tokenstest.ConfidentialClientID, Confidential: true, Grant: oauth.GrantClientCredentials},
@@ -91,6 +90,8 @@ func TestGetTokenScreenFailureAndGrantChoice(t *testing.T) {
 	hs.wantOnScreen("› m2m", "grant: client-credentials")
 	hs.send(tea.KeyPressMsg{Code: tea.KeyTab})
 	hs.wantOnScreen("grant: refresh")
+	hs.send(tea.KeyPressMsg{Code: tea.KeyTab})
+	hs.wantOnScreen("grant: exchange")
 	hs.send(tea.KeyPressMsg{Code: tea.KeyTab}, tea.KeyPressMsg{Code: tea.KeyTab}, tea.KeyPressMsg{Code: tea.KeyTab})
 	hs.wantOnScreen("grant: client-credentials")
 	hs.send(press("enter"))

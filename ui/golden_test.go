@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"testing"
 	"time"
@@ -9,6 +10,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/tokenbench/tokenbench/store"
 )
 
 // The golden tests run the real Bubble Tea program (Init, the tick, the renderer) at a
@@ -38,13 +41,13 @@ func runGolden(t *testing.T, opts Options, w, h int, wait []string, msgs ...tea.
 		return true
 	},
 		teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
-	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
+	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}) // quits on every screen, forms included
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
 	teatest.RequireEqualOutput(t, []byte(ansi.Strip(final.View().Content)+"\n"))
 }
 
 func TestGoldenMainScreenOnTheExample(t *testing.T) {
-	runGolden(t, Options{}, 120, 40, []string{"verified"})
+	runGolden(t, Options{}, 120, 40, []string{"signature valid"})
 }
 
 func TestGoldenMainScreenWithAPastedToken(t *testing.T) {
@@ -56,7 +59,7 @@ func TestGoldenMainScreenWithAPastedToken(t *testing.T) {
 }
 
 func TestGoldenFullHelpAt80x24(t *testing.T) {
-	runGolden(t, Options{}, 80, 24, []string{"verified", "claims JSON"}, tea.KeyPressMsg{Code: '?', Text: "?"})
+	runGolden(t, Options{}, 80, 24, []string{"signature valid", "claims JSON"}, tea.KeyPressMsg{Code: '?', Text: "?"})
 }
 
 // apiToken is an access token for two APIs with more scopes than a row holds, issued at
@@ -90,11 +93,11 @@ func TestGoldenEveryCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
-	waitOutput(t, tm, "✓ valid") // the report is in: v and the end key act on it
+	waitOutput(t, tm, "✓ signature valid") // the report is in: v and the end key act on it
 	tm.Send(tea.KeyPressMsg{Code: 'v', Text: "v"})
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnd})
 	waitOutput(t, tm, "v only problems")
-	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
+	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}) // quits on every screen, forms included
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
 	teatest.RequireEqualOutput(t, []byte(ansi.Strip(final.View().Content)+"\n"))
 }
@@ -109,4 +112,44 @@ func waitOutput(t *testing.T, tm *teatest.TestModel, frag string) {
 // At 80×24 the footer fits, ? help and q quit included.
 func TestGoldenFooterAt80x24(t *testing.T) {
 	runGolden(t, Options{Token: apiToken()}, 80, 24, []string{"unverified", "q quit"})
+}
+
+// The screens of "would my API accept this token?": keys are pasted (L), so that no
+// temporary path or network reaches the golden files.
+
+func pasteKeys(jwks string) []tea.Msg {
+	return []tea.Msg{tea.KeyPressMsg{Code: 'L', Text: "L"}, tea.PasteMsg{Content: jwks}}
+}
+
+func TestGoldenUncheckedAudienceVerdict(t *testing.T) {
+	runGolden(t, Options{Token: shopToken(t, otherAPI)}, 120, 40, []string{"audience not checked"}, pasteKeys(shopJWKS())...)
+}
+
+func TestGoldenWrongAudienceVerdict(t *testing.T) {
+	x := store.Expectation{Audiences: []string{"https://api.shop.test/"}}
+	runGolden(t, Options{Token: shopToken(t, otherAPI), Expect: &x}, 120, 40, []string{"your API would refuse it"}, pasteKeys(shopJWKS())...)
+}
+
+func TestGoldenIDTokenSentToAnAPI(t *testing.T) {
+	x := store.Expectation{Audiences: []string{"https://api.shop.test/"}}
+	tok := shopToken(t, `"aud":"Xk3p9QwErTy","nonce":"n-0S6","at_hash":"77QmUPtjPfzWtF2AnpK9RQ"`)
+	runGolden(t, Options{Token: tok, Expect: &x}, 120, 40, []string{"your API would refuse it"}, pasteKeys(shopJWKS())...)
+}
+
+func TestGoldenAuth0OpaqueToken(t *testing.T) {
+	enc := base64.RawURLEncoding.EncodeToString
+	tok := enc([]byte(`{"alg":"dir","enc":"A256GCM","iss":"https://dev-abc.us.auth0.com/"}`)) + ".." +
+		enc([]byte("twelve-byte!")) + "." + enc([]byte("ciphertext-bytes")) + "." + enc([]byte("sixteen-byte-tag"))
+	runGolden(t, Options{Token: tok}, 120, 40, []string{"opaque access token", "identifier"})
+}
+
+func TestGoldenHS256SecretPasted(t *testing.T) {
+	const secret = "s3cr3t-shared-between-api-and-tests"
+	tok := hs256Token(secret, fmt.Sprintf(`{"iss":"https://api.local.test/","sub":"u1","iat":%d,"exp":%d}`, t0.Unix(), t0.Add(time.Hour).Unix()))
+	runGolden(t, Options{Token: tok}, 120, 40, []string{"signature valid"},
+		tea.KeyPressMsg{Code: 'L', Text: "L"}, tea.PasteMsg{Content: secret}, tea.KeyPressMsg{Code: tea.KeyEnter})
+}
+
+func TestGoldenExpectedContextForm(t *testing.T) {
+	runGolden(t, Options{Token: shopToken(t, otherAPI)}, 80, 24, []string{"Audience(s)"}, tea.KeyPressMsg{Code: 'a', Text: "a"})
 }

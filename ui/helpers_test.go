@@ -3,10 +3,12 @@ package ui
 import (
 	"encoding/base64"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/tokenbench/tokenbench/tokens/keys"
@@ -23,8 +25,9 @@ func (c *testClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
 // harness drives the root model the way the Bubble Tea runtime would, synchronously:
 // every command returned by Update is run and its messages fed back; the tick is not
-// scheduled (the test advances the clock and sends tickMsg itself). Messages meant for the runtime
-// (OSC52 clipboard writes, terminal queries) are recorded in sent.
+// scheduled (the test advances the clock and sends tickMsg itself). Every message of the
+// app's own is delivered; Bubble Tea's messages, meant for the runtime (OSC52 clipboard
+// writes, terminal queries), are recorded in sent.
 type harness struct {
 	t       *testing.T
 	m       *Model
@@ -86,13 +89,21 @@ func (hs *harness) run(cmd tea.Cmd) {
 		}
 	case tea.QuitMsg:
 		hs.quit = true
-	case tickMsg, errMsg, addTokenMsg, closeScreenMsg, copiedMsg, reportMsg, keysLoadedMsg, loadJWKSMsg,
-		getTenantsMsg, deviceStartedMsg, authURLMsg, tokenObtainedMsg, refreshedMsg, providerMsg, tenantIssuersMsg, cachedTokensMsg:
-		hs.send(msg)
 	default:
-		hs.sent = append(hs.sent, msg)
+		// Every message of the app's own goes back to Update, so a new message type cannot
+		// be dropped silently. Bubble Tea's own (clipboard writes, terminal queries) are for
+		// the runtime, and the spinner's frames would schedule one another for as long as
+		// work runs, so those are recorded instead.
+		if _, frame := msg.(spinner.TickMsg); frame || reflect.TypeOf(msg).PkgPath() == teaPkg {
+			hs.sent = append(hs.sent, msg)
+			return
+		}
+		hs.send(msg)
 	}
 }
+
+// teaPkg is Bubble Tea's package path: its messages are meant for the runtime.
+var teaPkg = reflect.TypeOf(tea.QuitMsg{}).PkgPath()
 
 // keys presses keys by name: "enter", "esc", "ctrl+c", "up", "down", "pgdown", or text.
 func (hs *harness) keys(names ...string) *harness {

@@ -18,13 +18,19 @@ type KeyMap struct {
 	GetToken, NextGrant     key.Binding // the get-token screen and its grant choice
 	Remove                  key.Binding
 	CopyToken, CopyClaims   key.Binding
+	CopyURL                 key.Binding // the PKCE login URL on the get-token screen
 	FetchKeys, LoadJWKS     key.Binding // validation key sources, offered explicitly
+	Expected                key.Binding // your API: the expected issuer, audiences, scopes
+	Complete, SecretInput   key.Binding // keys screen: complete a path; type a masked secret
 	Refresh, AutoRefresh    key.Binding // renew a tenant's token, now or at the margin
 	Userinfo, Introspect    key.Binding // ask the token's tenant about it
 	Confirm, Back           key.Binding // paste and input screens
 	Tenants                 key.Binding // open the tenants screen
 	NewTenant, EditTenant   key.Binding // tenants screen
 	DeleteTenant, UseTenant key.Binding
+	Edit, SessionKey        key.Binding // re-sign edited claims; make the session's key
+	Mark, Diff              key.Binding // mark two tokens, compare them
+	Save                    key.Binding // the fallback claims editor
 	Help, Quit, ForceQuit   key.Binding
 }
 
@@ -48,9 +54,11 @@ func DefaultKeyMap() KeyMap {
 		RawJSON:      b([]string{"J"}, "J", "raw JSON"),
 		Undo:         b([]string{"U"}, "U", "undo remove"),
 		Paste:        b([]string{"p"}, "p", "paste token"),
+		Expected:     b([]string{"a"}, "a", "your API"),
 		Remove:       b([]string{"x", "delete"}, "x", "remove token"),
 		CopyToken:    b([]string{"c"}, "c", "copy token"),
 		CopyClaims:   b([]string{"C"}, "C", "copy claims JSON"),
+		CopyURL:      b([]string{"c"}, "c", "copy login URL"),
 		FetchKeys:    b([]string{"F"}, "F", "fetch issuer keys"),
 		LoadJWKS:     b([]string{"L"}, "L", "load keys file/URL"),
 		Refresh:      b([]string{"r"}, "r", "refresh token"),
@@ -58,6 +66,8 @@ func DefaultKeyMap() KeyMap {
 		Userinfo:     b([]string{"u"}, "u", "userinfo"),
 		Introspect:   b([]string{"i"}, "i", "introspect"),
 		Confirm:      b([]string{"enter"}, "enter", "add"),
+		Complete:     b([]string{"tab"}, "tab", "complete path"),
+		SecretInput:  b([]string{"ctrl+s"}, "ctrl+s", "secret / path"),
 		Back:         b([]string{"esc"}, "esc", "back"),
 		Tenants:      b([]string{"t"}, "t", "tenants"),
 		GetToken:     b([]string{"T"}, "T", "get token"),
@@ -66,6 +76,11 @@ func DefaultKeyMap() KeyMap {
 		EditTenant:   b([]string{"e", "enter"}, "e", "edit tenant"),
 		DeleteTenant: b([]string{"x", "delete"}, "x", "delete tenant"),
 		UseTenant:    b([]string{"u"}, "u", "make default"),
+		Edit:         b([]string{"e"}, "e", "edit & re-sign"),
+		SessionKey:   b([]string{"K"}, "K", "new session key"),
+		Mark:         b([]string{"m"}, "m", "mark for diff"),
+		Diff:         b([]string{"d"}, "d", "diff marked"),
+		Save:         b([]string{"ctrl+s"}, "ctrl+s", "re-sign"),
 		Help:         b([]string{"?"}, "?", "help"),
 		Quit:         b([]string{"q", "ctrl+c"}, "q", "quit"),
 		ForceQuit:    b([]string{"ctrl+c"}, "ctrl+c", "quit"),
@@ -78,8 +93,9 @@ func (k KeyMap) forScreen(s screen) KeyMap {
 	main := s == screenMain
 	for _, b := range []*key.Binding{&k.Prev, &k.Next, &k.LineUp, &k.LineDown, &k.PageUp, &k.PageDown,
 		&k.Top, &k.Bottom, &k.Focus, &k.Explain, &k.AllChecks, &k.RawJSON, &k.Undo,
-		&k.Paste, &k.Remove, &k.CopyToken, &k.CopyClaims, &k.FetchKeys, &k.LoadJWKS,
-		&k.Refresh, &k.AutoRefresh, &k.Userinfo, &k.Introspect, &k.Help, &k.Quit} {
+		&k.Paste, &k.Expected, &k.Remove, &k.CopyToken, &k.CopyClaims, &k.FetchKeys, &k.LoadJWKS,
+		&k.Refresh, &k.AutoRefresh, &k.Userinfo, &k.Introspect, &k.Help, &k.Quit,
+		&k.Edit, &k.SessionKey, &k.Mark, &k.Diff} {
 		b.SetEnabled(main)
 	}
 	k.LineUp.SetEnabled(false) // until the token view has the focus: see forFocus
@@ -92,6 +108,19 @@ func (k KeyMap) forScreen(s screen) KeyMap {
 		b.SetEnabled(main || tenants || get)
 	}
 	k.NextGrant.SetEnabled(get)
+	k.CopyURL.SetEnabled(false) // getScreen.keyMap enables it while a login URL is shown
+	k.Save.SetEnabled(s == screenEdit)
+	if s == screenDiff {
+		k.Prev.SetEnabled(true)
+		k.Next.SetEnabled(true)
+		k.Prev.SetHelp("↑/k", "scroll up")
+		k.Next.SetHelp("↓/j", "scroll down")
+	}
+	k.Complete.SetEnabled(s == screenKeys)
+	k.SecretInput.SetEnabled(s == screenKeys)
+	if s == screenKeys {
+		k.Confirm.SetHelp("enter", "load")
+	}
 	if get {
 		k.Prev.SetHelp("↑/k", "previous tenant")
 		k.Next.SetHelp("↓/j", "next tenant")
@@ -104,7 +133,8 @@ func (k KeyMap) forScreen(s screen) KeyMap {
 		k.Prev.SetHelp("↑/k", "previous tenant")
 		k.Next.SetHelp("↓/j", "next tenant")
 	}
-	k.Confirm.SetEnabled(!main && !tenants)
+	// The forms and the editor show their own enter.
+	k.Confirm.SetEnabled(!main && !tenants && s != screenEdit && s != screenDiff && s != screenExpected)
 	k.Back.SetEnabled(!main)
 	k.ForceQuit.SetEnabled(!main) // on the main screen Quit holds ctrl+c too
 	return k
@@ -134,8 +164,8 @@ func (k KeyMap) ShortHelp() []key.Binding {
 
 func (k KeyMap) shortHelpHead() []key.Binding {
 	var head []key.Binding
-	for _, b := range []key.Binding{k.Focus, k.Paste, k.GetToken, k.CopyToken, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
-		k.Confirm, k.Back, k.Undo, k.AllChecks, k.RawJSON, k.Explain} {
+	for _, b := range []key.Binding{k.Focus, k.Expected, k.Paste, k.GetToken, k.CopyToken, k.CopyURL, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
+		k.Save, k.Complete, k.SecretInput, k.Confirm, k.Back, k.Undo, k.AllChecks, k.RawJSON, k.Explain} {
 		if b.Enabled() {
 			head = append(head, b)
 		}
@@ -148,9 +178,10 @@ func (k KeyMap) shortHelpTail() []key.Binding { return []key.Binding{k.Help, k.Q
 // FullHelp is the `?` help, one column per group.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Prev, k.Next, k.Paste, k.Remove, k.Undo, k.CopyToken, k.CopyClaims, k.Refresh, k.AutoRefresh},
+		{k.Prev, k.Next, k.Paste, k.Remove, k.Undo, k.CopyToken, k.CopyClaims, k.Refresh, k.AutoRefresh,
+			k.Edit, k.SessionKey, k.Mark, k.Diff, k.Save},
 		{k.Focus, k.LineUp, k.LineDown, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Explain, k.AllChecks, k.RawJSON},
-		{k.FetchKeys, k.LoadJWKS, k.Userinfo, k.Introspect, k.Tenants, k.GetToken, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
+		{k.Expected, k.FetchKeys, k.LoadJWKS, k.Userinfo, k.Introspect, k.Tenants, k.GetToken, k.CopyURL, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
 			k.Confirm, k.Back, k.Help, k.Quit, k.ForceQuit},
 	}
 }

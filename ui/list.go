@@ -44,6 +44,19 @@ func (l *tokenList) add(e *entry, origin string) {
 	l.sel = len(l.entries) - 1
 }
 
+// insertAfter puts e, labelled for origin, right after orig (at the end when orig is
+// gone) and selects it.
+func (l *tokenList) insertAfter(orig, e *entry, origin string) {
+	e.label = l.uniqueLabel(e, origin)
+	i := len(l.entries)
+	for j, x := range l.entries {
+		if x == orig {
+			i = j + 1
+		}
+	}
+	l.insert(e, i)
+}
+
 // insert puts e back at index i (a removal undone) and selects it.
 func (l *tokenList) insert(e *entry, i int) {
 	i = min(max(i, 0), len(l.entries))
@@ -127,11 +140,14 @@ func (l *tokenList) rows(st Styles, now time.Time, dst []string) []string {
 		if e.dueForRefresh(now) {
 			key.count = "↻ " + key.count // due for refresh; the view says more
 		}
-		key.auto = e.auto
+		key.auto, key.marked = e.auto, e.marked
 		if e.list.key != key || e.list.rows[0] == "" {
 			head := tokens.SafeText(e.label)
 			if key.auto {
 				head += " · auto"
+			}
+			if key.marked {
+				head = "◆ " + head
 			}
 			switch {
 			case key.selected && !key.focused: // the token view has the focus: a marker only
@@ -170,6 +186,7 @@ type listRows struct {
 type listKey struct {
 	count    string
 	auto     bool // auto-refresh is on
+	marked   bool // marked for the diff
 	selected bool
 	focused  bool // the list has the focus
 	width    int

@@ -35,11 +35,14 @@ import (
 type screen int
 
 const (
-	screenMain    screen = iota // token list and token view
-	screenPaste                 // paste a token
-	screenKeys                  // load a JWKS from a file or URL
-	screenTenants               // saved tenants: list, add, edit, delete, default
-	screenGet                   // get a token from a saved tenant
+	screenMain     screen = iota // token list and token view
+	screenPaste                  // paste a token
+	screenKeys                   // load a JWKS from a file or URL
+	screenTenants                // saved tenants: list, add, edit, delete, default
+	screenGet                    // get a token from a saved tenant
+	screenEdit                   // the fallback claims editor (no $VISUAL or $EDITOR)
+	screenDiff                   // the diff of two marked tokens
+	screenExpected               // your API: expected issuer, audiences, scopes
 )
 
 // Model is the workbench's one Bubble Tea model. Update routes every message in a fixed
@@ -77,8 +80,15 @@ type Model struct {
 	keysIn        keysScreen
 	tenantsScreen tenantsScreen
 	get           getScreen
+	expectedIn    expectedScreen
 	status        statusBar
+	maker         maker
 	spinner       spinner.Model
+
+	// expect is the session's expected context per issuer: your API and its keys.
+	expect map[string]*expectation
+	// cliExpect is the command line's expectation, resolved in Init.
+	cliExpect *store.Expectation
 
 	// tenants is what the workbench knows of the saved tenants, to tie tokens to them.
 	tenants savedTenants
@@ -113,6 +123,8 @@ func New(opts Options) (*Model, error) {
 		keySrc:         defaultKeySource(),
 		writeClipboard: clipboard.WriteAll,
 		tick:           tick,
+		expect:         map[string]*expectation{},
+		cliExpect:      opts.Expect,
 	}
 	if m.now == nil {
 		m.now = time.Now
@@ -124,6 +136,9 @@ func New(opts Options) (*Model, error) {
 	m.help.Styles = m.styles.Help
 	m.paste = newPasteScreen(m.styles)
 	m.keysIn = newKeysScreen(m.styles)
+	m.maker.edit = newEditScreen(m.styles)
+	m.maker.key = opts.SignKey
+	m.expectedIn.styles = m.styles
 	m.store = opts.Tenants
 	if m.store == nil {
 		// Only the path is resolved here (the environment); the file is read in Init's command.
@@ -163,8 +178,12 @@ func New(opts Options) (*Model, error) {
 // Init starts the app's one tick, asks the terminal for its background colour, validates
 // the tokens the workbench opened with and reads which issuers are saved tenants.
 func (m *Model) Init() tea.Cmd {
+	kid := ""
+	if e := m.list.selected(); e != nil && e.in.Parsed != nil {
+		kid, _ = e.in.Parsed.Header.String("kid")
+	}
 	return tea.Batch(m.tick(), tea.RequestBackgroundColor, m.validateAll(), loadTenantIssuers(m.store), m.autoFetch(),
-		m.loadCached())
+		m.loadCached(), resolveExpectation(m.cliExpect, m.store, m.keySrc, kid))
 }
 
 // tick is the app's one clock: every countdown on screen is computed from it.
@@ -172,8 +191,19 @@ func tick() tea.Cmd {
 	return tea.Every(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
 }
 
-// Update routes msg: global keys, app messages, the status bar, then the active screen.
+// Update routes msg (see route) and lays the screen out again when the status message
+// changed how many rows it wraps to.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	rows := m.status.height(m.width)
+	model, cmd := m.route(msg)
+	if m.status.height(m.width) != rows {
+		m.layout()
+	}
+	return model, cmd
+}
+
+// route routes msg: global keys, app messages, the status bar, then the active screen.
+func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(k, m.keys.Quit), key.Matches(k, m.keys.ForceQuit):
@@ -210,8 +240,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case loadJWKSMsg:
 		m.setScreen(screenMain)
 		return m, m.loadJWKS(msg.e, msg.arg)
+	case loadKeyTextMsg:
+		m.setScreen(screenMain)
+		return m, m.loadKeyText(msg)
 	case keysLoadedMsg:
 		return m, m.keysLoaded(msg)
+	case expectResolvedMsg:
+		return m, m.expectResolved(msg)
+	case expectSetMsg:
+		return m, m.expectSet(msg)
 	case reportMsg:
 		m.reportArrived(msg)
 		return m, nil
@@ -241,6 +278,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case errMsg:
 		m.status.fail(msg.err, m.now())
 		return m, nil
+	case editReadyMsg:
+		return m, runEditor(msg)
+	case editedMsg:
+		return m, m.readEdited(msg)
+	case openEditorMsg:
+		m.setScreen(screenEdit)
+		return m, m.maker.edit.open(msg.e, msg.text)
+	case editTextMsg:
+		return m, m.resignText(msg)
+	case resignedMsg:
+		return m, m.resigned(msg)
+	case sessionKeyMsg:
+		return m, m.sessionKeyMade(msg)
 	}
 
 	return m, m.updateScreen(msg)
@@ -253,12 +303,24 @@ func (m *Model) updateScreen(msg tea.Msg) tea.Cmd {
 		return m.paste.update(m.keys, msg)
 	case screenKeys:
 		return m.keysIn.update(m.keys, msg)
+	case screenEdit:
+		return m.maker.edit.update(m.keys, msg)
+	case screenDiff:
+		return m.maker.diff.update(m.keys, msg)
+	case screenExpected:
+		return m.expectedIn.update(m.keys, msg)
 	case screenGet:
+		if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, m.keys.CopyURL) {
+			return copyCmd("the login URL", m.get.loginURL(), m.writeClipboard)
+		}
 		wasRunning := m.get.running()
 		cmd := m.get.update(m.keys, m.grants, msg)
 		if !wasRunning && m.get.running() {
 			cmd = tea.Batch(cmd, m.spinner.Tick)
 		}
+		m.keys = m.get.keyMap(DefaultKeyMap().forScreen(screenGet))
+		m.labelHelp()
+		m.chrome() // the footer follows the run: esc cancels, c copies the login URL
 		return cmd
 	case screenTenants:
 		cmd := m.tenantsScreen.update(m.keys, msg)
@@ -358,6 +420,21 @@ func (m *Model) updateMain(msg tea.Msg) tea.Cmd {
 		return m.callProvider(e, callUserinfo)
 	case key.Matches(k, m.keys.Introspect):
 		return m.callProvider(e, callIntro)
+	case key.Matches(k, m.keys.Edit):
+		return m.startEdit(e)
+	case key.Matches(k, m.keys.SessionKey):
+		m.status.set("making a session key…", m.now())
+		return newSessionKey
+	case key.Matches(k, m.keys.Mark):
+		return m.toggleMark(e)
+	case key.Matches(k, m.keys.Diff):
+		return m.openDiff()
+	case key.Matches(k, m.keys.Expected):
+		if e == nil || e.in.Parsed == nil {
+			return errCmd(errors.New("select a token of yours (a JWS or JWE) to say which API it is for"))
+		}
+		m.setScreen(screenExpected)
+		return m.expectedIn.open(m, e)
 	case key.Matches(k, m.keys.LoadJWKS):
 		if e == nil || e.in.Parsed == nil {
 			return errCmd(errors.New("select a JWS or JWE to load keys for"))
@@ -457,6 +534,11 @@ func (m *Model) obtained(msg tokenObtainedMsg) tea.Cmd {
 	if !m.get.finished(msg) {
 		return nil // a cancelled run
 	}
+	if m.active == screenGet {
+		m.keys = m.get.keyMap(DefaultKeyMap().forScreen(screenGet))
+		m.labelHelp()
+		m.chrome()
+	}
 	if msg.err != nil {
 		m.status.fail(msg.err, m.now())
 		return nil
@@ -471,7 +553,10 @@ func (m *Model) obtained(msg tokenObtainedMsg) tea.Cmd {
 		if err != nil {
 			continue
 		}
-		e.from = &tenantToken{tenant: ts.Tenant, kind: tk.kind, set: ts}
+		if !msg.notStored {
+			// An exchanged token is not the tenant's: refreshing it would refresh another.
+			e.from = &tenantToken{tenant: ts.Tenant, kind: tk.kind, set: ts}
+		}
 		m.list.add(e, ts.Tenant)
 		cmds = append(cmds, m.revalidate(e))
 	}
@@ -479,6 +564,9 @@ func (m *Model) obtained(msg tokenObtainedMsg) tea.Cmd {
 	m.setScreen(screenMain)
 	m.selectionChanged()
 	text := fmt.Sprintf("got a token from %s (%s), stored in the keyring", ts.Tenant, ts.Grant)
+	if msg.notStored {
+		text = fmt.Sprintf("got a token from %s by token exchange (%s); not cached", ts.Tenant, orUnknown(ts.IssuedTokenType))
+	}
 	if len(ts.Warnings) > 0 {
 		text += "; note: " + ts.Warnings[0]
 	}
@@ -487,6 +575,13 @@ func (m *Model) obtained(msg tokenObtainedMsg) tea.Cmd {
 		m.status.fail(fmt.Errorf("got a token from %s but could not store it: %w", ts.Tenant, msg.saveErr), m.now())
 	}
 	return tea.Batch(cmds...)
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "type not said"
+	}
+	return s
 }
 
 // selectionChanged builds the token view for the selected token.
@@ -521,6 +616,9 @@ func (m *Model) setScreen(s screen) {
 	if s != screenKeys {
 		m.keysIn.ti.Blur()
 	}
+	if s != screenEdit {
+		m.maker.edit.ta.Blur()
+	}
 	m.layout()
 }
 
@@ -540,6 +638,8 @@ func (m *Model) setStyles(dark, noColor bool) {
 	m.help.Styles = m.styles.Help
 	m.paste.setStyles(m.styles)
 	m.keysIn.setStyles(m.styles)
+	m.maker.edit.setStyles(m.styles)
+	m.expectedIn.setStyles(m.styles)
 	m.tenantsScreen.setStyles(m.styles)
 	m.view.rebuild(m.styles)
 	for _, e := range m.list.entries {
@@ -559,7 +659,11 @@ func (m *Model) helpHeight() int {
 	return strings.Count(m.help.View(m.keys), "\n") + 1
 }
 
-func (m *Model) bodyHeight() int { return max(m.height-2-m.helpHeight(), 1) }
+// bodyHeight is what the title, the status (one row, more while a long message wraps)
+// and the help leave.
+func (m *Model) bodyHeight() int {
+	return max(m.height-1-m.status.height(m.width)-m.helpHeight(), 1)
+}
 
 func (m *Model) listWidth() int { return min(max(m.width/4, listMinWidth), listMaxWidth) }
 
@@ -576,8 +680,11 @@ func (m *Model) layout() {
 	m.view.setSize(w, vh)
 	m.paste.setSize(m.width, h)
 	m.keysIn.setSize(m.width, h)
+	m.expectedIn.setSize(m.width, h)
 	m.tenantsScreen.setSize(m.width, h)
 	m.get.setSize(m.width, h)
+	m.maker.edit.setSize(m.width, h)
+	m.maker.diff.setSize(m.width, h)
 	m.chrome()
 }
 
@@ -647,10 +754,16 @@ func (m *Model) body(now time.Time) string {
 		return m.paste.view(m.styles, m.loc, now)
 	case screenKeys:
 		return m.keysIn.view(m.styles)
+	case screenExpected:
+		return m.expectedIn.view(m.styles)
 	case screenTenants:
 		return m.tenantsScreen.view(m.styles)
 	case screenGet:
 		return m.get.view(m.styles, now, m.spinner.View(), m.dark)
+	case screenEdit:
+		return m.maker.edit.view(m.styles)
+	case screenDiff:
+		return m.maker.diff.view(m.styles)
 	}
 	f := frame{now: now}
 	if m.fetching() {

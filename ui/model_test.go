@@ -260,7 +260,7 @@ func TestScrollingTheTokenView(t *testing.T) {
 	hs.keys("end")
 	hs.wantOnScreen("Checks", "markers:")
 	hs.wantOffScreen(first)
-	hs.wantOnScreen("expires in 1h", "✓ valid") // the summary stays put
+	hs.wantOnScreen("expires in 1h", "✓ signature valid") // the summary stays put
 	hs.keys("g")
 	hs.wantOnScreen(first)
 	hs.keys("pgdown") // the list has the focus: pgdown pages it, the view stays

@@ -117,7 +117,7 @@ func TestTenantIssuerMatchLabelled(t *testing.T) {
 		t.Fatalf("report: %+v", rep.Key)
 	}
 	hs.keys("G") // the report is at the foot of the view
-	hs.wantOnScreen("✓ valid", "keys: 1 from saved tenant m2m: discovery", "F fetch keys from "+p.Issuer+" (saved tenant m2m)")
+	hs.wantOnScreen("✓ signature valid", "keys: 1 from saved tenant m2m: discovery", "F fetch keys from "+p.Issuer+" (saved tenant m2m)")
 	// Its tenant is found by issuer and client for userinfo too.
 	hs.send(press("u"))
 	hs.wantOnScreen("userinfo answered by m2m")

@@ -70,19 +70,6 @@ func (e *entry) refreshNote(now time.Time) string {
 	return ""
 }
 
-// refreshGrant picks how to renew tenant t's tokens without a person: the refresh grant
-// when prev holds a refresh token, else client credentials again when the tenant may use
-// them. It refuses tenants whose tokens need a person (device or PKCE, no refresh token).
-func refreshGrant(t store.Tenant, prev *oauth.TokenSet) (oauth.Grant, error) {
-	switch {
-	case prev != nil && prev.RefreshToken != "":
-		return oauth.GrantRefresh, nil
-	case t.CanClientCredentials():
-		return oauth.GrantClientCredentials, nil
-	}
-	return "", fmt.Errorf("tenant %q has no stored refresh token and needs a person: get a new token with T (grant %s)", t.Name, defaultGrant(t))
-}
-
 // startRefresh starts one refresh of e's tenant tokens unless one is already running.
 func (m *Model) startRefresh(e *entry, auto bool) tea.Cmd {
 	switch {
@@ -104,7 +91,7 @@ func (m *Model) startRefresh(e *entry, auto bool) tea.Cmd {
 	}
 	m.refreshing[name] = true
 	m.status.set("refreshing the tokens of "+name+"…", m.now())
-	ts, env := m.store, m.grants
+	ts, env, clock := m.store, m.grants, m.now
 	return tea.Batch(m.spinner.Tick, func() tea.Msg {
 		msg := refreshedMsg{tenant: name, auto: auto}
 		t, err := ts.Resolve(name)
@@ -112,23 +99,23 @@ func (m *Model) startRefresh(e *entry, auto bool) tea.Cmd {
 			msg.err = err
 			return msg
 		}
-		prev, err := ts.Secrets.LoadTokenSet(name)
-		if err != nil && !errors.Is(err, store.ErrTokenCacheUnreadable) {
-			msg.err = err
-			return msg
-		}
-		msg.prev = prev
-		g, err := refreshGrant(t, prev)
-		if err != nil {
-			msg.err = err
-			return msg
-		}
 		ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
 		defer cancel()
-		// runGrant is the get-token screen's grant: it refreshes or re-obtains, and stores
-		// the new set (the rotated refresh token with it) before it returns.
-		got, _ := runGrant(ctx, 0, ts, t, g, env)().(tokenObtainedMsg)
-		msg.ts, msg.err, msg.saveErr = got.ts, got.err, got.saveErr
+		// The tenant session refreshes (or obtains by client credentials again) under the
+		// tenant's lock and stores the rotated refresh token before it returns. r always
+		// renews; the tick only a token still due once the lock is taken.
+		out, err := tenantSession(env, ts, t, clock).Renew(ctx, store.Policy{Margin: refreshMargin, Force: !auto, ClientCredentials: true})
+		var np *store.NeedsPersonError
+		switch {
+		case errors.As(err, &np):
+			msg.err = fmt.Errorf("tenant %q has no stored refresh token and needs a person: get a new token with T (grant %s)", t.Name, defaultGrant(t))
+		case err != nil:
+			msg.err = err
+		case out.RenewErr != nil:
+			msg.err = out.RenewErr
+		default:
+			msg.prev, msg.ts, msg.saveErr = out.Prev, out.Set, out.StoreErr
+		}
 		return msg
 	})
 }

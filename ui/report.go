@@ -40,14 +40,19 @@ func (b *rowBuilder) validation(e *entry, fetchLabel string) {
 		head += "  " + st.Title.Render("v") + st.Muted.Render(strings.TrimPrefix(hint, "v"))
 	}
 	b.add(head)
-	b.add("  " + st.Muted.Render("policy: default (asymmetric algorithms, 60s leeway)"))
-	b.addDyn(func(f frame) any { return keysKey{e.val.keys, e.val.fetching, e.val.fetchErr, f.spinner} },
-		func(f frame) string { return "  " + keysLine(e, st, f) })
-	if !e.example {
-		if fetchLabel != "" {
-			b.add("  " + st.Title.Render("F") + " " + st.Action.Render(fetchLabel))
+	b.addWrapped("  ", 2, "policy: "+policyText(e.val.policy), st.Muted)
+	if rep != nil && rep.Opaque {
+		// Only its issuer can read it: no key the user holds can help.
+		b.addWrapped("  ", 2, opaqueAdvice, st.Value)
+	} else {
+		b.addDyn(func(f frame) any { return keysKey{e.val.keys, e.val.fetching, e.val.fetchErr, f.spinner} },
+			func(f frame) string { return "  " + keysLine(e, st, f) })
+		if !e.example {
+			if fetchLabel != "" {
+				b.add("  " + st.Title.Render("F") + " " + st.Action.Render(fetchLabel))
+			}
+			b.add("  " + st.Title.Render("L") + " " + st.Action.Render("load keys: a file, a URL, or paste a JWKS, PEM key or HMAC secret"))
 		}
-		b.add("  " + st.Title.Render("L") + " " + st.Action.Render("load keys from a file or URL"))
 	}
 	if rep == nil {
 		return

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tokenbench/tokenbench/store"
+	"github.com/tokenbench/tokenbench/tokens"
 )
 
 // Options configures the workbench started by Run.
@@ -32,6 +33,13 @@ type Options struct {
 	// screens, refresh, userinfo and introspection); nil means the config file at
 	// store.ConfigPath("") and the system keyring. Nothing is read before Init's commands.
 	Tenants *store.Tenants
+	// SignKey is the local key e re-signs edited claims with; nil means a throwaway session
+	// key, made on the first re-sign or by K (which also replaces a given key).
+	SignKey *tokens.SigningKey
+	// Expect is the command line's expected context (verify's policy and key flags): it
+	// applies to every token of its issuer (the tenant's, --issuer, else the opened
+	// token's). Its tenant is read and its keys loaded in Init's commands.
+	Expect *store.Expectation
 }
 
 // frameRate is how often Bubble Tea's renderer wakes to write what changed. It sets both

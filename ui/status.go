@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"strings"
 	"time"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tokenbench/tokenbench/tokens"
@@ -33,17 +35,48 @@ func (s *statusBar) expire(now time.Time) {
 	}
 }
 
-// view renders the line; it is styled again only when the message or width changes.
+// maxStatusRows bounds how many rows a long status message wraps to; the body gives
+// them up while it is shown.
+const maxStatusRows = 6
+
+// rows returns the message wrapped at width, at most maxStatusRows rows (the last one
+// cut only when even that is not enough): an error's cause often comes last, after a
+// long URL, and must not be cut off.
+func (s *statusBar) rows(width int) []string {
+	if s.text == "" {
+		return []string{""}
+	}
+	prefix := ""
+	if s.isErr {
+		prefix = "✗ "
+	}
+	lines := strings.Split(lipgloss.Wrap(prefix+tokens.SafeText(s.text), max(width, 10), " /"), "\n")
+	if len(lines) > maxStatusRows {
+		lines = lines[:maxStatusRows]
+		lines[maxStatusRows-1] = ansi.Truncate(lines[maxStatusRows-1]+" …", width, "…")
+	}
+	return lines
+}
+
+// height is how many rows the status takes at width: one, or more for a long message.
+func (s *statusBar) height(width int) int { return len(s.rows(width)) }
+
+// view renders the status rows; they are styled again only when the message or width
+// changes.
 func (s *statusBar) view(st Styles, width int) string {
 	if s.text == "" {
 		return ""
 	}
 	if s.shown.key != width || s.shown.text == "" {
-		style, prefix := st.StatusBar, ""
+		style := st.StatusBar
 		if s.isErr {
-			style, prefix = st.StatusError, "✗ "
+			style = st.StatusError
 		}
-		s.shown = memo[int]{key: width, text: ansi.Truncate(style.Render(prefix+tokens.SafeText(s.text)), width, "…")}
+		rows := s.rows(width)
+		for i, r := range rows {
+			rows[i] = ansi.Truncate(style.Render(r), width, "…")
+		}
+		s.shown = memo[int]{key: width, text: strings.Join(rows, "\n")}
 	}
 	return s.shown.text
 }

@@ -253,10 +253,13 @@ func (s *tenantsScreen) updateForm(msg tea.Msg) tea.Cmd {
 			return s.form.Init()
 		}
 		change := store.KeepSecret
-		if d.Secret != "" {
+		switch {
+		case t.UsesPrivateKey() && d.PrivateKey != "":
+			change = store.SetPrivateKey(d.PrivateKey)
+		case d.Secret != "":
 			change = store.SetSecret(d.Secret)
 		}
-		d.Secret = "" // the secret leaves the screen with the command
+		d.Secret, d.PrivateKey = "", "" // the secrets leave the screen with the command
 		s.mode, s.form, s.formErr = tenantsList, nil, ""
 		if d.editing == "" {
 			return s.change("added tenant "+t.Name, func(ts *store.Tenants) error { return ts.Add(t, change) })
@@ -291,8 +294,10 @@ func (s *tenantsScreen) newForm() *huh.Form {
 			Value(&d.Name).Validate(d.validateName))
 	}
 	secretHelp := "stored in the OS keyring; leave empty for a public client or to use " + store.EnvClientSecret
+	keyHelp := "paste a PEM or JWK private key; stored in the OS keyring only"
 	if d.editing != "" {
 		secretHelp = "leave empty to keep the stored one"
+		keyHelp = "leave empty to keep the stored one"
 	}
 	fields = append(fields,
 		huh.NewInput().Title("Domain (Auth0) or issuer URL (OIDC)").Placeholder("dev-abc.eu.auth0.com").
@@ -307,12 +312,80 @@ func (s *tenantsScreen) newForm() *huh.Form {
 		huh.NewInput().Title("Organization").Description("optional (Auth0)").Value(&d.Org),
 		huh.NewInput().Title("Redirect port").Description("optional: pin the loopback redirect port").
 			Value(&d.Port).Validate(validatePort),
+		huh.NewInput().Title("Redirect URI").Description("optional: the exact loopback URI registered, http://localhost:PORT/PATH (wins over the port)").
+			Value(&d.RedirectURI).Validate(validateRedirectURI),
+		huh.NewSelect[string]().Title("Client authentication").Options(authOptions()...).Value(&d.AuthMethod),
+		huh.NewText().Title("Private key (private_key_jwt)").Description(keyHelp).
+			Value(&d.PrivateKey).Validate(d.validatePrivateKey),
+		huh.NewConfirm().Title("Use the issuer's discovery document?").
+			Description("no: the endpoints below are all there is").Value(&d.Discovery),
 	)
+	for _, e := range d.endpointInputs() {
+		fields = append(fields, huh.NewInput().Title(e.title).Description("optional: used instead of discovery's").
+			Value(e.value).Validate(validateEndpoint))
+	}
 	km := huh.NewDefaultKeyMap()
 	km.Quit = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
 	return huh.NewForm(huh.NewGroup(fields...)).
 		WithTheme(s.styles.Form).WithKeyMap(km).WithShowHelp(true).
 		WithWidth(max(s.width-2, 20)).WithHeight(max(s.height-3, 5))
+}
+
+func authOptions() []huh.Option[string] {
+	opts := []huh.Option[string]{huh.NewOption("default (client_secret_basic, none for a public client)", "")}
+	for _, m := range oauth.AuthMethods {
+		opts = append(opts, huh.NewOption(string(m), string(m)))
+	}
+	return opts
+}
+
+// endpointInput is one endpoint override field of the form.
+type endpointInput struct {
+	title string
+	value *string
+}
+
+func (d *tenantDraft) endpointInputs() []endpointInput {
+	e := &d.Endpoints
+	return []endpointInput{
+		{"Authorization endpoint", &e.Authorization}, {"Token endpoint", &e.Token},
+		{"Device authorization endpoint", &e.DeviceAuthorization}, {"Userinfo endpoint", &e.Userinfo},
+		{"Introspection endpoint", &e.Introspection}, {"Revocation endpoint", &e.Revocation},
+		{"JWKS URI", &e.JWKSURI},
+	}
+}
+
+func validateRedirectURI(v string) error {
+	if v = strings.TrimSpace(v); v == "" {
+		return nil
+	}
+	if _, _, _, err := oauth.ParseRedirectURI(v); err != nil {
+		return errors.New("use http://127.0.0.1:PORT/PATH, http://localhost:PORT/PATH or http://[::1]:PORT/PATH")
+	}
+	return nil
+}
+
+func validateEndpoint(v string) error {
+	if v = strings.TrimSpace(v); v == "" {
+		return nil
+	}
+	if (oauth.Endpoints{Token: v}).Check() != nil {
+		return errors.New("an https URL (http only on loopback), without fragment")
+	}
+	return nil
+}
+
+func (d *tenantDraft) validatePrivateKey(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return nil
+	}
+	if d.AuthMethod != string(oauth.AuthPrivateKeyJWT) {
+		return errors.New("a private key is only used with private_key_jwt")
+	}
+	if _, err := oauth.ParseSigningKey([]byte(v)); err != nil {
+		return errors.New("this key cannot sign client assertions (PEM or JWK; RSA ≥ 2048, EC or Ed25519)")
+	}
+	return nil
 }
 
 func grantOptions() []huh.Option[string] {
@@ -327,7 +400,9 @@ func grantOptions() []huh.Option[string] {
 // parameters) are kept from the tenant being edited.
 type tenantDraft struct {
 	Kind, Name, Where, ClientID, Secret, Audience, Scopes, Grant, Org, Port string
-	Confidential                                                            bool
+	RedirectURI, AuthMethod, PrivateKey                                     string
+	Confidential, Discovery                                                 bool
+	Endpoints                                                               store.Endpoints
 
 	editing string       // the tenant's name when editing; "" when adding
 	orig    store.Tenant // the tenant as it was when the form opened
@@ -336,12 +411,13 @@ type tenantDraft struct {
 
 func newDraft(t *store.Tenant) *tenantDraft {
 	if t == nil {
-		return &tenantDraft{Kind: string(store.KindAuth0), Confidential: true}
+		return &tenantDraft{Kind: string(store.KindAuth0), Confidential: true, Discovery: true}
 	}
 	d := &tenantDraft{
 		Kind: string(t.Kind), Name: t.Name, ClientID: t.ClientID, Audience: t.Audience,
 		Scopes: strings.Join(t.Scopes, " "), Grant: string(t.Grant), Org: t.Organization,
 		Confidential: t.Confidential, editing: t.Name, orig: *t,
+		RedirectURI: t.RedirectURI, AuthMethod: string(t.AuthMethod), Discovery: !t.NoDiscovery, Endpoints: t.Endpoints,
 	}
 	d.Where = t.Issuer
 	if t.Kind == store.KindAuth0 {
@@ -368,6 +444,13 @@ func (d *tenantDraft) applyTo(t *store.Tenant) error {
 	t.Scopes = strings.Fields(d.Scopes)
 	t.Grant = oauth.Grant(d.Grant)
 	t.Organization = strings.TrimSpace(d.Org)
+	t.RedirectURI = strings.TrimSpace(d.RedirectURI)
+	t.AuthMethod = oauth.AuthMethod(d.AuthMethod)
+	t.NoDiscovery = !d.Discovery
+	for _, e := range d.endpointInputs() {
+		*e.value = strings.TrimSpace(*e.value)
+	}
+	t.Endpoints = d.Endpoints
 	t.RedirectPort = 0
 	if p := strings.TrimSpace(d.Port); p != "" {
 		n, err := strconv.Atoi(p)
@@ -390,6 +473,12 @@ func (d *tenantDraft) tenant() (store.Tenant, error) {
 	}
 	if d.Secret != "" && !t.Confidential {
 		return t, errors.New("a public client has no client secret: clear it or make the client confidential")
+	}
+	if t.UsesPrivateKey() && d.Secret != "" {
+		return t, errors.New("a private_key_jwt client has a private key, not a client secret: clear the secret")
+	}
+	if t.UsesPrivateKey() && d.PrivateKey == "" && !d.orig.UsesPrivateKey() {
+		return t, errors.New("private_key_jwt needs the client's private key: paste it in the form")
 	}
 	return t, t.Validate()
 }

@@ -12,9 +12,9 @@ import (
 	"charm.land/huh/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/godbus/dbus/v5"
-	"github.com/zalando/go-keyring"
 
 	"github.com/tokenbench/tokenbench/store"
+	"github.com/tokenbench/tokenbench/store/keyringtest"
 	"github.com/tokenbench/tokenbench/tokens/oauth"
 )
 
@@ -30,10 +30,9 @@ type tenantsHarness struct {
 
 func newTenantsHarness(t *testing.T) *tenantsHarness {
 	t.Helper()
-	keyring.MockInit()
 	ts := &store.Tenants{
 		Path:    filepath.Join(t.TempDir(), "config.toml"),
-		Secrets: &store.Secrets{LookupEnv: func(string) (string, bool) { return "", false }},
+		Secrets: &store.Secrets{Keyring: keyringtest.NewMemory(), LookupEnv: func(string) (string, bool) { return "", false }},
 	}
 	m, err := New(Options{Tenants: ts, Now: func() time.Time { return t0 }, Location: time.UTC})
 	if err != nil {
@@ -94,17 +93,24 @@ func (h *tenantsHarness) input(text string) {
 	h.next()
 }
 
-// submit leaves the last field: huh then asks for the next group, which completes the
-// form, and the screen hands out the save command, which is run.
+// submit leaves the field being typed in and every later one as it is (the optional
+// wiring fields: redirect URI, auth method, key, discovery, endpoints): huh then asks
+// for the next group, which completes the form, and the screen hands out the save
+// command, which is run.
 func (h *tenantsHarness) submit() {
 	h.t.Helper()
 	h.key("enter")
-	cmd := h.send(huh.NextField())
-	msgs := runLeaves(h.t, cmd)
+	form := h.m.tenantsScreen.form
 	var save tea.Cmd
-	for _, msg := range msgs {
-		if c := h.send(msg); c != nil {
-			save = c
+	for range 32 {
+		save = nil
+		for _, msg := range runLeaves(h.t, h.send(huh.NextField())) {
+			if c := h.send(msg); c != nil {
+				save = c
+			}
+		}
+		if h.m.tenantsScreen.mode != tenantsForm || h.m.tenantsScreen.form != form {
+			break // saved, or refused with a new form
 		}
 	}
 	if h.m.tenantsScreen.mode == tenantsForm {
@@ -399,8 +405,7 @@ func TestTenantsScreenWithoutKeyring(t *testing.T) {
 	h.open()
 	h.seed("prod", "prod-secret-1")
 	before, _ := os.ReadFile(h.ts.Path)
-	keyring.MockInitWithError(dbus.Error{Name: "org.freedesktop.DBus.Error.ServiceUnknown"})
-	h.ts.Secrets = &store.Secrets{}
+	h.ts.Secrets = &store.Secrets{Keyring: unavailableKeyring{}}
 	h.storeDone(h.m.tenantsScreen.open())
 	h.want("unknown", "! keyring unavailable: no Secret Service")
 	h.addAuth0("dev", "never-stored")
@@ -435,3 +440,12 @@ func TestTenantsScreenFitsTheWindow(t *testing.T) {
 		}
 	}
 }
+
+// unavailableKeyring answers every call as a session bus without a Secret Service does.
+type unavailableKeyring struct{}
+
+var noSecretService = dbus.Error{Name: "org.freedesktop.DBus.Error.ServiceUnknown"}
+
+func (unavailableKeyring) Set(string, string, string) error   { return noSecretService }
+func (unavailableKeyring) Get(string, string) (string, error) { return "", noSecretService }
+func (unavailableKeyring) Delete(string, string) error        { return noSecretService }

@@ -42,7 +42,7 @@ func TestTmuxDeviceFlow(t *testing.T) {
 	s.waitFor("$")
 	s.literal(bin + "; echo EXITED:$?")
 	s.keys("Enter")
-	s.waitFor("EXAMPLE TOKEN", "✓ valid")
+	s.waitFor("EXAMPLE TOKEN", "✓ signature valid")
 
 	s.keys("T")
 	s.waitFor("Get a token", "› dev", "grant: device")
@@ -67,7 +67,7 @@ func TestTmuxDeviceFlow(t *testing.T) {
 		t.Fatalf("no countdown for the new token:\n%s", screen)
 	}
 	// Its tenant's keys verify it without a key press.
-	s.waitFor("✓ valid")
+	s.waitFor("✓ signature valid")
 	s.keys("G") // the report, with the keys' source, is at the foot of the view
 	s.waitFor("keys: 1 from saved tenant dev")
 

@@ -116,7 +116,7 @@ func TestTmuxPasteViewCopyQuit(t *testing.T) {
 	s.waitFor("$")
 	s.literal(bin + "; echo EXITED:$?")
 	s.keys("Enter")
-	s.waitFor("EXAMPLE TOKEN", "example · access", "✓ valid")
+	s.waitFor("EXAMPLE TOKEN", "example · access", "✓ signature valid")
 	if s.format("#{alternate_on}") != "1" {
 		t.Fatal("the workbench should run in the alternate screen")
 	}

@@ -290,7 +290,7 @@ func (b *rowBuilder) body(e *entry, fetchLabel string) {
 	st := b.st
 	if e.expl == nil {
 		b.add(st.Section.Render("Opaque token"))
-		b.addWrapped("  ", 2, "Only the issuer can tell what this token means and when it expires: ask it through token introspection (RFC 7662) or the userinfo endpoint.", st.Value)
+		b.addWrapped("  ", 2, opaqueAdvice, st.Value)
 		b.add("")
 		b.provider(e)
 		b.notes(e)

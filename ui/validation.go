@@ -9,6 +9,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
@@ -21,8 +23,8 @@ import (
 // user chose (the example's own key, an explicit fetch, a JWKS file or URL).
 type validation struct {
 	keys      *tokens.KeySet
-	issuer    string // the issuer the keys were discovered for, pinned in the policy
 	validator *tokens.Validator
+	policy    tokens.Policy // what validator checks: shown above the report
 	report    *tokens.Report
 	fetching  string // what is being fetched, "" when nothing is
 	fetchErr  string
@@ -43,10 +45,12 @@ type (
 		e      *entry
 		keys   *tokens.KeySet
 		issuer string // set when the keys came from the issuer's discovery
-		what   string
-		arg    string // the file or URL typed for L, empty for a fetch
-		err    error
-		quiet  bool // fetched without a key press: success is shown in the view only
+		// decrypt are JWE decryption keys (L on a JWE) instead of verification keys.
+		decrypt []tokens.Key
+		what    string
+		arg     string // the file or URL typed for L, empty for a fetch
+		err     error
+		quiet   bool // fetched without a key press: success is shown in the view only
 	}
 )
 
@@ -67,6 +71,17 @@ const fetchTimeout = 20 * time.Second
 // across tokenbench processes. Files are read as they are.
 func defaultKeySource() keySource {
 	return cachedKeySource(keys.NewCache())
+}
+
+// IssuerKeys and JWKS make a keySource the store.KeyFetcher the command line's
+// expectation is resolved with, so that tests' loopback sources serve it too.
+func (s keySource) IssuerKeys(ctx context.Context, issuer, kid string) (*tokens.KeySet, error) {
+	return s.issuerKeys(ctx, issuer, kid)
+}
+
+// JWKS loads a JWKS URL (see IssuerKeys).
+func (s keySource) JWKS(ctx context.Context, jwksURL, _ string) (*tokens.KeySet, error) {
+	return s.jwks(ctx, jwksURL)
 }
 
 func cachedKeySource(c *keys.Cache) keySource {
@@ -99,9 +114,10 @@ func (m *Model) revalidate(e *entry) tea.Cmd {
 	if e == nil || e.in.Parsed == nil {
 		return nil
 	}
-	pol := tokens.Policy{Now: m.now, Issuer: e.val.issuer}
-	v := tokens.NewValidator(pol, e.val.keys)
-	e.val.validator, e.val.report = v, nil
+	pol, keys := m.policyFor(e)
+	e.val.keys = keys
+	v := tokens.NewValidator(pol, keys)
+	e.val.validator, e.val.policy, e.val.report = v, pol, nil
 	raw := e.in.Token
 	return func() tea.Msg { return reportMsg{e: e, by: v, rep: v.Validate(raw)} }
 }
@@ -176,12 +192,22 @@ func (m *Model) autoFetch() tea.Cmd {
 	var cmds []tea.Cmd
 	for _, e := range m.list.entries {
 		iss, _ := m.fetchTarget(e)
-		if _, saved := m.tenants.match(iss, ""); saved && iss != "" && e.val.keys == nil && e.val.fetching == "" && e.val.fetchErr == "" {
+		if _, saved := m.tenants.match(iss, ""); saved && iss != "" && m.expectFor(e).keys == nil && !m.fetchingFor(iss) && e.val.fetchErr == "" {
 			cmds = append(cmds, m.fetchKeys(e, true))
 			m.refreshView(e)
 		}
 	}
 	return tea.Batch(cmds...)
+}
+
+// fetchingFor reports whether keys for iss are being fetched for any token.
+func (m *Model) fetchingFor(iss string) bool {
+	for _, e := range m.list.entries {
+		if e.val.fetching != "" && issuerOf(e) == iss {
+			return true
+		}
+	}
+	return false
 }
 
 // fetchKeys starts the fetch of the selected token's issuer keys: explicit (F), or quiet
@@ -219,16 +245,46 @@ func (m *Model) fetchKeys(e *entry, quiet bool) tea.Cmd {
 	})
 }
 
-// loadJWKS starts loading a JWKS from a file or URL for e.
+// loadJWKS starts loading keys from a file or URL for e. For a JWE a file is first
+// read as the private key the token was encrypted to (as verify --decrypt-key does),
+// else as verification keys for the signed token inside.
 func (m *Model) loadJWKS(e *entry, arg string) tea.Cmd {
 	e.val.fetching, e.val.fetchErr = "keys from "+tokens.SafeText(arg), ""
 	load := m.keySrc.jwks
+	jwe := e.in.Kind == tokens.JWE && !isURL(arg)
 	return tea.Batch(m.spinner.Tick, func() tea.Msg {
+		if jwe {
+			if dec, err := keys.LoadDecryptionFile(arg); err == nil {
+				return keysLoadedMsg{e: e, decrypt: dec, what: "decryption key from " + arg}
+			}
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
 		defer cancel()
 		keys, err := load(ctx, arg)
 		return keysLoadedMsg{e: e, keys: keys, what: "keys from " + arg, arg: arg, err: err}
 	})
+}
+
+// pastedSecretSource labels a pasted HMAC secret in reports.
+const pastedSecretSource = "pasted HMAC secret (memory only)"
+
+// loadKeyText reads keys pasted as text (a JWKS, JWK or PEM) or an HMAC secret. The
+// secret is held in the key set in memory only; nothing is written anywhere.
+func (m *Model) loadKeyText(msg loadKeyTextMsg) tea.Cmd {
+	e := msg.e
+	if msg.secret {
+		set := &tokens.KeySet{Keys: []tokens.Key{{
+			JWK:    jose.JSONWebKey{Key: []byte(msg.text)},
+			Origin: tokens.OriginSecretFile,
+			Source: pastedSecretSource,
+		}}}
+		return func() tea.Msg { return keysLoadedMsg{e: e, keys: set, what: "an HMAC secret (memory only)"} }
+	}
+	text := msg.text
+	return func() tea.Msg {
+		keys, err := tokens.ParseVerificationKeys([]byte(text), "pasted keys")
+		return keysLoadedMsg{e: e, keys: keys, what: "pasted keys", err: err}
+	}
 }
 
 // keysLoaded stores a fetched key set (or its error, as one line in the report) and
@@ -246,13 +302,42 @@ func (m *Model) keysLoaded(msg keysLoadedMsg) tea.Cmd {
 		m.refreshView(e)
 		return nil
 	}
-	e.val.keys, e.val.issuer, e.val.fetchErr = msg.keys, msg.issuer, ""
-	if !msg.quiet {
-		m.status.set(fmt.Sprintf("loaded %d key(s): %s", len(msg.keys.Keys), msg.what), m.now())
+	e.val.fetchErr = ""
+	if e.example { // the example is checked with its own key only
+		return nil
 	}
-	cmd := m.revalidate(e)
-	m.refreshView(e)
-	return cmd
+	x := m.expectFor(e)
+	if msg.decrypt != nil {
+		x.decrypt = msg.decrypt
+		m.status.set(fmt.Sprintf("loaded %d decryption key(s): %s", len(msg.decrypt), msg.what), m.now())
+		return m.revalidateIssuer(issuerOf(e))
+	}
+	x.keys = msg.keys
+	if msg.issuer != "" {
+		x.discovered = msg.issuer
+	}
+	iss := issuerOf(e)
+	if !msg.quiet {
+		scope := "this token"
+		if n := m.countIssuer(iss); n > 1 {
+			scope = fmt.Sprintf("the %d tokens from %s", n, tokens.SafeText(iss))
+		} else if iss != "" {
+			scope = "every token from " + tokens.SafeText(iss)
+		}
+		m.status.set(fmt.Sprintf("loaded %d key(s): %s — for %s", len(msg.keys.Keys), msg.what, scope), m.now())
+	}
+	return m.revalidateIssuer(iss)
+}
+
+// countIssuer counts the session's tokens from iss.
+func (m *Model) countIssuer(iss string) int {
+	n := 0
+	for _, e := range m.list.entries {
+		if !e.example && issuerOf(e) == iss {
+			n++
+		}
+	}
+	return n
 }
 
 // reportArrived stores a report unless the keys changed since it was started.
@@ -261,6 +346,11 @@ func (m *Model) reportArrived(msg reportMsg) {
 		return
 	}
 	msg.e.val.report = msg.by.RecheckTimes(msg.rep)
+	if e := msg.e; e.in.Kind == tokens.JWE && msg.rep.Token != nil {
+		// Decrypted with a key the user loaded: show the signed token inside.
+		e.expl = tokens.Explain(msg.rep.Token)
+		e.expl.PayloadNote = "decrypted with the key you loaded: below are the header and claims of the signed token inside"
+	}
 	m.refreshView(msg.e)
 }
 
@@ -277,28 +367,79 @@ func (m *Model) fetching() bool {
 	return false
 }
 
-// verdictLine is the summary's live verdict.
+// verdictLine is the summary's live verdict. It never overstates: a signature that
+// verifies says nothing of whether your API accepts the token, so without an expected
+// audience the line says the audience was not checked; with one it says whether that API
+// would accept the token, and if not, the first reason.
 func verdictLine(e *entry, st Styles) string {
+	r := func(s lipgloss.Style, text string) string { return s.Render(text) }
 	if e.in.Parsed == nil {
-		return st.Muted.Render("verdict: not checked (an opaque token can only be checked by its issuer)")
+		return r(st.Warn, "● opaque access token") + r(st.Muted, " · only its issuer can read it (see below)")
 	}
 	rep := e.val.report
 	if rep == nil {
-		return st.Muted.Render("verdict: validating…")
+		return r(st.Muted, "verdict: validating…")
 	}
-	var s string
+	if rep.Opaque {
+		return r(st.Warn, "● opaque access token") + r(st.Muted, " · only its issuer can read it (see below)")
+	}
 	switch rep.Verdict {
 	case tokens.VerdictValid:
-		s = st.Pass.Render("✓ valid")
-		if rep.Key != nil {
-			s += st.Muted.Render(" · signature verified with " + tokens.SafeText(rep.Key.String()))
+		if !rep.AudienceChecked {
+			return r(st.Pass, "✓ signature valid") + " · " + r(st.Warn, "audience not checked") + r(st.Muted, " — press a to set your API")
 		}
+		s := r(st.Pass, "✓ your API would accept it")
+		if e.expl != nil && e.expl.Use == "ID token" {
+			s = r(st.Pass, "✓ valid ID token for "+tokens.SafeText(strings.Join(e.val.policy.Audiences, " or ")))
+		}
+		if rep.Key != nil {
+			s += r(st.Muted, " · signature verified with "+tokens.SafeText(rep.Key.String()))
+		}
+		return s
 	case tokens.VerdictInvalid:
-		s = st.Fail.Render("✗ invalid") + " · " + tokens.SafeText(strings.TrimPrefix(rep.Summary(), "invalid: "))
-	default:
-		s = st.Warn.Render("? unverified") + st.Muted.Render(" · no key configured, the signature was not checked")
+		why := "invalid"
+		if f := rep.Failed(); len(f) > 0 {
+			why = tokens.SafeText(f[0].Name) + " — " + tokens.SafeText(f[0].Reason)
+			switch {
+			case f[0].Name == "aud" && e.expl != nil && e.expl.Use == "ID token":
+				why = "aud — this is an ID token (its aud is the client), not an access token: send the access token"
+			case f[0].Name == "aud" && len(e.val.policy.Audiences) > 0:
+				// What the token names is in the summary and the check below.
+				why = "aud — expected " + tokens.SafeText(strings.Join(e.val.policy.Audiences, " or "))
+			}
+		}
+		if rep.AudienceChecked {
+			return r(st.Fail, "✗ your API would refuse it: ") + why
+		}
+		return r(st.Fail, "✗ invalid: ") + why
 	}
-	return s
+	if c, ok := rep.Check(tokens.CheckJWEKey); ok && c.Status == tokens.StatusSkip {
+		return r(st.Warn, "? encrypted") + r(st.Muted, " · press L to load the private key it was encrypted to")
+	}
+	return r(st.Warn, "? unverified") + r(st.Muted, " · no key yet — press F to fetch the issuer's keys or L to load keys")
+}
+
+// opaqueAdvice is what the workbench says of an opaque access token — a random string,
+// or a JWE its issuer encrypted for itself: what it is, and how to get a JWT instead.
+const opaqueAdvice = "This is " + tokens.OpaqueNote + " (in a saved tenant: its audience field). " +
+	"Other providers: ask the issuer about it with introspection (i) or userinfo (u)."
+
+// policyText says in one line what the token is checked against: your API (audiences,
+// scopes, issuer) or that no API was named.
+func policyText(p tokens.Policy) string {
+	var parts []string
+	if len(p.Audiences) > 0 {
+		parts = append(parts, "your API "+strings.Join(p.Audiences, " or "))
+	} else {
+		parts = append(parts, "no API named (a to set it)")
+	}
+	if len(p.Scopes) > 0 {
+		parts = append(parts, "scopes "+strings.Join(p.Scopes, " "))
+	}
+	if p.Issuer != "" {
+		parts = append(parts, "issuer "+p.Issuer)
+	}
+	return tokens.SafeText(strings.Join(parts, " · "))
 }
 
 // keysKey is what the keys row depends on.

@@ -34,6 +34,14 @@ type DeviceAuthorization struct {
 	Interval                time.Duration `json:"-"`
 }
 
+// The device flow is written here rather than with golang.org/x/oauth2's DeviceAuth and
+// DeviceAccessToken (v0.38), which cover the common case but not what tokenbench meets:
+// DeviceAuthResponse reads expires_in only as a number (Azure AD v1 sends a string) and
+// stamps the expiry with the real clock; DeviceAccessToken polls on its own time.Ticker
+// (so tests would wait real seconds instead of an injected Sleep), ends the flow on a bare
+// HTTP 429 from a rate limiter, and sends the same form on every poll, while a
+// client_secret_jwt or private_key_jwt client needs a fresh assertion (new jti) each time.
+
 // StartDevice sends the device authorization request to the endpoint from discovery
 // (Auth0's /oauth/device/code included). It refuses a provider without one, and an
 // answer without a device code, user code or verification URI.
@@ -42,7 +50,7 @@ func (c *Client) StartDevice(ctx context.Context) (*DeviceAuthorization, error) 
 	if err != nil {
 		return nil, err
 	}
-	u, err := endpoint(md, "device_authorization_endpoint", md.DeviceAuthorizationEndpoint)
+	u, err := endpoint(md, EndpointDeviceAuthorization, md.DeviceAuthorizationEndpoint)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +123,7 @@ func (c *Client) PollDevice(ctx context.Context, da *DeviceAuthorization) (*Toke
 	if err != nil {
 		return nil, err
 	}
-	tokenURL, err := endpoint(md, "token_endpoint", md.TokenEndpoint)
+	tokenURL, err := endpoint(md, EndpointToken, md.TokenEndpoint)
 	if err != nil {
 		return nil, err
 	}
@@ -182,21 +190,16 @@ func withOpenID(scopes []string) []string {
 	return append([]string{"openid"}, scopes...)
 }
 
-// post sends form to an endpoint, authenticating the client when auth is set (Basic or
-// in the form, as the tenant says; a public client sends its client_id), and returns
+// post sends form to an endpoint, authenticating the client when auth is set (see
+// authenticate; a public client sends its client_id), and returns
 // the body of a 2xx answer. Anything else is a *ProviderError.
 func (c *Client) post(ctx context.Context, name, u string, form url.Values, auth bool) ([]byte, error) {
 	form = cloneValues(form)
 	basic := false
 	if auth {
-		switch {
-		case c.Config.ClientSecret == "":
-			form.Set("client_id", c.Config.ClientID)
-		case c.Config.AuthMethod == AuthSecretPost:
-			form.Set("client_id", c.Config.ClientID)
-			form.Set("client_secret", c.Config.ClientSecret)
-		default:
-			basic = true
+		var err error
+		if basic, err = c.authenticate(u, form); err != nil {
+			return nil, err
 		}
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(form.Encode()))
@@ -245,7 +248,7 @@ func (c *Client) parseTokenResponse(g Grant, body []byte) (*TokenSet, error) {
 		AccessToken  string          `json:"access_token"`
 		TokenType    string          `json:"token_type"`
 		RefreshToken string          `json:"refresh_token"`
-		ExpiresIn    json.Number     `json:"expires_in"`
+		ExpiresIn    seconds         `json:"expires_in"`
 		IDToken      string          `json:"id_token"`
 		Scope        json.RawMessage `json:"scope"`
 	}
@@ -257,6 +260,5 @@ func (c *Client) parseTokenResponse(g Grant, body []byte) (*TokenSet, error) {
 	}
 	var scope any
 	_ = json.Unmarshal(r.Scope, &scope)
-	secs, _ := r.ExpiresIn.Int64()
-	return c.newTokenSet(g, r.AccessToken, r.RefreshToken, r.TokenType, r.IDToken, secs, scope), nil
+	return c.newTokenSet(g, r.AccessToken, r.RefreshToken, r.TokenType, r.IDToken, int64(r.ExpiresIn), scope), nil
 }

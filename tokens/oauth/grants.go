@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -15,7 +15,6 @@ import (
 	"github.com/cli/browser"
 	"github.com/tokenbench/tokenbench/tokens/keys"
 	"golang.org/x/oauth2"
-	"golang.org/x/oauth2/clientcredentials"
 )
 
 // AuthMethod is how a confidential client authenticates at the token endpoint, by its
@@ -29,7 +28,18 @@ const (
 	AuthSecretBasic AuthMethod = "client_secret_basic"
 	// AuthSecretPost sends them in the form body.
 	AuthSecretPost AuthMethod = "client_secret_post"
+	// AuthSecretJWT sends a client assertion signed HS256 with the client secret
+	// (client_secret_jwt, RFC 7523 section 2.2 and OpenID Connect Core section 9).
+	AuthSecretJWT AuthMethod = "client_secret_jwt"
+	// AuthPrivateKeyJWT sends a client assertion signed with ClientConfig.PrivateKey
+	// (private_key_jwt).
+	AuthPrivateKeyJWT AuthMethod = "private_key_jwt"
+	// AuthNone sends only the client_id: a public client.
+	AuthNone AuthMethod = "none"
 )
+
+// AuthMethods lists every client authentication method, in the order help text shows them.
+var AuthMethods = []AuthMethod{AuthSecretBasic, AuthSecretPost, AuthSecretJWT, AuthPrivateKeyJWT, AuthNone}
 
 // Grant names an OAuth grant tokenbench can run.
 type Grant string
@@ -54,9 +64,19 @@ type ClientConfig struct {
 	Issuer       string
 	ClientID     string
 	ClientSecret string
-	// AuthMethod is how the secret is sent; empty means AuthSecretBasic. Ignored without
-	// a secret.
+	// AuthMethod is how the client authenticates; empty means AuthSecretBasic, which without a
+	// secret (a public client) sends only the client_id.
 	AuthMethod AuthMethod
+	// PrivateKey is the PEM or JWK private key of a private_key_jwt client (see
+	// ParseSigningKey). Like ClientSecret it comes from the keyring and is never written.
+	PrivateKey []byte
+	// Endpoints replace the discovery document's endpoints one by one; with NoDiscovery
+	// the discovery document is not fetched at all and they are all there is.
+	Endpoints   Endpoints
+	NoDiscovery bool
+	// RedirectURI is the exact loopback redirect URI registered with the provider (see
+	// ParseRedirectURI); empty means http://127.0.0.1:RedirectPort/callback.
+	RedirectURI string
 	// Audience is the API identifier Auth0 needs to issue a JWT access token (sent as
 	// "audience" on the authorize, device and token requests). Without it Auth0 issues
 	// an opaque access token meant only for its userinfo endpoint.
@@ -94,6 +114,9 @@ type Client struct {
 	ShowURL func(url string)
 	// CallbackTimeout bounds the wait for the PKCE loopback callback (default 5 minutes).
 	CallbackTimeout time.Duration
+	// Listen opens the PKCE loopback listener on the redirect URI's host (the tenant's pinned port, or
+	// 0 for any); nil means net.Listen. Tests hand over a listener they opened on :0.
+	Listen func(network, address string) (net.Listener, error)
 	// KeyCache caches the issuer's discovery document and signing keys (to verify ID
 	// tokens); nil means a memory-only keys.Cache on HTTP and Now (the CLI passes its
 	// disk-backed one).
@@ -195,12 +218,19 @@ func (c *Client) Metadata(ctx context.Context) (*keys.ProviderMetadata, error) {
 	if md != nil {
 		return md, nil
 	}
-	// No lock is held across the request: concurrent first calls meet in the cache's
-	// single-flight fetch, and each can give up on its own context.
-	md, err := cache.Metadata(ctx, c.Config.Issuer)
-	if err != nil {
-		return nil, classify("discovery", err)
+	if err := c.Config.Endpoints.Check(); err != nil {
+		return nil, err
 	}
+	md = &keys.ProviderMetadata{Issuer: c.Config.Issuer}
+	if !c.Config.NoDiscovery {
+		// No lock is held across the request: concurrent first calls meet in the
+		// cache's single-flight fetch, and each can give up on its own context.
+		var err error
+		if md, err = cache.Metadata(ctx, c.Config.Issuer); err != nil {
+			return nil, classify("discovery", err)
+		}
+	}
+	md = c.Config.Endpoints.overlay(md)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.metadata == nil {
@@ -209,10 +239,11 @@ func (c *Client) Metadata(ctx context.Context) (*keys.ProviderMetadata, error) {
 	return c.metadata, nil
 }
 
-// endpoint returns one endpoint URL from discovery, refusing a missing or insecure one.
+// endpoint returns one endpoint URL, refusing a missing (a *MissingEndpointError) or
+// insecure one.
 func endpoint(md *keys.ProviderMetadata, name, raw string) (string, error) {
 	if raw == "" {
-		return "", fmt.Errorf("the provider's discovery document (%s) has no %s", md.Source, name)
+		return "", &MissingEndpointError{Name: name, Source: md.Source}
 	}
 	if _, err := keys.CheckURL(raw); err != nil {
 		return "", fmt.Errorf("the provider's %s: %w", name, err)
@@ -220,39 +251,26 @@ func endpoint(md *keys.ProviderMetadata, name, raw string) (string, error) {
 	return raw, nil
 }
 
-// oauthConfig builds the golang.org/x/oauth2 configuration from discovery.
+// oauthConfig builds the golang.org/x/oauth2 configuration that makes authorize URLs
+// (token requests go through tokenRequest).
 func (c *Client) oauthConfig(ctx context.Context, scopes []string) (*oauth2.Config, *keys.ProviderMetadata, error) {
 	md, err := c.Metadata(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	tokenURL, err := endpoint(md, "token_endpoint", md.TokenEndpoint)
+	tokenURL, err := endpoint(md, EndpointToken, md.TokenEndpoint)
 	if err != nil {
 		return nil, nil, err
 	}
 	return &oauth2.Config{
-		ClientID:     c.Config.ClientID,
-		ClientSecret: c.Config.ClientSecret,
-		Scopes:       scopes,
+		ClientID: c.Config.ClientID,
+		Scopes:   scopes,
 		Endpoint: oauth2.Endpoint{
 			AuthURL:       md.AuthorizationEndpoint,
 			TokenURL:      tokenURL,
 			DeviceAuthURL: md.DeviceAuthorizationEndpoint,
-			AuthStyle:     c.oauthAuthStyle(),
 		},
 	}, md, nil
-}
-
-func (c *Client) oauthAuthStyle() oauth2.AuthStyle {
-	if c.Config.ClientSecret == "" || c.Config.AuthMethod == AuthSecretPost {
-		return oauth2.AuthStyleInParams
-	}
-	return oauth2.AuthStyleInHeader
-}
-
-// withHTTP makes golang.org/x/oauth2 use the guarded client.
-func (c *Client) withHTTP(ctx context.Context) context.Context {
-	return context.WithValue(ctx, oauth2.HTTPClient, c.httpClient())
 }
 
 // authorizeParams are the parameters of the authorize and device requests beyond the
@@ -293,31 +311,20 @@ var reservedParams = []string{"grant_type", "client_id", "client_secret", "code"
 	"refresh_token", "device_code", "scope"}
 
 // ClientCredentials runs the client credentials grant (RFC 6749 section 4.4). It
-// refuses a client without a secret before asking the provider.
+// refuses a client without a secret or private key before asking the provider.
 func (c *Client) ClientCredentials(ctx context.Context) (*TokenSet, error) {
-	if c.Config.ClientSecret == "" {
-		return nil, errors.New("the client credentials grant needs the tenant's client secret (none is stored)")
+	if !c.hasCredential() {
+		return nil, errors.New("the client credentials grant needs the tenant's client secret or private key (none is stored)")
 	}
-	cfg, _, err := c.oauthConfig(ctx, c.Config.Scopes)
-	if err != nil {
-		return nil, err
-	}
-	cc := clientcredentials.Config{
-		ClientID:       cfg.ClientID,
-		ClientSecret:   cfg.ClientSecret,
-		TokenURL:       cfg.Endpoint.TokenURL,
-		Scopes:         cfg.Scopes,
-		AuthStyle:      cfg.Endpoint.AuthStyle,
-		EndpointParams: c.tokenParams(),
-	}
+	form := c.tokenParams()
 	for _, k := range reservedParams {
-		cc.EndpointParams.Del(k)
+		form.Del(k)
 	}
-	tok, err := cc.Token(c.withHTTP(ctx))
-	if err != nil {
-		return nil, classify("token endpoint", err)
+	form.Set("grant_type", "client_credentials")
+	if len(c.Config.Scopes) > 0 {
+		form.Set("scope", strings.Join(c.Config.Scopes, " "))
 	}
-	return c.tokenSet(GrantClientCredentials, tok), nil
+	return c.tokenRequest(ctx, GrantClientCredentials, form)
 }
 
 // Refresh runs the refresh token grant (RFC 6749 section 6) with prev's refresh token
@@ -328,17 +335,15 @@ func (c *Client) Refresh(ctx context.Context, prev *TokenSet) (*TokenSet, error)
 	if prev == nil || prev.RefreshToken == "" {
 		return nil, fmt.Errorf("%w", ErrNoRefreshToken)
 	}
-	cfg, _, err := c.oauthConfig(ctx, nil)
+	ts, err := c.tokenRequest(ctx, GrantRefresh, url.Values{
+		"grant_type": {"refresh_token"}, "refresh_token": {prev.RefreshToken},
+	})
 	if err != nil {
 		return nil, err
 	}
-	// The token source keeps the old refresh token when the response has none.
-	src := cfg.TokenSource(c.withHTTP(ctx), &oauth2.Token{RefreshToken: prev.RefreshToken})
-	tok, err := src.Token()
-	if err != nil {
-		return nil, classify("token endpoint", err)
+	if ts.RefreshToken == "" {
+		ts.RefreshToken = prev.RefreshToken
 	}
-	ts := c.tokenSet(GrantRefresh, tok)
 	if ts.IDToken != "" {
 		// The rotated refresh token must reach the caller even if the new ID token is
 		// bad, so a failure here drops the ID token with a warning instead of the set.
@@ -356,31 +361,29 @@ func (c *Client) Refresh(ctx context.Context, prev *TokenSet) (*TokenSet, error)
 	return ts, nil
 }
 
+// tokenRequest sends one token request (any grant) to the token endpoint, with the
+// client's authentication, and reads the answer. Every grant goes through here rather
+// than through golang.org/x/oauth2's token calls because x/oauth2 can neither send a
+// client assertion on a refresh nor run RFC 8693 token exchange, and client
+// authentication should live in one place (authenticate).
+func (c *Client) tokenRequest(ctx context.Context, g Grant, form url.Values) (*TokenSet, error) {
+	md, err := c.Metadata(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tokenURL, err := endpoint(md, EndpointToken, md.TokenEndpoint)
+	if err != nil {
+		return nil, err
+	}
+	body, err := c.post(ctx, "token endpoint", tokenURL, form, true)
+	if err != nil {
+		return nil, err
+	}
+	return c.parseTokenResponse(g, body)
+}
+
 // ErrNoRefreshToken is returned by Refresh when there is no refresh token to use.
 var ErrNoRefreshToken = errors.New("no refresh token is stored for this tenant (request offline_access, then run `tokenbench get` with the device or pkce grant)")
-
-// tokenSet turns an oauth2 token response into a TokenSet.
-func (c *Client) tokenSet(g Grant, tok *oauth2.Token) *TokenSet {
-	id, _ := tok.Extra("id_token").(string)
-	return c.newTokenSet(g, tok.AccessToken, tok.RefreshToken, tok.TokenType, id, expiresIn(tok), tok.Extra("scope"))
-}
-
-// expiresIn reads the response's expires_in from the raw response: the clientcredentials
-// package does not copy it into Token.ExpiresIn, and Token.Expiry is stamped with the
-// real clock rather than the injected one.
-func expiresIn(tok *oauth2.Token) int64 {
-	if tok.ExpiresIn > 0 {
-		return tok.ExpiresIn
-	}
-	switch v := tok.Extra("expires_in").(type) {
-	case float64:
-		return int64(v)
-	case string:
-		n, _ := strconv.ParseInt(v, 10, 64)
-		return n
-	}
-	return 0
-}
 
 // newTokenSet builds a TokenSet stamped with the injected clock. scope is what the
 // response's "scope" decoded to: a string, or a JSON array as zitadel sends.

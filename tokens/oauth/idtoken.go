@@ -60,7 +60,7 @@ func (c *Client) verifyIDToken(ctx context.Context, ts *TokenSet, nonce string) 
 		return &IDTokenError{"structure", err.Error()}
 	}
 	kid, _ := tok.Header.String("kid")
-	set, err := c.keyCache().IssuerKeys(ctx, c.Config.Issuer, kid)
+	set, err := c.idTokenKeys(ctx, kid)
 	if err != nil {
 		return fmt.Errorf("the ID token cannot be verified: %w", err)
 	}
@@ -79,6 +79,23 @@ func (c *Client) verifyIDToken(ctx context.Context, ts *TokenSet, nonce string) 
 		Issuer: c.Config.Issuer, ClientID: c.Config.ClientID, Nonce: nonce,
 		AccessToken: ts.AccessToken, Now: c.now(),
 	})
+}
+
+// idTokenKeys returns the issuer's signing keys: by discovery, or from the tenant's
+// jwks_uri when it sets one or has discovery switched off.
+func (c *Client) idTokenKeys(ctx context.Context, kid string) (*tokens.KeySet, error) {
+	if c.Config.Endpoints.JWKS == "" && !c.Config.NoDiscovery {
+		return c.keyCache().IssuerKeys(ctx, c.Config.Issuer, kid)
+	}
+	md, err := c.Metadata(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u, err := endpoint(md, EndpointJWKS, md.JWKSURI)
+	if err != nil {
+		return nil, err
+	}
+	return c.keyCache().JWKS(ctx, u, kid)
 }
 
 func (c *Client) keyCache() *keys.Cache {

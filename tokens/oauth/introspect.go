@@ -19,8 +19,8 @@ type Introspection struct {
 // Introspect asks the provider's introspection endpoint about token (RFC 7662),
 // authenticating as the tenant's client as it does at the token endpoint. hint is an
 // optional token_type_hint ("access_token", "refresh_token"). Many providers only
-// answer for tokens issued to (or meant for) the asking client; Auth0 has no
-// introspection endpoint, which is reported as such.
+// answer for tokens issued to (or meant for) the asking client. A provider without an
+// introspection endpoint (Auth0 has none) and no override is a *MissingEndpointError.
 func (c *Client) Introspect(ctx context.Context, token, hint string) (*Introspection, error) {
 	if token == "" {
 		return nil, fmt.Errorf("introspection needs a token")
@@ -29,10 +29,7 @@ func (c *Client) Introspect(ctx context.Context, token, hint string) (*Introspec
 	if err != nil {
 		return nil, err
 	}
-	if md.IntrospectionEndpoint == "" {
-		return nil, fmt.Errorf("the provider offers no introspection endpoint (none in %s); Auth0 has none: decode and verify the token instead", md.Source)
-	}
-	u, err := endpoint(md, "introspection_endpoint", md.IntrospectionEndpoint)
+	u, err := endpoint(md, EndpointIntrospection, md.IntrospectionEndpoint)
 	if err != nil {
 		return nil, err
 	}

@@ -43,7 +43,7 @@ func (c *Client) AuthorizationCode(ctx context.Context) (*TokenSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := endpoint(md, "authorization_endpoint", md.AuthorizationEndpoint); err != nil {
+	if _, err := endpoint(md, EndpointAuthorization, md.AuthorizationEndpoint); err != nil {
 		return nil, err
 	}
 	if len(md.CodeChallengeMethodsSupported) > 0 && !slices.Contains(md.CodeChallengeMethodsSupported, "S256") {
@@ -53,11 +53,28 @@ func (c *Client) AuthorizationCode(ctx context.Context) (*TokenSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(c.Config.RedirectPort)))
-	if err != nil {
-		return nil, fmt.Errorf("cannot listen on 127.0.0.1:%d for the login callback (another login running? try another redirect port): %v", c.Config.RedirectPort, err)
+	redirect := c.Config.RedirectURI
+	if redirect == "" {
+		// Without a port the listener takes any free one (RFC 8252 section 7.3).
+		redirect = "http://127.0.0.1" + CallbackPath
+		if c.Config.RedirectPort != 0 {
+			redirect = "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(c.Config.RedirectPort)) + CallbackPath
+		}
 	}
-	cfg.RedirectURL = "http://" + ln.Addr().String() + CallbackPath
+	host, port, path, err := ParseRedirectURI(redirect)
+	if err != nil {
+		return nil, err
+	}
+	listen := c.Listen
+	if listen == nil {
+		listen = net.Listen
+	}
+	ln, err := listen("tcp", net.JoinHostPort(host, port))
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on %s for the login callback (another login running? try another redirect port): %v", net.JoinHostPort(host, port), err)
+	}
+	// The redirect URI is sent exactly as registered: providers compare it as a string.
+	cfg.RedirectURL = redirectFor(redirect, ln.Addr())
 
 	state, nonce, verifier := randomToken(), randomToken(), oauth2.GenerateVerifier()
 	opts := options(c.authorizeParams(), reservedParams...)
@@ -66,7 +83,7 @@ func (c *Client) AuthorizationCode(ctx context.Context) (*TokenSet, error) {
 
 	results := make(chan callbackResult, 1)
 	srv := &http.Server{
-		Handler:           c.callbackHandler(md, state, results),
+		Handler:           c.callbackHandler(md, path, state, results),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	go func() { _ = srv.Serve(ln) }()
@@ -106,12 +123,18 @@ func (c *Client) AuthorizationCode(ctx context.Context) (*TokenSet, error) {
 		return nil, res.err
 	}
 
-	exchange := append(options(c.tokenParams(), reservedParams...), oauth2.VerifierOption(verifier))
-	tok, err := cfg.Exchange(c.withHTTP(ctx), res.code, exchange...)
-	if err != nil {
-		return nil, classify("token endpoint", err)
+	form := c.tokenParams()
+	for _, k := range reservedParams {
+		form.Del(k)
 	}
-	ts := c.tokenSet(GrantPKCE, tok)
+	form.Set("grant_type", "authorization_code")
+	form.Set("code", res.code)
+	form.Set("redirect_uri", cfg.RedirectURL)
+	form.Set("code_verifier", verifier)
+	ts, err := c.tokenRequest(ctx, GrantPKCE, form)
+	if err != nil {
+		return nil, err
+	}
 	if ts.IDToken == "" {
 		ts.Warnings = append(ts.Warnings, "the provider sent no ID token although openid was requested")
 		return ts, nil
@@ -127,12 +150,12 @@ type callbackResult struct {
 	err  error
 }
 
-// callbackHandler answers exactly one request on CallbackPath (later ones are told the
-// login was already handled) with a plain page, and reports what it carried.
-func (c *Client) callbackHandler(md *keys.ProviderMetadata, state string, results chan<- callbackResult) http.Handler {
+// callbackHandler answers exactly one request on the redirect URI's path (later ones
+// are told the login was already handled) with a plain page, and reports what it carried.
+func (c *Client) callbackHandler(md *keys.ProviderMetadata, path, state string, results chan<- callbackResult) http.Handler {
 	var once sync.Once
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != CallbackPath {
+		if r.URL.EscapedPath() != path {
 			http.NotFound(w, r)
 			return
 		}

@@ -3,7 +3,10 @@ package oauth_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -131,8 +134,21 @@ func TestAuthorizationCodeTimeout(t *testing.T) {
 func TestAuthorizationCodePinnedPort(t *testing.T) {
 	p := tokenstest.New(t)
 	c, shown := pkceClient(t, p, nil)
-	port := freePort(t)
+	// The pinned port is one of a listener this test opened on :0 and hands over: asked
+	// for exactly that address, the client gets it.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
 	c.Config.RedirectPort = port
+	c.Listen = func(network, addr string) (net.Listener, error) {
+		if want := net.JoinHostPort("127.0.0.1", strconv.Itoa(port)); network != "tcp" || addr != want {
+			ln.Close()
+			return nil, fmt.Errorf("asked to listen on %s %s, want tcp %s", network, addr, want)
+		}
+		return ln, nil
+	}
 	if _, err := c.AuthorizationCode(context.Background()); err != nil {
 		t.Fatal(err)
 	}

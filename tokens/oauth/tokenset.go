@@ -31,6 +31,9 @@ type TokenSet struct {
 	Issuer     string    `json:"issuer,omitempty"`
 	// Grant is the grant that produced this set ("refresh" after a refresh).
 	Grant Grant `json:"grant,omitempty"`
+	// IssuedTokenType is the issued_token_type of a token exchange (RFC 8693): what
+	// AccessToken holds, which need not be an access token.
+	IssuedTokenType string `json:"issued_token_type,omitempty"`
 	// Warnings explain surprises in the response, such as an opaque access token
 	// because no audience was sent. They are not cached.
 	Warnings []string `json:"-"`

@@ -24,7 +24,7 @@ func (c *Client) Userinfo(ctx context.Context, accessToken string) (tokens.Objec
 	if err != nil {
 		return nil, err
 	}
-	u, err := endpoint(md, "userinfo_endpoint", md.UserinfoEndpoint)
+	u, err := endpoint(md, EndpointUserinfo, md.UserinfoEndpoint)
 	if err != nil {
 		return nil, err
 	}

@@ -10,7 +10,10 @@
 package tokenstest
 
 import (
+	"crypto"
+	"crypto/ecdsa"
 	"crypto/rand"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -61,10 +64,16 @@ type Provider struct {
 	// DeviceCodeLifetime is how long a device code stays valid.
 	DeviceCodeLifetime time.Duration
 
-	op       *op.Provider
-	store    *testStorage
-	faults   faults
-	browsing sync.WaitGroup // Browser goroutines, waited for before the server stops
+	// ClientKey is the private key PrivateKeyClientID signs its assertions with,
+	// registered under ClientKeyID (ES256).
+	ClientKey *ecdsa.PrivateKey
+
+	reuse       bool
+	op          *op.Provider
+	store       *testStorage
+	noDiscovery bool
+	faults      faults
+	browsing    sync.WaitGroup // Browser goroutines, waited for before the server stops
 
 	pageMu     sync.Mutex
 	lastStatus int
@@ -83,6 +92,12 @@ func WithDeviceCodeLifetime(d time.Duration) Option {
 	return func(p *Provider) { p.DeviceCodeLifetime = d }
 }
 
+// WithReuseDetection switches on refresh-token reuse detection, as Auth0 and Okta do it:
+// a refresh token presented a second time is refused (invalid_grant) and revokes its whole
+// family, every refresh and access token descended from the same grant. Access tokens
+// then stay valid across rotation until they expire or their family is revoked.
+func WithReuseDetection() Option { return func(p *Provider) { p.reuse = true } }
+
 // New starts a provider on 127.0.0.1 with an ephemeral port and stops it when the test
 // ends. The default device poll interval is 1 s, the shortest the protocol can say.
 func New(t testing.TB, opts ...Option) *Provider {
@@ -99,19 +114,30 @@ func New(t testing.TB, opts ...Option) *Provider {
 	confidential := storage.WebClient(ConfidentialClientID, ConfidentialClientSecret, "http://127.0.0.1"+NativeRedirectPath)
 	device := storage.DeviceClient(DeviceClientID, "")
 	native := storage.NativeClient(NativeClientID, "http://127.0.0.1"+NativeRedirectPath)
+	privateKey := storage.WebClient(PrivateKeyClientID, "", "http://127.0.0.1"+NativeRedirectPath)
+	localhost := storage.NativeClient(LocalhostClientID, LocalhostRedirectURI)
+	p.ClientKey = newClientKey()
 	inner := storage.NewStorageWithClients(userStore{
 		Username:             newUser(Username, Password),
 		ConfidentialClientID: newUser(ConfidentialClientID, ""), // subject of its client-credentials tokens
+		PrivateKeyClientID:   newUser(PrivateKeyClientID, ""),
 	}, map[string]*storage.Client{
 		ConfidentialClientID: confidential,
 		DeviceClientID:       device,
 		NativeClientID:       native,
+		PrivateKeyClientID:   privateKey,
+		LocalhostClientID:    localhost,
 	})
 	p.store = &testStorage{
 		Storage: inner,
 		clients: map[string]*testClient{
 			ConfidentialClientID: {Client: confidential, appType: op.ApplicationTypeWeb, auth: oidc.AuthMethodBasic,
-				grants: []oidc.GrantType{oidc.GrantTypeClientCredentials, oidc.GrantTypeCode, oidc.GrantTypeRefreshToken, oidc.GrantTypeDeviceCode}},
+				grants: []oidc.GrantType{oidc.GrantTypeClientCredentials, oidc.GrantTypeCode, oidc.GrantTypeRefreshToken, oidc.GrantTypeDeviceCode, oidc.GrantTypeTokenExchange}},
+			// Native, so that its loopback redirect URI may take any port.
+			PrivateKeyClientID: {Client: privateKey, appType: op.ApplicationTypeNative, auth: oidc.AuthMethodPrivateKeyJWT,
+				grants: []oidc.GrantType{oidc.GrantTypeClientCredentials, oidc.GrantTypeCode, oidc.GrantTypeRefreshToken, oidc.GrantTypeTokenExchange}},
+			LocalhostClientID: {Client: localhost, appType: op.ApplicationTypeNative, auth: oidc.AuthMethodNone,
+				grants: []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken}},
 			DeviceClientID: {Client: device, appType: op.ApplicationTypeNative, auth: oidc.AuthMethodNone,
 				grants: []oidc.GrantType{oidc.GrantTypeDeviceCode, oidc.GrantTypeRefreshToken}},
 			NativeClientID: {Client: native, appType: op.ApplicationTypeNative, auth: oidc.AuthMethodNone,
@@ -120,6 +146,12 @@ func New(t testing.TB, opts ...Option) *Provider {
 		deviceClient: map[string]string{},
 		userCodes:    map[string]string{},
 		expired:      map[string]bool{},
+		clientKeys:   map[string]crypto.PublicKey{ClientKeyID: p.ClientKey.Public()},
+		reuse:        p.reuse,
+		presented:    map[string]int{},
+		family:       map[string]string{},
+		revoked:      map[string]bool{},
+		access:       map[string]accessInfo{},
 	}
 
 	var key [32]byte
@@ -127,11 +159,12 @@ func New(t testing.TB, opts ...Option) *Provider {
 		t.Fatalf("tokenstest: %v", err)
 	}
 	cfg := &op.Config{
-		CryptoKey:             key,
-		CryptoKeyId:           "tokenstest",
-		CodeMethodS256:        true,
-		AuthMethodPost:        true,
-		GrantTypeRefreshToken: true,
+		CryptoKey:               key,
+		CryptoKeyId:             "tokenstest",
+		CodeMethodS256:          true,
+		AuthMethodPost:          true,
+		AuthMethodPrivateKeyJWT: true,
+		GrantTypeRefreshToken:   true,
 		DeviceAuthorization: op.DeviceAuthorizationConfig{
 			Lifetime:     p.DeviceCodeLifetime,
 			PollInterval: p.PollInterval,
@@ -144,6 +177,7 @@ func New(t testing.TB, opts ...Option) *Provider {
 		t.Fatalf("tokenstest: building the provider: %v", err)
 	}
 	p.op = prov
+	p.store.provider = prov
 
 	mux := http.NewServeMux()
 	issuerCtx := op.NewIssuerInterceptor(prov.IssuerFromRequest)
@@ -151,7 +185,7 @@ func New(t testing.TB, opts ...Option) *Provider {
 	mux.HandleFunc(devicePath, p.devicePage)
 	mux.Handle("/", prov)
 	p.faults.release = make(chan struct{})
-	p.Server.Config.Handler = p.faults.wrap(mux)
+	p.Server.Config.Handler = p.faults.wrap(p.wiring(mux))
 	p.Server.Start()
 	t.Cleanup(func() {
 		close(p.faults.release)
@@ -179,4 +213,19 @@ func (p *Provider) ExpireDeviceCode(userCode string) {
 	p.store.mu.Lock()
 	p.store.expired[userCode] = true
 	p.store.mu.Unlock()
+}
+
+// RefreshPresentations returns how many times each refresh token was presented at the
+// token endpoint (with reuse detection on or off), keyed by the token.
+func (p *Provider) RefreshPresentations() map[string]int {
+	p.store.mu.Lock()
+	defer p.store.mu.Unlock()
+	return maps.Clone(p.store.presented)
+}
+
+// RevokedFamilies returns how many token families a reused refresh token revoked.
+func (p *Provider) RevokedFamilies() int {
+	p.store.mu.Lock()
+	defer p.store.mu.Unlock()
+	return len(p.store.revoked)
 }

@@ -112,3 +112,81 @@ func TestFaults(t *testing.T) {
 	p.Clear()
 	_ = discovery(t, p)
 }
+
+// userinfo asks the provider's userinfo endpoint about an access token: 200 when it
+// accepts the token.
+func userinfo(t *testing.T, md map[string]any, access string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, md["userinfo_endpoint"].(string), nil)
+	req.Header.Set("Authorization", "Bearer "+access)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// With reuse detection on, rotation keeps earlier access tokens valid; presenting a spent
+// refresh token is refused and revokes the whole family (every refresh and access token
+// of the grant), while another grant's tokens are untouched.
+func TestRefreshReuseRevokesTheFamily(t *testing.T) {
+	for _, reuse := range []bool{false, true} {
+		t.Run(map[bool]string{false: "off", true: "on"}[reuse], func(t *testing.T) {
+			var opts []tokenstest.Option
+			if reuse {
+				opts = append(opts, tokenstest.WithReuseDetection())
+			}
+			p := tokenstest.New(t, opts...)
+			md := discovery(t, p)
+			grant := func() map[string]any {
+				_, dev := postForm(t, md["device_authorization_endpoint"].(string), url.Values{"client_id": {tokenstest.DeviceClientID}, "scope": {"openid offline_access"}}, "", "")
+				if err := p.Approve(context.Background(), dev["user_code"].(string)); err != nil {
+					t.Fatal(err)
+				}
+				poll := url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"}, "device_code": {dev["device_code"].(string)}, "client_id": {tokenstest.DeviceClientID}}
+				code, tok := postForm(t, md["token_endpoint"].(string), poll, "", "")
+				if code != 200 {
+					t.Fatalf("device grant: HTTP %d %v", code, tok)
+				}
+				return tok
+			}
+			refresh := func(rt any) (int, map[string]any) {
+				return postForm(t, md["token_endpoint"].(string), url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt.(string)}, "client_id": {tokenstest.DeviceClientID}}, "", "")
+			}
+			first, other := grant(), grant()
+			code, second := refresh(first["refresh_token"])
+			if code != 200 {
+				t.Fatalf("rotation: HTTP %d %v", code, second)
+			}
+			// Auth0 and Okta keep an access token valid across rotation; the example
+			// storage forgets it.
+			if got, want := userinfo(t, md, first["access_token"].(string)), map[bool]int{false: 403, true: 200}[reuse]; got != want {
+				t.Errorf("userinfo with the access token before rotation: HTTP %d, want %d", got, want)
+			}
+			if code, out := refresh(first["refresh_token"]); code != 400 || out["error"] != "invalid_grant" {
+				t.Fatalf("reuse: HTTP %d %v", code, out)
+			}
+			if n := p.RefreshPresentations()[first["refresh_token"].(string)]; n != 2 {
+				t.Errorf("the spent refresh token was presented %d times, counted %d", 2, n)
+			}
+			wantFamily := map[bool]int{false: 200, true: 403}[reuse]
+			if got := userinfo(t, md, second["access_token"].(string)); got != wantFamily {
+				t.Errorf("userinfo with the family's newest access token after the reuse: HTTP %d, want %d", got, wantFamily)
+			}
+			code, _ = refresh(second["refresh_token"])
+			if want := map[bool]int{false: 200, true: 400}[reuse]; code != want {
+				t.Errorf("the family's newest refresh token after the reuse: HTTP %d, want %d", code, want)
+			}
+			if p.RevokedFamilies() != map[bool]int{false: 0, true: 1}[reuse] {
+				t.Errorf("%d families revoked", p.RevokedFamilies())
+			}
+			if got := userinfo(t, md, other["access_token"].(string)); got != 200 {
+				t.Errorf("another grant's access token: HTTP %d", got)
+			}
+			if code, out := refresh(other["refresh_token"]); code != 200 {
+				t.Errorf("another grant's refresh token: HTTP %d %v", code, out)
+			}
+		})
+	}
+}

@@ -2,7 +2,9 @@ package tokenstest
 
 import (
 	"context"
+	"crypto"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -20,12 +22,32 @@ import (
 type testStorage struct {
 	*storage.Storage
 	clients map[string]*testClient
+	// provider verifies private_key_jwt assertions of client credentials requests.
+	provider *op.Provider
 
 	mu           sync.Mutex
-	deviceClient map[string]string // refresh token -> client ID, for device-flow grants
-	userCodes    map[string]string // device code -> user code
-	expired      map[string]bool   // user codes to report as expired
-	slowDown     int               // polls still to answer with slow_down
+	clientKeys   map[string]crypto.PublicKey // private_key_jwt keys of PrivateKeyClientID, by kid
+	deviceClient map[string]string           // refresh token -> client ID, for device-flow grants
+	userCodes    map[string]string           // device code -> user code
+	expired      map[string]bool             // user codes to report as expired
+	slowDown     int                         // polls still to answer with slow_down
+
+	// Refresh-token families (see WithReuseDetection). presented counts every
+	// presentation of a refresh token, with reuse detection on or off.
+	reuse     bool
+	presented map[string]int        // refresh token -> times presented
+	family    map[string]string     // refresh token -> the grant it descends from
+	revoked   map[string]bool       // families revoked after a reuse
+	access    map[string]accessInfo // access token ID -> what userinfo and introspection need
+}
+
+// accessInfo is an access token issued with a refresh token, kept for reuse detection:
+// the example storage forgets an access token when its refresh token rotates, while
+// Auth0 and Okta keep it valid until it expires or its family is revoked.
+type accessInfo struct {
+	family, subject, client string
+	audience, scopes        []string
+	expiry                  time.Time
 }
 
 // testClient is one registered client: the example storage's client (which keeps the
@@ -62,6 +84,9 @@ func (s *testStorage) GetClientByClientID(ctx context.Context, id string) (op.Cl
 
 func (s *testStorage) ClientCredentials(ctx context.Context, id, secret string) (op.Client, error) {
 	c, ok := s.clients[id]
+	if ok && c.auth == oidc.AuthMethodPrivateKeyJWT {
+		return s.privateKeyClientCredentials(ctx, id)
+	}
 	if !ok || s.Storage.AuthorizeClientIDSecret(ctx, id, secret) != nil {
 		return nil, errors.New("wrong client id or secret")
 	}
@@ -118,17 +143,42 @@ func (s *testStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.T
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	client := ""
 	switch r := req.(type) {
 	case *op.DeviceAuthorizationState:
 		s.deviceClient[rt] = r.ClientID
+		client = r.ClientID
 	case deviceRefresh:
 		s.deviceClient[rt] = r.clientID
 		delete(s.deviceClient, current)
+		client = r.clientID
+	case interface{ GetClientID() string }:
+		client = r.GetClientID()
 	}
+	fam := rt
+	if current != "" && s.family[current] != "" {
+		fam = s.family[current]
+	}
+	s.family[rt] = fam
+	s.access[id] = accessInfo{family: fam, subject: req.GetSubject(), client: client,
+		audience: req.GetAudience(), scopes: req.GetScopes(), expiry: exp}
 	return id, rt, exp, nil
 }
 
+// errReuse is the refusal of a refresh token presented again (or of its family after
+// that): the provider answers invalid_grant.
+var errReuse = errors.New("refresh token reuse detected: every token of its grant is revoked")
+
 func (s *testStorage) TokenRequestByRefreshToken(ctx context.Context, token string) (op.RefreshTokenRequest, error) {
+	s.mu.Lock()
+	s.presented[token]++
+	fam := s.family[token]
+	if s.reuse && fam != "" && (s.presented[token] > 1 || s.revoked[fam]) {
+		s.revoked[fam] = true
+		s.mu.Unlock()
+		return nil, errReuse
+	}
+	s.mu.Unlock()
 	r, err := s.Storage.TokenRequestByRefreshToken(ctx, token)
 	if err != nil {
 		return nil, err
@@ -165,4 +215,55 @@ func newUser(name, password string) *storage.User {
 		FirstName: name, LastName: "Tester", Email: name + "@example.test", EmailVerified: true,
 		PreferredLanguage: language.English,
 	}
+}
+
+// liveAccess returns what was recorded about access token id when reuse detection is on
+// and it was issued with a refresh token; err says why it is no longer valid.
+func (s *testStorage) liveAccess(id string) (info accessInfo, known bool, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	info, known = s.access[id]
+	if !s.reuse || !known {
+		return accessInfo{}, false, nil
+	}
+	switch {
+	case s.revoked[info.family]:
+		return info, true, errReuse
+	case !time.Now().Before(info.expiry):
+		return info, true, errors.New("token is expired")
+	}
+	return info, true, nil
+}
+
+func (s *testStorage) SetUserinfoFromToken(ctx context.Context, userinfo *oidc.UserInfo, tokenID, subject, origin string) error {
+	info, known, err := s.liveAccess(tokenID)
+	if !known {
+		return s.Storage.SetUserinfoFromToken(ctx, userinfo, tokenID, subject, origin)
+	}
+	if err != nil {
+		return err
+	}
+	return s.Storage.SetUserinfoFromScopes(ctx, userinfo, info.subject, info.client, info.scopes)
+}
+
+func (s *testStorage) SetIntrospectionFromToken(ctx context.Context, in *oidc.IntrospectionResponse, tokenID, subject, clientID string) error {
+	info, known, err := s.liveAccess(tokenID)
+	if !known {
+		return s.Storage.SetIntrospectionFromToken(ctx, in, tokenID, subject, clientID)
+	}
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(info.audience, clientID) {
+		return errors.New("token is not valid for this client")
+	}
+	ui := new(oidc.UserInfo)
+	if err := s.Storage.SetUserinfoFromScopes(ctx, ui, info.subject, info.client, info.scopes); err != nil {
+		return err
+	}
+	in.SetUserInfo(ui)
+	in.Expiration = oidc.FromTime(info.expiry)
+	in.Scope = info.scopes
+	in.ClientID = info.client
+	return nil
 }

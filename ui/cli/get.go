@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -30,7 +31,8 @@ func newGetCmd(d grantDeps) *cobra.Command {
 
 Grants: client-credentials (confidential clients), device (RFC 8628: enter the code shown
 at the URL shown, on any device), pkce (authorization code + PKCE: your browser opens and
-returns to http://127.0.0.1:PORT/callback, which must be registered for the application),
+returns to the tenant's --redirect-uri, by default http://127.0.0.1:PORT/callback, which
+must be registered for the application),
 refresh (use the stored refresh token). Without --grant the tenant's grant is used, else
 client-credentials for a confidential tenant and device for a public one.
 
@@ -131,19 +133,19 @@ func (s *grantSession) run(cmd *cobra.Command, g oauth.Grant) (*oauth.TokenSet, 
 			fmt.Fprintf(stderr, "Log in at this URL (tokenbench tries to open your browser):\n\n  %s\n\nWaiting for the login to come back to tokenbench…\n", tokens.SafeText(u))
 		}
 		return c.AuthorizationCode(ctx)
-	default: // refresh
-		prev, err := s.cached()
-		if err != nil {
-			return nil, err
-		}
-		if prev == nil || prev.RefreshToken == "" {
+	default: // refresh, in the tenant's session: a set another process renewed while
+		// this one waited for the tenant's lock is taken instead of spending the refresh
+		// token again.
+		out, err := s.session.Renew(ctx, store.Policy{Force: true})
+		var np *store.NeedsPersonError
+		if errors.As(err, &np) || err != nil && s.keyringGone(err) {
 			return nil, Fail(ExitInvalid, "tenant %q has no stored refresh token: run 'tokenbench get --tenant %s --grant device' (or pkce) with the offline_access scope first", s.tenant.Name, s.tenant.Name)
 		}
-		c, err := s.client(true)
 		if err != nil {
-			return nil, err
+			return nil, s.sessionErr(err, g)
 		}
-		return c.Refresh(ctx, prev)
+		s.secrets.Add(out.Set.AccessToken, out.Set.RefreshToken, out.Set.IDToken)
+		return out.Set, nil
 	}
 }
 

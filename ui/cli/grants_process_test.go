@@ -87,7 +87,7 @@ func TestTokenBinaryConcurrentProcesses(t *testing.T) {
 	}
 	wg.Wait()
 	if got := e.tokenRequests("refresh_token"); got != 1 {
-		t.Fatalf("%d refreshes by %d processes, want 1", got, n)
+		t.Fatalf("%d refreshes by %d processes, want 1: %+v", got, n, results)
 	}
 	fresh := e.cachedSet(name)
 	for i, r := range results {

@@ -13,44 +13,13 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/zalando/go-keyring"
 
 	"github.com/tokenbench/tokenbench/store"
+	"github.com/tokenbench/tokenbench/store/keyringtest"
 	"github.com/tokenbench/tokenbench/tokens/keys"
 	"github.com/tokenbench/tokenbench/tokens/oauth"
 	"github.com/tokenbench/tokenbench/tokens/tokenstest"
 )
-
-// memKeyring is an in-memory keyring that, unlike go-keyring's mock, may be used by
-// several commands at once.
-type memKeyring struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-func (k *memKeyring) Set(service, account, value string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.m[service+"\x00"+account] = value
-	return nil
-}
-
-func (k *memKeyring) Get(service, account string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	v, ok := k.m[service+"\x00"+account]
-	if !ok {
-		return "", keyring.ErrNotFound
-	}
-	return v, nil
-}
-
-func (k *memKeyring) Delete(service, account string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	delete(k.m, service+"\x00"+account)
-	return nil
-}
 
 // grantEnv is a config file with tenants on a running test provider, a keyring, and
 // the injected parts of the grant commands: no sleeping, a headless browser, and device
@@ -70,7 +39,7 @@ func newGrantEnv(t *testing.T) *grantEnv {
 	t.Helper()
 	t.Setenv(store.EnvClientSecret, "")
 	e := &grantEnv{t: t, p: tokenstest.New(t), cfg: filepath.Join(t.TempDir(), "config.toml")}
-	kr := &memKeyring{m: map[string]string{}}
+	kr := keyringtest.NewMemory()
 	e.secrets = &store.Secrets{Keyring: kr}
 	ts := &store.Tenants{Path: e.cfg, Secrets: e.secrets}
 	add := func(tn store.Tenant, secret string) {

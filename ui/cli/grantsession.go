@@ -7,11 +7,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"time"
 
 	"github.com/cli/browser"
-	"github.com/gofrs/flock"
 	"github.com/spf13/cobra"
 
 	"github.com/tokenbench/tokenbench/store"
@@ -41,6 +39,8 @@ type grantSession struct {
 	tenant  store.Tenant
 	deps    grantDeps
 	stderr  io.Writer
+	// session renews and stores the tenant's tokens under its lock (store.Session).
+	session *store.Session
 	// secrets are the credentials and tokens this run handles, redacted from anything it
 	// prints (a provider may echo them in an error description).
 	secrets *keys.Redactor
@@ -86,7 +86,7 @@ func openGrantSession(cmd *cobra.Command, configFlag, name string, d grantDeps) 
 	if d.keyring != nil {
 		ts.Secrets.Keyring = d.keyring
 	}
-	t, err := ts.Resolve(name)
+	sess, err := ts.OpenSession(name)
 	if err != nil {
 		if errors.Is(err, store.ErrNoDefault) {
 			return nil, Fail(ExitUsage, "no --tenant given and no default tenant set: name one, or set one with 'tokenbench tenants use NAME'")
@@ -95,7 +95,9 @@ func openGrantSession(cmd *cobra.Command, configFlag, name string, d grantDeps) 
 	}
 	r := &keys.Redactor{}
 	d.HTTP = traceOf(cmd).client(cmd, d.HTTP, r)
-	return &grantSession{tenants: ts, tenant: t, deps: d, stderr: cmd.ErrOrStderr(), secrets: r}, nil
+	s := &grantSession{tenants: ts, tenant: sess.Tenant, deps: d, stderr: cmd.ErrOrStderr(), secrets: r, session: sess}
+	sess.Now, sess.Client, sess.Warn = d.Now, s.newClient, s.warn
+	return s, nil
 }
 
 // client returns a grant client for the tenant. The client secret of a confidential
@@ -103,7 +105,17 @@ func openGrantSession(cmd *cobra.Command, configFlag, name string, d grantDeps) 
 func (s *grantSession) client(needSecret bool) (*oauth.Client, error) {
 	t := s.tenant
 	var secret string
-	if needSecret && t.Confidential {
+	switch {
+	case needSecret && t.UsesPrivateKey():
+		v, _, err := s.tenants.Secrets.PrivateKey(t.Name)
+		switch {
+		case errors.Is(err, store.ErrSecretNotFound):
+			return nil, Fail(ExitUsage, "tenant %q uses private_key_jwt but no private key is stored: store one with 'tokenbench tenants edit %s --private-key-file PATH', or set %s", t.Name, t.Name, store.EnvPrivateKey)
+		case err != nil:
+			return nil, storeErr(err)
+		}
+		secret = v
+	case needSecret && t.Confidential:
 		v, _, err := s.tenants.Secrets.ClientSecret(t.Name)
 		switch {
 		case errors.Is(err, store.ErrSecretNotFound):
@@ -114,14 +126,21 @@ func (s *grantSession) client(needSecret bool) (*oauth.Client, error) {
 		secret = v
 		s.secrets.Add(v)
 	}
+	return s.newClient(t.ClientConfig(secret)), nil
+}
+
+// newClient builds the grant client for cfg with the command's injected parts; the
+// client secret joins the secrets redacted from output.
+func (s *grantSession) newClient(cfg oauth.ClientConfig) *oauth.Client {
+	s.secrets.Add(cfg.ClientSecret)
 	d := s.deps
-	c := oauth.NewClient(t.ClientConfig(secret)).Override(d.Overrides)
+	c := oauth.NewClient(cfg).Override(d.Overrides)
 	if d.OpenBrowser == nil {
 		// The browser launcher's own output must not reach stdout, which is for results.
 		browser.Stdout, browser.Stderr = s.stderr, s.stderr
 		c.OpenBrowser = browser.OpenURL
 	}
-	return c, nil
+	return c
 }
 
 // now is the commands' clock.
@@ -132,34 +151,6 @@ func (s *grantSession) now() time.Time {
 	return time.Now()
 }
 
-// cached returns the tenant's cached token set (refresh token included), or nil. A
-// damaged or unreadable entry is reported on stderr and treated as absent, so that a new
-// grant can replace it.
-func (s *grantSession) cached() (*oauth.TokenSet, error) {
-	if s.noKeyring {
-		return nil, nil
-	}
-	ts, err := s.tenants.Secrets.LoadTokenSet(s.tenant.Name)
-	switch {
-	case err != nil && s.keyringGone(err):
-		return nil, nil
-	case errors.Is(err, store.ErrTokenCacheUnreadable):
-		fmt.Fprintf(s.stderr, "tokenbench: warning: ignoring it: %s\n", safeLine(err.Error()))
-	case err != nil:
-		return nil, storeErr(err)
-	}
-	if ts != nil && ts.Issuer != "" && ts.Issuer != s.tenant.IssuerURL() {
-		// The tenant was pointed at another issuer since: its tokens are not for it.
-		fmt.Fprintf(s.stderr, "tokenbench: warning: ignoring the cached tokens of %q: they come from %s, the tenant now names %s\n",
-			s.tenant.Name, tokens.SafeText(ts.Issuer), tokens.SafeText(s.tenant.IssuerURL()))
-		return nil, nil
-	}
-	if ts != nil {
-		s.secrets.Add(ts.AccessToken, ts.RefreshToken, ts.IDToken)
-	}
-	return ts, nil
-}
-
 // save stores ts in the keyring, the refresh token first (see store.SaveTokenSet), and
 // reports whether it did: without a keyring, when the environment supplies the client's
 // credential, nothing is stored and that is not an error.
@@ -167,26 +158,55 @@ func (s *grantSession) save(ts *oauth.TokenSet) (stored bool, err error) {
 	if s.noKeyring {
 		return false, nil
 	}
-	err = s.tenants.Secrets.SaveTokenSet(s.tenant.Name, ts)
+	err = s.session.Store(context.Background(), ts)
 	if err != nil && s.keyringGone(err) {
 		return false, nil
 	}
 	return err == nil, storeErr(err)
 }
 
-// lock takes the tenant's token lock, a file next to the config file, so that of several
-// processes asking for a token at once only one talks to the provider; the others wait
-// and then find its result in the cache.
-func (s *grantSession) lock(ctx context.Context) (func(), error) {
-	path := filepath.Join(filepath.Dir(s.tenants.Path), "."+filepath.Base(s.tenants.Path)+"."+s.tenant.Name+".token.lock")
-	l := flock.New(path, flock.SetPermissions(0o600))
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	ok, err := l.TryLockContext(ctx, 20*time.Millisecond)
-	if err != nil || !ok {
-		return nil, Fail(ExitUsage, "could not take the token lock %s (another tokenbench is refreshing for a minute already?): %v", path, err)
+// warn reports on stderr what the session ignored: a damaged cache entry, or tokens of
+// the issuer the tenant named before.
+func (s *grantSession) warn(err error) {
+	var fe *store.ForeignCacheError
+	if errors.As(err, &fe) {
+		fmt.Fprintf(s.stderr, "tokenbench: warning: ignoring the cached tokens of %q: they come from %s, the tenant now names %s\n",
+			fe.Tenant, tokens.SafeText(fe.CachedIssuer), tokens.SafeText(fe.TenantIssuer))
+		return
 	}
-	return func() { _ = l.Unlock() }, nil
+	fmt.Fprintf(s.stderr, "tokenbench: warning: ignoring it: %s\n", safeLine(err.Error()))
+}
+
+// needsPersonHint says which command gets a token when a person is needed.
+func (s *grantSession) needsPersonHint() string {
+	return fmt.Sprintf("run 'tokenbench get --tenant %s' (it needs a person: grant %s)", s.tenant.Name, orDefault(string(s.tenant.Grant), "device"))
+}
+
+// sessionErr words what the tenant session returned for the command line; g is the
+// grant the session would have run.
+func (s *grantSession) sessionErr(err error, g oauth.Grant) error {
+	var np *store.NeedsPersonError
+	var ee *ExitError
+	switch {
+	case err == nil || errors.As(err, &ee):
+		return err
+	case errors.As(err, &np) && np.Cached:
+		return Fail(ExitInvalid, "the cached token of %q has expired and there is no refresh token: %s", s.tenant.Name, s.needsPersonHint())
+	case errors.As(err, &np):
+		return Fail(ExitInvalid, "no token is cached for tenant %q: %s", s.tenant.Name, s.needsPersonHint())
+	case errors.Is(err, oauth.ErrInvalidGrant):
+		return Fail(ExitInvalid, "the stored refresh token of %q was refused (expired, revoked or already used): %s", s.tenant.Name, s.needsPersonHint())
+	case errors.Is(err, store.ErrSecretNotFound):
+		return Fail(ExitUsage, "tenant %q is confidential but no client secret is stored: store one with 'tokenbench tenants edit %s --client-secret-stdin', or set %s", s.tenant.Name, s.tenant.Name, store.EnvClientSecret)
+	case errors.Is(err, store.ErrLocked):
+		return Fail(ExitUsage, "%s (is another tokenbench stuck refreshing?)", safeLine(err.Error()))
+	}
+	var pe *oauth.ProviderError
+	var se *store.SharedFailureError
+	if errors.As(err, &pe) || errors.As(err, &se) || errors.Is(err, context.Canceled) {
+		return grantErr(s.redact(advise(err, s.tenant.Name, g)))
+	}
+	return storeErr(err)
 }
 
 // redact returns err with the run's secrets taken out of its message.
@@ -196,9 +216,12 @@ func (s *grantSession) redact(err error) error { return s.secrets.Redacted(err) 
 // reached or failed (an I/O error), 1 when it answered with a refusal.
 func grantErr(err error) error {
 	var ee *ExitError
+	var me *oauth.MissingEndpointError
 	switch {
 	case err == nil || errors.As(err, &ee):
 		return err
+	case errors.As(err, &me):
+		return missingEndpoint(me)
 	case errors.Is(err, oauth.ErrUnreachable), errors.Is(err, oauth.ErrTimeout),
 		errors.Is(err, oauth.ErrProviderFailed), errors.Is(err, oauth.ErrRateLimited),
 		errors.Is(err, context.Canceled), errors.Is(err, keys.ErrInsecureURL),
@@ -206,6 +229,18 @@ func grantErr(err error) error {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
 	return &ExitError{Code: ExitInvalid, Err: err}
+}
+
+// missingEndpoint words a *oauth.MissingEndpointError for the user: the endpoint, where
+// it was looked for, and the flag that sets it. It is a usage error (exit 2): the tenant
+// lacks a setting.
+func missingEndpoint(me *oauth.MissingEndpointError) error {
+	flag := endpointFlags[me.Name]
+	where := "discovery is off for the tenant"
+	if me.Source != "" {
+		where = "the provider's discovery document " + tokens.SafeText(me.Source) + " has none"
+	}
+	return &ExitError{Code: ExitUsage, Err: fmt.Errorf("no %s: %s; set it with 'tokenbench tenants edit NAME --%s URL'", me.Name, where, flag)}
 }
 
 // interruptible returns cmd's context cancelled on Ctrl-C, so that a device poll or a

@@ -63,8 +63,9 @@ func TestVerifyUnreachableKeySourceIsUnverified(t *testing.T) {
 
 // A read-only config file is refused in one line, exit 2, and left exactly as it was.
 func TestReadOnlyConfigCLI(t *testing.T) {
-	cfg := setupCLI(t)
-	mustRun(t, cfg, "", "add", "pub", "--issuer", "https://id.example.com/", "--client-id", "c", "--public", "--no-discovery")
+	env, _ := setupCLI(t)
+	cfg := env.path
+	mustRun(t, env, "", "add", "pub", "--issuer", "https://id.example.com/", "--client-id", "c", "--public", "--no-discovery")
 	if err := os.Chmod(cfg, 0o400); err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +76,7 @@ func TestReadOnlyConfigCLI(t *testing.T) {
 		{"use", "pub"},
 		{"rm", "pub", "--yes"},
 	} {
-		r := runTenants(t, cfg, "", args...)
+		r := runTenants(t, env, "", args...)
 		wantFail(t, r, ExitUsage, "is read-only (mode 0400)")
 		if !strings.Contains(r.stderr, "chmod u+w") || strings.Contains(r.stderr, "store:") {
 			t.Errorf("%v: stderr %q", args, r.stderr)

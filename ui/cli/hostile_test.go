@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/tokenbench/tokenbench/store"
+	"github.com/tokenbench/tokenbench/store/keyringtest"
 	"github.com/tokenbench/tokenbench/tokens/oauth"
 	"github.com/tokenbench/tokenbench/tokens/tokenstest"
 )
@@ -80,7 +81,7 @@ func TestHostileProviderTextIsMadeSafe(t *testing.T) {
 	issuer := hostileProvider(t)
 	t.Setenv(store.EnvClientSecret, "")
 	cfg := filepath.Join(t.TempDir(), "config.toml")
-	kr := &memKeyring{m: map[string]string{}}
+	kr := keyringtest.NewMemory()
 	ts := &store.Tenants{Path: cfg, Secrets: &store.Secrets{Keyring: kr}}
 	for _, tn := range []store.Tenant{
 		{Name: "basic", ClientID: "c1", Confidential: true, Grant: oauth.GrantClientCredentials},

@@ -21,10 +21,10 @@ func newIntrospectCmd(d grantDeps) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "introspect [TOKEN|-]",
 		Short: "Ask the tenant's introspection endpoint whether a token is active (RFC 7662)",
-		Long: `Introspect asks the tenant's introspection endpoint (from discovery) about a token,
-authenticating as the tenant's client. It is the way to check opaque tokens. Providers
-usually answer only about tokens issued to or meant for the asking client; Auth0 offers
-no introspection endpoint.
+		Long: `Introspect asks the tenant's introspection endpoint (from discovery, or the tenant's
+--introspection-endpoint) about a token, authenticating as the tenant's client. It is the
+way to check opaque tokens. Providers usually answer only about tokens issued to or meant
+for the asking client; Auth0 offers no introspection endpoint.
 
 The token comes from the argument or '-' for stdin; without one, the tenant's cached
 access token is used.

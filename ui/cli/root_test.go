@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenbench/tokenbench/store"
+	"github.com/tokenbench/tokenbench/store/keyringtest"
 )
 
 // testRoot is a root like main's: an optional TOKEN, the real subcommands, completion.
@@ -84,7 +85,7 @@ func TestVersionFromBuildInfo(t *testing.T) {
 
 func TestShellCompletion(t *testing.T) {
 	cfg := filepath.Join(t.TempDir(), "config.toml")
-	ts := &store.Tenants{Path: cfg, Secrets: &store.Secrets{Keyring: &memKeyring{m: map[string]string{}}}}
+	ts := &store.Tenants{Path: cfg, Secrets: &store.Secrets{Keyring: keyringtest.NewMemory()}}
 	for _, name := range []string{"prod", "staging", "dev"} {
 		if err := ts.Add(store.Tenant{Name: name, Kind: store.KindOIDC, Issuer: "https://id.example.com/", ClientID: "c"}, store.KeepSecret); err != nil {
 			t.Fatal(err)

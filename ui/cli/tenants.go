@@ -24,15 +24,24 @@ tokenbench/config.toml). Secrets never go there: client secrets, refresh tokens 
 tokens live only in the OS keyring (service "tokenbench"), and are read from a hidden
 prompt or --client-secret-stdin, never from arguments.
 
-Without a keyring (CI, containers), set TOKENBENCH_CLIENT_SECRET to supply the client
-secret of the tenant in use for one run; it is never stored.
+A private_key_jwt client's private key (--private-key-file PATH or --private-key-stdin;
+PEM or JWK) is read once and kept in the OS keyring only, like a secret. Endpoints the
+provider's discovery lacks are set one by one (--token-endpoint, --introspection-endpoint,
+…); with --no-discovery they are all the tenant uses. --redirect-uri names the exact
+loopback redirect URI registered at the provider.
+
+Without a keyring (CI, containers), set TOKENBENCH_CLIENT_SECRET (or TOKENBENCH_PRIVATE_KEY)
+to supply the client's credential of the tenant in use for one run; it is never stored.
 
 Exit status: 0 done; 2 usage error, unknown tenant, unusable config file, keyring error,
 or a removal that was not confirmed.`
 
 // NewTenantsCmd returns the `tenants` command: list, add, show, edit, rm and use.
-func NewTenantsCmd() *cobra.Command {
-	o := &tenantsOpts{}
+func NewTenantsCmd() *cobra.Command { return newTenantsCmd(nil) }
+
+// newTenantsCmd is NewTenantsCmd on kr (nil: the system keyring); tests pass their own.
+func newTenantsCmd(kr store.Keyring) *cobra.Command {
+	o := &tenantsOpts{keyring: kr}
 	cmd := &cobra.Command{
 		Use:   "tenants",
 		Short: "Manage saved tenants (secrets in the OS keyring)",
@@ -66,8 +75,21 @@ func NewTenantsCmd() *cobra.Command {
 }
 
 type tenantsOpts struct {
-	config string
-	json   bool
+	config  string
+	json    bool
+	keyring store.Keyring // nil: the system keyring
+}
+
+// tenants opens the saved tenants named by --config on the command's keyring.
+func (o *tenantsOpts) tenants() (*store.Tenants, error) {
+	ts, err := OpenTenants(o.config)
+	if err != nil {
+		return nil, err
+	}
+	if o.keyring != nil {
+		ts.Secrets.Keyring = o.keyring
+	}
+	return ts, nil
 }
 
 // OpenTenants returns the saved tenants for a command's --config flag value (empty: the
@@ -117,7 +139,7 @@ func (o *tenantsOpts) status(cmd *cobra.Command, ts *store.Tenants, name string,
 }
 
 func (o *tenantsOpts) list(cmd *cobra.Command) error {
-	ts, err := OpenTenants(o.config)
+	ts, err := o.tenants()
 	if err != nil {
 		return err
 	}
@@ -151,7 +173,10 @@ func (o *tenantsOpts) list(cmd *cobra.Command) error {
 			mark = "*"
 		}
 		secret := string(v.Secrets.ClientSecret)
-		if !v.Confidential {
+		switch {
+		case v.UsesPrivateKey():
+			secret = "key " + string(v.Secrets.PrivateKey)
+		case !v.Confidential:
 			secret = "public"
 		}
 		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\t%s\t%s\t%s\n", mark, v.Name, v.Kind, v.Issuer, v.ClientID,
@@ -168,7 +193,7 @@ func orDash(s string) string {
 }
 
 func (o *tenantsOpts) show(cmd *cobra.Command, args []string) error {
-	ts, err := OpenTenants(o.config)
+	ts, err := o.tenants()
 	if err != nil {
 		return err
 	}
@@ -211,10 +236,14 @@ func writeTenant(w io.Writer, v tenantView, path string) error {
 	row("domain", v.Domain)
 	row("issuer", v.Issuer)
 	row("client id", v.ClientID)
-	if v.Confidential {
+	switch {
+	case v.UsesPrivateKey():
+		row("client", "confidential (private_key_jwt)")
+		row("private key", describeState(v.Secrets.PrivateKey))
+	case v.Confidential:
 		row("client", "confidential")
 		row("client secret", describeState(v.Secrets.ClientSecret))
-	} else {
+	default:
 		row("client", "public (no secret)")
 	}
 	row("refresh token", describeState(v.Secrets.RefreshToken))
@@ -226,6 +255,13 @@ func writeTenant(w io.Writer, v tenantView, path string) error {
 	row("organization", v.Organization)
 	if v.RedirectPort != 0 {
 		row("redirect port", fmt.Sprint(v.RedirectPort))
+	}
+	row("redirect uri", v.RedirectURI)
+	if v.NoDiscovery {
+		row("discovery", "off (endpoints below only)")
+	}
+	for _, e := range endpointFields(&v.Endpoints) {
+		row(strings.ReplaceAll(e.flag, "-", " "), *e.dst)
 	}
 	for _, p := range []struct {
 		label  string
@@ -252,7 +288,7 @@ func describeState(s store.SecretState) string {
 }
 
 func (o *tenantsOpts) use(cmd *cobra.Command, name string) error {
-	ts, err := OpenTenants(o.config)
+	ts, err := o.tenants()
 	if err != nil {
 		return err
 	}
@@ -273,7 +309,7 @@ func (o *tenantsOpts) rmCmd() *cobra.Command {
 		Short: "Remove a tenant and every keyring entry it has (asks first on a terminal)",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
-			ts, err := OpenTenants(o.config)
+			ts, err := o.tenants()
 			if err != nil {
 				return err
 			}

@@ -22,11 +22,41 @@ import (
 // tenantFlags are the flags add and edit share; edit applies only the ones given.
 type tenantFlags struct {
 	domain, issuer, clientID, audience, grant, org string
-	authMethod                                     string
+	authMethod, redirectURI, privateKeyFile        string
 	scopes, authorizeParams, tokenParams           []string
 	redirectPort                                   int
 	public, confidential                           bool
 	secretStdin, newSecret, noDiscovery, useIt     bool
+	privateKeyStdin                                bool
+	endpoints                                      store.Endpoints
+}
+
+// endpointFlags names the flag that sets each endpoint override, by its discovery name
+// (the name a *oauth.MissingEndpointError carries).
+var endpointFlags = map[string]string{
+	oauth.EndpointAuthorization:       "authorization-endpoint",
+	oauth.EndpointToken:               "token-endpoint",
+	oauth.EndpointDeviceAuthorization: "device-authorization-endpoint",
+	oauth.EndpointUserinfo:            "userinfo-endpoint",
+	oauth.EndpointIntrospection:       "introspection-endpoint",
+	oauth.EndpointRevocation:          "revocation-endpoint",
+	oauth.EndpointJWKS:                "jwks-uri",
+}
+
+// endpointFields pairs each endpoint flag with its field in e.
+func endpointFields(e *store.Endpoints) []struct {
+	flag string
+	dst  *string
+} {
+	return []struct {
+		flag string
+		dst  *string
+	}{
+		{"authorization-endpoint", &e.Authorization}, {"token-endpoint", &e.Token},
+		{"device-authorization-endpoint", &e.DeviceAuthorization}, {"userinfo-endpoint", &e.Userinfo},
+		{"introspection-endpoint", &e.Introspection}, {"revocation-endpoint", &e.Revocation},
+		{"jwks-uri", &e.JWKSURI},
+	}
 }
 
 func (f *tenantFlags) register(fs *pflag.FlagSet, edit bool) {
@@ -36,20 +66,34 @@ func (f *tenantFlags) register(fs *pflag.FlagSet, edit bool) {
 	fs.StringVar(&f.audience, "audience", "", "API `AUDIENCE` to request tokens for (Auth0)")
 	fs.StringArrayVar(&f.scopes, "scope", nil, "`SCOPE` to request (repeatable)")
 	fs.StringVar(&f.grant, "grant", "", "default `GRANT`: "+grantNames())
-	fs.StringVar(&f.authMethod, "auth-method", "", "how the client secret is sent: `METHOD` client_secret_basic (default) or client_secret_post")
+	fs.StringVar(&f.authMethod, "auth-method", "", "client authentication `METHOD`: "+authMethodNames()+" (default client_secret_basic, none for public clients)")
+	fs.StringVar(&f.privateKeyFile, "private-key-file", "", "private_key_jwt: read the client's private key (PEM or JWK; RSA, EC or Ed25519) from `PATH` into the OS keyring")
+	fs.BoolVar(&f.privateKeyStdin, "private-key-stdin", false, "private_key_jwt: read the client's private key from stdin into the OS keyring")
 	fs.StringVar(&f.org, "org", "", "Auth0 organization `ID` or name")
-	fs.IntVar(&f.redirectPort, "redirect-port", 0, "pin the loopback redirect to `PORT` (0: any free port)")
+	fs.IntVar(&f.redirectPort, "redirect-port", 0, "pin the loopback redirect to http://127.0.0.1:`PORT`/callback (0: any free port)")
+	fs.StringVar(&f.redirectURI, "redirect-uri", "", "the exact loopback redirect `URI` registered at the provider: http://127.0.0.1:PORT/PATH, http://localhost:PORT/PATH or http://[::1]:PORT/PATH")
+	for _, e := range endpointFields(&f.endpoints) {
+		fs.StringVar(e.dst, e.flag, "", "use `URL` as the "+strings.ReplaceAll(strings.TrimSuffix(e.flag, "-endpoint"), "-", " ")+" endpoint instead of discovery's (empty clears it)")
+	}
 	fs.StringArrayVar(&f.authorizeParams, "authorize-param", nil, "extra authorize request parameter `KEY=VALUE` (repeatable; KEY= removes it)")
 	fs.StringArrayVar(&f.tokenParams, "token-param", nil, "extra token request parameter `KEY=VALUE` (repeatable; KEY= removes it)")
 	fs.BoolVar(&f.public, "public", false, "public client: no client secret")
 	fs.BoolVar(&f.secretStdin, "client-secret-stdin", false, "read the client secret from stdin instead of a hidden prompt")
-	fs.BoolVar(&f.noDiscovery, "no-discovery", false, "do not check the issuer's discovery document")
+	fs.BoolVar(&f.noDiscovery, "no-discovery", false, "never fetch the issuer's discovery document: the tenant works from its endpoint flags alone (--no-discovery=false turns it back on)")
 	if edit {
 		fs.BoolVar(&f.confidential, "confidential", false, "confidential client (has a client secret)")
 		fs.BoolVar(&f.newSecret, "new-secret", false, "replace the client secret (hidden prompt, or stdin with --client-secret-stdin)")
 	} else {
 		fs.BoolVar(&f.useIt, "default", false, "make it the default tenant")
 	}
+}
+
+func authMethodNames() string {
+	names := make([]string, len(oauth.AuthMethods))
+	for i, m := range oauth.AuthMethods {
+		names[i] = string(m)
+	}
+	return strings.Join(names, ", ")
 }
 
 func grantNames() string {
@@ -92,15 +136,47 @@ func (f *tenantFlags) apply(t *store.Tenant, fs *pflag.FlagSet) error {
 	}
 	if set("auth-method") {
 		t.AuthMethod = oauth.AuthMethod(f.authMethod)
+		switch t.AuthMethod {
+		case oauth.AuthNone:
+			t.Confidential = false
+		case oauth.AuthSecretBasic, oauth.AuthSecretPost, oauth.AuthSecretJWT, oauth.AuthPrivateKeyJWT:
+			t.Confidential = true
+		}
+	}
+	if set("redirect-uri") {
+		if f.redirectURI != "" {
+			if _, _, _, err := oauth.ParseRedirectURI(f.redirectURI); err != nil {
+				return Fail(ExitUsage, "--redirect-uri %q is not a loopback redirect URI: use http://127.0.0.1:PORT/PATH, http://localhost:PORT/PATH or http://[::1]:PORT/PATH", tokens.SafeText(f.redirectURI))
+			}
+		}
+		t.RedirectURI = f.redirectURI
+	}
+	if set("redirect-uri") && set("redirect-port") {
+		return Fail(ExitUsage, "give --redirect-uri or --redirect-port (its short form), not both")
+	}
+	for _, e := range endpointFields(&f.endpoints) {
+		if set(e.flag) {
+			for _, dst := range endpointFields(&t.Endpoints) {
+				if dst.flag == e.flag {
+					*dst.dst = strings.TrimSpace(*e.dst)
+				}
+			}
+		}
+	}
+	if set("no-discovery") {
+		t.NoDiscovery = f.noDiscovery
 	}
 	if set("org") {
 		t.Organization = f.org
 	}
 	if set("redirect-port") {
-		t.RedirectPort = f.redirectPort
+		t.RedirectPort, t.RedirectURI = f.redirectPort, ""
 	}
 	if set("public") {
 		t.Confidential = !f.public
+		if f.public && !set("auth-method") {
+			t.AuthMethod = ""
+		}
 	}
 	if set("confidential") {
 		t.Confidential = f.confidential
@@ -176,7 +252,7 @@ The issuer's discovery document is checked; a failure is a warning, not an error
 			if err := t.Validate(); err != nil {
 				return storeErr(err)
 			}
-			ts, err := OpenTenants(o.config)
+			ts, err := o.tenants()
 			if err != nil {
 				return err
 			}
@@ -186,9 +262,24 @@ The issuer's discovery document is checked; a failure is a warning, not an error
 				return storeErr(fmt.Errorf("%w: %q (use 'tenants edit')", store.ErrTenantExists, t.Name))
 			}
 			change := store.KeepSecret
+			if err := f.checkCredentialFlags(t, cmd.Flags()); err != nil {
+				return err
+			}
 			switch {
 			case !t.Confidential && f.secretStdin:
 				return Fail(ExitUsage, "--public clients have no secret: drop --client-secret-stdin")
+			case t.UsesPrivateKey():
+				key, err := f.readPrivateKey(cmd)
+				switch {
+				case err == nil:
+					change = store.SetPrivateKey(key)
+				case errors.Is(err, errNoSecretSource) && os.Getenv(store.EnvPrivateKey) != "":
+					fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: no private key stored; %s will supply it at run time\n", store.EnvPrivateKey)
+				case errors.Is(err, errNoSecretSource):
+					return Fail(ExitUsage, "private_key_jwt needs the client's private key: give --private-key-file PATH or --private-key-stdin")
+				default:
+					return err
+				}
 			case t.Confidential:
 				secret, err := readSecret(cmd, t.Name, f.secretStdin)
 				switch {
@@ -202,7 +293,10 @@ The issuer's discovery document is checked; a failure is a warning, not an error
 					return err
 				}
 			}
-			discovery := o.discover(cmd, t, f.noDiscovery)
+			if t.Kind == store.KindAuth0 && t.Audience == "" {
+				fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: warning: no --audience: Auth0 will issue %s\n", tokens.OpaqueNote)
+			}
+			discovery := o.discover(cmd, t, t.NoDiscovery)
 			if err := ts.Add(t, change); err != nil {
 				return storeErr(err)
 			}
@@ -231,7 +325,7 @@ keyring. Discovery is checked again when the issuer or domain changes.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
-			ts, err := OpenTenants(o.config)
+			ts, err := o.tenants()
 			if err != nil {
 				return err
 			}
@@ -249,7 +343,18 @@ keyring. Discovery is checked again when the issuer or domain changes.`,
 			if wantSecret && !t.Confidential {
 				return Fail(ExitUsage, "a public client has no secret: drop --new-secret / --client-secret-stdin or pass --confidential")
 			}
+			if err := f.checkCredentialFlags(t, cmd.Flags()); err != nil {
+				return err
+			}
 			change := store.KeepSecret
+			switch key, err := f.readPrivateKey(cmd); {
+			case err == nil:
+				change = store.SetPrivateKey(key)
+			case !errors.Is(err, errNoSecretSource):
+				return err
+			case cmd.Flags().Changed("auth-method") && t.UsesPrivateKey():
+				return Fail(ExitUsage, "switching to private_key_jwt needs the client's private key: give --private-key-file PATH or --private-key-stdin")
+			}
 			if wantSecret {
 				secret, err := readSecret(cmd, name, f.secretStdin)
 				if errors.Is(err, errNoSecretSource) {
@@ -262,7 +367,7 @@ keyring. Discovery is checked again when the issuer or domain changes.`,
 			}
 			discovery := "skipped"
 			if cmd.Flags().Changed("domain") || cmd.Flags().Changed("issuer") {
-				discovery = o.discover(cmd, t, f.noDiscovery)
+				discovery = o.discover(cmd, t, t.NoDiscovery)
 			}
 			// The flags are applied again to the tenant as it is under the lock, so that an
 			// edit made meanwhile by another process is kept.
@@ -319,6 +424,60 @@ func (o *tenantsOpts) discover(cmd *cobra.Command, t store.Tenant, skip bool) st
 		fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: warning: %s does not list the %s grant (%s) as supported\n", tokens.SafeText(t.IssuerURL()), t.Grant, tokens.SafeText(gt))
 	}
 	return "ok"
+}
+
+// checkCredentialFlags refuses credential flags that do not fit the tenant's method.
+func (f *tenantFlags) checkCredentialFlags(t store.Tenant, fs *pflag.FlagSet) error {
+	keyFlag := fs.Changed("private-key-file") || f.privateKeyStdin
+	switch {
+	case f.privateKeyFile != "" && f.privateKeyStdin:
+		return Fail(ExitUsage, "give --private-key-file or --private-key-stdin, not both")
+	case keyFlag && !t.UsesPrivateKey():
+		return Fail(ExitUsage, "a private key is only used with --auth-method private_key_jwt")
+	case t.UsesPrivateKey() && (f.secretStdin || f.newSecret):
+		return Fail(ExitUsage, "a private_key_jwt client has no client secret: drop --client-secret-stdin / --new-secret")
+	case f.privateKeyStdin && f.secretStdin:
+		return Fail(ExitUsage, "stdin can carry the private key or the client secret, not both")
+	}
+	return nil
+}
+
+// maxKeyInput bounds a private key read from a file or stdin: a 16384-bit RSA JWK is
+// under 20 KiB.
+const maxKeyInput = 64 << 10
+
+// readPrivateKey reads the private key named by --private-key-file or
+// --private-key-stdin, once, and checks that it can sign client assertions. It returns
+// errNoSecretSource when neither flag was given. The key's bytes never reach an error.
+func (f *tenantFlags) readPrivateKey(cmd *cobra.Command) (string, error) {
+	var in io.Reader
+	source := "stdin"
+	switch {
+	case f.privateKeyStdin:
+		in = cmd.InOrStdin()
+	case f.privateKeyFile != "":
+		file, err := os.Open(f.privateKeyFile)
+		if err != nil {
+			return "", Fail(ExitUsage, "cannot read the private key: %v", err)
+		}
+		defer file.Close()
+		in, source = file, f.privateKeyFile
+	default:
+		return "", errNoSecretSource
+	}
+	b, err := io.ReadAll(io.LimitReader(in, maxKeyInput+1))
+	switch {
+	case err != nil:
+		return "", Fail(ExitUsage, "cannot read the private key from %s: %v", tokens.SafeText(source), err)
+	case len(b) > maxKeyInput:
+		return "", Fail(ExitUsage, "the private key in %s is larger than %d KiB", tokens.SafeText(source), maxKeyInput>>10)
+	}
+	sk, err := oauth.ParseSigningKey(b)
+	if err != nil {
+		return "", Fail(ExitUsage, "the private key in %s cannot sign client assertions: %v", tokens.SafeText(source), err)
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: private key %s (kid %s) goes to the OS keyring only\n", sk.Algorithm, tokens.SafeText(sk.KeyID))
+	return string(b), nil
 }
 
 // errNoSecretSource means there is neither --client-secret-stdin nor a terminal to ask on.

@@ -7,8 +7,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/store/keyringtest"
@@ -238,5 +240,85 @@ func TestTenantsBinaryLockedKeyring(t *testing.T) {
 	}
 	if r := p.run(t, "", "show", "prod", "--json"); r.code != 0 || !strings.Contains(r.stdout, `"client_secret": "unknown"`) || !strings.Contains(r.stderr, "warning") {
 		t.Errorf("show on a locked keyring: %+v", r)
+	}
+}
+
+// Crash safety: `tenants add` and `tenants edit` of the built binary killed (SIGKILL) at
+// points spread over their run, 50 times, against the real Secret Service. Afterwards,
+// once one more write has run, the config parses, every saved tenant's secret reads back
+// whole (or is reported damaged after a killed edit, never returned torn), and no secret is
+// left in the keyring that no tenant owns.
+func TestTenantsBinaryKilledMidWrite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the built binary 50 times")
+	}
+	bus := keyringtest.Require(t)
+	p := newProc(t, bus)
+	prefix := fmt.Sprintf("kill%d-", os.Getpid())
+	secrets := store.NewSecrets()
+	var names []string
+	t.Cleanup(func() {
+		for _, n := range names {
+			_ = secrets.DeleteAll(n)
+		}
+	})
+	// Three chunks, so that a kill can land between them.
+	secret := func(i int) string { return fmt.Sprintf("%03d-", i) + strings.Repeat("s", 2*store.ChunkSize) }
+	add := func(name string, i int) *exec.Cmd {
+		return p.cmd(secret(i)+"\n", "add", name, "--issuer", "https://id.example.com/", "--client-id", "c", "--client-secret-stdin", "--no-discovery")
+	}
+	// How long one add takes here, to spread the kills over it.
+	names = append(names, prefix+"base")
+	start := time.Now()
+	if err := add(prefix+"base", 0).Run(); err != nil {
+		t.Fatal(err)
+	}
+	span := time.Since(start)
+
+	const runs = 50
+	written := map[string][]string{prefix + "base": {secret(0)}} // the values each name was given
+	for i := 1; i <= runs; i++ {
+		name, cmd := fmt.Sprintf("%s%d", prefix, i), (*exec.Cmd)(nil)
+		if i%5 == 0 { // every fifth run edits the first tenant instead
+			name = prefix + "base"
+			cmd = p.cmd(secret(i)+"\n", "edit", name, "--client-secret-stdin")
+		} else {
+			names = append(names, name)
+			cmd = add(name, i)
+		}
+		written[name] = append(written[name], secret(i))
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// The kill is the fault being injected, at a point i/runs through a typical run.
+		kill := time.AfterFunc(span*time.Duration(i)/runs, func() { _ = cmd.Process.Kill() })
+		_ = cmd.Wait()
+		kill.Stop()
+	}
+	// One more write: it sweeps what a killed add left behind.
+	if r := p.run(t, "", "use", prefix+"base"); r.code != 0 {
+		t.Fatalf("use after the kills: %+v", r)
+	}
+
+	c, err := store.Load(p.cfg)
+	if err != nil {
+		t.Fatalf("the config does not parse after the kills: %v", err)
+	}
+	for name, values := range written {
+		if _, ok := c.Tenants[name]; !ok {
+			if accts := keyringtest.Accounts(t, store.Service, name+"/"); len(accts) != 0 {
+				t.Errorf("orphaned secrets of %s, which no tenant owns: %v", name, accts)
+			}
+			continue
+		}
+		got, err := secrets.Get(name, store.SecretClient)
+		switch {
+		case errors.Is(err, store.ErrSecretCorrupt) && len(values) > 1:
+			// a killed edit: the damage is detected, the value never returned
+		case err != nil:
+			t.Errorf("%s: %v", name, err)
+		case !slices.Contains(values, got):
+			t.Errorf("%s: the secret reads back as none of the values written (%.12q…)", name, got)
+		}
 	}
 }

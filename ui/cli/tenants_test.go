@@ -13,9 +13,9 @@ import (
 
 	"github.com/godbus/dbus/v5"
 	"github.com/spf13/cobra"
-	"github.com/zalando/go-keyring"
 
 	"github.com/tokenbench/tokenbench/store"
+	"github.com/tokenbench/tokenbench/store/keyringtest"
 )
 
 type result struct {
@@ -23,12 +23,19 @@ type result struct {
 	stdout, stderr string
 }
 
-// runTenants runs `tokenbench tenants --config cfg ARGS` in-process on go-keyring's mock
-// (set up by the caller) with stdin as input, the way main does.
-func runTenants(t *testing.T, cfg, stdin string, args ...string) result {
+// cliEnv is a config file path and the keyring the commands of one test use.
+type cliEnv struct {
+	path string
+	kr   store.Keyring
+}
+
+// runTenants runs `tokenbench tenants --config PATH ARGS` in-process on e's keyring with
+// stdin as input, the way main does.
+func runTenants(t *testing.T, e *cliEnv, stdin string, args ...string) result {
 	t.Helper()
+	cfg := e.path
 	root := &cobra.Command{Use: "tokenbench"}
-	root.AddCommand(NewTenantsCmd())
+	root.AddCommand(newTenantsCmd(e.kr))
 	var out, errb bytes.Buffer
 	root.SetOut(&out)
 	root.SetErr(&errb)
@@ -38,9 +45,9 @@ func runTenants(t *testing.T, cfg, stdin string, args ...string) result {
 	return result{code, out.String(), errb.String()}
 }
 
-func mustRun(t *testing.T, cfg, stdin string, args ...string) result {
+func mustRun(t *testing.T, env *cliEnv, stdin string, args ...string) result {
 	t.Helper()
-	r := runTenants(t, cfg, stdin, args...)
+	r := runTenants(t, env, stdin, args...)
 	if r.code != 0 {
 		t.Fatalf("tenants %v: exit %d, stderr %q", args, r.code, r.stderr)
 	}
@@ -54,16 +61,27 @@ func wantFail(t *testing.T, r result, code int, substr string) {
 	}
 }
 
-func setupCLI(t *testing.T) string {
+func setupCLI(t *testing.T) (*cliEnv, *keyringtest.Memory) {
 	t.Helper()
-	keyring.MockInit()
-	// The commands open the system keyring, which refuses to start without a session bus
-	// (store.NewSecrets): name one, which the mock never dials.
+	// The commands open the system keyring before the test's keyring replaces it, and it
+	// refuses to start without a session bus (store.NewSecrets): name one, never dialled.
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/tokenbench-mock-keyring")
 	t.Setenv(store.EnvClientSecret, "")
 	t.Setenv(store.EnvConfig, "")
-	return filepath.Join(t.TempDir(), "config.toml")
+	kr := keyringtest.NewMemory()
+	return &cliEnv{path: filepath.Join(t.TempDir(), "config.toml"), kr: kr}, kr
 }
+
+// unavailableKeyring answers every call as a session bus without a Secret Service does.
+type unavailableKeyring struct{}
+
+func (unavailableKeyring) Set(string, string, string) error { return noSecretService }
+func (unavailableKeyring) Get(string, string) (string, error) {
+	return "", noSecretService
+}
+func (unavailableKeyring) Delete(string, string) error { return noSecretService }
+
+var noSecretService = dbus.Error{Name: "org.freedesktop.DBus.Error.ServiceUnknown"}
 
 // tenantJSON is the shape list, show, add and edit print with --json.
 type tenantJSON struct {
@@ -78,6 +96,10 @@ type tenantJSON struct {
 	Grant           string            `json:"grant"`
 	Organization    string            `json:"organization"`
 	RedirectPort    int               `json:"redirect_port"`
+	RedirectURI     string            `json:"redirect_uri"`
+	AuthMethod      string            `json:"auth_method"`
+	NoDiscovery     bool              `json:"no_discovery"`
+	Endpoints       map[string]string `json:"endpoints"`
 	AuthorizeParams map[string]string `json:"authorize_params"`
 	TokenParams     map[string]string `json:"token_params"`
 	Default         bool              `json:"default"`
@@ -95,12 +117,13 @@ func decodeStrict(t *testing.T, s string, v any) {
 }
 
 func TestTenantsCLIWorkflow(t *testing.T) {
-	cfg := setupCLI(t)
-	r := mustRun(t, cfg, "", "list")
+	env, kr := setupCLI(t)
+	cfg := env.path
+	r := mustRun(t, env, "", "list")
 	if r.stdout != "" || !strings.Contains(r.stderr, "no tenants") {
 		t.Errorf("empty list: %+v", r)
 	}
-	r = mustRun(t, cfg, "", "list", "--json")
+	r = mustRun(t, env, "", "list", "--json")
 	var empty struct {
 		Config  string       `json:"config"`
 		Default string       `json:"default"`
@@ -111,7 +134,7 @@ func TestTenantsCLIWorkflow(t *testing.T) {
 		t.Errorf("empty list JSON: %s", r.stdout)
 	}
 
-	r = mustRun(t, cfg, "prod-secret-123\n", "add", "prod", "--domain", "https://dev-abc.eu.auth0.com/", "--client-id", "abc",
+	r = mustRun(t, env, "prod-secret-123\n", "add", "prod", "--domain", "https://dev-abc.eu.auth0.com/", "--client-id", "abc",
 		"--grant", "client-credentials", "--audience", "https://api", "--scope", "read:a", "--scope", "write:a",
 		"--org", "org_1", "--token-param", "resource=r1", "--client-secret-stdin", "--no-discovery", "--json")
 	var added tenantJSON
@@ -119,25 +142,26 @@ func TestTenantsCLIWorkflow(t *testing.T) {
 	want := tenantJSON{Name: "prod", Kind: "auth0", Domain: "dev-abc.eu.auth0.com", Issuer: "https://dev-abc.eu.auth0.com/",
 		ClientID: "abc", Confidential: true, Audience: "https://api", Scopes: []string{"read:a", "write:a"},
 		Grant: "client-credentials", Organization: "org_1", TokenParams: map[string]string{"resource": "r1"}, Default: true,
-		Secrets:   map[string]string{"client_secret": "stored", "refresh_token": "none", "token_cache": "none"},
-		Discovery: "skipped"}
+		NoDiscovery: true,
+		Secrets:     map[string]string{"client_secret": "stored", "refresh_token": "none", "token_cache": "none", "private_key": "none"},
+		Discovery:   "skipped"}
 	if fmt.Sprint(added) != fmt.Sprint(want) {
 		t.Errorf("add JSON:\n got %+v\nwant %+v", added, want)
 	}
-	if v, _ := keyring.Get(store.Service, store.Account("prod", store.SecretClient)+"/0"); v != "prod-secret-123" {
+	if v, _ := kr.Get(store.Service, store.Account("prod", store.SecretClient)+"/0"); v != "prod-secret-123" {
 		t.Errorf("keyring holds %q", v)
 	}
 
-	mustRun(t, cfg, "", "add", "kc", "--issuer", "http://127.0.0.1:1/realms/dev", "--client-id", "cli", "--public",
+	mustRun(t, env, "", "add", "kc", "--issuer", "http://127.0.0.1:1/realms/dev", "--client-id", "cli", "--public",
 		"--grant", "pkce", "--redirect-port", "8765", "--authorize-param", "prompt=login", "--no-discovery")
 
-	r = mustRun(t, cfg, "", "list")
+	r = mustRun(t, env, "", "list")
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
 	if len(lines) != 3 || !strings.HasPrefix(lines[2], "* prod") || !strings.Contains(lines[2], "stored") ||
 		!strings.HasPrefix(lines[1], "  kc") || !strings.Contains(lines[1], "public") {
 		t.Errorf("list:\n%s", r.stdout)
 	}
-	r = mustRun(t, cfg, "", "list", "--json")
+	r = mustRun(t, env, "", "list", "--json")
 	var list struct {
 		Config  string       `json:"config"`
 		Default string       `json:"default"`
@@ -149,7 +173,7 @@ func TestTenantsCLIWorkflow(t *testing.T) {
 		t.Errorf("list JSON: %s", r.stdout)
 	}
 
-	r = mustRun(t, cfg, "", "show")
+	r = mustRun(t, env, "", "show")
 	for _, want := range []string{"name:          prod (default)", "client secret: stored in the OS keyring", "token param:   resource=r1", "config:        " + cfg} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("show lacks %q:\n%s", want, r.stdout)
@@ -159,29 +183,29 @@ func TestTenantsCLIWorkflow(t *testing.T) {
 		t.Error("show printed the secret")
 	}
 
-	mustRun(t, cfg, "", "use", "kc")
-	r = mustRun(t, cfg, "", "use", "prod", "--json")
+	mustRun(t, env, "", "use", "kc")
+	r = mustRun(t, env, "", "use", "prod", "--json")
 	if strings.TrimSpace(r.stdout) != "{\n  \"default\": \"prod\"\n}" {
 		t.Errorf("use JSON: %q", r.stdout)
 	}
 
-	r = mustRun(t, cfg, "rotated\n", "edit", "prod", "--client-secret-stdin", "--scope", "read:b", "--org", "", "--json")
+	r = mustRun(t, env, "rotated\n", "edit", "prod", "--client-secret-stdin", "--scope", "read:b", "--org", "", "--json")
 	var edited tenantJSON
 	decodeStrict(t, r.stdout, &edited)
 	if strings.Join(edited.Scopes, ",") != "read:b" || edited.Organization != "" || edited.Audience != "https://api" || edited.Discovery != "skipped" {
 		t.Errorf("edit JSON: %s", r.stdout)
 	}
-	if v, _ := keyring.Get(store.Service, store.Account("prod", store.SecretClient)+"/0"); v != "rotated" {
+	if v, _ := kr.Get(store.Service, store.Account("prod", store.SecretClient)+"/0"); v != "rotated" {
 		t.Errorf("keyring after edit holds %q", v)
 	}
 	// Turning it public removes the secret from the keyring.
-	mustRun(t, cfg, "", "edit", "prod", "--public", "--grant", "device")
-	if _, err := keyring.Get(store.Service, store.Account("prod", store.SecretClient)); err == nil {
+	mustRun(t, env, "", "edit", "prod", "--public", "--grant", "device")
+	if _, err := kr.Get(store.Service, store.Account("prod", store.SecretClient)); err == nil {
 		t.Error("public tenant kept its secret")
 	}
 
-	wantFail(t, runTenants(t, cfg, "", "rm", "prod"), 2, "pass --yes")
-	r = mustRun(t, cfg, "", "rm", "prod", "--yes", "--json")
+	wantFail(t, runTenants(t, env, "", "rm", "prod"), 2, "pass --yes")
+	r = mustRun(t, env, "", "rm", "prod", "--yes", "--json")
 	if strings.TrimSpace(r.stdout) != "{\n  \"removed\": \"prod\"\n}" {
 		t.Errorf("rm JSON: %q", r.stdout)
 	}
@@ -192,8 +216,9 @@ func TestTenantsCLIWorkflow(t *testing.T) {
 }
 
 func TestTenantsCLIErrors(t *testing.T) {
-	cfg := setupCLI(t)
-	mustRun(t, cfg, "s\n", "add", "prod", "--issuer", "https://id.example.com/", "--client-id", "c", "--client-secret-stdin", "--no-discovery")
+	env, _ := setupCLI(t)
+	cfg := env.path
+	mustRun(t, env, "s\n", "add", "prod", "--issuer", "https://id.example.com/", "--client-id", "c", "--client-secret-stdin", "--no-discovery")
 	before, _ := os.ReadFile(cfg)
 	tests := []struct {
 		name, stdin string
@@ -223,7 +248,7 @@ func TestTenantsCLIErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			wantFail(t, runTenants(t, cfg, tc.stdin, tc.args...), 2, tc.want)
+			wantFail(t, runTenants(t, env, tc.stdin, tc.args...), 2, tc.want)
 			if after, _ := os.ReadFile(cfg); string(after) != string(before) {
 				t.Errorf("config changed:\n%s", after)
 			}
@@ -232,16 +257,17 @@ func TestTenantsCLIErrors(t *testing.T) {
 }
 
 func TestTenantsCLIKeyringUnavailable(t *testing.T) {
-	cfg := setupCLI(t)
-	mustRun(t, cfg, "s\n", "add", "prod", "--issuer", "https://id.example.com/", "--client-id", "c", "--client-secret-stdin", "--no-discovery")
+	env, _ := setupCLI(t)
+	cfg := env.path
+	mustRun(t, env, "s\n", "add", "prod", "--issuer", "https://id.example.com/", "--client-id", "c", "--client-secret-stdin", "--no-discovery")
 	before, _ := os.ReadFile(cfg)
-	keyring.MockInitWithError(dbus.Error{Name: "org.freedesktop.DBus.Error.ServiceUnknown"})
+	env.kr = unavailableKeyring{}
 	for _, args := range [][]string{
 		{"add", "dev", "--issuer", "https://id.example.com/", "--client-id", "c", "--client-secret-stdin", "--no-discovery"},
 		{"edit", "prod", "--client-secret-stdin"},
 		{"rm", "prod", "--yes"},
 	} {
-		r := runTenants(t, cfg, "hunter2-secret\n", args...)
+		r := runTenants(t, env, "hunter2-secret\n", args...)
 		wantFail(t, r, 2, "keyring unavailable: no Secret Service on the D-Bus session bus")
 		if !strings.Contains(r.stderr, store.EnvClientSecret) || strings.Contains(r.stderr, "hunter2") {
 			t.Errorf("%v: %q", args, r.stderr)
@@ -250,13 +276,13 @@ func TestTenantsCLIKeyringUnavailable(t *testing.T) {
 			t.Errorf("%v changed the config", args)
 		}
 	}
-	r := mustRun(t, cfg, "", "list")
+	r := mustRun(t, env, "", "list")
 	if !strings.Contains(r.stdout, "unknown") || strings.Count(r.stderr, "warning") != 1 {
 		t.Errorf("list without keyring: %+v", r)
 	}
 	// With the env var, a confidential tenant can be saved without storing anything.
 	t.Setenv(store.EnvClientSecret, "from-env-secret")
-	r = mustRun(t, cfg, "", "add", "ci", "--issuer", "https://id.example.com/", "--client-id", "c", "--no-discovery")
+	r = mustRun(t, env, "", "add", "ci", "--issuer", "https://id.example.com/", "--client-id", "c", "--no-discovery")
 	if !strings.Contains(r.stderr, "no client secret stored") {
 		t.Errorf("add with env: %q", r.stderr)
 	}
@@ -266,18 +292,19 @@ func TestTenantsCLIKeyringUnavailable(t *testing.T) {
 }
 
 func TestTenantsCLICorruptConfig(t *testing.T) {
-	cfg := setupCLI(t)
+	env, _ := setupCLI(t)
+	cfg := env.path
 	bad := "version = 1\n[tenants.a]\nkind = = 'oidc'\n"
 	os.WriteFile(cfg, []byte(bad), 0o600)
 	for _, args := range [][]string{{"list"}, {"show", "a"}, {"use", "a"}, {"add", "b", "--issuer", "https://x.example/", "--client-id", "c", "--public", "--no-discovery"}} {
-		wantFail(t, runTenants(t, cfg, "", args...), 2, cfg+":3:")
+		wantFail(t, runTenants(t, env, "", args...), 2, cfg+":3:")
 	}
 	if data, _ := os.ReadFile(cfg); string(data) != bad {
 		t.Errorf("corrupt config was rewritten:\n%s", data)
 	}
 	t.Setenv(store.EnvConfig, cfg)
 	root := &cobra.Command{Use: "tokenbench"}
-	root.AddCommand(NewTenantsCmd())
+	root.AddCommand(newTenantsCmd(env.kr))
 	var errb bytes.Buffer
 	root.SetErr(&errb)
 	root.SetOut(&bytes.Buffer{})
@@ -288,7 +315,7 @@ func TestTenantsCLICorruptConfig(t *testing.T) {
 }
 
 func TestTenantsCLIDiscovery(t *testing.T) {
-	cfg := setupCLI(t)
+	env, _ := setupCLI(t)
 	var srv *httptest.Server
 	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/.well-known/openid-configuration" {
@@ -300,22 +327,22 @@ func TestTenantsCLIDiscovery(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	r := mustRun(t, cfg, "", "add", "ok", "--issuer", srv.URL, "--client-id", "c", "--public", "--grant", "pkce", "--json")
+	r := mustRun(t, env, "", "add", "ok", "--issuer", srv.URL, "--client-id", "c", "--public", "--grant", "pkce", "--json")
 	var v tenantJSON
 	decodeStrict(t, r.stdout, &v)
 	if v.Discovery != "ok" || r.stderr != "" {
 		t.Errorf("discovery ok: %q, stderr %q", v.Discovery, r.stderr)
 	}
-	r = mustRun(t, cfg, "", "add", "nodevice", "--issuer", srv.URL, "--client-id", "c", "--public", "--grant", "device")
+	r = mustRun(t, env, "", "add", "nodevice", "--issuer", srv.URL, "--client-id", "c", "--public", "--grant", "device")
 	if !strings.Contains(r.stderr, "does not list the device grant") {
 		t.Errorf("grant warning: %q", r.stderr)
 	}
-	r = mustRun(t, cfg, "", "add", "down", "--issuer", "http://127.0.0.1:1/", "--client-id", "c", "--public", "--json")
+	r = mustRun(t, env, "", "add", "down", "--issuer", "http://127.0.0.1:1/", "--client-id", "c", "--public", "--json")
 	decodeStrict(t, r.stdout, &v)
 	if v.Discovery != "failed" || !strings.Contains(r.stderr, "warning: discovery for http://127.0.0.1:1/ failed, saving anyway") {
 		t.Errorf("discovery down: %q, stderr %q", v.Discovery, r.stderr)
 	}
-	r = mustRun(t, cfg, "", "edit", "down", "--issuer", srv.URL+"/", "--json")
+	r = mustRun(t, env, "", "edit", "down", "--issuer", srv.URL+"/", "--json")
 	decodeStrict(t, r.stdout, &v)
 	if v.Discovery != "failed" || !strings.Contains(r.stderr, "different issuer") {
 		t.Errorf("edit with a mismatched issuer: %q, stderr %q", v.Discovery, r.stderr)
@@ -323,12 +350,24 @@ func TestTenantsCLIDiscovery(t *testing.T) {
 }
 
 func TestTenantsCLIDefaultFlagAndBareCommand(t *testing.T) {
-	cfg := setupCLI(t)
-	wantFail(t, runTenants(t, cfg, "", "show"), 2, "no tenant given and no default set")
-	mustRun(t, cfg, "", "add", "first", "--issuer", "https://a.example/", "--client-id", "c", "--public", "--no-discovery")
-	mustRun(t, cfg, "", "add", "second", "--issuer", "https://b.example/", "--client-id", "c", "--public", "--no-discovery", "--default")
-	r := mustRun(t, cfg, "") // bare `tenants` lists
+	env, _ := setupCLI(t)
+	wantFail(t, runTenants(t, env, "", "show"), 2, "no tenant given and no default set")
+	mustRun(t, env, "", "add", "first", "--issuer", "https://a.example/", "--client-id", "c", "--public", "--no-discovery")
+	mustRun(t, env, "", "add", "second", "--issuer", "https://b.example/", "--client-id", "c", "--public", "--no-discovery", "--default")
+	r := mustRun(t, env, "") // bare `tenants` lists
 	if !strings.Contains(r.stdout, "* second") || !strings.Contains(r.stdout, "  first") {
 		t.Errorf("bare tenants:\n%s", r.stdout)
+	}
+}
+
+func TestTenantsAddAuth0WithoutAudienceWarnsOpaque(t *testing.T) {
+	env, _ := setupCLI(t)
+	r := mustRun(t, env, "", "add", "dev", "--domain", "dev-abc.us.auth0.com", "--client-id", "abc", "--public", "--no-discovery")
+	if !strings.Contains(r.stderr, "no --audience: Auth0 will issue an opaque access token") || !strings.Contains(r.stderr, "/userinfo") {
+		t.Errorf("stderr: %q", r.stderr)
+	}
+	r = mustRun(t, env, "", "add", "api", "--domain", "dev-abc.us.auth0.com", "--client-id", "abd", "--public", "--audience", "https://api.shop.test/", "--no-discovery")
+	if strings.Contains(r.stderr, "opaque") {
+		t.Errorf("warned with an audience: %q", r.stderr)
 	}
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -19,6 +18,7 @@ func newTokenCmd(d grantDeps) *cobra.Command {
 	var (
 		config, tenant, nowStr string
 		margin                 time.Duration
+		force                  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "token",
@@ -52,7 +52,7 @@ person, or the provider refused; 2 usage, keyring or network errors.`,
 			if err != nil {
 				return err
 			}
-			ts, err := s.validToken(cmd, margin)
+			ts, err := s.validToken(cmd, margin, force)
 			if err != nil {
 				return err
 			}
@@ -63,6 +63,7 @@ person, or the provider refused; 2 usage, keyring or network errors.`,
 	cmd.Flags().StringVar(&config, "config", "", "read tenants from the file at `PATH` (default $"+store.EnvConfig+", else the user config dir)")
 	cmd.Flags().StringVar(&tenant, "tenant", "", "the tenant `NAME` (default: the default tenant)")
 	cmd.Flags().DurationVar(&margin, "margin", oauth.DefaultRefreshMargin, "refresh a token that expires within `DURATION`")
+	cmd.Flags().BoolVar(&force, "force", false, "refresh or re-obtain the token even if the cached one is still valid")
 	// --now moves the clock for tests of the refresh margin; it is not for users.
 	cmd.Flags().StringVar(&nowStr, "now", "", "pretend the time is `TIME` (RFC 3339 or Unix seconds)")
 	_ = cmd.Flags().MarkHidden("now")
@@ -71,73 +72,44 @@ person, or the provider refused; 2 usage, keyring or network errors.`,
 }
 
 // validToken returns a token set whose access token is valid beyond margin: the cached
-// one, or under the tenant's token lock a fresh one (another process may have just made
-// one), by refresh or client credentials.
-func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration) (*oauth.TokenSet, error) {
-	ts, err := s.cached()
-	if err != nil {
-		return nil, err
-	}
-	if ts != nil && !ts.NeedsRefresh(s.now(), margin) {
-		return ts, nil
-	}
+// one, or one the tenant's session renewed (by this process or, while it waited, by
+// another), by refresh or client credentials. Without a keyring, when the environment
+// supplies the client's credential, a client-credentials tenant gets a new token each run.
+// With force the cached token is not served (the session may still hand out one another
+// process renewed while this one waited).
+func (s *grantSession) validToken(cmd *cobra.Command, margin time.Duration, force bool) (*oauth.TokenSet, error) {
 	ctx, stop := interruptible(cmd)
 	defer stop()
-	unlock, err := s.lock(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	if ts, err = s.cached(); err != nil {
-		return nil, err
-	}
-	now := s.now()
-	if ts != nil && !ts.NeedsRefresh(now, margin) {
-		return ts, nil
-	}
-
-	var fresh *oauth.TokenSet
-	var grantFailure error
-	var g oauth.Grant
-	if ts != nil && ts.RefreshToken != "" {
-		c, err := s.client(true)
-		if err != nil {
-			return nil, err
-		}
-		fresh, grantFailure = c.Refresh(ctx, ts)
-		g = oauth.GrantRefresh
-	}
-	if fresh == nil && s.tenant.CanClientCredentials() {
-		c, err := s.client(true)
-		if err != nil {
-			return nil, err
-		}
-		fresh, grantFailure = c.ClientCredentials(ctx)
+	g := oauth.GrantRefresh
+	if s.tenant.CanClientCredentials() {
 		g = oauth.GrantClientCredentials
 	}
-	if fresh != nil {
-		if _, err := s.save(fresh); err != nil {
+	out, err := s.session.Renew(ctx, store.Policy{Margin: margin, Force: force, ClientCredentials: true})
+	if err != nil && s.keyringGone(err) {
+		if !s.tenant.CanClientCredentials() {
+			return nil, Fail(ExitInvalid, "no token is cached for tenant %q: %s", s.tenant.Name, s.needsPersonHint())
+		}
+		c, err := s.client(true)
+		if err != nil {
 			return nil, err
 		}
-		return fresh, nil
-	}
-	// Nothing new: a token that has not expired yet still beats none.
-	if ts != nil && ts.AccessToken != "" && !ts.Expired(now) {
-		if grantFailure != nil {
-			fmt.Fprintf(s.stderr, "tokenbench: warning: could not refresh, the cached token expires %s: %s\n", tokens.Relative(ts.Expiry, now), safeLine(s.redact(grantFailure).Error()))
+		ts, err := c.ClientCredentials(ctx)
+		if err != nil {
+			return nil, grantErr(s.redact(advise(err, s.tenant.Name, oauth.GrantClientCredentials)))
 		}
 		return ts, nil
 	}
-	hint := fmt.Sprintf("run 'tokenbench get --tenant %s' (it needs a person: grant %s)", s.tenant.Name, orDefault(string(s.tenant.Grant), "device"))
-	switch {
-	case grantFailure != nil && errors.Is(grantFailure, oauth.ErrInvalidGrant):
-		return nil, Fail(ExitInvalid, "the stored refresh token of %q was refused (expired, revoked or already used): %s", s.tenant.Name, hint)
-	case grantFailure != nil:
-		return nil, grantErr(s.redact(advise(grantFailure, s.tenant.Name, g)))
-	case ts == nil:
-		return nil, Fail(ExitInvalid, "no token is cached for tenant %q: %s", s.tenant.Name, hint)
+	if err != nil {
+		return nil, s.sessionErr(err, g)
 	}
-	return nil, Fail(ExitInvalid, "the cached token of %q has expired and there is no refresh token: %s", s.tenant.Name, hint)
+	s.secrets.Add(out.Set.AccessToken, out.Set.RefreshToken, out.Set.IDToken)
+	if out.StoreErr != nil && !s.keyringGone(out.StoreErr) {
+		return nil, storeErr(out.StoreErr)
+	}
+	if out.RenewErr != nil {
+		fmt.Fprintf(s.stderr, "tokenbench: warning: could not refresh, the cached token expires %s: %s\n", tokens.Relative(out.Set.Expiry, s.now()), safeLine(s.redact(out.RenewErr).Error()))
+	}
+	return out.Set, nil
 }
 
 func orDefault(s, def string) string {

@@ -106,9 +106,9 @@ func (s *grantSession) tokenArg(cmd *cobra.Command, args []string) (string, erro
 }
 
 func (s *grantSession) cachedAccessToken() (string, error) {
-	ts, err := s.cached()
+	ts, err := s.session.Cached()
 	if err != nil {
-		return "", err
+		return "", storeErr(err)
 	}
 	if ts == nil || ts.AccessToken == "" {
 		return "", Fail(ExitUsage, "no token given and none cached for tenant %q: pass one, or run 'tokenbench get --tenant %s'", s.tenant.Name, s.tenant.Name)

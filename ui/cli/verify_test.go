@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/hmac"
 	"crypto/rand"
@@ -12,6 +13,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -24,6 +26,9 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
 )
 
 var (
@@ -152,6 +157,7 @@ func TestVerifyKeySources(t *testing.T) {
 	secret := []byte("0123456789abcdef0123456789abcdef-secret")
 	secretPath := writeFile(t, "hs.key", secret)
 	hsTok := hs256(`{"alg":"HS256"}`, claims(prov.URL, 3600, ""), secret)
+	scoped := rs256(t, vkSign, `{"alg":"RS256","kid":"k1"}`, claims(prov.URL, 3600, `"scope":"read:orders","permissions":["read:orders"]`))
 
 	cases := []struct {
 		name   string
@@ -160,19 +166,23 @@ func TestVerifyKeySources(t *testing.T) {
 		code   int
 		stdout []string
 	}{
-		{"jwks file", "", []string{"--jwks", jwksPath, "--now", vNow, good}, 0, []string{"valid\n", "JWKS file " + jwksPath}},
-		{"jwks URL", "", []string{"--jwks", prov.URL + "/jwks", "--now", vNow, good}, 0, []string{"valid\n", "JWKS URL " + prov.URL + "/jwks"}},
+		{"jwks file", "", []string{"--jwks", jwksPath, "--now", vNow, good}, 0, []string{"valid · audience not checked", "JWKS file " + jwksPath}},
+		{"jwks URL", "", []string{"--jwks", prov.URL + "/jwks", "--now", vNow, good}, 0, []string{"valid · audience not checked", "JWKS URL " + prov.URL + "/jwks"}},
 		{"issuer discovery", "", []string{"--issuer", prov.URL, "--audience", "api://default", "--profile", "rfc9068", "--now", vNow, good}, 0,
 			[]string{"valid\n", "discovery " + prov.URL + "/.well-known/openid-configuration", "pass  iss", "pass  aud", "pass  jti"}},
 		{"issuer mismatch", "", []string{"--issuer", prov.URL, "--now", vNow, rs256(t, vkSign, `{"alg":"RS256","kid":"k1"}`, claims(prov.URL+"/", 3600, ""))}, 1, []string{"fail  iss"}},
-		{"key PEM from stdin with Bearer", "Bearer " + good + "\n", []string{"--key", pemPath, "--now", vNow, "-"}, 0, []string{"valid\n", "key file " + pemPath}},
+		{"key PEM from stdin with Bearer", "Bearer " + good + "\n", []string{"--key", pemPath, "--now", vNow, "-"}, 0, []string{"valid · audience not checked", "key file " + pemPath}},
 		{"secret file needs --alg", "", []string{"--secret-file", secretPath, "--now", vNow, hsTok}, 1, []string{"alg HS256 is not allowed"}},
-		{"secret file with --alg HS256", "", []string{"--secret-file", secretPath, "--alg", "HS256", "--now", vNow, hsTok}, 0, []string{"valid\n", "secret file " + secretPath}},
+		{"secret file with --alg HS256", "", []string{"--secret-file", secretPath, "--alg", "HS256", "--audience", "api://default", "--now", vNow, hsTok}, 0, []string{"valid\n", "secret file " + secretPath, "pass  aud"}},
 		{"wrong key", "", []string{"--key", writeFile(t, "other.pem", pubPEM(t, &vkOther.PublicKey)), "--now", vNow, good}, 1, []string{"fail  signature"}},
 		{"expired", "", []string{"--jwks", jwksPath, "--now", vNow, rs256(t, vkSign, `{"alg":"RS256","kid":"k1"}`, claims("x", -3600, ""))}, 1, []string{"fail  exp"}},
 		{"expired within leeway", "", []string{"--jwks", jwksPath, "--now", vNow, rs256(t, vkSign, `{"alg":"RS256","kid":"k1"}`, claims("x", -30, ""))}, 0, []string{"warn  exp"}},
 		{"--leeway 0", "", []string{"--jwks", jwksPath, "--leeway", "0", "--now", vNow, rs256(t, vkSign, `{"alg":"RS256","kid":"k1"}`, claims("x", -30, ""))}, 1, []string{"fail  exp"}},
-		{"--now as Unix seconds", "", []string{"--jwks", jwksPath, "--now", "1795608000", good}, 0, []string{"valid\n"}},
+		{"--now as Unix seconds", "", []string{"--jwks", jwksPath, "--now", "1795608000", good}, 0, []string{"valid · audience not checked"}},
+		{"--issuer with --jwks: expected issuer, keys from the file", "", []string{"--issuer", prov.URL, "--jwks", jwksPath, "--now", vNow, good}, 0, []string{"pass  iss", "JWKS file " + jwksPath}},
+		{"--audience wrong", "", []string{"--jwks", jwksPath, "--audience", "https://api.shop.test/", "--now", vNow, good}, 1, []string{"invalid: aud: is api://default; expected https://api.shop.test/", "fail  aud"}},
+		{"--scope granted", "", []string{"--jwks", jwksPath, "--scope", "read:orders", "--now", vNow, scoped}, 0, []string{"pass  scope", "grants read:orders"}},
+		{"--scope missing", "", []string{"--jwks", jwksPath, "--scope", "read:orders", "--scope", "write:orders", "--now", vNow, scoped}, 1, []string{"fail  scope         missing write:orders (has read:orders)"}},
 		{"--signature-only on a non-JSON payload", "", []string{"--jwks", jwksPath, "--signature-only", rs256(t, vkSign, `{"alg":"RS256","kid":"k1"}`, "hello")}, 0, []string{"skip  claims"}},
 		{"--require and --typ", "", []string{"--jwks", jwksPath, "--now", vNow, "--require", "scope", "--typ", "JWT", good}, 1, []string{"fail  typ", "fail  scope"}},
 		{"--alg allow-list", "", []string{"--jwks", jwksPath, "--now", vNow, "--alg", "PS256", good}, 1, []string{"alg RS256 is not allowed"}},
@@ -282,7 +292,8 @@ func TestVerifyUsageAndIOErrors(t *testing.T) {
 		{"unreadable key", []string{"--key", filepath.Join(t.TempDir(), "missing.pem"), tok}, "missing.pem", true},
 		{"unreadable decrypt key", []string{"--decrypt-key", filepath.Join(t.TempDir(), "missing.pem"), tok}, "missing.pem", false},
 		{"unreachable JWKS URL, other source still used", []string{"--jwks", deadURL + "/jwks", "--key", pemPath, "--now", vNow, tok}, deadURL, true},
-		{"unreachable issuer", []string{"--issuer", deadURL, "--now", vNow, tok}, deadURL, true},
+		{"unreachable issuer, no other source", []string{"--issuer", deadURL, "--now", vNow, tok}, deadURL, true},
+		{"scope with a space", []string{"--jwks", pemPath, "--scope", "read write", tok}, "one scope per flag", false},
 		{"insecure JWKS URL", []string{"--jwks", "http://example.com/jwks", tok}, "https", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -334,6 +345,127 @@ func TestVerifyBinaryOversizedStdin(t *testing.T) {
 	}
 }
 
+// TestVerifyIssuerWithJWKSDialsNothing: --issuer names the expected issuer; with --jwks
+// given it is not a key source, so an unreachable issuer costs no connection at all.
+func TestVerifyIssuerWithJWKSDialsNothing(t *testing.T) {
+	verifyKeys(t)
+	const issuer = "https://issuer.unreachable.test/"
+	jwksPath := writeFile(t, "jwks.json", jwksJSON(t, &vkSign.PublicKey, "k1"))
+	tok := rs256(t, vkSign, `{"alg":"RS256","kid":"k1"}`, claims(issuer, 3600, ""))
+	var dials atomic.Int32
+	dialer := &http.Transport{DialContext: func(_ context.Context, network, addr string) (net.Conn, error) {
+		dials.Add(1)
+		t.Errorf("verify dialled %s %s", network, addr)
+		return nil, errors.New("no network in this test")
+	}}
+	o := &verifyOpts{cache: &keys.Cache{Client: keys.NewHTTPClient(dialer)}}
+	cmd := newVerifyCmd(o)
+	var out, errb bytes.Buffer
+	cmd.SetArgs([]string{"--issuer", issuer, "--jwks", jwksPath, "--audience", "api://default", "--now", vNow, "--json", tok})
+	cmd.SetOut(&out)
+	cmd.SetErr(&errb)
+	if code := Execute(cmd, &errb); code != 0 {
+		t.Fatalf("exit %d:\n%s\n%s", code, out.String(), errb.String())
+	}
+	var doc struct {
+		Verdict         string `json:"verdict"`
+		AudienceChecked bool   `json:"audience_checked"`
+		Checks          []struct{ Name, Status string }
+	}
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Verdict != "valid" || !doc.AudienceChecked || dials.Load() != 0 {
+		t.Errorf("verdict %s, audience_checked %v, %d dials", doc.Verdict, doc.AudienceChecked, dials.Load())
+	}
+	for _, c := range doc.Checks {
+		if c.Name == "iss" && c.Status != "pass" {
+			t.Errorf("iss %s: --issuer must still be the expected issuer", c.Status)
+		}
+	}
+	// Without an explicit source the same issuer is the key source: it is dialled (and
+	// fails, exit 2) — the transport above proves the first call made no attempt.
+	cmd = newVerifyCmd(&verifyOpts{cache: &keys.Cache{Client: keys.NewHTTPClient(&http.Transport{
+		DialContext: func(context.Context, string, string) (net.Conn, error) { return nil, errors.New("refused") },
+	})}})
+	out.Reset()
+	errb.Reset()
+	cmd.SetArgs([]string{"--issuer", issuer, "--now", vNow, tok})
+	cmd.SetOut(&out)
+	cmd.SetErr(&errb)
+	if code := Execute(cmd, &errb); code != ExitUsage || !strings.Contains(errb.String(), "refused") {
+		t.Errorf("discovery only: exit %d, stderr %s", code, errb.String())
+	}
+}
+
+func TestVerifyAudienceCheckedJSON(t *testing.T) {
+	verifyKeys(t)
+	jwksPath := writeFile(t, "jwks.json", jwksJSON(t, &vkSign.PublicKey, "k1"))
+	tok := rs256(t, vkSign, `{"alg":"RS256","kid":"k1"}`, claims("x", 3600, ""))
+	for _, tc := range []struct {
+		args []string
+		want string
+		code int
+	}{
+		{nil, `"audience_checked": false`, 0},
+		{[]string{"--audience", "api://default"}, `"audience_checked": true`, 0},
+		{[]string{"--audience", "api://other"}, `"audience_checked": true`, 1},
+	} {
+		r := runVerify(t, "", append(append([]string{"--jwks", jwksPath, "--now", vNow, "--json"}, tc.args...), tok)...)
+		if r.code != tc.code || !strings.Contains(r.stdout, tc.want) {
+			t.Errorf("%v: exit %d, want %d with %s:\n%s", tc.args, r.code, tc.code, tc.want, r.stdout)
+		}
+	}
+}
+
+func TestVerifyTextWrapsOnlyToAWidth(t *testing.T) {
+	rep := &tokens.Report{Verdict: tokens.VerdictInvalid, Checks: []tokens.Check{{Name: "aud", Status: tokens.StatusFail,
+		Reason: "is https://api.other.test/, https://dev-abc.us.auth0.com/userinfo; expected https://api.shop.test/"}}}
+	var whole, wrapped bytes.Buffer
+	writeReport(&whole, rep, "invalid: aud", 0)
+	if strings.Count(whole.String(), "\n") != 2 || !strings.Contains(whole.String(), rep.Checks[0].Reason) {
+		t.Errorf("width 0 (a pipe) changed the lines:\n%s", whole.String())
+	}
+	writeReport(&wrapped, rep, "invalid: aud", 50)
+	rows := strings.Split(strings.TrimSuffix(wrapped.String(), "\n"), "\n")
+	if len(rows) < 3 {
+		t.Fatalf("not wrapped:\n%s", wrapped.String())
+	}
+	for _, r := range rows {
+		if len([]rune(r)) > 50 {
+			t.Errorf("row over 50 columns: %q", r)
+		}
+	}
+	for _, r := range rows[2:] {
+		if !strings.HasPrefix(r, strings.Repeat(" ", 22)) {
+			t.Errorf("continuation not under the reason column: %q", r)
+		}
+	}
+	if strings.Join(strings.Fields(wrapped.String()), "") != strings.Join(strings.Fields(whole.String()), "") {
+		t.Errorf("wrapping lost text:\n%s", wrapped.String())
+	}
+}
+
+func TestVerifyAuth0OpaqueTokens(t *testing.T) {
+	enc := base64.RawURLEncoding.EncodeToString
+	jwe := enc([]byte(`{"alg":"dir","enc":"A256GCM","iss":"https://dev-abc.us.auth0.com/"}`)) + ".." +
+		enc([]byte("twelve-byte!")) + "." + enc([]byte("ciphertext-bytes")) + "." + enc([]byte("sixteen-byte-tag"))
+	r := runVerify(t, "", "--now", vNow, jwe)
+	if r.code != ExitInvalid || !strings.HasPrefix(r.stdout, "unverified: an opaque access token") ||
+		!strings.Contains(r.stdout, "names no audience") || strings.Contains(r.stdout+r.stderr, "--decrypt-key") {
+		t.Errorf("JWE for the issuer itself: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	r = runVerify(t, "", "--now", vNow, "--json", jwe)
+	if !strings.Contains(r.stdout, `"opaque": true`) {
+		t.Errorf("JSON lacks opaque:\n%s", r.stdout)
+	}
+	r = runVerify(t, "", "--now", vNow, "k2Xj0c9QeVbN3mUp7RtY1wZa")
+	if r.code != ExitInvalid || !strings.HasPrefix(r.stdout, "unverified: an opaque token, not a JWT") || !strings.Contains(r.stdout, "skip  structure     not a JWT but an opaque access token") ||
+		!strings.Contains(r.stdout, "/userinfo") || strings.Contains(r.stderr, "no key source") {
+		t.Errorf("bare opaque string: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
 // An --issuer next to --key, --jwks or --secret-file is only the expected iss: the keys
 // come from the file, so an offline check needs no network and the issuer is not asked.
 func TestVerifyIssuerWithKeyFileFetchesNothing(t *testing.T) {
@@ -366,15 +498,14 @@ func TestVerifyIssuerWithKeyFileFetchesNothing(t *testing.T) {
 	}
 }
 
-// An opaque access token (Auth0 issues one when no audience is asked for) and text that
-// is no token at all are told apart from a JWT cut off in copying, as decode does.
-func TestVerifyOpaqueAndNotATokenSayWhatTheyAre(t *testing.T) {
+// Text that is no token at all is named for what it is, as decode does, not reported as
+// a JWT with one part that was cut off in copying.
+func TestVerifyNotATokenSaysWhatItIs(t *testing.T) {
 	verifyKeys(t)
 	pemPath := writeFile(t, "pub.pem", pubPEM(t, &vkSign.PublicKey))
 	cases := []struct {
 		name, stdin, summary, stderr string
 	}{
-		{"opaque", "8mMIBFQyDhcJR9xj3RhMFQvKxn2Q7QEw\n", "invalid: an opaque token", "tokenbench introspect"},
 		{"empty", "", "invalid: not a token: input is empty", ""},
 		{"binary", "\xff\xfe\x00garbage", "invalid: not a token: input is not valid UTF-8 text", ""},
 	}

@@ -1,0 +1,102 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/tokenbench/tokenbench/tokens"
+)
+
+// diffScreen compares the header and claims of two marked tokens: what was added, removed
+// or changed, times as the change ("exp +55m"); the equal members are counted, not listed.
+type diffScreen struct {
+	a, b   *entry
+	diffs  []tokens.Difference
+	top    int
+	width  int
+	height int
+}
+
+func (d *diffScreen) open(a, b *entry, diffs []tokens.Difference) {
+	d.a, d.b, d.diffs, d.top = a, b, diffs, 0
+}
+
+func (d *diffScreen) setSize(w, h int) { d.width, d.height = w, h }
+
+func (d *diffScreen) update(k KeyMap, msg tea.Msg) tea.Cmd {
+	if msg, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(msg, k.Back):
+			return func() tea.Msg { return closeScreenMsg{} }
+		case key.Matches(msg, k.Prev):
+			d.top = max(d.top-1, 0)
+		case key.Matches(msg, k.Next):
+			d.top = min(d.top+1, max(len(d.diffs)-1, 0))
+		}
+	}
+	return nil
+}
+
+// view renders the screen: exactly height rows, every value through the safety filter.
+func (d *diffScreen) view(st Styles) string {
+	rows := []string{
+		ansi.Truncate(st.Section.Render("Diff")+st.Muted.Render(" · A "+tokens.SafeText(d.a.label)+" → B "+tokens.SafeText(d.b.label)), d.width, "…"),
+		"",
+	}
+	same, width := 0, 0
+	for _, x := range d.diffs {
+		if x.Change == tokens.Same {
+			same++
+		} else {
+			width = max(width, ansi.StringWidth(tokens.SafeText(x.Name)))
+		}
+	}
+	width = min(width, 24)
+	var body []string
+	part := ""
+	for _, x := range d.diffs {
+		if x.Change == tokens.Same {
+			continue
+		}
+		if x.Part != part {
+			part = x.Part
+			body = append(body, st.Section.Render(part))
+		}
+		name := tokens.SafeText(x.Name)
+		name += strings.Repeat(" ", max(width-ansi.StringWidth(name), 0))
+		var mark, text string
+		switch x.Change {
+		case tokens.Added:
+			mark, text = st.Pass.Render("+"), diffText(x.New)
+		case tokens.Removed:
+			mark, text = st.Fail.Render("-"), diffText(x.Old)
+		default:
+			mark, text = st.Warn.Render("~"), diffText(x.Old)+" → "+diffText(x.New)
+			if x.Delta != nil {
+				sign := "+"
+				if *x.Delta < 0 {
+					sign = "-"
+				}
+				text = st.Warn.Render(x.Name+" "+sign+tokens.HumanDuration(*x.Delta)) + "  " + text
+			}
+		}
+		body = append(body, ansi.Truncate("  "+mark+" "+st.ClaimName.Render(name)+"  "+text, d.width, "…"))
+	}
+	if len(body) == 0 {
+		body = append(body, st.Muted.Render("no differences in header or claims"))
+	}
+	rows = append(rows, body[min(d.top, len(body)-1):]...)
+	rows = append(rows, "", st.Muted.Render(strconv.Itoa(same)+" members equal"))
+	for len(rows) < d.height {
+		rows = append(rows, "")
+	}
+	return strings.Join(rows[:max(d.height, 0)], "\n")
+}
+
+func diffText(raw []byte) string {
+	return ansi.Truncate(tokens.SafeText(string(raw)), 120, "…")
+}

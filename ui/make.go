@@ -1,0 +1,271 @@
+package ui
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+
+	tea "charm.land/bubbletea/v2"
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/tokenbench/tokenbench/tokens"
+	"github.com/tokenbench/tokenbench/tokens/keys"
+)
+
+// maker is the workbench's making side: the session's throwaway signing key, the
+// fallback claims editor and the diff of two marked tokens.
+type maker struct {
+	// key signs re-signed tokens; made by K or on the first re-sign. It never leaves memory.
+	key    *tokens.SigningKey
+	edit   editScreen
+	diff   diffScreen
+	editor func() string // the user's editor command; tests replace it
+}
+
+// Messages of the making side.
+type (
+	// editReadyMsg says the claims of e are in the file at path, for the editor.
+	editReadyMsg struct {
+		e            *entry
+		path, editor string
+	}
+	// editedMsg says the editor closed; err is its failure, if any.
+	editedMsg struct {
+		e    *entry
+		path string
+		err  error
+	}
+	// openEditorMsg opens the fallback editor on e's claims.
+	openEditorMsg struct {
+		e    *entry
+		text string
+	}
+	// editTextMsg carries the claims edited in the fallback editor.
+	editTextMsg struct {
+		e    *entry
+		text string
+	}
+	// resignedMsg carries a token re-signed from e's edited claims, or why it could not be.
+	resignedMsg struct {
+		e   *entry
+		raw string
+		key *tokens.SigningKey
+		err error
+	}
+	// sessionKeyMsg carries a newly generated session key.
+	sessionKeyMsg struct {
+		key *tokens.SigningKey
+		err error
+	}
+)
+
+// sessionKeyAlg is what the session key signs with: fast to make, verified everywhere.
+const sessionKeyAlg = "ES256"
+
+// userEditor is $VISUAL, else $EDITOR: a command line the shell runs with the file.
+func userEditor() string {
+	if v := os.Getenv("VISUAL"); v != "" {
+		return v
+	}
+	return os.Getenv("EDITOR")
+}
+
+// newSessionKey generates a session key in a command (key generation is slow work).
+func newSessionKey() tea.Msg {
+	k, err := keys.GenerateSigningKey(sessionKeyAlg, "")
+	return sessionKeyMsg{key: k, err: err}
+}
+
+// startEdit begins editing e's claims: in $VISUAL/$EDITOR through a temporary file, or in
+// the fallback editor when neither is set.
+func (m *Model) startEdit(e *entry) tea.Cmd {
+	if e == nil {
+		return errCmd(errNoToken)
+	}
+	js, err := e.claimsJSON()
+	if err != nil {
+		return errCmd(err)
+	}
+	editor := m.maker.editor
+	if editor == nil {
+		editor = userEditor
+	}
+	return func() tea.Msg {
+		ed := editor()
+		if ed == "" {
+			return openEditorMsg{e: e, text: js} // no editor: the fallback editor
+		}
+		dir, err := os.MkdirTemp("", "tokenbench-edit-")
+		if err != nil {
+			return errMsg{fmt.Errorf("cannot make a file to edit the claims in: %w", err)}
+		}
+		path := filepath.Join(dir, "claims.json")
+		if err := os.WriteFile(path, []byte(js+"\n"), 0o600); err != nil {
+			os.RemoveAll(dir)
+			return errMsg{fmt.Errorf("cannot write the claims to edit: %w", err)}
+		}
+		return editReadyMsg{e: e, path: path, editor: ed}
+	}
+}
+
+// runEditor hands the terminal to the editor; the program resumes when it exits.
+func runEditor(msg editReadyMsg) tea.Cmd {
+	// The shell splits the editor command as users expect ("code --wait"); the file is an
+	// argument, never part of the command text.
+	c := exec.Command("sh", "-c", msg.editor+` "$1"`, "tokenbench-editor", msg.path)
+	return tea.ExecProcess(c, func(err error) tea.Msg { return editedMsg{e: msg.e, path: msg.path, err: err} })
+}
+
+// readEdited reads the edited claims file and removes it, then re-signs.
+func (m *Model) readEdited(msg editedMsg) tea.Cmd {
+	key := m.maker.key
+	return func() tea.Msg {
+		defer os.RemoveAll(filepath.Dir(msg.path))
+		if msg.err != nil {
+			return resignedMsg{e: msg.e, err: fmt.Errorf("the editor failed (%v); the token is unchanged", msg.err)}
+		}
+		f, err := os.Open(msg.path)
+		if err != nil {
+			return resignedMsg{e: msg.e, err: err}
+		}
+		defer f.Close()
+		data, err := io.ReadAll(io.LimitReader(f, tokens.MaxClaimsSize+1))
+		if err != nil {
+			return resignedMsg{e: msg.e, err: err}
+		}
+		return resign(msg.e, data, key)
+	}
+}
+
+// resignText re-signs claims edited in the fallback editor.
+func (m *Model) resignText(msg editTextMsg) tea.Cmd {
+	key := m.maker.key
+	return func() tea.Msg { return resign(msg.e, []byte(msg.text), key) }
+}
+
+// resign signs the edited claims with key (a new session key when nil), keeping the
+// original's typ and extra header members. It runs inside a command.
+func resign(e *entry, claimsJSON []byte, key *tokens.SigningKey) resignedMsg {
+	claims, err := tokens.ParseClaims(claimsJSON)
+	if err != nil {
+		return resignedMsg{e: e, err: err}
+	}
+	if key == nil {
+		if key, err = keys.GenerateSigningKey(sessionKeyAlg, ""); err != nil {
+			return resignedMsg{e: e, err: err}
+		}
+	}
+	h := tokens.Header{}
+	if t := e.in.Parsed; t != nil {
+		h.Type, _ = t.Header.String("typ")
+		h.Extra = t.Header
+	}
+	raw, err := tokens.Sign(key, h, claims)
+	return resignedMsg{e: e, raw: raw, key: key, err: err}
+}
+
+// resigned adds a re-signed token beside its original, verified against the session key.
+func (m *Model) resigned(msg resignedMsg) tea.Cmd {
+	if m.active == screenEdit {
+		m.setScreen(screenMain)
+	}
+	if msg.err != nil {
+		var me *tokens.MintError
+		if errors.As(msg.err, &me) {
+			return errCmd(fmt.Errorf("not re-signed: %s: %s", me.What, me.Reason))
+		}
+		return errCmd(fmt.Errorf("not re-signed: %w", msg.err))
+	}
+	if m.maker.key == nil {
+		m.maker.key = msg.key
+	}
+	e, err := newEntry(tokens.Inspect(msg.raw))
+	if err != nil {
+		return errCmd(err)
+	}
+	e.val.keys = sessionKeySet(msg.key)
+	m.list.insertAfter(msg.e, e, "minted locally · key "+shortKid(msg.key.KeyID))
+	m.status.set("re-signed "+e.label+" from "+msg.e.label+"; verified against the session key", m.now())
+	m.selectionChanged()
+	return m.revalidate(e)
+}
+
+// sessionKeySet is the public half of the session key as a configured key source.
+func sessionKeySet(k *tokens.SigningKey) *tokens.KeySet {
+	pub, _ := k.Public()
+	return &tokens.KeySet{Keys: []tokens.Key{{
+		JWK:    jose.JSONWebKey{Key: pub.Key, KeyID: pub.KeyID, Algorithm: pub.Algorithm, Use: "sig"},
+		Origin: tokens.OriginKeyFile,
+		Source: "this session's key " + shortKid(k.KeyID),
+	}}}
+}
+
+// shortKid shortens a thumbprint kid for labels; the token view shows it whole.
+func shortKid(kid string) string {
+	if len(kid) > 8 {
+		return kid[:8]
+	}
+	return kid
+}
+
+// sessionKeyMade stores a key made by K and copies its public JWKS, which an API under
+// test needs to accept the tokens re-signed with it.
+func (m *Model) sessionKeyMade(msg sessionKeyMsg) tea.Cmd {
+	if msg.err != nil {
+		return errCmd(msg.err)
+	}
+	m.maker.key = msg.key
+	set, _ := keys.PublicJWKS(msg.key)
+	js, err := json.MarshalIndent(set, "", "  ")
+	if err != nil {
+		return errCmd(err)
+	}
+	return copyCmd("the public JWKS of the new session key "+shortKid(msg.key.KeyID)+" ("+sessionKeyAlg+"; e re-signs with it)", string(js), m.writeClipboard)
+}
+
+// toggleMark marks or unmarks e for the diff; a third mark drops the oldest.
+func (m *Model) toggleMark(e *entry) tea.Cmd {
+	if e == nil {
+		return errCmd(errNoToken)
+	}
+	if e.marked {
+		e.marked = false
+		e.list = listRows{}
+		return nil
+	}
+	var marked []*entry
+	for _, x := range m.list.entries {
+		if x.marked {
+			marked = append(marked, x)
+		}
+	}
+	if len(marked) >= 2 {
+		marked[0].marked, marked[0].list = false, listRows{}
+	}
+	e.marked, e.list = true, listRows{}
+	return nil
+}
+
+// openDiff shows the diff of the two marked tokens, in list order.
+func (m *Model) openDiff() tea.Cmd {
+	var marked []*entry
+	for _, x := range m.list.entries {
+		if x.marked {
+			marked = append(marked, x)
+		}
+	}
+	if len(marked) != 2 {
+		return errCmd(errors.New("mark two tokens with m, then press d to compare them"))
+	}
+	a, b := marked[0], marked[1]
+	if a.in.Parsed == nil || b.in.Parsed == nil {
+		return errCmd(errors.New("opaque tokens have no header or claims to compare"))
+	}
+	m.maker.diff.open(a, b, tokens.Diff(a.in.Parsed, b.in.Parsed))
+	m.setScreen(screenDiff)
+	return nil
+}
