@@ -201,15 +201,25 @@ func (s *Session) recordPath() string { return s.lockPath() + ".last" }
 // Cached returns the tenant's cached token set (with its refresh token), or nil. An
 // unreadable entry or one from another issuer is reported through Warn and treated as
 // absent, so that a new grant replaces it.
-func (s *Session) Cached() (*oauth.TokenSet, error) {
+func (s *Session) Cached() (*oauth.TokenSet, error) { return s.cached(true) }
+
+// cached is Cached; warn false says nothing. Renew's first look is taken without the
+// lock, so it may meet another process's write half done: that is not damage, and the
+// look under the lock decides (and warns, once).
+func (s *Session) cached(warn bool) (*oauth.TokenSet, error) {
 	ts, err := s.Tenants.Secrets.LoadTokenSet(s.Tenant.Name)
 	switch {
 	case errors.Is(err, ErrTokenCacheUnreadable):
-		s.warn(err)
+		if warn {
+			s.warn(err)
+		}
 	case err != nil:
 		return nil, err
 	}
 	if ts != nil && ts.Issuer != "" && ts.Issuer != s.Tenant.IssuerURL() {
+		if !warn {
+			return nil, nil
+		}
 		s.warn(&ForeignCacheError{Tenant: s.Tenant.Name, CachedIssuer: ts.Issuer, TenantIssuer: s.Tenant.IssuerURL()})
 		return nil, nil
 	}
@@ -223,7 +233,7 @@ func (s *Session) Cached() (*oauth.TokenSet, error) {
 // with Outcome.RenewErr (unless p.Force). Errors: *NeedsPersonError, *SharedFailureError,
 // the provider's *oauth.ProviderError, keyring errors, or ctx's error.
 func (s *Session) Renew(ctx context.Context, p Policy) (*Outcome, error) {
-	seen, err := s.Cached()
+	seen, err := s.cached(false)
 	if err != nil {
 		return nil, err
 	}
