@@ -17,6 +17,9 @@ import (
 type entry struct {
 	label   string
 	example bool
+	// ownKeys: the token is verified with the keys it came with (the example's key, the
+	// session key a re-signed token was signed with), never with its issuer's.
+	ownKeys bool
 	in      tokens.Inspection
 	expl    *tokens.Explanation // nil for opaque tokens
 	val     validation

@@ -90,8 +90,8 @@ func (m *Model) policyFor(e *entry) (tokens.Policy, *tokens.KeySet) {
 		}
 	}
 	keys := x.keys
-	if e.example {
-		keys = e.val.keys // the example's own key, nobody else's
+	if e.example || e.ownKeys {
+		keys = e.val.keys // the example's or the session's own key, nobody else's
 	}
 	if p.Algorithms == nil && hasSecret(keys) {
 		// A secret the user gave is a request to check HMAC tokens with it; a secret can

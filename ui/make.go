@@ -187,7 +187,7 @@ func (m *Model) resigned(msg resignedMsg) tea.Cmd {
 	if err != nil {
 		return errCmd(err)
 	}
-	e.val.keys = sessionKeySet(msg.key)
+	e.val.keys, e.ownKeys = sessionKeySet(msg.key), true
 	m.list.insertAfter(msg.e, e, "minted locally · key "+shortKid(msg.key.KeyID))
 	m.status.set("re-signed "+e.label+" from "+msg.e.label+"; verified against the session key", m.now())
 	m.selectionChanged()

@@ -25,16 +25,16 @@ func TestTmuxEditAndResign(t *testing.T) {
 	}
 	s := newTmux(t, 120, 45, "sh")
 	s.waitFor("$")
-	s.literal("EDITOR=" + editor + " " + bin + "; echo EXITED:$?")
+	s.literal("EDITOR=" + editor + " " + bin + " --audience https://api.example.invalid/; echo EXITED:$?")
 	s.keys("Enter")
-	s.waitFor("EXAMPLE TOKEN", "✓ valid")
+	s.waitFor("EXAMPLE TOKEN", "✓ your API would accept it")
 
 	s.keys("e")
-	screen := s.waitFor("Tokens (2)", "minted locally · key", "edited-by-script", "✓ valid · signature verified with kid")
+	screen := s.waitFor("Tokens (2)", "minted locally · key", "edited-by-script", "✓ your API would accept it · signature verified with kid")
 	// The view shows the re-signed token: verified with the kid its label names, the
 	// session key's.
 	label := regexp.MustCompile(`minted locally · key (\S+) · `).FindStringSubmatch(screen)
-	if label == nil || !strings.Contains(screen, "✓ valid · signature verified with kid "+label[1]) {
+	if label == nil || !strings.Contains(screen, "✓ your API would accept it · signature verified with kid "+label[1]) {
 		t.Fatalf("the re-signed token is not verified against the session key:\n%s", screen)
 	}
 	edited, err := os.ReadFile(filepath.Join(dir, "edited-path"))
