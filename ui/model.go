@@ -21,17 +21,21 @@ import (
 
 // screen is which screen fills the body of the workbench.
 //
-// Adding a screen (a tenants screen, a get-token screen):
-//  1. write it as a plain struct in its own file (tenants.go) with the same three methods
-//     the paste screen has: update(KeyMap, tea.Msg) tea.Cmd, view(...) string returning
-//     exactly its height in rows, and setSize(w, h int);
-//  2. add a constant below, a field of that concrete type to Model, and one case to each
-//     switch on m.active: Model.updateScreen and Model.body, and a setSize call in
-//     Model.layout (keysScreen, the JWKS input, is the smallest example to copy);
-//  3. add the key that opens it to KeyMap (keys.go) and enable it in forScreen, and open
-//     it from Model.updateMain with m.setScreen;
-//  4. it talks back through messages (closeScreenMsg, addTokenMsg, errMsg, or a new *Msg
-//     handled in Model.Update's app-message switch), never by reaching into Model.
+// Adding a screen (a tenants screen, a get-token screen) touches its own file and, here,
+// one line in the table of screens (Model.table) beside its constant and its field; nothing
+// in the root switches on the screen:
+//  1. write it in its own file (tenants.go) as a plain struct, and beside it its page: a
+//     small type that puts it in the table by implementing screenPage (update, view
+//     returning exactly its height in rows, setSize, keys, setStyles, blur). keysScreen and
+//     keysPage, the JWKS input, are the smallest example to copy;
+//  2. add its constant below, its field to Model (of its concrete type, so the root opens
+//     it with its own arguments) and its line in Model.table; TestEveryScreenHasAPage
+//     fails until the line is there;
+//  3. add the key that opens it to KeyMap (keys.go), and open it from the main screen
+//     with setScreen (forMain enables every binding no other screen owns);
+//  4. the screen talks back through messages (closeScreenMsg, addTokenMsg, errMsg, or a
+//     new *Msg handled in Model.Update's app-message switch), never by reaching into
+//     Model; only its page knows the root.
 type screen int
 
 const (
@@ -43,7 +47,40 @@ const (
 	screenEdit                   // the fallback claims editor (no $VISUAL or $EDITOR)
 	screenDiff                   // the diff of two marked tokens
 	screenExpected               // your API: expected issuer, audiences, scopes
+
+	screenCount // how many screens there are: the size of the table
 )
+
+// screenPage is one screen as the root sees it. The root hands messages only to the
+// active screen's page, renders only it, and sizes and styles every page; the widgets
+// inside stay plain structs with their own signatures.
+type screenPage interface {
+	// update handles a message for the active screen with the key map keys returned.
+	update(k KeyMap, msg tea.Msg) tea.Cmd
+	// view renders the body: exactly the height setSize gave, at the clock's now.
+	view(now time.Time) string
+	setSize(w, h int)
+	// keys enables on k, DefaultKeyMap's bindings, those that act on the screen in its
+	// current state; the footer and the ? help show them.
+	keys(k KeyMap) KeyMap
+	setStyles(st Styles)
+	// blur takes the focus from the screen's inputs when another screen is shown.
+	blur()
+}
+
+// table is every screen's page by its screen value: adding a screen adds one line here.
+func (m *Model) table() [screenCount]screenPage {
+	return [screenCount]screenPage{
+		screenMain:     mainPage{m},
+		screenPaste:    pastePage{m},
+		screenKeys:     keysPage{m},
+		screenTenants:  tenantsPage{m},
+		screenGet:      getPage{m},
+		screenEdit:     editPage{m},
+		screenDiff:     diffPage{m},
+		screenExpected: expectedPage{m},
+	}
+}
 
 // Model is the workbench's one Bubble Tea model. Update routes every message in a fixed
 // order: global keys (quit, help), then app messages (results of commands, the tick,
@@ -65,6 +102,7 @@ type Model struct {
 	left, right        []string
 
 	active screen
+	pages  [screenCount]screenPage // the table, by screen
 	list   tokenList
 	view   tokenView
 	// mode is how the token view shows every token (explanations, every check, raw
@@ -150,6 +188,8 @@ func New(opts Options) (*Model, error) {
 	}
 	m.tenantsScreen = newTenantsScreen(m.store, m.styles)
 	m.get = getScreen{tenants: m.store}
+	m.pages = m.table()
+	m.list.focused = true
 	m.setScreen(screenMain)
 
 	switch in := tokens.Inspect(opts.Token); {
@@ -298,37 +338,7 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // updateScreen hands msg to the active screen only.
 func (m *Model) updateScreen(msg tea.Msg) tea.Cmd {
-	switch m.active {
-	case screenPaste:
-		return m.paste.update(m.keys, msg)
-	case screenKeys:
-		return m.keysIn.update(m.keys, msg)
-	case screenEdit:
-		return m.maker.edit.update(m.keys, msg)
-	case screenDiff:
-		return m.maker.diff.update(m.keys, msg)
-	case screenExpected:
-		return m.expectedIn.update(m.keys, msg)
-	case screenGet:
-		if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, m.keys.CopyURL) {
-			return copyCmd("the login URL", m.get.loginURL(), m.writeClipboard)
-		}
-		wasRunning := m.get.running()
-		cmd := m.get.update(m.keys, m.grants, msg)
-		if !wasRunning && m.get.running() {
-			cmd = tea.Batch(cmd, m.spinner.Tick)
-		}
-		m.keys = m.get.keyMap(DefaultKeyMap().forScreen(screenGet))
-		m.labelHelp()
-		m.chrome() // the footer follows the run: esc cancels, c copies the login URL
-		return cmd
-	case screenTenants:
-		cmd := m.tenantsScreen.update(m.keys, msg)
-		m.keys = m.tenantsScreen.keyMap(DefaultKeyMap().forScreen(screenTenants))
-		m.chrome() // the footer follows the tenants screen's mode
-		return cmd
-	}
-	return m.updateMain(msg)
+	return m.pages[m.active].update(m.keys, msg)
 }
 
 // updateMain handles the main screen: selection, scrolling, copy, remove, paste.
@@ -356,8 +366,7 @@ func (m *Model) updateMain(msg tea.Msg) tea.Cmd {
 	case !m.focusView && key.Matches(k, m.keys.PageDown):
 		m.selectBy(m.list.perPage())
 	case key.Matches(k, m.keys.Focus):
-		m.focusView = !m.focusView
-		m.setScreen(screenMain)
+		m.setFocus(!m.focusView)
 	case key.Matches(k, m.keys.Explain):
 		m.mode.hideExplain = !m.mode.hideExplain
 		m.view.setMode(m.mode)
@@ -474,6 +483,13 @@ func (m *Model) undoRemove() {
 	m.selectionChanged()
 }
 
+// setFocus gives the focus to the token view (view) or to the list.
+func (m *Model) setFocus(view bool) {
+	m.focusView = view
+	m.list.focused = !view
+	m.setScreen(screenMain)
+}
+
 // mouse scrolls the pane under the pointer with the wheel; a click in the list selects
 // the token under it and gives the list the focus, a click in the token view gives it the
 // focus.
@@ -498,8 +514,7 @@ func (m *Model) mouse(msg tea.MouseMsg) {
 			return
 		}
 		if m.focusView == inList {
-			m.focusView = !inList
-			m.setScreen(screenMain)
+			m.setFocus(!inList)
 		}
 		// Row 0 is the title; the body, and the list, start on row 1.
 		if i, ok := m.list.entryAt(mo.Y - 1); inList && ok && i != m.list.sel {
@@ -535,9 +550,7 @@ func (m *Model) obtained(msg tokenObtainedMsg) tea.Cmd {
 		return nil // a cancelled run
 	}
 	if m.active == screenGet {
-		m.keys = m.get.keyMap(DefaultKeyMap().forScreen(screenGet))
-		m.labelHelp()
-		m.chrome()
+		m.syncKeys()
 	}
 	if msg.err != nil {
 		m.status.fail(msg.err, m.now())
@@ -601,25 +614,27 @@ func (m *Model) refreshView(e *entry) {
 	}
 }
 
+// setScreen shows screen s: its key map, the others' inputs blurred, the layout for its
+// footer.
 func (m *Model) setScreen(s screen) {
 	m.active = s
-	m.keys = DefaultKeyMap().forScreen(s)
-	if s == screenMain {
-		m.keys = m.keys.forFocus(m.focusView)
-		m.keys.Undo.SetEnabled(m.removed != nil)
-		m.list.focused = !m.focusView
-	}
+	m.keys = m.pages[s].keys(DefaultKeyMap())
 	m.labelHelp()
-	if s != screenPaste {
-		m.paste.ta.Blur()
-	}
-	if s != screenKeys {
-		m.keysIn.ti.Blur()
-	}
-	if s != screenEdit {
-		m.maker.edit.ta.Blur()
+	for t, p := range m.pages {
+		if screen(t) != s {
+			p.blur()
+		}
 	}
 	m.layout()
+}
+
+// syncKeys sets the key map to the active screen's in its current state and styles the
+// footer that shows it: pages whose keys follow their state (a run, a form) call it after
+// their update. It costs a footer's styling, so not every page calls it on every key.
+func (m *Model) syncKeys() {
+	m.keys = m.pages[m.active].keys(DefaultKeyMap())
+	m.labelHelp()
+	m.chrome()
 }
 
 // labelHelp names what ? does next.
@@ -636,16 +651,9 @@ func (m *Model) setStyles(dark, noColor bool) {
 	m.dark, m.noColor = dark, noColor
 	m.styles = NewStyles(dark, noColor)
 	m.help.Styles = m.styles.Help
-	m.paste.setStyles(m.styles)
-	m.keysIn.setStyles(m.styles)
-	m.maker.edit.setStyles(m.styles)
-	m.expectedIn.setStyles(m.styles)
-	m.tenantsScreen.setStyles(m.styles)
-	m.view.rebuild(m.styles)
-	for _, e := range m.list.entries {
-		e.list = listRows{} // styled with the old sheet
+	for _, p := range m.pages {
+		p.setStyles(m.styles)
 	}
-	m.list.header.text = ""
 	m.layout()
 }
 
@@ -675,16 +683,9 @@ func (m *Model) viewSize() (int, int) {
 func (m *Model) layout() {
 	m.help.SetWidth(m.width)
 	h := m.bodyHeight()
-	m.list.setSize(m.listWidth(), h)
-	w, vh := m.viewSize()
-	m.view.setSize(w, vh)
-	m.paste.setSize(m.width, h)
-	m.keysIn.setSize(m.width, h)
-	m.expectedIn.setSize(m.width, h)
-	m.tenantsScreen.setSize(m.width, h)
-	m.get.setSize(m.width, h)
-	m.maker.edit.setSize(m.width, h)
-	m.maker.diff.setSize(m.width, h)
+	for _, p := range m.pages {
+		p.setSize(m.width, h)
+	}
 	m.chrome()
 }
 
@@ -748,23 +749,10 @@ func (m *Model) render(now time.Time) string {
 }
 
 // body renders the active screen: exactly bodyHeight rows.
-func (m *Model) body(now time.Time) string {
-	switch m.active {
-	case screenPaste:
-		return m.paste.view(m.styles, m.loc, now)
-	case screenKeys:
-		return m.keysIn.view(m.styles)
-	case screenExpected:
-		return m.expectedIn.view(m.styles)
-	case screenTenants:
-		return m.tenantsScreen.view(m.styles)
-	case screenGet:
-		return m.get.view(m.styles, now, m.spinner.View(), m.dark)
-	case screenEdit:
-		return m.maker.edit.view(m.styles)
-	case screenDiff:
-		return m.maker.diff.view(m.styles)
-	}
+func (m *Model) body(now time.Time) string { return m.pages[m.active].view(now) }
+
+// mainBody renders the main screen: the token list beside the token view.
+func (m *Model) mainBody(now time.Time) string {
 	f := frame{now: now}
 	if m.fetching() {
 		f.spinner = m.spinner.View()
