@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -96,24 +95,14 @@ type Model struct {
 	help   help.Model
 	width  int
 	height int
-	// title, footer and the pane separator are styled once per layout, not per frame;
-	// left and right are the panes' row buffers, reused frame after frame.
+	// title, footer and the pane separator are styled once per layout, not per frame.
 	title, footer, sep string
-	left, right        []string
 
 	active screen
 	pages  [screenCount]screenPage // the table, by screen
-	list   tokenList
-	view   tokenView
-	// mode is how the token view shows every token (explanations, every check, raw
-	// JSON): chosen once for the session, not per token.
-	mode viewMode
-	// focusView says the token view, not the list, has the focus: the line keys and the
-	// page keys move it.
-	focusView bool
-	// removed is the token x took out last, and where it was, until U puts it back.
-	removed       *entry
-	removedAt     int
+	// list is the session's tokens, shared by the screens; the main screen shows it.
+	list          tokenList
+	main          mainScreen
 	paste         pasteScreen
 	keysIn        keysScreen
 	tenantsScreen tenantsScreen
@@ -188,8 +177,9 @@ func New(opts Options) (*Model, error) {
 	}
 	m.tenantsScreen = newTenantsScreen(m.store, m.styles)
 	m.get = getScreen{tenants: m.store}
+	m.main = mainScreen{app: m}
 	m.pages = m.table()
-	m.list.focused = true
+	m.list.focused = true // until tab gives the focus to the token view
 	m.setScreen(screenMain)
 
 	switch in := tokens.Inspect(opts.Token); {
@@ -341,189 +331,6 @@ func (m *Model) updateScreen(msg tea.Msg) tea.Cmd {
 	return m.pages[m.active].update(m.keys, msg)
 }
 
-// updateMain handles the main screen: selection, scrolling, copy, remove, paste.
-func (m *Model) updateMain(msg tea.Msg) tea.Cmd {
-	if p, ok := msg.(tea.PasteMsg); ok { // a paste anywhere opens the paste screen with it
-		m.setScreen(screenPaste)
-		return m.paste.open(strings.TrimRight(p.Content, "\r\n"))
-	}
-	if mouse, ok := msg.(tea.MouseMsg); ok {
-		m.mouse(mouse)
-		return nil
-	}
-	k, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		return nil
-	}
-	e := m.list.selected()
-	switch {
-	case key.Matches(k, m.keys.Prev):
-		m.selectBy(-1)
-	case key.Matches(k, m.keys.Next):
-		m.selectBy(1)
-	case !m.focusView && key.Matches(k, m.keys.PageUp):
-		m.selectBy(-m.list.perPage())
-	case !m.focusView && key.Matches(k, m.keys.PageDown):
-		m.selectBy(m.list.perPage())
-	case key.Matches(k, m.keys.Focus):
-		m.setFocus(!m.focusView)
-	case key.Matches(k, m.keys.Explain):
-		m.mode.hideExplain = !m.mode.hideExplain
-		m.view.setMode(m.mode)
-		m.status.set(onOff("explanations", !m.mode.hideExplain), m.now())
-	case key.Matches(k, m.keys.AllChecks):
-		m.mode.allChecks = !m.mode.allChecks
-		m.view.setMode(m.mode)
-		if m.mode.allChecks {
-			m.status.set("showing every check (v: only those that did not pass)", m.now())
-		} else {
-			m.status.set("showing the checks that did not pass (v: every check)", m.now())
-		}
-	case key.Matches(k, m.keys.RawJSON):
-		m.mode.rawJSON = !m.mode.rawJSON
-		m.view.setMode(m.mode)
-		m.view.vp.GotoTop()
-	case key.Matches(k, m.keys.Undo):
-		m.undoRemove()
-	case key.Matches(k, m.keys.Paste):
-		m.setScreen(screenPaste)
-		return m.paste.open("")
-	case key.Matches(k, m.keys.GetToken):
-		m.setScreen(screenGet)
-		return m.get.open()
-	case key.Matches(k, m.keys.Tenants):
-		m.setScreen(screenTenants)
-		return m.tenantsScreen.open()
-	case key.Matches(k, m.keys.Remove):
-		at := m.list.sel
-		if e = m.list.remove(); e == nil {
-			return errCmd(errNoToken)
-		}
-		m.removed, m.removedAt = e, at
-		m.status.set("removed "+tokens.SafeText(e.label)+" · U puts it back", m.now())
-		m.setScreen(screenMain) // U joins the footer
-		m.selectionChanged()
-	case key.Matches(k, m.keys.CopyToken):
-		if e == nil {
-			return errCmd(errNoToken)
-		}
-		return copyCmd(fmt.Sprintf("the raw token (%d characters)", len(e.in.Token)), e.in.Token, m.writeClipboard)
-	case key.Matches(k, m.keys.CopyClaims):
-		if e == nil {
-			return errCmd(errNoToken)
-		}
-		js, err := e.claimsJSON()
-		if err != nil {
-			return errCmd(err)
-		}
-		return copyCmd("the claims JSON", js, m.writeClipboard)
-	case key.Matches(k, m.keys.FetchKeys):
-		cmd := m.fetchKeys(e, false)
-		m.refreshView(e)
-		return cmd
-	case key.Matches(k, m.keys.Refresh):
-		return m.startRefresh(e, false)
-	case key.Matches(k, m.keys.AutoRefresh):
-		return m.toggleAuto(e)
-	case key.Matches(k, m.keys.Userinfo):
-		return m.callProvider(e, callUserinfo)
-	case key.Matches(k, m.keys.Introspect):
-		return m.callProvider(e, callIntro)
-	case key.Matches(k, m.keys.Edit):
-		return m.startEdit(e)
-	case key.Matches(k, m.keys.SessionKey):
-		m.status.set("making a session key…", m.now())
-		return newSessionKey
-	case key.Matches(k, m.keys.Mark):
-		return m.toggleMark(e)
-	case key.Matches(k, m.keys.Diff):
-		return m.openDiff()
-	case key.Matches(k, m.keys.Expected):
-		if e == nil || e.in.Parsed == nil {
-			return errCmd(errors.New("select a token of yours (a JWS or JWE) to say which API it is for"))
-		}
-		m.setScreen(screenExpected)
-		return m.expectedIn.open(m, e)
-	case key.Matches(k, m.keys.LoadJWKS):
-		if e == nil || e.in.Parsed == nil {
-			return errCmd(errors.New("select a JWS or JWE to load keys for"))
-		}
-		m.setScreen(screenKeys)
-		return m.keysIn.open(e)
-	default:
-		m.view.scroll(m.keys, k, m.focusView)
-	}
-	return nil
-}
-
-func onOff(what string, on bool) string {
-	if on {
-		return what + " on"
-	}
-	return what + " off"
-}
-
-// selectBy moves the list's selection by d tokens.
-func (m *Model) selectBy(d int) {
-	if m.list.move(d) {
-		m.selectionChanged()
-	}
-}
-
-// undoRemove puts the token removed last back where it was, selected.
-func (m *Model) undoRemove() {
-	e := m.removed
-	if e == nil {
-		return
-	}
-	m.removed = nil
-	m.list.insert(e, m.removedAt)
-	m.status.set("put back "+tokens.SafeText(e.label), m.now())
-	m.setScreen(screenMain)
-	m.selectionChanged()
-}
-
-// setFocus gives the focus to the token view (view) or to the list.
-func (m *Model) setFocus(view bool) {
-	m.focusView = view
-	m.list.focused = !view
-	m.setScreen(screenMain)
-}
-
-// mouse scrolls the pane under the pointer with the wheel; a click in the list selects
-// the token under it and gives the list the focus, a click in the token view gives it the
-// focus.
-func (m *Model) mouse(msg tea.MouseMsg) {
-	mo := msg.Mouse()
-	inList := mo.X < m.listWidth()
-	switch msg.(type) {
-	case tea.MouseWheelMsg:
-		d := 3
-		if mo.Button == tea.MouseWheelUp {
-			d = -3
-		}
-		if inList {
-			m.selectBy(d / 3)
-		} else if d < 0 {
-			m.view.vp.ScrollUp(-d)
-		} else {
-			m.view.vp.ScrollDown(d)
-		}
-	case tea.MouseClickMsg:
-		if mo.Button != tea.MouseLeft {
-			return
-		}
-		if m.focusView == inList {
-			m.setFocus(!inList)
-		}
-		// Row 0 is the title; the body, and the list, start on row 1.
-		if i, ok := m.list.entryAt(mo.Y - 1); inList && ok && i != m.list.sel {
-			m.list.sel = i
-			m.selectionChanged()
-		}
-	}
-}
-
 func errCmd(err error) tea.Cmd { return func() tea.Msg { return errMsg{err} } }
 
 // addToken adds a token read on the paste screen, goes back to the main screen and
@@ -597,22 +404,12 @@ func orUnknown(s string) string {
 	return s
 }
 
-// selectionChanged builds the token view for the selected token.
-func (m *Model) selectionChanged() {
-	w, h := m.viewSize()
-	e := m.list.selected()
-	_, label := m.fetchTarget(e)
-	m.view = newTokenView(e, label, m.mode, m.styles, m.loc, w, h)
-	m.recheckTimes()
-}
+// selectionChanged has the main screen show the selected token.
+func (m *Model) selectionChanged() { m.main.selectionChanged() }
 
-// refreshView re-styles the token view when e, the token on show, changed shape (a
-// report or keys arrived); the scroll position is kept.
-func (m *Model) refreshView(e *entry) {
-	if e != nil && e == m.view.e {
-		m.view.rebuild(m.styles)
-	}
-}
+// refreshView has the main screen re-style the token view when e, the token on show,
+// changed shape (a report or keys arrived).
+func (m *Model) refreshView(e *entry) { m.main.refreshView(e) }
 
 // setScreen shows screen s: its key map, the others' inputs blurred, the layout for its
 // footer.
@@ -658,8 +455,6 @@ func (m *Model) setStyles(dark, noColor bool) {
 }
 
 // Layout: a title row, the body, a status row and the help footer.
-const listMinWidth, listMaxWidth = 22, 36
-
 func (m *Model) helpHeight() int {
 	if !m.help.ShowAll {
 		return 1
@@ -671,12 +466,6 @@ func (m *Model) helpHeight() int {
 // and the help leave.
 func (m *Model) bodyHeight() int {
 	return max(m.height-1-m.status.height(m.width)-m.helpHeight(), 1)
-}
-
-func (m *Model) listWidth() int { return min(max(m.width/4, listMinWidth), listMaxWidth) }
-
-func (m *Model) viewSize() (int, int) {
-	return max(m.width-m.listWidth()-2, 10), m.bodyHeight()
 }
 
 // layout gives every part its size after a resize, a help toggle or a screen change.
@@ -750,26 +539,3 @@ func (m *Model) render(now time.Time) string {
 
 // body renders the active screen: exactly bodyHeight rows.
 func (m *Model) body(now time.Time) string { return m.pages[m.active].view(now) }
-
-// mainBody renders the main screen: the token list beside the token view.
-func (m *Model) mainBody(now time.Time) string {
-	f := frame{now: now}
-	if m.fetching() {
-		f.spinner = m.spinner.View()
-	}
-	m.left = m.list.rows(m.styles, now, m.left[:0])
-	m.right = m.view.rows(f, m.right[:0])
-	var sb strings.Builder
-	sb.Grow(m.width * len(m.left) * 2)
-	for i, l := range m.left {
-		if i > 0 {
-			sb.WriteByte('\n')
-		}
-		sb.WriteString(l)
-		sb.WriteString(m.sep)
-		if i < len(m.right) {
-			sb.WriteString(m.right[i])
-		}
-	}
-	return sb.String()
-}

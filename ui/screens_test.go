@@ -64,3 +64,29 @@ func TestSetScreenTakesThePageKeys(t *testing.T) {
 		t.Fatalf("esc: screen %d, paste input still focused %v", hs.m.active, hs.m.paste.ta.Focused())
 	}
 }
+
+// The main screen reaches the workbench's one token list through its handle: x takes the
+// token out of that list, the page's keys offer U for it, and U puts it back.
+func TestMainScreenWorksOnTheSharedList(t *testing.T) {
+	hs := newHarness(t, Options{}, 100, 30)
+	if hs.m.main.app != hs.m {
+		t.Fatal("the main screen's handle is not the model")
+	}
+	if hs.m.pages[screenMain].keys(DefaultKeyMap()).Undo.Enabled() {
+		t.Fatal("U offered with nothing to put back")
+	}
+	hs.keys("x")
+	if len(hs.m.list.entries) != 0 || hs.m.main.view.e != nil {
+		t.Fatalf("x: %d tokens, view on %v", len(hs.m.list.entries), hs.m.main.view.e)
+	}
+	if !hs.m.pages[screenMain].keys(DefaultKeyMap()).Undo.Enabled() || !hs.m.keys.Undo.Enabled() {
+		t.Fatal("U not offered after x")
+	}
+	hs.keys("U")
+	if len(hs.m.list.entries) != 1 {
+		t.Fatalf("U: %d tokens", len(hs.m.list.entries))
+	}
+	if hs.m.main.view.e != hs.m.list.entries[0] || hs.m.keys.Undo.Enabled() {
+		t.Fatalf("U: view on the token %v, U still offered %v", hs.m.main.view.e == hs.m.list.entries[0], hs.m.keys.Undo.Enabled())
+	}
+}
