@@ -92,7 +92,7 @@ func DefaultKeyMap() KeyMap {
 // bindings, the keys that open the other screens, q and ?. The line keys select a token
 // until forFocus gives the token view the focus.
 func (k KeyMap) forMain() KeyMap {
-	for _, b := range k.otherScreens() {
+	for _, b := range k.screenBindings() {
 		b.SetEnabled(false)
 	}
 	k.LineUp.SetEnabled(false) // until the token view has the focus: see forFocus
@@ -107,14 +107,14 @@ func (k KeyMap) forMain() KeyMap {
 // off, enter, esc and ctrl+c on. Text-entry screens give every printable key to the input,
 // so q and ? are off there. A screen enables its own bindings on top (its page's keys).
 func (k KeyMap) forOther() KeyMap {
-	for _, b := range append(k.mainScreen(), k.otherScreens()...) {
+	for _, b := range append(k.mainBindings(), k.screenBindings()...) {
 		b.SetEnabled(false)
 	}
 	return k
 }
 
-// mainScreen is the bindings that act on the main screen only.
-func (k *KeyMap) mainScreen() []*key.Binding {
+// mainBindings is the bindings that act on the main screen only.
+func (k *KeyMap) mainBindings() []*key.Binding {
 	return []*key.Binding{&k.Prev, &k.Next, &k.LineUp, &k.LineDown, &k.PageUp, &k.PageDown,
 		&k.Top, &k.Bottom, &k.Focus, &k.Explain, &k.AllChecks, &k.RawJSON, &k.Undo,
 		&k.Paste, &k.Expected, &k.Remove, &k.CopyToken, &k.CopyClaims, &k.FetchKeys, &k.LoadJWKS,
@@ -122,9 +122,9 @@ func (k *KeyMap) mainScreen() []*key.Binding {
 		&k.Edit, &k.SessionKey, &k.Mark, &k.Diff, &k.Tenants, &k.GetToken}
 }
 
-// otherScreens is the bindings that belong to one of the other screens; the screen's page
+// screenBindings is the bindings that belong to one of the other screens; the screen's page
 // enables those it uses.
-func (k *KeyMap) otherScreens() []*key.Binding {
+func (k *KeyMap) screenBindings() []*key.Binding {
 	return []*key.Binding{&k.NextGrant, &k.CopyURL, &k.Save, &k.Complete, &k.SecretInput,
 		&k.NewTenant, &k.EditTenant, &k.DeleteTenant, &k.UseTenant}
 }
