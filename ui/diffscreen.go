@@ -3,6 +3,7 @@ package ui
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -99,4 +100,24 @@ func (d *diffScreen) view(st Styles) string {
 
 func diffText(raw []byte) string {
 	return ansi.Truncate(tokens.SafeText(string(raw)), 120, "…")
+}
+
+// diffPage is the diff of two marked tokens in the table of screens.
+type diffPage struct{ m *Model }
+
+func (p diffPage) update(k KeyMap, msg tea.Msg) tea.Cmd { return p.m.maker.diff.update(k, msg) }
+func (p diffPage) view(time.Time) string                { return p.m.maker.diff.view(p.m.styles) }
+func (p diffPage) setSize(w, h int)                     { p.m.maker.diff.setSize(w, h) }
+func (diffPage) setStyles(Styles)                       {} // its view takes the sheet
+func (diffPage) blur()                                  {}
+
+// keys: the line keys scroll the differences.
+func (diffPage) keys(k KeyMap) KeyMap {
+	k = k.forOther()
+	k.Prev.SetEnabled(true)
+	k.Next.SetEnabled(true)
+	k.Prev.SetHelp("↑/k", "scroll up")
+	k.Next.SetHelp("↓/j", "scroll down")
+	k.Confirm.SetEnabled(false)
+	return k
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textarea"
@@ -76,4 +77,21 @@ func (s *editScreen) view(st Styles) string {
 		rows = append(rows, "")
 	}
 	return strings.Join(rows[:max(s.height, 0)], "\n")
+}
+
+// editPage is the fallback claims editor in the table of screens.
+type editPage struct{ m *Model }
+
+func (p editPage) update(k KeyMap, msg tea.Msg) tea.Cmd { return p.m.maker.edit.update(k, msg) }
+func (p editPage) view(time.Time) string                { return p.m.maker.edit.view(p.m.styles) }
+func (p editPage) setSize(w, h int)                     { p.m.maker.edit.setSize(w, h) }
+func (p editPage) setStyles(st Styles)                  { p.m.maker.edit.setStyles(st) }
+func (p editPage) blur()                                { p.m.maker.edit.ta.Blur() }
+
+// keys: ctrl+s re-signs; the editor shows its own enter.
+func (editPage) keys(k KeyMap) KeyMap {
+	k = k.forOther()
+	k.Save.SetEnabled(true)
+	k.Confirm.SetEnabled(false)
+	return k
 }

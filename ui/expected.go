@@ -309,3 +309,19 @@ func (m *Model) expectSet(msg expectSetMsg) tea.Cmd {
 	m.status.set("your API: "+tokens.SafeText(what)+" — applies to every token from "+tokens.SafeText(orDash(msg.issuer)), m.now())
 	return m.revalidateIssuer(msg.issuer)
 }
+
+// expectedPage is the your-API screen in the table of screens.
+type expectedPage struct{ m *Model }
+
+func (p expectedPage) update(k KeyMap, msg tea.Msg) tea.Cmd { return p.m.expectedIn.update(k, msg) }
+func (p expectedPage) view(time.Time) string                { return p.m.expectedIn.view(p.m.styles) }
+func (p expectedPage) setSize(w, h int)                     { p.m.expectedIn.setSize(w, h) }
+func (p expectedPage) setStyles(st Styles)                  { p.m.expectedIn.setStyles(st) }
+func (expectedPage) blur()                                  {}
+
+// keys: the form shows its own enter.
+func (expectedPage) keys(k KeyMap) KeyMap {
+	k = k.forOther()
+	k.Confirm.SetEnabled(false)
+	return k
+}

@@ -115,12 +115,12 @@ func TestFocusMovesTheLineKeys(t *testing.T) {
 	hs.keys("tab")
 	hs.wantOnScreen("tab focus: list")
 	hs.keys("j", "j", "down")
-	if hs.m.list.sel != 0 || hs.m.view.vp.YOffset() != 3 {
-		t.Fatalf("j in the token view should scroll it: selected %d, offset %d", hs.m.list.sel, hs.m.view.vp.YOffset())
+	if hs.m.list.sel != 0 || hs.m.main.view.vp.YOffset() != 3 {
+		t.Fatalf("j in the token view should scroll it: selected %d, offset %d", hs.m.list.sel, hs.m.main.view.vp.YOffset())
 	}
 	hs.keys("k")
-	if hs.m.view.vp.YOffset() != 2 {
-		t.Fatalf("k should scroll up: offset %d", hs.m.view.vp.YOffset())
+	if hs.m.main.view.vp.YOffset() != 2 {
+		t.Fatalf("k should scroll up: offset %d", hs.m.main.view.vp.YOffset())
 	}
 	hs.keys("tab", "j")
 	if hs.m.list.sel != 1 {
@@ -137,7 +137,7 @@ func TestMouseWheelAndClick(t *testing.T) {
 	}
 	// Rows: 0 the title, 1 the list's header, then two rows a token.
 	hs.send(tea.MouseClickMsg{X: 3, Y: 2, Button: tea.MouseLeft})
-	if hs.m.list.sel != 0 || hs.m.view.e != hs.m.list.entries[0] {
+	if hs.m.list.sel != 0 || hs.m.main.view.e != hs.m.list.entries[0] {
 		t.Fatalf("a click on the first token's row selects it: %d", hs.m.list.sel)
 	}
 	hs.send(tea.MouseClickMsg{X: 3, Y: 5, Button: tea.MouseLeft}) // the second row of the second token
@@ -150,11 +150,11 @@ func TestMouseWheelAndClick(t *testing.T) {
 	}
 
 	hs.send(tea.MouseWheelMsg{X: 60, Y: 10, Button: tea.MouseWheelDown}, tea.MouseWheelMsg{X: 60, Y: 10, Button: tea.MouseWheelDown})
-	if off := hs.m.view.vp.YOffset(); off != 6 {
+	if off := hs.m.main.view.vp.YOffset(); off != 6 {
 		t.Fatalf("two wheel steps over the view: offset %d, want 6", off)
 	}
 	hs.send(tea.MouseWheelMsg{X: 60, Y: 10, Button: tea.MouseWheelUp})
-	if off := hs.m.view.vp.YOffset(); off != 3 {
+	if off := hs.m.main.view.vp.YOffset(); off != 3 {
 		t.Fatalf("offset %d after a step up, want 3", off)
 	}
 	hs.send(tea.MouseWheelMsg{X: 3, Y: 10, Button: tea.MouseWheelDown})
@@ -163,7 +163,7 @@ func TestMouseWheelAndClick(t *testing.T) {
 	}
 
 	hs.send(tea.MouseClickMsg{X: 60, Y: 10, Button: tea.MouseLeft})
-	if !hs.m.focusView {
+	if !hs.m.main.focusView {
 		t.Fatal("a click in the token view gives it the focus")
 	}
 	hs.wantOnScreen("tab focus: list")
@@ -330,11 +330,11 @@ func TestReportFollowsTheClock(t *testing.T) {
 	hs := newHarness(t, Options{}, 120, 40)
 	hs.tick(time.Hour + 2*time.Minute)
 	hs.wantInView("fail  exp", "expired 2m ago")
-	claims := &hs.m.view.body[0]
+	claims := &hs.m.main.view.body[0]
 	hs.tick(time.Second)
 	hs.wantInView("expired 2m 1s ago")
 	hs.wantOffView("expired 2m ago")
-	if claims != &hs.m.view.body[0] {
+	if claims != &hs.m.main.view.body[0] {
 		t.Fatal("the whole body was rebuilt for a changed check")
 	}
 }

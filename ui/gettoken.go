@@ -323,8 +323,15 @@ func (s *getScreen) loginURL() string {
 	return s.run.authURL
 }
 
-// keyMap enables the bindings of the screen's current state on k (forScreen's).
+// keyMap enables on k, DefaultKeyMap's bindings, those of the screen in its current state.
 func (s *getScreen) keyMap(k KeyMap) KeyMap {
+	k = k.forOther()
+	k.Prev.SetEnabled(true)
+	k.Next.SetEnabled(true)
+	k.Prev.SetHelp("↑/k", "previous tenant")
+	k.Next.SetHelp("↓/j", "next tenant")
+	k.NextGrant.SetEnabled(true)
+	k.Confirm.SetHelp("enter", "get token")
 	k.CopyURL.SetEnabled(s.loginURL() != "")
 	if s.run != nil {
 		k.Prev.SetEnabled(false)
@@ -472,3 +479,31 @@ func openQuietly(u string) error {
 	quietBrowser.Do(func() { browser.Stdout, browser.Stderr = io.Discard, io.Discard })
 	return browser.OpenURL(u)
 }
+
+// getPage is the get-token screen in the table of screens. It reaches providers through
+// the root's grants, copies the login URL with the root's clipboard, starts the root's
+// spinner when a run starts, and has the footer follow the run.
+type getPage struct{ m *Model }
+
+func (p getPage) update(k KeyMap, msg tea.Msg) tea.Cmd {
+	m := p.m
+	if km, ok := msg.(tea.KeyPressMsg); ok && key.Matches(km, k.CopyURL) {
+		return copyCmd("the login URL", m.get.loginURL(), m.writeClipboard)
+	}
+	wasRunning := m.get.running()
+	cmd := m.get.update(k, m.grants, msg)
+	if !wasRunning && m.get.running() {
+		cmd = tea.Batch(cmd, m.spinner.Tick)
+	}
+	m.syncKeys() // the footer follows the run: esc cancels, c copies the login URL
+	return cmd
+}
+
+func (p getPage) view(now time.Time) string {
+	return p.m.get.view(p.m.styles, now, p.m.spinner.View(), p.m.dark)
+}
+
+func (p getPage) setSize(w, h int)     { p.m.get.setSize(w, h) }
+func (getPage) setStyles(Styles)       {} // its view takes the sheet
+func (getPage) blur()                  {}
+func (p getPage) keys(k KeyMap) KeyMap { return p.m.get.keyMap(k) }

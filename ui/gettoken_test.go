@@ -115,7 +115,7 @@ func TestGetTokenScreenCancel(t *testing.T) {
 	s.setSize(100, 30)
 	s.choose(0)
 	env := oauth.Overrides{KeyCache: &keys.Cache{}, OpenBrowser: func(string) error { return nil }}
-	k := DefaultKeyMap().forScreen(screenGet)
+	k := s.keyMap(DefaultKeyMap())
 	start := s.update(k, env, press("enter"))
 	started, ok := start().(authURLMsg)
 	if !ok || !strings.Contains(started.url, "code_challenge_method=S256") {

@@ -146,7 +146,7 @@ func (hs *harness) wantOnScreen(frags ...string) {
 // inView is the screen and, after it, every row of the token view's body, scrolled into
 // view or not: for assertions on the report, at the foot of a long view.
 func (hs *harness) inView() string {
-	v := hs.m.view
+	v := hs.m.main.view
 	var b strings.Builder
 	b.WriteString(hs.screen())
 	f := frame{now: hs.clock.now()}

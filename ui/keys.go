@@ -4,7 +4,8 @@ import "charm.land/bubbles/v2/key"
 
 // KeyMap is every key binding of the workbench. The footer and the `?` full help are
 // generated from it (ShortHelp, FullHelp); bindings that do not apply to the active screen
-// are disabled by forScreen and so vanish from the help as well as from matching.
+// are disabled by its page's keys (from forMain or forOther) and so vanish from the help as
+// well as from matching.
 type KeyMap struct {
 	Prev, Next              key.Binding // select a token in the list (when it has the focus)
 	LineUp, LineDown        key.Binding // scroll the token view (when it has the focus)
@@ -87,57 +88,45 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
-// forScreen returns the key map with only the bindings that act on screen enabled.
-// Text-entry screens give every printable key to the input, so q and ? are off there.
-func (k KeyMap) forScreen(s screen) KeyMap {
-	main := s == screenMain
-	for _, b := range []*key.Binding{&k.Prev, &k.Next, &k.LineUp, &k.LineDown, &k.PageUp, &k.PageDown,
-		&k.Top, &k.Bottom, &k.Focus, &k.Explain, &k.AllChecks, &k.RawJSON, &k.Undo,
-		&k.Paste, &k.Expected, &k.Remove, &k.CopyToken, &k.CopyClaims, &k.FetchKeys, &k.LoadJWKS,
-		&k.Refresh, &k.AutoRefresh, &k.Userinfo, &k.Introspect, &k.Help, &k.Quit,
-		&k.Edit, &k.SessionKey, &k.Mark, &k.Diff} {
-		b.SetEnabled(main)
+// forMain returns the main screen's key map: the token list's and the token view's
+// bindings, the keys that open the other screens, q and ?. The line keys select a token
+// until forFocus gives the token view the focus.
+func (k KeyMap) forMain() KeyMap {
+	for _, b := range k.screenBindings() {
+		b.SetEnabled(false)
 	}
 	k.LineUp.SetEnabled(false) // until the token view has the focus: see forFocus
 	k.LineDown.SetEnabled(false)
-	k.Tenants.SetEnabled(main)
-	k.GetToken.SetEnabled(main)
-	tenants := s == screenTenants
-	get := s == screenGet
-	for _, b := range []*key.Binding{&k.Prev, &k.Next} {
-		b.SetEnabled(main || tenants || get)
-	}
-	k.NextGrant.SetEnabled(get)
-	k.CopyURL.SetEnabled(false) // getScreen.keyMap enables it while a login URL is shown
-	k.Save.SetEnabled(s == screenEdit)
-	if s == screenDiff {
-		k.Prev.SetEnabled(true)
-		k.Next.SetEnabled(true)
-		k.Prev.SetHelp("↑/k", "scroll up")
-		k.Next.SetHelp("↓/j", "scroll down")
-	}
-	k.Complete.SetEnabled(s == screenKeys)
-	k.SecretInput.SetEnabled(s == screenKeys)
-	if s == screenKeys {
-		k.Confirm.SetHelp("enter", "load")
-	}
-	if get {
-		k.Prev.SetHelp("↑/k", "previous tenant")
-		k.Next.SetHelp("↓/j", "next tenant")
-		k.Confirm.SetHelp("enter", "get token")
-	}
-	for _, b := range []*key.Binding{&k.NewTenant, &k.EditTenant, &k.DeleteTenant, &k.UseTenant} {
-		b.SetEnabled(tenants)
-	}
-	if tenants {
-		k.Prev.SetHelp("↑/k", "previous tenant")
-		k.Next.SetHelp("↓/j", "next tenant")
-	}
-	// The forms and the editor show their own enter.
-	k.Confirm.SetEnabled(!main && !tenants && s != screenEdit && s != screenDiff && s != screenExpected)
-	k.Back.SetEnabled(!main)
-	k.ForceQuit.SetEnabled(!main) // on the main screen Quit holds ctrl+c too
+	k.Confirm.SetEnabled(false)
+	k.Back.SetEnabled(false)
+	k.ForceQuit.SetEnabled(false) // on the main screen Quit holds ctrl+c too
 	return k
+}
+
+// forOther returns the key map every other screen starts from: the main screen's bindings
+// off, enter, esc and ctrl+c on. Text-entry screens give every printable key to the input,
+// so q and ? are off there. A screen enables its own bindings on top (its page's keys).
+func (k KeyMap) forOther() KeyMap {
+	for _, b := range append(k.mainBindings(), k.screenBindings()...) {
+		b.SetEnabled(false)
+	}
+	return k
+}
+
+// mainBindings is the bindings that act on the main screen only.
+func (k *KeyMap) mainBindings() []*key.Binding {
+	return []*key.Binding{&k.Prev, &k.Next, &k.LineUp, &k.LineDown, &k.PageUp, &k.PageDown,
+		&k.Top, &k.Bottom, &k.Focus, &k.Explain, &k.AllChecks, &k.RawJSON, &k.Undo,
+		&k.Paste, &k.Expected, &k.Remove, &k.CopyToken, &k.CopyClaims, &k.FetchKeys, &k.LoadJWKS,
+		&k.Refresh, &k.AutoRefresh, &k.Userinfo, &k.Introspect, &k.Help, &k.Quit,
+		&k.Edit, &k.SessionKey, &k.Mark, &k.Diff, &k.Tenants, &k.GetToken}
+}
+
+// screenBindings is the bindings that belong to one of the other screens; the screen's page
+// enables those it uses.
+func (k *KeyMap) screenBindings() []*key.Binding {
+	return []*key.Binding{&k.NextGrant, &k.CopyURL, &k.Save, &k.Complete, &k.SecretInput,
+		&k.NewTenant, &k.EditTenant, &k.DeleteTenant, &k.UseTenant}
 }
 
 // forFocus returns the main screen's key map for the pane with the focus: the line keys

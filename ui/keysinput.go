@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -251,4 +252,21 @@ func (s *keysScreen) view(st Styles) string {
 		rows[i] = ansi.Truncate(r, s.width, "…")
 	}
 	return strings.Join(rows, "\n")
+}
+
+// keysPage is the JWKS input in the table of screens.
+type keysPage struct{ m *Model }
+
+func (p keysPage) update(k KeyMap, msg tea.Msg) tea.Cmd { return p.m.keysIn.update(k, msg) }
+func (p keysPage) view(time.Time) string                { return p.m.keysIn.view(p.m.styles) }
+func (p keysPage) setSize(w, h int)                     { p.m.keysIn.setSize(w, h) }
+func (p keysPage) setStyles(st Styles)                  { p.m.keysIn.setStyles(st) }
+func (p keysPage) blur()                                { p.m.keysIn.ti.Blur() }
+
+func (keysPage) keys(k KeyMap) KeyMap {
+	k = k.forOther()
+	k.Complete.SetEnabled(true)
+	k.SecretInput.SetEnabled(true)
+	k.Confirm.SetHelp("enter", "load")
+	return k
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -21,17 +20,21 @@ import (
 
 // screen is which screen fills the body of the workbench.
 //
-// Adding a screen (a tenants screen, a get-token screen):
-//  1. write it as a plain struct in its own file (tenants.go) with the same three methods
-//     the paste screen has: update(KeyMap, tea.Msg) tea.Cmd, view(...) string returning
-//     exactly its height in rows, and setSize(w, h int);
-//  2. add a constant below, a field of that concrete type to Model, and one case to each
-//     switch on m.active: Model.updateScreen and Model.body, and a setSize call in
-//     Model.layout (keysScreen, the JWKS input, is the smallest example to copy);
-//  3. add the key that opens it to KeyMap (keys.go) and enable it in forScreen, and open
-//     it from Model.updateMain with m.setScreen;
-//  4. it talks back through messages (closeScreenMsg, addTokenMsg, errMsg, or a new *Msg
-//     handled in Model.Update's app-message switch), never by reaching into Model.
+// Adding a screen (a tenants screen, a get-token screen) touches its own file and, here,
+// one line in the table of screens (Model.table) beside its constant and its field; nothing
+// in the root switches on the screen:
+//  1. write it in its own file (tenants.go) as a plain struct, and beside it its page: a
+//     small type that puts it in the table by implementing screenPage (update, view
+//     returning exactly its height in rows, setSize, keys, setStyles, blur). keysScreen and
+//     keysPage, the JWKS input, are the smallest example to copy;
+//  2. add its constant below, its field to Model (of its concrete type, so the root opens
+//     it with its own arguments) and its line in Model.table; TestEveryScreenHasAPage
+//     fails until the line is there;
+//  3. add the key that opens it to KeyMap (keys.go), and open it from the main screen
+//     with setScreen (forMain enables every binding no other screen owns);
+//  4. the screen talks back through messages (closeScreenMsg, addTokenMsg, errMsg, or a
+//     new *Msg handled in Model.Update's app-message switch), never by reaching into
+//     Model; only its page knows the root.
 type screen int
 
 const (
@@ -43,7 +46,40 @@ const (
 	screenEdit                   // the fallback claims editor (no $VISUAL or $EDITOR)
 	screenDiff                   // the diff of two marked tokens
 	screenExpected               // your API: expected issuer, audiences, scopes
+
+	screenCount // how many screens there are: the size of the table
 )
+
+// screenPage is one screen as the root sees it. The root hands messages only to the
+// active screen's page, renders only it, and sizes and styles every page; the widgets
+// inside stay plain structs with their own signatures.
+type screenPage interface {
+	// update handles a message for the active screen with the key map keys returned.
+	update(k KeyMap, msg tea.Msg) tea.Cmd
+	// view renders the body: exactly the height setSize gave, at the clock's now.
+	view(now time.Time) string
+	setSize(w, h int)
+	// keys enables on k, DefaultKeyMap's bindings, those that act on the screen in its
+	// current state; the footer and the ? help show them.
+	keys(k KeyMap) KeyMap
+	setStyles(st Styles)
+	// blur takes the focus from the screen's inputs when another screen is shown.
+	blur()
+}
+
+// table is every screen's page by its screen value: adding a screen adds one line here.
+func (m *Model) table() [screenCount]screenPage {
+	return [screenCount]screenPage{
+		screenMain:     mainPage{m},
+		screenPaste:    pastePage{m},
+		screenKeys:     keysPage{m},
+		screenTenants:  tenantsPage{m},
+		screenGet:      getPage{m},
+		screenEdit:     editPage{m},
+		screenDiff:     diffPage{m},
+		screenExpected: expectedPage{m},
+	}
+}
 
 // Model is the workbench's one Bubble Tea model. Update routes every message in a fixed
 // order: global keys (quit, help), then app messages (results of commands, the tick,
@@ -59,23 +95,14 @@ type Model struct {
 	help   help.Model
 	width  int
 	height int
-	// title, footer and the pane separator are styled once per layout, not per frame;
-	// left and right are the panes' row buffers, reused frame after frame.
+	// title, footer and the pane separator are styled once per layout, not per frame.
 	title, footer, sep string
-	left, right        []string
 
 	active screen
-	list   tokenList
-	view   tokenView
-	// mode is how the token view shows every token (explanations, every check, raw
-	// JSON): chosen once for the session, not per token.
-	mode viewMode
-	// focusView says the token view, not the list, has the focus: the line keys and the
-	// page keys move it.
-	focusView bool
-	// removed is the token x took out last, and where it was, until U puts it back.
-	removed       *entry
-	removedAt     int
+	pages  [screenCount]screenPage // the table, by screen
+	// list is the session's tokens, shared by the screens; the main screen shows it.
+	list          tokenList
+	main          mainScreen
 	paste         pasteScreen
 	keysIn        keysScreen
 	tenantsScreen tenantsScreen
@@ -150,6 +177,9 @@ func New(opts Options) (*Model, error) {
 	}
 	m.tenantsScreen = newTenantsScreen(m.store, m.styles)
 	m.get = getScreen{tenants: m.store}
+	m.main = mainScreen{app: m}
+	m.pages = m.table()
+	m.list.focused = true // until tab gives the focus to the token view
 	m.setScreen(screenMain)
 
 	switch in := tokens.Inspect(opts.Token); {
@@ -298,215 +328,7 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // updateScreen hands msg to the active screen only.
 func (m *Model) updateScreen(msg tea.Msg) tea.Cmd {
-	switch m.active {
-	case screenPaste:
-		return m.paste.update(m.keys, msg)
-	case screenKeys:
-		return m.keysIn.update(m.keys, msg)
-	case screenEdit:
-		return m.maker.edit.update(m.keys, msg)
-	case screenDiff:
-		return m.maker.diff.update(m.keys, msg)
-	case screenExpected:
-		return m.expectedIn.update(m.keys, msg)
-	case screenGet:
-		if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, m.keys.CopyURL) {
-			return copyCmd("the login URL", m.get.loginURL(), m.writeClipboard)
-		}
-		wasRunning := m.get.running()
-		cmd := m.get.update(m.keys, m.grants, msg)
-		if !wasRunning && m.get.running() {
-			cmd = tea.Batch(cmd, m.spinner.Tick)
-		}
-		m.keys = m.get.keyMap(DefaultKeyMap().forScreen(screenGet))
-		m.labelHelp()
-		m.chrome() // the footer follows the run: esc cancels, c copies the login URL
-		return cmd
-	case screenTenants:
-		cmd := m.tenantsScreen.update(m.keys, msg)
-		m.keys = m.tenantsScreen.keyMap(DefaultKeyMap().forScreen(screenTenants))
-		m.chrome() // the footer follows the tenants screen's mode
-		return cmd
-	}
-	return m.updateMain(msg)
-}
-
-// updateMain handles the main screen: selection, scrolling, copy, remove, paste.
-func (m *Model) updateMain(msg tea.Msg) tea.Cmd {
-	if p, ok := msg.(tea.PasteMsg); ok { // a paste anywhere opens the paste screen with it
-		m.setScreen(screenPaste)
-		return m.paste.open(strings.TrimRight(p.Content, "\r\n"))
-	}
-	if mouse, ok := msg.(tea.MouseMsg); ok {
-		m.mouse(mouse)
-		return nil
-	}
-	k, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		return nil
-	}
-	e := m.list.selected()
-	switch {
-	case key.Matches(k, m.keys.Prev):
-		m.selectBy(-1)
-	case key.Matches(k, m.keys.Next):
-		m.selectBy(1)
-	case !m.focusView && key.Matches(k, m.keys.PageUp):
-		m.selectBy(-m.list.perPage())
-	case !m.focusView && key.Matches(k, m.keys.PageDown):
-		m.selectBy(m.list.perPage())
-	case key.Matches(k, m.keys.Focus):
-		m.focusView = !m.focusView
-		m.setScreen(screenMain)
-	case key.Matches(k, m.keys.Explain):
-		m.mode.hideExplain = !m.mode.hideExplain
-		m.view.setMode(m.mode)
-		m.status.set(onOff("explanations", !m.mode.hideExplain), m.now())
-	case key.Matches(k, m.keys.AllChecks):
-		m.mode.allChecks = !m.mode.allChecks
-		m.view.setMode(m.mode)
-		if m.mode.allChecks {
-			m.status.set("showing every check (v: only those that did not pass)", m.now())
-		} else {
-			m.status.set("showing the checks that did not pass (v: every check)", m.now())
-		}
-	case key.Matches(k, m.keys.RawJSON):
-		m.mode.rawJSON = !m.mode.rawJSON
-		m.view.setMode(m.mode)
-		m.view.vp.GotoTop()
-	case key.Matches(k, m.keys.Undo):
-		m.undoRemove()
-	case key.Matches(k, m.keys.Paste):
-		m.setScreen(screenPaste)
-		return m.paste.open("")
-	case key.Matches(k, m.keys.GetToken):
-		m.setScreen(screenGet)
-		return m.get.open()
-	case key.Matches(k, m.keys.Tenants):
-		m.setScreen(screenTenants)
-		return m.tenantsScreen.open()
-	case key.Matches(k, m.keys.Remove):
-		at := m.list.sel
-		if e = m.list.remove(); e == nil {
-			return errCmd(errNoToken)
-		}
-		m.removed, m.removedAt = e, at
-		m.status.set("removed "+tokens.SafeText(e.label)+" · U puts it back", m.now())
-		m.setScreen(screenMain) // U joins the footer
-		m.selectionChanged()
-	case key.Matches(k, m.keys.CopyToken):
-		if e == nil {
-			return errCmd(errNoToken)
-		}
-		return copyCmd(fmt.Sprintf("the raw token (%d characters)", len(e.in.Token)), e.in.Token, m.writeClipboard)
-	case key.Matches(k, m.keys.CopyClaims):
-		if e == nil {
-			return errCmd(errNoToken)
-		}
-		js, err := e.claimsJSON()
-		if err != nil {
-			return errCmd(err)
-		}
-		return copyCmd("the claims JSON", js, m.writeClipboard)
-	case key.Matches(k, m.keys.FetchKeys):
-		cmd := m.fetchKeys(e, false)
-		m.refreshView(e)
-		return cmd
-	case key.Matches(k, m.keys.Refresh):
-		return m.startRefresh(e, false)
-	case key.Matches(k, m.keys.AutoRefresh):
-		return m.toggleAuto(e)
-	case key.Matches(k, m.keys.Userinfo):
-		return m.callProvider(e, callUserinfo)
-	case key.Matches(k, m.keys.Introspect):
-		return m.callProvider(e, callIntro)
-	case key.Matches(k, m.keys.Edit):
-		return m.startEdit(e)
-	case key.Matches(k, m.keys.SessionKey):
-		m.status.set("making a session key…", m.now())
-		return newSessionKey
-	case key.Matches(k, m.keys.Mark):
-		return m.toggleMark(e)
-	case key.Matches(k, m.keys.Diff):
-		return m.openDiff()
-	case key.Matches(k, m.keys.Expected):
-		if e == nil || e.in.Parsed == nil {
-			return errCmd(errors.New("select a token of yours (a JWS or JWE) to say which API it is for"))
-		}
-		m.setScreen(screenExpected)
-		return m.expectedIn.open(m, e)
-	case key.Matches(k, m.keys.LoadJWKS):
-		if e == nil || e.in.Parsed == nil {
-			return errCmd(errors.New("select a JWS or JWE to load keys for"))
-		}
-		m.setScreen(screenKeys)
-		return m.keysIn.open(e)
-	default:
-		m.view.scroll(m.keys, k, m.focusView)
-	}
-	return nil
-}
-
-func onOff(what string, on bool) string {
-	if on {
-		return what + " on"
-	}
-	return what + " off"
-}
-
-// selectBy moves the list's selection by d tokens.
-func (m *Model) selectBy(d int) {
-	if m.list.move(d) {
-		m.selectionChanged()
-	}
-}
-
-// undoRemove puts the token removed last back where it was, selected.
-func (m *Model) undoRemove() {
-	e := m.removed
-	if e == nil {
-		return
-	}
-	m.removed = nil
-	m.list.insert(e, m.removedAt)
-	m.status.set("put back "+tokens.SafeText(e.label), m.now())
-	m.setScreen(screenMain)
-	m.selectionChanged()
-}
-
-// mouse scrolls the pane under the pointer with the wheel; a click in the list selects
-// the token under it and gives the list the focus, a click in the token view gives it the
-// focus.
-func (m *Model) mouse(msg tea.MouseMsg) {
-	mo := msg.Mouse()
-	inList := mo.X < m.listWidth()
-	switch msg.(type) {
-	case tea.MouseWheelMsg:
-		d := 3
-		if mo.Button == tea.MouseWheelUp {
-			d = -3
-		}
-		if inList {
-			m.selectBy(d / 3)
-		} else if d < 0 {
-			m.view.vp.ScrollUp(-d)
-		} else {
-			m.view.vp.ScrollDown(d)
-		}
-	case tea.MouseClickMsg:
-		if mo.Button != tea.MouseLeft {
-			return
-		}
-		if m.focusView == inList {
-			m.focusView = !inList
-			m.setScreen(screenMain)
-		}
-		// Row 0 is the title; the body, and the list, start on row 1.
-		if i, ok := m.list.entryAt(mo.Y - 1); inList && ok && i != m.list.sel {
-			m.list.sel = i
-			m.selectionChanged()
-		}
-	}
+	return m.pages[m.active].update(m.keys, msg)
 }
 
 func errCmd(err error) tea.Cmd { return func() tea.Msg { return errMsg{err} } }
@@ -535,9 +357,7 @@ func (m *Model) obtained(msg tokenObtainedMsg) tea.Cmd {
 		return nil // a cancelled run
 	}
 	if m.active == screenGet {
-		m.keys = m.get.keyMap(DefaultKeyMap().forScreen(screenGet))
-		m.labelHelp()
-		m.chrome()
+		m.syncKeys()
 	}
 	if msg.err != nil {
 		m.status.fail(msg.err, m.now())
@@ -584,42 +404,34 @@ func orUnknown(s string) string {
 	return s
 }
 
-// selectionChanged builds the token view for the selected token.
-func (m *Model) selectionChanged() {
-	w, h := m.viewSize()
-	e := m.list.selected()
-	_, label := m.fetchTarget(e)
-	m.view = newTokenView(e, label, m.mode, m.styles, m.loc, w, h)
-	m.recheckTimes()
-}
+// selectionChanged has the main screen show the selected token.
+func (m *Model) selectionChanged() { m.main.selectionChanged() }
 
-// refreshView re-styles the token view when e, the token on show, changed shape (a
-// report or keys arrived); the scroll position is kept.
-func (m *Model) refreshView(e *entry) {
-	if e != nil && e == m.view.e {
-		m.view.rebuild(m.styles)
-	}
-}
+// refreshView has the main screen re-style the token view when e, the token on show,
+// changed shape (a report or keys arrived).
+func (m *Model) refreshView(e *entry) { m.main.refreshView(e) }
 
+// setScreen shows screen s: its key map, the others' inputs blurred, the layout for its
+// footer.
 func (m *Model) setScreen(s screen) {
 	m.active = s
-	m.keys = DefaultKeyMap().forScreen(s)
-	if s == screenMain {
-		m.keys = m.keys.forFocus(m.focusView)
-		m.keys.Undo.SetEnabled(m.removed != nil)
-		m.list.focused = !m.focusView
-	}
+	m.keys = m.pages[s].keys(DefaultKeyMap())
 	m.labelHelp()
-	if s != screenPaste {
-		m.paste.ta.Blur()
-	}
-	if s != screenKeys {
-		m.keysIn.ti.Blur()
-	}
-	if s != screenEdit {
-		m.maker.edit.ta.Blur()
+	for t, p := range m.pages {
+		if screen(t) != s {
+			p.blur()
+		}
 	}
 	m.layout()
+}
+
+// syncKeys sets the key map to the active screen's in its current state and styles the
+// footer that shows it: pages whose keys follow their state (a run, a form) call it after
+// their update. It costs a footer's styling, so not every page calls it on every key.
+func (m *Model) syncKeys() {
+	m.keys = m.pages[m.active].keys(DefaultKeyMap())
+	m.labelHelp()
+	m.chrome()
 }
 
 // labelHelp names what ? does next.
@@ -636,22 +448,13 @@ func (m *Model) setStyles(dark, noColor bool) {
 	m.dark, m.noColor = dark, noColor
 	m.styles = NewStyles(dark, noColor)
 	m.help.Styles = m.styles.Help
-	m.paste.setStyles(m.styles)
-	m.keysIn.setStyles(m.styles)
-	m.maker.edit.setStyles(m.styles)
-	m.expectedIn.setStyles(m.styles)
-	m.tenantsScreen.setStyles(m.styles)
-	m.view.rebuild(m.styles)
-	for _, e := range m.list.entries {
-		e.list = listRows{} // styled with the old sheet
+	for _, p := range m.pages {
+		p.setStyles(m.styles)
 	}
-	m.list.header.text = ""
 	m.layout()
 }
 
 // Layout: a title row, the body, a status row and the help footer.
-const listMinWidth, listMaxWidth = 22, 36
-
 func (m *Model) helpHeight() int {
 	if !m.help.ShowAll {
 		return 1
@@ -665,26 +468,13 @@ func (m *Model) bodyHeight() int {
 	return max(m.height-1-m.status.height(m.width)-m.helpHeight(), 1)
 }
 
-func (m *Model) listWidth() int { return min(max(m.width/4, listMinWidth), listMaxWidth) }
-
-func (m *Model) viewSize() (int, int) {
-	return max(m.width-m.listWidth()-2, 10), m.bodyHeight()
-}
-
 // layout gives every part its size after a resize, a help toggle or a screen change.
 func (m *Model) layout() {
 	m.help.SetWidth(m.width)
 	h := m.bodyHeight()
-	m.list.setSize(m.listWidth(), h)
-	w, vh := m.viewSize()
-	m.view.setSize(w, vh)
-	m.paste.setSize(m.width, h)
-	m.keysIn.setSize(m.width, h)
-	m.expectedIn.setSize(m.width, h)
-	m.tenantsScreen.setSize(m.width, h)
-	m.get.setSize(m.width, h)
-	m.maker.edit.setSize(m.width, h)
-	m.maker.diff.setSize(m.width, h)
+	for _, p := range m.pages {
+		p.setSize(m.width, h)
+	}
 	m.chrome()
 }
 
@@ -748,40 +538,4 @@ func (m *Model) render(now time.Time) string {
 }
 
 // body renders the active screen: exactly bodyHeight rows.
-func (m *Model) body(now time.Time) string {
-	switch m.active {
-	case screenPaste:
-		return m.paste.view(m.styles, m.loc, now)
-	case screenKeys:
-		return m.keysIn.view(m.styles)
-	case screenExpected:
-		return m.expectedIn.view(m.styles)
-	case screenTenants:
-		return m.tenantsScreen.view(m.styles)
-	case screenGet:
-		return m.get.view(m.styles, now, m.spinner.View(), m.dark)
-	case screenEdit:
-		return m.maker.edit.view(m.styles)
-	case screenDiff:
-		return m.maker.diff.view(m.styles)
-	}
-	f := frame{now: now}
-	if m.fetching() {
-		f.spinner = m.spinner.View()
-	}
-	m.left = m.list.rows(m.styles, now, m.left[:0])
-	m.right = m.view.rows(f, m.right[:0])
-	var sb strings.Builder
-	sb.Grow(m.width * len(m.left) * 2)
-	for i, l := range m.left {
-		if i > 0 {
-			sb.WriteByte('\n')
-		}
-		sb.WriteString(l)
-		sb.WriteString(m.sep)
-		if i < len(m.right) {
-			sb.WriteString(m.right[i])
-		}
-	}
-	return sb.String()
-}
+func (m *Model) body(now time.Time) string { return m.pages[m.active].view(now) }

@@ -269,7 +269,7 @@ func TestScrollingTheTokenView(t *testing.T) {
 	hs.wantOffScreen(first)
 	hs.keys("k", "k", "k", "k", "k", "k", "k", "k", "k", "k", "k", "k", "k", "k", "k", "k", "k") // k scrolls the view now
 	hs.wantOnScreen(first)
-	if hs.m.list.sel != 0 || !hs.m.focusView {
+	if hs.m.list.sel != 0 || !hs.m.main.focusView {
 		t.Fatal("k with the token view focused must scroll it, not move the selection")
 	}
 }

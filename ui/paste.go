@@ -142,3 +142,13 @@ func readableReason(r string) string {
 	}
 	return r
 }
+
+// pastePage is the paste screen in the table of screens.
+type pastePage struct{ m *Model }
+
+func (p pastePage) update(k KeyMap, msg tea.Msg) tea.Cmd { return p.m.paste.update(k, msg) }
+func (p pastePage) view(now time.Time) string            { return p.m.paste.view(p.m.styles, p.m.loc, now) }
+func (p pastePage) setSize(w, h int)                     { p.m.paste.setSize(w, h) }
+func (p pastePage) setStyles(st Styles)                  { p.m.paste.setStyles(st) }
+func (p pastePage) blur()                                { p.m.paste.ta.Blur() }
+func (pastePage) keys(k KeyMap) KeyMap                   { return k.forOther() }

@@ -79,7 +79,7 @@ func TestRefreshKeyRotatesAndReplaces(t *testing.T) {
 	if sel.label != "dev · access" || sel.in.Token != after.AccessToken || sel.in.Token == before.AccessToken || sel.from.set.AccessToken != after.AccessToken {
 		t.Fatalf("the list does not show the refreshed access token (selected %q)", sel.label)
 	}
-	if hs.m.view.e != sel {
+	if hs.m.main.view.e != sel {
 		t.Fatal("the view still shows the old token")
 	}
 	// The refreshed token is validated again, with the keys of its saved tenant.

@@ -1,5 +1,14 @@
 // Package ui is tokenbench's Bubble Tea workbench: the token list, the token view with
 // live expiry, the paste screen, and the keys, styles and layout that hold them together.
+// It is a front end: it imports store, tokens/oauth, tokens/keys and tokens (never
+// ui/cli) and turns their typed errors into words and advice.
+//
+// One root model (model.go) routes every message in a fixed order: global keys, app
+// messages, the status bar, then only the active screen. Each screen is a plain struct in
+// its own file with, beside it, its page in the root's table of screens (Model.table):
+// the main screen, the token list beside the token view, in mainscreen.go; paste.go,
+// keysinput.go, tenants.go, gettoken.go, editscreen.go, diffscreen.go and expected.go.
+// keys.go is the one key map, styles.go the one stylesheet.
 package ui
 
 import (

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -168,9 +169,14 @@ func (s *tenantsScreen) selected() *tenantRow {
 	return &s.rows[s.cursor]
 }
 
-// keyMap adjusts the tenants screen's bindings to its mode: while the form or the
-// confirmation is up, the list keys are off (they are text or answers there).
+// keyMap enables on k, DefaultKeyMap's bindings, the tenants screen's for its mode: while
+// the form or the confirmation is up, the list keys are off (they are text or answers
+// there). The form shows its own enter.
 func (s *tenantsScreen) keyMap(k KeyMap) KeyMap {
+	k = k.forOther()
+	k.Prev.SetHelp("↑/k", "previous tenant")
+	k.Next.SetHelp("↓/j", "next tenant")
+	k.Confirm.SetEnabled(false)
 	list := s.mode == tenantsList
 	for _, b := range []*key.Binding{&k.Prev, &k.Next, &k.NewTenant, &k.EditTenant, &k.DeleteTenant, &k.UseTenant} {
 		b.SetEnabled(list)
@@ -650,3 +656,18 @@ func (m *Model) tenantsLoaded(msg tenantsLoadedMsg) {
 		m.status.set(msg.note, m.now())
 	}
 }
+
+// tenantsPage is the tenants screen in the table of screens.
+type tenantsPage struct{ m *Model }
+
+func (p tenantsPage) update(k KeyMap, msg tea.Msg) tea.Cmd {
+	cmd := p.m.tenantsScreen.update(k, msg)
+	p.m.syncKeys() // the footer follows the tenants screen's mode
+	return cmd
+}
+
+func (p tenantsPage) view(time.Time) string { return p.m.tenantsScreen.view(p.m.styles) }
+func (p tenantsPage) setSize(w, h int)      { p.m.tenantsScreen.setSize(w, h) }
+func (p tenantsPage) setStyles(st Styles)   { p.m.tenantsScreen.setStyles(st) }
+func (tenantsPage) blur()                   {}
+func (p tenantsPage) keys(k KeyMap) KeyMap  { return p.m.tenantsScreen.keyMap(k) }

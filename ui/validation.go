@@ -137,12 +137,12 @@ func (m *Model) validateAll() tea.Cmd {
 // flips at expiry with no key press. Signatures are not verified again. Reports of tokens
 // not on show are brought up to date when they are selected.
 func (m *Model) recheckTimes() {
-	if e := m.view.e; e != nil {
+	if e := m.main.view.e; e != nil {
 		if old := e.val.report; old != nil {
 			// Keep the old report when nothing changed, so rows keyed on it stay cached.
 			if next := e.val.validator.RecheckTimes(old); !slices.Equal(next.Checks, old.Checks) {
 				e.val.report = next
-				m.view.rebuildReport() // its rows show the checks' reasons
+				m.main.view.rebuildReport() // its rows show the checks' reasons
 			}
 		}
 	}
