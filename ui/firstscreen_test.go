@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -337,4 +338,43 @@ func TestReportFollowsTheClock(t *testing.T) {
 	if claims != &hs.m.main.view.body[0] {
 		t.Fatal("the whole body was rebuilt for a changed check")
 	}
+}
+
+// The explanations choice outlives the run: E writes it beside the config, and the next
+// workbench on that config starts with it; a choice made before the prefs are read wins.
+func TestExplanationsChoiceIsRememberedAcrossRuns(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "config.toml")
+	const subject = "Subject: the user or client the token is about"
+
+	first := newHarness(t, Options{Tenants: store.OpenTenants(cfg)}, 120, 60)
+	first.run(loadPrefs(first.m.store))
+	first.wantOnScreen(subject)
+	first.keys("E")
+	if p, err := store.LoadPrefs(store.PrefsPath(cfg)); err != nil || !p.HideExplanations {
+		t.Fatalf("after E the prefs file holds %+v (%v), want explanations hidden", p, err)
+	}
+
+	next := newHarness(t, Options{Tenants: store.OpenTenants(cfg)}, 120, 60)
+	next.wantOnScreen(subject) // the defaults until the prefs are read
+	next.run(loadPrefs(next.m.store))
+	next.wantOffScreen(subject)
+	next.keys("E")
+	next.wantOnScreen(subject)
+
+	// Chosen in this run before the (older) prefs arrive: the user's key wins.
+	late := newHarness(t, Options{Tenants: store.OpenTenants(cfg)}, 120, 60)
+	late.keys("E", "E")
+	late.send(prefsLoadedMsg{store.Prefs{HideExplanations: true}})
+	late.wantOnScreen(subject)
+}
+
+// A prefs file that cannot be read costs only its defaults, with one line saying so.
+func TestBadPrefsFileKeepsDefaults(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(store.PrefsPath(cfg), []byte("hide_explanations = maybe\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hs := newHarness(t, Options{Tenants: store.OpenTenants(cfg)}, 120, 60)
+	hs.run(loadPrefs(hs.m.store))
+	hs.wantOnScreen("Subject: the user or client the token is about", "workbench prefs not read, the defaults apply", "workbench.toml")
 }

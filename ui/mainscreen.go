@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
 )
 
@@ -25,6 +26,9 @@ type mainScreen struct {
 	// mode is how the token view shows every token (explanations, every check, raw
 	// JSON): chosen once for the session, not per token.
 	mode viewMode
+	// explainChosen says the user toggled the explanations in this run, so the
+	// remembered choice, read at start, must not undo it.
+	explainChosen bool
 	// focusView says the token view, not the list, has the focus: the line keys and the
 	// page keys move it.
 	focusView bool
@@ -105,8 +109,10 @@ func (s *mainScreen) update(keys KeyMap, msg tea.Msg) tea.Cmd {
 		s.setFocus(!s.focusView)
 	case key.Matches(k, keys.Explain):
 		s.mode.hideExplain = !s.mode.hideExplain
+		s.explainChosen = true
 		s.view.setMode(s.mode)
 		m.status.set(onOff("explanations", !s.mode.hideExplain), m.now())
+		return savePrefs(m.store, store.Prefs{HideExplanations: s.mode.hideExplain})
 	case key.Matches(k, keys.AllChecks):
 		s.mode.allChecks = !s.mode.allChecks
 		s.view.setMode(s.mode)

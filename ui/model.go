@@ -213,7 +213,7 @@ func (m *Model) Init() tea.Cmd {
 		kid, _ = e.in.Parsed.Header.String("kid")
 	}
 	return tea.Batch(m.tick(), tea.RequestBackgroundColor, m.validateAll(), loadTenantIssuers(m.store), m.autoFetch(),
-		m.loadCached(), resolveExpectation(m.cliExpect, m.store, m.keySrc, kid))
+		m.loadCached(), resolveExpectation(m.cliExpect, m.store, m.keySrc, kid), loadPrefs(m.store))
 }
 
 // tick is the app's one clock: every countdown on screen is computed from it.
@@ -307,6 +307,9 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case errMsg:
 		m.status.fail(msg.err, m.now())
+		return m, nil
+	case prefsLoadedMsg:
+		m.main.applyPrefs(msg.prefs)
 		return m, nil
 	case editReadyMsg:
 		return m, runEditor(msg)

@@ -22,9 +22,17 @@ import (
 	"github.com/tokenbench/tokenbench/tokens/tokenstest"
 )
 
-// TestMain stops the private Secret Service keyringtest.Require may have started.
+// TestMain points the config (and so the workbench prefs beside it) at a directory of the
+// run's own, so no test reads or writes the user's, and stops the private Secret Service
+// keyringtest.Require may have started.
 func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "tokenbench-ui-test-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv(store.EnvConfig, filepath.Join(dir, "config.toml"))
 	code := m.Run()
+	os.RemoveAll(dir)
 	keyringtest.Stop()
 	os.Exit(code)
 }
