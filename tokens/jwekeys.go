@@ -97,7 +97,7 @@ func pemPrivateKey(block *pem.Block) (any, string) {
 func privateJWK(data []byte, source string) (Key, string) {
 	var jwk jose.JSONWebKey
 	if err := jwk.UnmarshalJSON(data); err != nil {
-		return Key{}, "malformed JWK: " + strings.TrimPrefix(err.Error(), "go-jose/go-jose: ")
+		return Key{}, "malformed JWK: " + joseReason(err)
 	}
 	var ops struct {
 		KeyOps []string `json:"key_ops"`

@@ -85,7 +85,7 @@ func loadJWKKey(data []byte, members map[string]json.RawMessage, source string) 
 	if jsonStringMember(members["kty"]) == "oct" {
 		var jwk jose.JSONWebKey
 		if err := jwk.UnmarshalJSON(data); err != nil {
-			set.Skipped = append(set.Skipped, "malformed symmetric JWK: "+strings.TrimPrefix(err.Error(), "go-jose/go-jose: "))
+			set.Skipped = append(set.Skipped, "malformed symmetric JWK: "+joseReason(err))
 			return set
 		}
 		if k, _ := jwk.Key.([]byte); len(k) == 0 {
@@ -106,7 +106,7 @@ func loadJWKKey(data []byte, members map[string]json.RawMessage, source string) 
 		if errors.Is(err, jose.ErrUnsupportedKeyType) {
 			set.Skipped = append(set.Skipped, unsupportedReason(data))
 		} else {
-			set.Skipped = append(set.Skipped, "malformed JWK: "+strings.TrimPrefix(err.Error(), "go-jose/go-jose: "))
+			set.Skipped = append(set.Skipped, "malformed JWK: "+joseReason(err))
 		}
 		return set
 	}
