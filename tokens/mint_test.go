@@ -119,6 +119,8 @@ func TestParseSigningKeyRefuses(t *testing.T) {
 			var me *MintError
 			if !errors.As(err, &me) || !strings.Contains(me.Reason, tc.want) {
 				t.Errorf("got %v, want a *MintError with %q", err, tc.want)
+			} else if err.Error() != me.What+": "+me.Reason {
+				t.Errorf("message %q: want what and reason only, the front end adds the context", err)
 			}
 		})
 	}

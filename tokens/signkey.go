@@ -23,7 +23,7 @@ type MintError struct {
 	Reason string
 }
 
-func (e *MintError) Error() string { return "tokens: " + e.What + ": " + e.Reason }
+func (e *MintError) Error() string { return e.What + ": " + e.Reason }
 
 // SigningKey is a private key or shared secret that tokenbench signs test tokens with.
 // Key is an *rsa.PrivateKey, *ecdsa.PrivateKey, ed25519.PrivateKey or, for HMAC, a []byte

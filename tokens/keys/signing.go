@@ -25,7 +25,7 @@ const maxKeyFile = 1 << 20
 
 // ErrExists is wrapped by the error for a key file that is already there and may not be
 // replaced.
-var ErrExists = errors.New("keys: file exists")
+var ErrExists = errors.New("file exists")
 
 // SigningKeyFileError says why a private key or secret file cannot be read or written.
 // Path is the file as given; Reason is one line; Err the underlying error, if any.
@@ -35,7 +35,7 @@ type SigningKeyFileError struct {
 	Err    error
 }
 
-func (e *SigningKeyFileError) Error() string { return "keys: " + e.Path + ": " + e.Reason }
+func (e *SigningKeyFileError) Error() string { return e.Path + ": " + e.Reason }
 func (e *SigningKeyFileError) Unwrap() error { return e.Err }
 
 // GenerableAlgs are the algorithms GenerateSigningKey makes keys for.

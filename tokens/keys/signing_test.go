@@ -133,6 +133,9 @@ func TestWriteFileAtomic(t *testing.T) {
 	if !errors.Is(err, ErrExists) || !errors.As(err, &fe) || fe.Path != path {
 		t.Fatalf("second write without replace: %v", err)
 	}
+	if err.Error() != path+": "+fe.Reason {
+		t.Errorf("message %q: want the path and reason only, the front end adds the context", err)
+	}
 	if b, _ := os.ReadFile(path); string(b) != "one" {
 		t.Errorf("file replaced: %q", b)
 	}
