@@ -19,7 +19,7 @@ import (
 // blocks are refused with a reason. Keys get OriginKeyFile; key_ops is kept. Data with no
 // usable key is a *KeyDataError.
 func ParseDecryptionKeys(data []byte, source string) ([]Key, error) {
-	trimmed := bytes.TrimSpace(bytes.TrimPrefix(data, bomUTF8))
+	trimmed := bytes.TrimSpace(TrimBOM(data))
 	var keys []Key
 	var skipped []string
 	switch {

@@ -54,13 +54,13 @@ func MergeKeySets(sets ...*KeySet) *KeySet {
 		out.Keys = append(out.Keys, s.Keys...)
 		out.Skipped = append(out.Skipped, s.Skipped...)
 		out.Notes = append(out.Notes, s.Notes...)
-		out.Warning = joinWarnings(out.Warning, s.Warning)
+		out.Warning = JoinWarnings(out.Warning, s.Warning)
 	}
 	return out
 }
 
-// joinWarnings joins two warnings with "; ", either of which may be empty.
-func joinWarnings(a, b string) string {
+// JoinWarnings joins two KeySet warnings with "; ", either of which may be empty.
+func JoinWarnings(a, b string) string {
 	switch {
 	case a == "":
 		return b

@@ -42,7 +42,7 @@ type SigningKey struct {
 // not fit its key. The kid of a JWK is kept; an asymmetric key without one gets its RFC 7638
 // thumbprint.
 func ParseSigningKey(data []byte) (*SigningKey, error) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a byte order mark some editors add
+	data = TrimBOM(data)
 	trimmed := bytes.TrimSpace(data)
 	var key *SigningKey
 	switch {
