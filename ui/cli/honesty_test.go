@@ -61,6 +61,42 @@ func TestVerifyUnreachableKeySourceIsUnverified(t *testing.T) {
 	}
 }
 
+// With two key sources of which one cannot be reached, a token whose key is not among
+// the keys that were read is unverified (exit 2): its key may be in the unread source.
+// A key that was read and verifies it still makes it valid.
+func TestVerifyPartlyUnreachableKeySources(t *testing.T) {
+	verifyKeys(t)
+	down := hangUp(t)
+	tok := rs256(t, vkSign, `{"alg":"RS256","kid":"k1"}`, claims("https://issuer.example", 3600, ""))
+	other := writeFile(t, "other.pem", pubPEM(t, &vkOther.PublicKey))
+	right := writeFile(t, "right.pem", pubPEM(t, &vkSign.PublicKey))
+	otherJWKS := writeFile(t, "other.json", jwksJSON(t, &vkOther.PublicKey, "k2"))
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		verdict string
+	}{
+		{"another key without a kid", []string{"--jwks", down + "/jwks", "--key", other}, "unverified"},
+		{"another kid", []string{"--jwks", otherJWKS, "--key", filepath.Join(t.TempDir(), "missing.pem")}, "unverified"},
+		{"the right key", []string{"--jwks", down + "/jwks", "--key", right}, "valid"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runVerify(t, "", append(tc.args, "--now", vNow, tok)...)
+			if r.code != ExitUsage || !strings.HasPrefix(r.stdout, tc.verdict) {
+				t.Errorf("exit %d, report:\n%s\nstderr %q; want %s and exit 2", r.code, r.stdout, r.stderr, tc.verdict)
+			}
+			if tc.verdict == "unverified" && !strings.Contains(r.stdout, "a key source could not be read") {
+				t.Errorf("the report does not say why it is unverified:\n%s", r.stdout)
+			}
+			r = runVerify(t, "", append(tc.args, "--now", vNow, "--json", tok)...)
+			var doc struct{ Verdict string }
+			if r.code != ExitUsage || json.Unmarshal([]byte(r.stdout), &doc) != nil || doc.Verdict != tc.verdict {
+				t.Errorf("--json: exit %d, %q", r.code, r.stdout)
+			}
+		})
+	}
+}
+
 // A read-only config file is refused in one line, exit 2, and left exactly as it was.
 func TestReadOnlyConfigCLI(t *testing.T) {
 	env, _ := setupCLI(t)
