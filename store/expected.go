@@ -136,16 +136,16 @@ func (x Expectation) Keys(ctx context.Context, r Resolved, fetch KeyFetcher, kid
 	}
 	if x.JWKS != "" {
 		if IsURL(x.JWKS) {
-			add("JWKS URL "+x.JWKS)(fetch.JWKS(ctx, x.JWKS, kid))
+			add("JWKS URL " + x.JWKS)(fetch.JWKS(ctx, x.JWKS, kid))
 		} else {
-			add("JWKS file "+x.JWKS)(keys.LoadJWKSFile(x.JWKS))
+			add("JWKS file " + x.JWKS)(keys.LoadJWKSFile(x.JWKS))
 		}
 	}
 	if x.Key != "" {
-		add("key file "+x.Key)(keys.LoadFile(x.Key))
+		add("key file " + x.Key)(keys.LoadFile(x.Key))
 	}
 	if x.SecretFile != "" {
-		add("secret file "+x.SecretFile)(keys.LoadSecretFile(x.SecretFile))
+		add("secret file " + x.SecretFile)(keys.LoadSecretFile(x.SecretFile))
 	}
 	if !configured {
 		return nil, nil
