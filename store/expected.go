@@ -160,8 +160,12 @@ func (x Expectation) Keys(ctx context.Context, r Resolved, fetch KeyFetcher, kid
 	return set, errors.Join(errs...)
 }
 
-// IsURL reports whether s is an http(s) URL rather than a file path.
-func IsURL(s string) bool { return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") }
+// IsURL reports whether s is an http(s) URL rather than a file path (the scheme in any
+// case, as URLs allow).
+func IsURL(s string) bool {
+	scheme, _, ok := strings.Cut(s, "://")
+	return ok && (strings.EqualFold(scheme, "https") || strings.EqualFold(scheme, "http"))
+}
 
 // labelled returns a copy of ks whose keys' sources start with prefix: the set may be
 // the cache's own, shared with other callers.

@@ -284,7 +284,7 @@ func fitDecryptionKey(k *Key, alg, enc string) (*decKey, string) {
 			return nil, "an RSA key cannot decrypt " + alg
 		}
 		if key.N.BitLen() < MinRSABits {
-			return nil, "RSA key is " + strconv.Itoa(key.N.BitLen()) + " bits; at least 2048 are required"
+			return nil, rsaTooSmall(key.N.BitLen())
 		}
 	case *ecdsa.PrivateKey:
 		dk.info.Kty, dk.material = "EC", key

@@ -145,7 +145,7 @@ func checkSigningKey(key any) string {
 	switch k := key.(type) {
 	case *rsa.PrivateKey:
 		if bits := k.N.BitLen(); bits < MinRSABits {
-			return fmt.Sprintf("RSA key of %d bits, at least %d required", bits, MinRSABits)
+			return rsaTooSmall(bits)
 		}
 		return ""
 	case *ecdsa.PrivateKey:

@@ -22,7 +22,7 @@ var ErrFileTooLarge = fmt.Errorf("file larger than %d bytes", tokens.MaxBodySize
 type FileError struct {
 	Path   string
 	Reason string
-	Err    error // the underlying error, if any (ErrFileTooLarge, a *fs.PathError, …)
+	Err    error // the underlying error, if any (ErrFileTooLarge, a *fs.PathError, or a *tokens.KeyDataError for a file read that holds no usable key)
 }
 
 func (e *FileError) Error() string {
@@ -124,7 +124,7 @@ func LoadDecryptionFile(path string) ([]tokens.Key, error) {
 func withPath(path string, err error) error {
 	var de *tokens.KeyDataError
 	if errors.As(err, &de) {
-		return &FileError{Path: path, Reason: de.Reason, Err: de.Err}
+		return &FileError{Path: path, Reason: de.Reason, Err: de}
 	}
 	return err
 }
