@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"os/exec"
 	"path/filepath"
 	"runtime/debug"
@@ -134,5 +135,36 @@ func TestShellCompletion(t *testing.T) {
 		if !slices.Equal(got, tc.want) {
 			t.Errorf("complete %q = %q, want %q", tc.args, got, tc.want)
 		}
+	}
+}
+
+// `completion` with a shell it does not know is refused in one line with exit 2 (cobra's
+// own command printed its help and exited 0); known shells still get their script.
+func TestCompletionUnknownShellBinary(t *testing.T) {
+	bin := builtBinary(t)
+	run := func(args ...string) (int, string, string) {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=/usr/bin:/bin"}
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
+		code := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return code, out.String(), errb.String()
+	}
+	code, out, errs := run("completion", "fishy")
+	if code != ExitUsage || out != "" || errs != "tokenbench: unknown command \"fishy\" for \"tokenbench completion\". Did you mean fish?\n" {
+		t.Errorf("completion fishy: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	if code, out, _ := run("completion", "fish"); code != 0 || !strings.Contains(out, "complete -c tokenbench") {
+		t.Errorf("completion fish: exit %d, %.80q", code, out)
+	}
+	if code, out, _ := run("completion"); code != 0 || !strings.Contains(out, "Available Commands:") {
+		t.Errorf("completion: exit %d, %.80q", code, out)
 	}
 }
