@@ -226,8 +226,13 @@ func (ts *Tenants) Edit(name string, fn func(*Tenant) error, secret SecretChange
 }
 
 // Remove deletes the tenant called name and every keyring entry it has (all kinds, all
-// chunks). When the keyring cannot be used nothing is removed; when the config write
-// fails the keyring entries are restored.
+// chunks). When the config write fails the keyring entries are restored and the config is
+// as it was.
+//
+// When the keyring cannot be reached (a *KeyringError) the tenant is still removed from
+// the config, and Remove returns a *SecretsLeftError: whatever the keyring holds for it is
+// left there, and the name is journalled, so that the next change to the tenants made
+// with the keyring reachable removes it.
 func (ts *Tenants) Remove(name string) error {
 	return withLock(ts.Path, func() error {
 		c, err := Load(ts.Path)
@@ -239,18 +244,46 @@ func (ts *Tenants) Remove(name string) error {
 			return notFound(name)
 		}
 		tx := &secretTx{s: ts.Secrets}
+		var unreached error
 		for _, k := range SecretKinds {
 			if err := tx.delete(name, k); err != nil {
-				return tx.abort(err)
+				if !errors.Is(err, ErrKeyringUnavailable) {
+					return tx.abort(err)
+				}
+				unreached = tx.abort(err) // restores what was deleted: the sweep removes it all
+				break
+			}
+		}
+		if unreached != nil {
+			if err := ts.journal(append(ts.pending(), name)); err != nil {
+				return err
 			}
 		}
 		c.Delete(name)
 		if err := ts.save(c); err != nil {
+			// The journal entry is harmless: the sweep leaves a tenant the config names.
 			return tx.abort(err)
+		}
+		if unreached != nil {
+			return &SecretsLeftError{Tenant: name, Err: unreached}
 		}
 		return nil
 	})
 }
+
+// SecretsLeftError is returned by Remove when the tenant was removed from the config but
+// its keyring entries could not be reached. They are removed by the next change to the
+// tenants made with the keyring reachable. Err is the *KeyringError.
+type SecretsLeftError struct {
+	Tenant string
+	Err    error
+}
+
+func (e *SecretsLeftError) Error() string {
+	return fmt.Sprintf("tenant %q was removed from the config, but its keyring entries could not be reached: %v", e.Tenant, e.Err)
+}
+
+func (e *SecretsLeftError) Unwrap() error { return e.Err }
 
 // Use makes the tenant called name the default.
 func (ts *Tenants) Use(name string) error {

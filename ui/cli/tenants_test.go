@@ -206,7 +206,7 @@ func TestTenantsCLIWorkflow(t *testing.T) {
 
 	wantFail(t, runTenants(t, env, "", "rm", "prod"), 2, "pass --yes")
 	r = mustRun(t, env, "", "rm", "prod", "--yes", "--json")
-	if strings.TrimSpace(r.stdout) != "{\n  \"removed\": \"prod\"\n}" {
+	if strings.TrimSpace(r.stdout) != "{\n  \"keyring_entries\": \"removed\",\n  \"removed\": \"prod\"\n}" {
 		t.Errorf("rm JSON: %q", r.stdout)
 	}
 	data, _ := os.ReadFile(cfg)
@@ -265,7 +265,6 @@ func TestTenantsCLIKeyringUnavailable(t *testing.T) {
 	for _, args := range [][]string{
 		{"add", "dev", "--issuer", "https://id.example.com/", "--client-id", "c", "--client-secret-stdin", "--no-discovery"},
 		{"edit", "prod", "--client-secret-stdin"},
-		{"rm", "prod", "--yes"},
 	} {
 		r := runTenants(t, env, "hunter2-secret\n", args...)
 		wantFail(t, r, 2, "keyring unavailable: no Secret Service on the D-Bus session bus")
