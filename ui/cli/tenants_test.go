@@ -370,3 +370,28 @@ func TestTenantsAddAuth0WithoutAudienceWarnsOpaque(t *testing.T) {
 		t.Errorf("warned with an audience: %q", r.stderr)
 	}
 }
+
+// A client secret on stdin loses exactly one final line break, "\n" or "\r\n", as
+// --secret-file's does: what echo or an editor adds, never part of the secret.
+func TestClientSecretStdinTrimsOneLineBreak(t *testing.T) {
+	env, kr := setupCLI(t)
+	secrets := &store.Secrets{Keyring: kr}
+	for i, tc := range []struct{ stdin, want string }{
+		{"s3cret\n", "s3cret"},
+		{"s3cret\r\n", "s3cret"},
+		{"s3cret", "s3cret"},
+		{"s3cret\n\n", "s3cret\n"},
+		{"s3cret \n", "s3cret "},
+	} {
+		name := fmt.Sprintf("t%d", i)
+		mustRun(t, env, tc.stdin, "add", name, "--issuer", "https://id.example.com/", "--client-id", "c", "--client-secret-stdin", "--no-discovery")
+		if got, err := secrets.Get(name, store.SecretClient); err != nil || got != tc.want {
+			t.Errorf("stdin %q: stored %q, %v; want %q", tc.stdin, got, err, tc.want)
+		}
+		mustRun(t, env, "x"+tc.stdin, "edit", name, "--client-secret-stdin")
+		if got, _ := secrets.Get(name, store.SecretClient); got != "x"+tc.want {
+			t.Errorf("edit with stdin %q: stored %q, want %q", "x"+tc.stdin, got, "x"+tc.want)
+		}
+	}
+	wantFail(t, runTenants(t, env, "\n", "add", "empty", "--issuer", "https://id.example.com/", "--client-id", "c", "--client-secret-stdin", "--no-discovery"), ExitUsage, "the client secret is empty")
+}
