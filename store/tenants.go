@@ -357,6 +357,7 @@ const (
 	StateNone    SecretState = "none"
 	StateDamaged SecretState = "damaged"
 	StateUnknown SecretState = "unknown" // the keyring could not be asked
+	StateNotUsed SecretState = "not used" // the tenant has no use for this kind (see SecretStatus.For)
 )
 
 // SecretStatus says, per kind, whether a tenant has a secret stored; it never holds one.
@@ -365,6 +366,19 @@ type SecretStatus struct {
 	RefreshToken SecretState `json:"refresh_token"`
 	TokenSet     SecretState `json:"token_cache"`
 	PrivateKey   SecretState `json:"private_key"`
+}
+
+// For returns st with the kinds of secret tenant t has no use for marked StateNotUsed:
+// the client secret of a public or private_key_jwt client, the private key of any client
+// but a private_key_jwt one. Whether the keyring could be asked does not matter for them.
+func (st SecretStatus) For(t Tenant) SecretStatus {
+	if !t.Confidential || t.UsesPrivateKey() {
+		st.ClientSecret = StateNotUsed
+	}
+	if !t.UsesPrivateKey() {
+		st.PrivateKey = StateNotUsed
+	}
+	return st
 }
 
 // Status reports what the keyring holds for the tenant called name, reading only headers.

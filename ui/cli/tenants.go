@@ -126,7 +126,7 @@ type tenantView struct {
 }
 
 func view(c *store.Config, t store.Tenant, st store.SecretStatus) tenantView {
-	return tenantView{Tenant: t, Issuer: t.IssuerURL(), Default: c.Default == t.Name, Secrets: st}
+	return tenantView{Tenant: t, Issuer: t.IssuerURL(), Default: c.Default == t.Name, Secrets: st.For(t)}
 }
 
 // status asks the keyring about name; when it cannot, it warns once on stderr.
@@ -284,6 +284,8 @@ func describeState(s store.SecretState) string {
 		return "damaged in the OS keyring (store it again)"
 	case store.StateUnknown:
 		return "unknown (keyring unavailable)"
+	case store.StateNotUsed:
+		return "not used"
 	}
 	return "none"
 }

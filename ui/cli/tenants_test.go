@@ -143,7 +143,7 @@ func TestTenantsCLIWorkflow(t *testing.T) {
 		ClientID: "abc", Confidential: true, Audience: "https://api", Scopes: []string{"read:a", "write:a"},
 		Grant: "client-credentials", Organization: "org_1", TokenParams: map[string]string{"resource": "r1"}, Default: true,
 		NoDiscovery: true,
-		Secrets:     map[string]string{"client_secret": "stored", "refresh_token": "none", "token_cache": "none", "private_key": "none"},
+		Secrets:     map[string]string{"client_secret": "stored", "refresh_token": "none", "token_cache": "none", "private_key": "not used"},
 		Discovery:   "skipped"}
 	if fmt.Sprint(added) != fmt.Sprint(want) {
 		t.Errorf("add JSON:\n got %+v\nwant %+v", added, want)
@@ -394,4 +394,22 @@ func TestClientSecretStdinTrimsOneLineBreak(t *testing.T) {
 		}
 	}
 	wantFail(t, runTenants(t, env, "\n", "add", "empty", "--issuer", "https://id.example.com/", "--client-id", "c", "--client-secret-stdin", "--no-discovery"), ExitUsage, "the client secret is empty")
+}
+
+// A secret a tenant has no use for reads "not used", with or without a keyring: never
+// "unknown", as if a public client's secret might be missing.
+func TestTenantsShowSecretsNotUsed(t *testing.T) {
+	env, _ := setupCLI(t)
+	mustRun(t, env, "", "add", "pub", "--issuer", "https://id.example.com/", "--client-id", "c", "--public", "--no-discovery")
+	for _, kr := range []store.Keyring{env.kr, unavailableKeyring{}} {
+		env.kr = kr
+		r := mustRun(t, env, "", "show", "pub", "--json")
+		var v tenantJSON
+		if err := json.Unmarshal([]byte(r.stdout), &v); err != nil {
+			t.Fatal(err)
+		}
+		if v.Secrets["client_secret"] != "not used" || v.Secrets["private_key"] != "not used" {
+			t.Errorf("%T: secrets %v", kr, v.Secrets)
+		}
+	}
 }
