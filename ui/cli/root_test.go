@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"errors"
 	"os/exec"
 	"path/filepath"
 	"runtime/debug"
@@ -145,17 +144,8 @@ func TestCompletionUnknownShellBinary(t *testing.T) {
 	run := func(args ...string) (int, string, string) {
 		cmd := exec.Command(bin, args...)
 		cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=/usr/bin:/bin"}
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		err := cmd.Run()
-		code := 0
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return code, out.String(), errb.String()
+		r := runProcess(t, cmd)
+		return r.code, r.stdout, r.stderr
 	}
 	code, out, errs := run("completion", "fishy")
 	if code != ExitUsage || out != "" || errs != "tokenbench: unknown command \"fishy\" for \"tokenbench completion\". Did you mean fish?\n" {

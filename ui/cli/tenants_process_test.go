@@ -43,18 +43,7 @@ func (p *proc) cmd(stdin string, args ...string) *exec.Cmd {
 
 func (p *proc) run(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
-	c := p.cmd(stdin, args...)
-	var out, errb bytes.Buffer
-	c.Stdout, c.Stderr = &out, &errb
-	err := c.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{code, out.String(), errb.String()}
+	return runProcess(t, p.cmd(stdin, args...))
 }
 
 const noBus = "unix:path=/nonexistent/tokenbench-test/bus"
