@@ -356,7 +356,7 @@ const (
 	StateStored  SecretState = "stored"
 	StateNone    SecretState = "none"
 	StateDamaged SecretState = "damaged"
-	StateUnknown SecretState = "unknown" // the keyring could not be asked
+	StateUnknown SecretState = "unknown"  // the keyring could not be asked
 	StateNotUsed SecretState = "not used" // the tenant has no use for this kind (see SecretStatus.For)
 )
 
