@@ -166,7 +166,7 @@ func TestTenantsRemoveWithoutKeyring(t *testing.T) {
 	ts.Secrets = &Secrets{Keyring: errKeyring{dbus.Error{Name: "org.freedesktop.DBus.Error.ServiceUnknown"}}}
 	err := ts.Remove("prod")
 	var left *SecretsLeftError
-	if !errors.As(err, &left) || left.Tenant != "prod" || !errors.Is(err, ErrKeyringUnavailable) {
+	if !errors.As(err, &left) || left.Tenant != "prod" || left.Cause != "no Secret Service on the D-Bus session bus" || !errors.Is(err, ErrKeyringUnavailable) {
 		t.Fatalf("Remove = %v, want a *SecretsLeftError", err)
 	}
 	c, err := Load(p)

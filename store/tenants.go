@@ -265,7 +265,12 @@ func (ts *Tenants) Remove(name string) error {
 			return tx.abort(err)
 		}
 		if unreached != nil {
-			return &SecretsLeftError{Tenant: name, Err: unreached}
+			left := &SecretsLeftError{Tenant: name, Cause: unreached.Error(), Err: unreached}
+			var ke *KeyringError
+			if errors.As(unreached, &ke) {
+				left.Cause = ke.Cause
+			}
+			return left
 		}
 		return nil
 	})
@@ -273,14 +278,17 @@ func (ts *Tenants) Remove(name string) error {
 
 // SecretsLeftError is returned by Remove when the tenant was removed from the config but
 // its keyring entries could not be reached. They are removed by the next change to the
-// tenants made with the keyring reachable. Err is the *KeyringError.
+// tenants made with the keyring reachable. Cause says in words why the keyring could not
+// be reached (the *KeyringError's Cause, without its advice about supplying a client
+// secret, which does not fit a removal); Err is the *KeyringError.
 type SecretsLeftError struct {
 	Tenant string
+	Cause  string
 	Err    error
 }
 
 func (e *SecretsLeftError) Error() string {
-	return fmt.Sprintf("tenant %q was removed from the config, but its keyring entries could not be reached: %v", e.Tenant, e.Err)
+	return fmt.Sprintf("tenant %q was removed from the config; its keyring entries could not be reached (%s) and stay until the next change made with the keyring", e.Tenant, e.Cause)
 }
 
 func (e *SecretsLeftError) Unwrap() error { return e.Err }

@@ -332,12 +332,7 @@ func (o *tenantsOpts) rmCmd() *cobra.Command {
 				// next change made with a keyring (store.Tenants.Remove). The keyring's own
 				// advice (supply a secret from the environment) does not fit here.
 				keyringEntries = "not reached"
-				cause := left.Err.Error()
-				var ke *store.KeyringError
-				if errors.As(left.Err, &ke) {
-					cause = ke.Cause
-				}
-				fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: warning: the keyring could not be reached (%s): any entries it holds for %s are left there, and removed by the next 'tokenbench tenants' change made with the keyring available\n", safeLine(cause), name)
+				fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: warning: the keyring could not be reached (%s): any entries it holds for %s are left there, and removed by the next 'tokenbench tenants' change made with the keyring available\n", safeLine(left.Cause), name)
 			case err != nil:
 				return storeErr(err)
 			}
