@@ -58,7 +58,9 @@ which is then verified like any other.
 
 Exit status: 0 valid; 1 invalid or unverified; 2 usage or I/O error (bad flags,
 unreadable files, an unreachable issuer). When a key source fails, the report made
-with the remaining sources is still printed before exiting 2.`,
+with the remaining sources is still printed before exiting 2; it is "unverified" unless
+a key that was read is the token's (the token's key may be in the source that failed).
+--jwks takes a file path or an https URL; no flag takes a URL of another scheme.`,
 		Example: `  tokenbench verify --issuer https://example.auth0.com/ --audience https://api.example $TOKEN
   tokenbench verify --tenant dev --scope write:orders $TOKEN
   tokenbench verify --jwks ./jwks.json --profile rfc9068 - < token.txt
