@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -178,15 +177,8 @@ func Load(path string) (*Config, error) {
 	var c Config
 	md, err := toml.Decode(string(data), &c)
 	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return nil, &ConfigError{Path: path, Line: pe.Position.Line, Err: errors.New(pe.Message)}
-		}
-		if m := typeErrRE().FindStringSubmatch(err.Error()); m != nil {
-			line, _ := strconv.Atoi(m[1])
-			return nil, &ConfigError{Path: path, Line: line, Err: fmt.Errorf("%s: %s", m[2], m[3])}
-		}
-		return nil, &ConfigError{Path: path, Err: errors.New(strings.TrimPrefix(err.Error(), "toml: "))}
+		line, reason := tomlReason(err)
+		return nil, &ConfigError{Path: path, Line: line, Err: reason}
 	}
 	if !md.IsDefined("version") {
 		return nil, &ConfigError{Path: path, Err: fmt.Errorf("no schema version: add `version = %d` at the top", ConfigVersion)}
@@ -204,8 +196,27 @@ func Load(path string) (*Config, error) {
 	return &c, nil
 }
 
-// typeErrRE picks the line out of the decoder's type errors, which are not ParseErrors.
-var typeErrRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^toml: line (\d+) \(last key ("[^"]*")\): (.*)$`) })
+// tomlReason is the line and cause of an error from toml.Decode, without the library's
+// name. Syntax errors are toml.ParseErrors and give both as fields. The decoder's type
+// errors ("incompatible types: …", "type mismatch for …") are untyped fmt.Errorf text
+// of the form `toml: [line N ](last key "k"): cause`, so for them the text is the only
+// source; this is the one place it is read.
+func tomlReason(err error) (int, error) {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		return pe.Position.Line, errors.New(pe.Message)
+	}
+	if m := typeErrRE().FindStringSubmatch(err.Error()); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return line, fmt.Errorf("%s: %s", m[2], m[3])
+	}
+	return 0, err
+}
+
+// typeErrRE picks the line, key and cause out of the decoder's type errors.
+var typeErrRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key ("[^"]*")\): (.*)$`)
+})
 
 func readConfig(path string) ([]byte, error) {
 	f, err := os.Open(path)

@@ -106,41 +106,46 @@ type KeyFetcher interface {
 
 // Keys loads every key source of x into one set: the explicit sources, or else the
 // discovered issuer's keys. It returns nil and no error when no source is configured. A
-// source that fails is left out and its error returned (joined), so that a report made
-// with the others can still be shown; with every source failed the set is nil (with the
-// errors): no key was looked at, so the signature is unverified. kid is a hint for the cache's
-// unknown-kid refetch, never a source of keys.
+// source that fails is left out, named in the set's Unread, and its error returned
+// (joined), so that a report made with the others can still be shown and says
+// "unverified" when the token's key is not among them; with every source failed the set
+// is nil (with the errors): no key was looked at, so the signature is unverified. kid is
+// a hint for the cache's unknown-kid refetch, never a source of keys.
 func (x Expectation) Keys(ctx context.Context, r Resolved, fetch KeyFetcher, kid string) (*tokens.KeySet, error) {
 	var sets []*tokens.KeySet
 	var errs []error
+	var unread []string
 	configured := false
-	add := func(ks *tokens.KeySet, err error) {
-		configured = true
-		if err != nil {
-			errs = append(errs, err)
-			return
+	add := func(source string) func(*tokens.KeySet, error) {
+		return func(ks *tokens.KeySet, err error) {
+			configured = true
+			if err != nil {
+				errs = append(errs, err)
+				unread = append(unread, source)
+				return
+			}
+			sets = append(sets, ks)
 		}
-		sets = append(sets, ks)
 	}
 	if r.Discover != "" {
 		ks, err := fetch.IssuerKeys(ctx, r.Discover, kid)
 		if ks != nil && r.Tenant != nil {
 			ks = labelled(ks, "saved tenant "+r.Tenant.Name+": ")
 		}
-		add(ks, err)
+		add("discovery of "+r.Discover)(ks, err)
 	}
 	if x.JWKS != "" {
 		if IsURL(x.JWKS) {
-			add(fetch.JWKS(ctx, x.JWKS, kid))
+			add("JWKS URL " + x.JWKS)(fetch.JWKS(ctx, x.JWKS, kid))
 		} else {
-			add(keys.LoadJWKSFile(x.JWKS))
+			add("JWKS file " + x.JWKS)(keys.LoadJWKSFile(x.JWKS))
 		}
 	}
 	if x.Key != "" {
-		add(keys.LoadFile(x.Key))
+		add("key file " + x.Key)(keys.LoadFile(x.Key))
 	}
 	if x.SecretFile != "" {
-		add(keys.LoadSecretFile(x.SecretFile))
+		add("secret file " + x.SecretFile)(keys.LoadSecretFile(x.SecretFile))
 	}
 	if !configured {
 		return nil, nil
@@ -150,11 +155,17 @@ func (x Expectation) Keys(ctx context.Context, r Resolved, fetch KeyFetcher, kid
 		// the signature. The report is "unverified", never "invalid".
 		return nil, errors.Join(errs...)
 	}
-	return tokens.MergeKeySets(sets...), errors.Join(errs...)
+	set := tokens.MergeKeySets(sets...)
+	set.Unread = append(set.Unread, unread...)
+	return set, errors.Join(errs...)
 }
 
-// IsURL reports whether s is an http(s) URL rather than a file path.
-func IsURL(s string) bool { return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") }
+// IsURL reports whether s is an http(s) URL rather than a file path (the scheme in any
+// case, as URLs allow).
+func IsURL(s string) bool {
+	scheme, _, ok := strings.Cut(s, "://")
+	return ok && (strings.EqualFold(scheme, "https") || strings.EqualFold(scheme, "http"))
+}
 
 // labelled returns a copy of ks whose keys' sources start with prefix: the set may be
 // the cache's own, shared with other callers.

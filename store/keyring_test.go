@@ -111,8 +111,8 @@ func TestKeyringTimeout(t *testing.T) {
 	}
 }
 
-// Every tenant operation that needs the keyring fails with the typed error and leaves the
-// config file byte for byte as it was.
+// Every tenant operation that needs the keyring, but remove, fails with the typed error
+// and leaves the config file byte for byte as it was.
 func TestTenantsKeyringUnavailableTouchesNothing(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "config.toml")
 	ts := &Tenants{Path: p, Secrets: &Secrets{Keyring: keyringtest.NewMemory()}}
@@ -127,7 +127,6 @@ func TestTenantsKeyringUnavailableTouchesNothing(t *testing.T) {
 		"make public": func() error {
 			return ts.Edit("prod", func(t *Tenant) error { t.Confidential = false; t.Grant = oauth.GrantPKCE; return nil }, KeepSecret)
 		},
-		"remove": func() error { return ts.Remove("prod") },
 	}
 	for name, op := range ops {
 		err := op()
@@ -146,5 +145,49 @@ func TestTenantsKeyringUnavailableTouchesNothing(t *testing.T) {
 	pub := Tenant{Name: "pub", Kind: KindOIDC, Issuer: "https://id.example.com/", ClientID: "c", Grant: oauth.GrantDevice}
 	if err := ts.Add(pub, KeepSecret); err != nil {
 		t.Errorf("public add without a keyring: %v", err)
+	}
+}
+
+// Removing a tenant without a keyring removes it from the config (whole, never half
+// written) and says its entries were not reached; the next change made with the keyring
+// back removes them, so none is left that no tenant owns.
+func TestTenantsRemoveWithoutKeyring(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "config.toml")
+	mem := keyringtest.NewMemory()
+	ts := &Tenants{Path: p, Secrets: &Secrets{Keyring: mem}}
+	for _, n := range []string{"prod", "dev"} {
+		if err := ts.Add(sampleTenant(n), SetSecret("s3cret-"+n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ts.Secrets.Set("prod", SecretRefreshToken, "rt"); err != nil {
+		t.Fatal(err)
+	}
+	ts.Secrets = &Secrets{Keyring: errKeyring{dbus.Error{Name: "org.freedesktop.DBus.Error.ServiceUnknown"}}}
+	err := ts.Remove("prod")
+	var left *SecretsLeftError
+	if !errors.As(err, &left) || left.Tenant != "prod" || left.Cause != "no Secret Service on the D-Bus session bus" || !errors.Is(err, ErrKeyringUnavailable) {
+		t.Fatalf("Remove = %v, want a *SecretsLeftError", err)
+	}
+	c, err := Load(p)
+	if err != nil {
+		t.Fatalf("the config does not load after the remove: %v", err)
+	}
+	if _, ok := c.Tenants["prod"]; ok || len(c.Tenants) != 1 {
+		t.Errorf("tenants after the remove: %v", c.Names())
+	}
+	if v, _ := mem.Get(Service, Account("prod", SecretClient)); v == "" {
+		t.Fatal("the test keyring lost the entry it could not have been asked about")
+	}
+	// The keyring is back: the next change sweeps what the removed tenant left.
+	ts.Secrets = &Secrets{Keyring: mem}
+	if err := ts.Use("dev"); err != nil {
+		t.Fatal(err)
+	}
+	if left := mem.Accounts(Service, "prod/"); len(left) != 0 {
+		t.Errorf("entries of the removed tenant left after the next change: %v", left)
+	}
+	if v, err := ts.Secrets.Get("dev", SecretClient); v != "s3cret-dev" || err != nil {
+		t.Errorf("the other tenant's secret: %q, %v", v, err)
 	}
 }

@@ -226,8 +226,13 @@ func (ts *Tenants) Edit(name string, fn func(*Tenant) error, secret SecretChange
 }
 
 // Remove deletes the tenant called name and every keyring entry it has (all kinds, all
-// chunks). When the keyring cannot be used nothing is removed; when the config write
-// fails the keyring entries are restored.
+// chunks). When the config write fails the keyring entries are restored and the config is
+// as it was.
+//
+// When the keyring cannot be reached (a *KeyringError) the tenant is still removed from
+// the config, and Remove returns a *SecretsLeftError: whatever the keyring holds for it is
+// left there, and the name is journalled, so that the next change to the tenants made
+// with the keyring reachable removes it.
 func (ts *Tenants) Remove(name string) error {
 	return withLock(ts.Path, func() error {
 		c, err := Load(ts.Path)
@@ -239,18 +244,54 @@ func (ts *Tenants) Remove(name string) error {
 			return notFound(name)
 		}
 		tx := &secretTx{s: ts.Secrets}
+		var unreached error
 		for _, k := range SecretKinds {
 			if err := tx.delete(name, k); err != nil {
-				return tx.abort(err)
+				if !errors.Is(err, ErrKeyringUnavailable) {
+					return tx.abort(err)
+				}
+				unreached = tx.abort(err) // restores what was deleted: the sweep removes it all
+				break
+			}
+		}
+		if unreached != nil {
+			if err := ts.journal(append(ts.pending(), name)); err != nil {
+				return err
 			}
 		}
 		c.Delete(name)
 		if err := ts.save(c); err != nil {
+			// The journal entry is harmless: the sweep leaves a tenant the config names.
 			return tx.abort(err)
+		}
+		if unreached != nil {
+			left := &SecretsLeftError{Tenant: name, Cause: unreached.Error(), Err: unreached}
+			var ke *KeyringError
+			if errors.As(unreached, &ke) {
+				left.Cause = ke.Cause
+			}
+			return left
 		}
 		return nil
 	})
 }
+
+// SecretsLeftError is returned by Remove when the tenant was removed from the config but
+// its keyring entries could not be reached. They are removed by the next change to the
+// tenants made with the keyring reachable. Cause says in words why the keyring could not
+// be reached (the *KeyringError's Cause, without its advice about supplying a client
+// secret, which does not fit a removal); Err is the *KeyringError.
+type SecretsLeftError struct {
+	Tenant string
+	Cause  string
+	Err    error
+}
+
+func (e *SecretsLeftError) Error() string {
+	return fmt.Sprintf("tenant %q was removed from the config; its keyring entries could not be reached (%s) and stay until the next change made with the keyring", e.Tenant, e.Cause)
+}
+
+func (e *SecretsLeftError) Unwrap() error { return e.Err }
 
 // Use makes the tenant called name the default.
 func (ts *Tenants) Use(name string) error {
@@ -323,7 +364,8 @@ const (
 	StateStored  SecretState = "stored"
 	StateNone    SecretState = "none"
 	StateDamaged SecretState = "damaged"
-	StateUnknown SecretState = "unknown" // the keyring could not be asked
+	StateUnknown SecretState = "unknown"  // the keyring could not be asked
+	StateNotUsed SecretState = "not used" // the tenant has no use for this kind (see SecretStatus.For)
 )
 
 // SecretStatus says, per kind, whether a tenant has a secret stored; it never holds one.
@@ -332,6 +374,19 @@ type SecretStatus struct {
 	RefreshToken SecretState `json:"refresh_token"`
 	TokenSet     SecretState `json:"token_cache"`
 	PrivateKey   SecretState `json:"private_key"`
+}
+
+// For returns st with the kinds of secret tenant t has no use for marked StateNotUsed:
+// the client secret of a public or private_key_jwt client, the private key of any client
+// but a private_key_jwt one. Whether the keyring could be asked does not matter for them.
+func (st SecretStatus) For(t Tenant) SecretStatus {
+	if !t.Confidential || t.UsesPrivateKey() {
+		st.ClientSecret = StateNotUsed
+	}
+	if !t.UsesPrivateKey() {
+		st.PrivateKey = StateNotUsed
+	}
+	return st
 }
 
 // Status reports what the keyring holds for the tenant called name, reading only headers.

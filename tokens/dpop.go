@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -204,7 +203,7 @@ func checkProofPublicKey(pub any) string {
 	case sk.problem != "":
 		return sk.problem
 	case sk.rsa != nil && sk.rsa.N.BitLen() < MinRSABits:
-		return "RSA key of " + strconv.Itoa(sk.rsa.N.BitLen()) + " bits, at least " + strconv.Itoa(MinRSABits) + " required"
+		return rsaTooSmall(sk.rsa.N.BitLen())
 	case sk.hmac != nil:
 		return "a symmetric key cannot be a proof key"
 	}

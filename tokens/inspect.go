@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -9,12 +10,23 @@ import (
 // Inspection is what tokenbench makes of a piece of pasted text: the token found in it (after
 // trimming and de-prefixing), its kind, the parsed token for JWS and JWE, and for anything
 // else a one-line reason. Notes say what was stripped from around the token.
+//
+// Reason is Problem's text. Problem is the same reason as a value: its Part is "input"
+// when the text as a whole is refused (its Reason then reads after a subject: "is empty",
+// "has whitespace inside; …"), or the part of a token that broke Parse's rules.
 type Inspection struct {
-	Token  string
-	Kind   Kind
-	Parsed *Token
-	Reason string
-	Notes  []string
+	Token   string
+	Kind    Kind
+	Parsed  *Token
+	Reason  string
+	Problem *ParseError
+	Notes   []string
+}
+
+// refuse records why the text is not a token.
+func (in *Inspection) refuse(p *ParseError) Inspection {
+	in.Problem, in.Reason = p, p.Error()
+	return *in
 }
 
 // minOpaqueLen is the shortest text taken for an opaque bearer token.
@@ -73,46 +85,47 @@ func Inspect(text string) Inspection {
 	tok, notes := Normalize(text)
 	in := Inspection{Token: tok, Notes: notes}
 	if reason := notTokenReason(text, tok); reason != "" {
-		in.Reason = reason
-		return in
+		return in.refuse(&ParseError{Part: "input", Reason: reason})
 	}
 	dots := strings.Count(tok, ".")
 	if looksJOSE(tok) || dots == 2 || dots == 4 {
 		t, err := Parse(tok)
 		if err != nil {
-			in.Reason = err.Error()
-			return in
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				pe = &ParseError{Part: "token", Reason: err.Error()} // Parse returns only ParseErrors
+			}
+			return in.refuse(pe)
 		}
 		in.Kind, in.Parsed = t.Kind, t
 		return in
 	}
 	if bad := strings.IndexFunc(tok, func(r rune) bool { return !isB64Token(r) }); bad >= 0 {
 		r, _ := utf8.DecodeRuneInString(tok[bad:])
-		in.Reason = fmt.Sprintf("input has %q at offset %d, which a bearer token cannot contain", r, bad)
-		return in
+		return in.refuse(&ParseError{Part: "input", Reason: fmt.Sprintf("has %q at offset %d, which a bearer token cannot contain", r, bad)})
 	}
 	if len(tok) < minOpaqueLen {
-		in.Reason = fmt.Sprintf("input is only %d characters, too short for a bearer token", len(tok))
-		return in
+		return in.refuse(&ParseError{Part: "input", Reason: fmt.Sprintf("is only %d characters, too short for a bearer token", len(tok))})
 	}
 	in.Kind = Opaque
 	return in
 }
 
+// notTokenReason says why text is refused as a whole, as a predicate of "input".
 func notTokenReason(text, tok string) string {
 	switch {
 	case len(text) > MaxTokenSize+4096 || len(tok) > MaxTokenSize:
-		return fmt.Sprintf("input is over the %d KiB limit", MaxTokenSize>>10)
+		return fmt.Sprintf("is over the %d KiB limit", MaxTokenSize>>10)
 	case tok == "":
-		return "input is empty"
+		return "is empty"
 	case !utf8.ValidString(tok):
-		return "input is not valid UTF-8 text"
+		return "is not valid UTF-8 text"
 	case strings.HasPrefix(tok, "{"):
-		return "input is JSON, not a token (paste the value of access_token or id_token)"
+		return "is JSON, not a token (paste the value of access_token or id_token)"
 	case strings.ContainsAny(tok, " \t\r\n"):
-		return "input has whitespace inside; a token is one unbroken string"
+		return "has whitespace inside; a token is one unbroken string"
 	case isPASETO(tok):
-		return "input is a PASETO (" + tok[:strings.IndexByte(tok[3:], '.')+3] + "), not a JOSE token; tokenbench reads JWS and JWE"
+		return "is a PASETO (" + tok[:strings.IndexByte(tok[3:], '.')+3] + "), not a JOSE token; tokenbench reads JWS and JWE"
 	}
 	return ""
 }

@@ -187,3 +187,20 @@ func TestLooksJOSE(t *testing.T) {
 		}
 	}
 }
+
+func TestInspectProblem(t *testing.T) {
+	for _, tc := range []struct{ in, part, reason string }{
+		{"", "input", "is empty"},
+		{"a b", "input", "has whitespace inside; a token is one unbroken string"},
+		{"abc", "input", "is only 3 characters, too short for a bearer token"},
+		{"eyJhbGciOiJIUzI1NiJ9.e30", "token", "has 2 parts; a JWS has 3 and a JWE 5 (was it cut off when copied?)"},
+	} {
+		in := Inspect(tc.in)
+		if in.Problem == nil || in.Problem.Part != tc.part || in.Problem.Reason != tc.reason || in.Reason != in.Problem.Error() {
+			t.Errorf("Inspect(%q): problem %+v, reason %q; want %s %q", tc.in, in.Problem, in.Reason, tc.part, tc.reason)
+		}
+	}
+	if in := Inspect("eyJhbGciOiJIUzI1NiJ9.e30.c2ln"); in.Problem != nil {
+		t.Errorf("a token has a problem: %+v", in.Problem)
+	}
+}

@@ -3,6 +3,7 @@ package tokens
 import (
 	"crypto/ecdsa"
 	"crypto/rsa"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -76,19 +77,20 @@ func (d *jweDecrypter) decrypt(rep *Report, tok *Token) ([]byte, bool) {
 	}
 	plaintext, err := obj.Decrypt(key.material)
 	if err != nil {
-		rep.addKey(CheckJWEDecrypt, StatusFail, "decryption failed: "+joseReason(err), &key.info)
+		rep.addKey(CheckJWEDecrypt, StatusFail, "decryption failed: "+decryptReason(err), &key.info)
 		return nil, false
 	}
 	rep.addKey(CheckJWEDecrypt, StatusPass, "decrypted with "+alg+" and "+enc, &key.info)
 	return plaintext, true
 }
 
-func joseReason(err error) string {
-	s := strings.TrimPrefix(err.Error(), "go-jose/go-jose: ")
-	if err == jose.ErrCryptoFailure {
+// decryptReason says why go-jose could not decrypt a JWE. Its reason is cut short and
+// made safe: the text can carry parts of the token.
+func decryptReason(err error) string {
+	if errors.Is(err, jose.ErrCryptoFailure) {
 		return "wrong key, or the token was modified"
 	}
-	return SafeText(truncate(s, 160))
+	return SafeText(truncate(joseReason(err), 160))
 }
 
 func (d *jweDecrypter) checkHeader(rep *Report, tok *Token, alg string) bool {
@@ -282,7 +284,7 @@ func fitDecryptionKey(k *Key, alg, enc string) (*decKey, string) {
 			return nil, "an RSA key cannot decrypt " + alg
 		}
 		if key.N.BitLen() < MinRSABits {
-			return nil, "RSA key is " + strconv.Itoa(key.N.BitLen()) + " bits; at least 2048 are required"
+			return nil, rsaTooSmall(key.N.BitLen())
 		}
 	case *ecdsa.PrivateKey:
 		dk.info.Kty, dk.material = "EC", key

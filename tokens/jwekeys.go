@@ -19,7 +19,7 @@ import (
 // blocks are refused with a reason. Keys get OriginKeyFile; key_ops is kept. Data with no
 // usable key is a *KeyDataError.
 func ParseDecryptionKeys(data []byte, source string) ([]Key, error) {
-	trimmed := bytes.TrimSpace(bytes.TrimPrefix(data, bomUTF8))
+	trimmed := bytes.TrimSpace(TrimBOM(data))
 	var keys []Key
 	var skipped []string
 	switch {
@@ -97,7 +97,7 @@ func pemPrivateKey(block *pem.Block) (any, string) {
 func privateJWK(data []byte, source string) (Key, string) {
 	var jwk jose.JSONWebKey
 	if err := jwk.UnmarshalJSON(data); err != nil {
-		return Key{}, "malformed JWK: " + strings.TrimPrefix(err.Error(), "go-jose/go-jose: ")
+		return Key{}, "malformed JWK: " + joseReason(err)
 	}
 	var ops struct {
 		KeyOps []string `json:"key_ops"`

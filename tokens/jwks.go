@@ -117,7 +117,7 @@ func parsePublicJWK(data []byte) (jose.JSONWebKey, string) {
 		if errors.Is(err, jose.ErrUnsupportedKeyType) {
 			return jwk, unsupportedReason(data)
 		}
-		return jwk, "malformed: " + strings.TrimPrefix(err.Error(), "go-jose/go-jose: ")
+		return jwk, "malformed: " + joseReason(err)
 	}
 	if !jwk.IsPublic() {
 		// Unreachable after the member check, kept so that a future go-jose member name

@@ -49,6 +49,11 @@ func jwkAlgsFor(kty, crv string) []string {
 	return nil
 }
 
+// rsaTooSmall says why an RSA key of bits bits is refused, in every place that refuses one.
+func rsaTooSmall(bits int) string {
+	return fmt.Sprintf("RSA key of %d bits is too small (minimum %d bits)", bits, MinRSABits)
+}
+
 // checkPublicKey says why a parsed public key must not be used for verification, or
 // returns "" when it may be. It refuses key types and curves tokenbench does not verify
 // with, RSA moduli under MinRSABits, RSA exponents that are even or below 3, moduli with
@@ -58,7 +63,7 @@ func checkPublicKey(pub any, alg string) string {
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
 		if bits := k.N.BitLen(); bits < MinRSABits {
-			return fmt.Sprintf("RSA key of %d bits, at least %d required", bits, MinRSABits)
+			return rsaTooSmall(bits)
 		}
 		if k.E < 3 || k.E%2 == 0 {
 			return fmt.Sprintf("RSA public exponent %d is not an odd number of at least 3", k.E)

@@ -25,9 +25,6 @@ func (e *KeyDataError) Error() string { return e.Reason }
 
 func (e *KeyDataError) Unwrap() error { return e.Err }
 
-// bomUTF8 is the byte order mark some editors put at the start of a JSON file.
-var bomUTF8 = []byte("\xef\xbb\xbf")
-
 // ParseVerificationKeys reads verification keys from the contents of a key file (--key);
 // source names it in every key and reason ("key file <path>"). It accepts:
 //
@@ -45,7 +42,7 @@ var bomUTF8 = []byte("\xef\xbb\xbf")
 // JWKs). The checks of ParseJWKS apply (RSA at least MinRSABits, supported curves, "alg"
 // fitting the key). Data with no usable key is a *KeyDataError.
 func ParseVerificationKeys(data []byte, source string) (*KeySet, error) {
-	trimmed := bytes.TrimSpace(bytes.TrimPrefix(data, bomUTF8))
+	trimmed := bytes.TrimSpace(TrimBOM(data))
 	var set *KeySet
 	switch {
 	case bytes.Contains(data, []byte("-----BEGIN ")):
@@ -85,7 +82,7 @@ func loadJWKKey(data []byte, members map[string]json.RawMessage, source string) 
 	if jsonStringMember(members["kty"]) == "oct" {
 		var jwk jose.JSONWebKey
 		if err := jwk.UnmarshalJSON(data); err != nil {
-			set.Skipped = append(set.Skipped, "malformed symmetric JWK: "+strings.TrimPrefix(err.Error(), "go-jose/go-jose: "))
+			set.Skipped = append(set.Skipped, "malformed symmetric JWK: "+joseReason(err))
 			return set
 		}
 		if k, _ := jwk.Key.([]byte); len(k) == 0 {
@@ -106,7 +103,7 @@ func loadJWKKey(data []byte, members map[string]json.RawMessage, source string) 
 		if errors.Is(err, jose.ErrUnsupportedKeyType) {
 			set.Skipped = append(set.Skipped, unsupportedReason(data))
 		} else {
-			set.Skipped = append(set.Skipped, "malformed JWK: "+strings.TrimPrefix(err.Error(), "go-jose/go-jose: "))
+			set.Skipped = append(set.Skipped, "malformed JWK: "+joseReason(err))
 		}
 		return set
 	}

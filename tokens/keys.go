@@ -36,13 +36,17 @@ type KeySet struct {
 	Keys    []Key
 	Skipped []string
 	Warning string
+	// Unread names the configured key sources that could not be read ("JWKS URL …",
+	// "key file …"), whose keys are therefore missing from the set. A token whose key is
+	// not among Keys is then unverified, not invalid: its key may be in one of them.
+	Unread []string
 	// Notes are other one-line facts worth showing with the report, such as "only the
 	// public half of the private key in key file x.pem is used".
 	Notes []string
 }
 
 // MergeKeySets combines the sets of several configured sources (say --key and
-// --secret-file) into one: keys, skipped keys and notes in order, warnings joined with
+// --secret-file) into one: keys, skipped keys, notes and unread sources in order, warnings joined with
 // "; ". Nil sets are ignored. Keys are not deduplicated: two keys with one kid stay two,
 // and the validator refuses such a kid as ambiguous.
 func MergeKeySets(sets ...*KeySet) *KeySet {
@@ -54,13 +58,14 @@ func MergeKeySets(sets ...*KeySet) *KeySet {
 		out.Keys = append(out.Keys, s.Keys...)
 		out.Skipped = append(out.Skipped, s.Skipped...)
 		out.Notes = append(out.Notes, s.Notes...)
-		out.Warning = joinWarnings(out.Warning, s.Warning)
+		out.Unread = append(out.Unread, s.Unread...)
+		out.Warning = JoinWarnings(out.Warning, s.Warning)
 	}
 	return out
 }
 
-// joinWarnings joins two warnings with "; ", either of which may be empty.
-func joinWarnings(a, b string) string {
+// JoinWarnings joins two KeySet warnings with "; ", either of which may be empty.
+func JoinWarnings(a, b string) string {
 	switch {
 	case a == "":
 		return b

@@ -27,3 +27,17 @@ func TestMergeKeySets(t *testing.T) {
 		t.Fatal("input modified")
 	}
 }
+
+func TestFileText(t *testing.T) {
+	for in, want := range map[string]string{"s\n": "s", "s\r\n": "s", "s\n\n": "s\n", "s\r": "s\r", "s \n": "s ", "": ""} {
+		if got := string(TrimNewline([]byte(in))); got != want {
+			t.Errorf("TrimNewline(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := string(TrimBOM([]byte("\xef\xbb\xbf{}"))); got != "{}" {
+		t.Errorf("TrimBOM: %q", got)
+	}
+	if got := JoinWarnings("a", "") + "|" + JoinWarnings("", "b") + "|" + JoinWarnings("a", "b"); got != "a|b|a; b" {
+		t.Errorf("JoinWarnings: %q", got)
+	}
+}

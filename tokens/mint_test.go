@@ -102,7 +102,7 @@ func TestParseSigningKeyRefuses(t *testing.T) {
 	}{
 		{"public PEM", "is a public key", pemOf(t, "PUBLIC KEY", pubDER)},
 		{"public JWK", "is a public JWK", jwkOf(t, &k.p256.PublicKey, "", "")},
-		{"RSA 1024", "RSA key of 1024 bits, at least 2048", pemOf(t, "RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(small))},
+		{"RSA 1024", "RSA key of 1024 bits is too small (minimum 2048 bits)", pemOf(t, "RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(small))},
 		{"encrypted PEM", "encrypted private key", pemOf(t, "ENCRYPTED PRIVATE KEY", []byte{1})},
 		{"JWK Set", "is a JWK Set", []byte(`{"keys":[]}`)},
 		{"garbage", "neither PEM nor a JWK", []byte("hello")},
@@ -119,6 +119,8 @@ func TestParseSigningKeyRefuses(t *testing.T) {
 			var me *MintError
 			if !errors.As(err, &me) || !strings.Contains(me.Reason, tc.want) {
 				t.Errorf("got %v, want a *MintError with %q", err, tc.want)
+			} else if err.Error() != me.What+": "+me.Reason {
+				t.Errorf("message %q: want what and reason only, the front end adds the context", err)
 			}
 		})
 	}

@@ -44,7 +44,7 @@ const (
 	CheckEmbeddedKeys = "embedded keys"
 	CheckType         = "typ"
 	CheckAlgorithm    = "algorithm"
-	CheckKeySource    = "key source" // only present when the key set carries a warning
+	CheckKeySource    = "key source" // only present when the key set carries a warning or unread sources
 	CheckKey          = "key"
 	CheckSignature    = "signature"
 	CheckClaims       = "claims"
@@ -124,6 +124,9 @@ type Report struct {
 
 	// space backs Checks for a typical token, so a report is one allocation.
 	space [20]Check
+	// keyUnread says the signature was not checked because the token's key was not among
+	// the keys read, while some configured source could not be read (KeySet.Unread).
+	keyUnread bool
 }
 
 // Valid reports whether the token is valid: a configured key verified its signature and
@@ -168,6 +171,9 @@ func (r *Report) Summary() string {
 		}
 		if c, ok := r.Check(CheckJWEKey); ok && c.Status == StatusSkip {
 			return "unverified: no decryption key configured, the token was not decrypted"
+		}
+		if r.keyUnread {
+			return "unverified: a key source could not be read and the keys that were read do not verify the token; the signature was not checked"
 		}
 		return "unverified: no key configured, the signature was not checked"
 	}

@@ -23,7 +23,7 @@ type MintError struct {
 	Reason string
 }
 
-func (e *MintError) Error() string { return "tokens: " + e.What + ": " + e.Reason }
+func (e *MintError) Error() string { return e.What + ": " + e.Reason }
 
 // SigningKey is a private key or shared secret that tokenbench signs test tokens with.
 // Key is an *rsa.PrivateKey, *ecdsa.PrivateKey, ed25519.PrivateKey or, for HMAC, a []byte
@@ -42,7 +42,7 @@ type SigningKey struct {
 // not fit its key. The kid of a JWK is kept; an asymmetric key without one gets its RFC 7638
 // thumbprint.
 func ParseSigningKey(data []byte) (*SigningKey, error) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a byte order mark some editors add
+	data = TrimBOM(data)
 	trimmed := bytes.TrimSpace(data)
 	var key *SigningKey
 	switch {
@@ -145,7 +145,7 @@ func checkSigningKey(key any) string {
 	switch k := key.(type) {
 	case *rsa.PrivateKey:
 		if bits := k.N.BitLen(); bits < MinRSABits {
-			return fmt.Sprintf("RSA key of %d bits, at least %d required", bits, MinRSABits)
+			return rsaTooSmall(bits)
 		}
 		return ""
 	case *ecdsa.PrivateKey:

@@ -294,16 +294,19 @@ func (v *Validator) checkSignature(rep *Report, tok *Token, alg *sigAlg) {
 		rep.add(CheckSignature, StatusSkip, "not checked: no key configured, the token is unverified")
 		return
 	}
-	if v.keySet.Warning != "" {
-		rep.add(CheckKeySource, StatusWarn, v.keySet.Warning)
+	warning := v.keySet.Warning
+	if len(v.keySet.Unread) > 0 {
+		warning = JoinWarnings(warning, "not read: "+strings.Join(v.keySet.Unread, "; "))
+	}
+	if warning != "" {
+		rep.add(CheckKeySource, StatusWarn, warning)
 	}
 	if len(v.keys) == 0 {
 		reason := "the configured key source has no usable key"
 		if sk := v.keySet.Skipped; len(sk) > 0 {
 			reason += " (" + strings.Join(sk[:min(len(sk), 3)], "; ") + ")"
 		}
-		rep.add(CheckKey, StatusFail, reason)
-		rep.add(CheckSignature, StatusSkip, "not checked: no usable key")
+		v.keyNotFound(rep, reason, "not checked: no usable key")
 		return
 	}
 	kid, hasKid := tok.Header.String("kid")
@@ -325,11 +328,10 @@ func (v *Validator) checkSignature(rep *Report, tok *Token, alg *sigAlg) {
 			v.tryKeys(rep, tok, alg, "kid "+quoteIfOdd(truncate(kid, 80))+" not found; trying the configured keys without a kid", true)
 			return
 		case n == 0:
-			rep.add(CheckKey, StatusFail, "no configured key has kid "+quoteIfOdd(truncate(kid, 80))+" ("+strconv.Itoa(len(v.keys))+" keys configured)")
+			v.keyNotFound(rep, "no configured key has kid "+quoteIfOdd(truncate(kid, 80))+" ("+strconv.Itoa(len(v.keys))+" keys configured)", "not checked: no key selected")
+			return
 		case n > 1:
 			rep.add(CheckKey, StatusFail, strconv.Itoa(n)+" configured keys share kid "+quoteIfOdd(kid)+": ambiguous, refused")
-		}
-		if n != 1 {
 			rep.add(CheckSignature, StatusSkip, "not checked: no key selected")
 			return
 		}
@@ -379,8 +381,7 @@ func (v *Validator) tryKeys(rep *Report, tok *Token, alg *sigAlg, note string, k
 		note = "no kid"
 	}
 	if n == 0 {
-		rep.add(CheckKey, StatusFail, note+": none of the "+strconv.Itoa(len(v.keys))+" configured keys can verify "+alg.name+": "+firstWhy)
-		rep.add(CheckSignature, StatusSkip, "not checked: no usable key")
+		v.keyNotFound(rep, note+": none of the "+strconv.Itoa(len(v.keys))+" configured keys can verify "+alg.name+": "+firstWhy, "not checked: no usable key")
 		return
 	}
 	if n == 1 {
@@ -398,11 +399,32 @@ func (v *Validator) tryKeys(rep *Report, tok *Token, alg *sigAlg, note string, k
 			return
 		}
 	}
+	if len(v.keySet.Unread) > 0 {
+		// The token names no key (or one not configured): the one that signed it may be in
+		// a source that could not be read.
+		rep.add(CheckSignature, StatusSkip, "not checked: none of the "+strconv.Itoa(n)+" keys read verifies it, and the token's key may be in a source that could not be read")
+		rep.keyUnread = true
+		return
+	}
 	if n == 1 {
 		rep.addKey(CheckSignature, StatusFail, graphHint(tok, why), &v.keys[fit[0]].info)
 		return
 	}
 	rep.add(CheckSignature, StatusFail, graphHint(tok, "no configured key verifies it (tried "+strconv.Itoa(n)+"; last: "+why+")"))
+}
+
+// keyNotFound reports that no configured key can check the token: a failed key check, or
+// when a configured source could not be read a skipped one (its key may be there), which
+// leaves the token unverified rather than invalid.
+func (v *Validator) keyNotFound(rep *Report, reason, sigReason string) {
+	if len(v.keySet.Unread) > 0 {
+		rep.add(CheckKey, StatusSkip, reason+"; a key source could not be read")
+		rep.add(CheckSignature, StatusSkip, "not checked: the token's key may be in a source that could not be read")
+		rep.keyUnread = true
+		return
+	}
+	rep.add(CheckKey, StatusFail, reason)
+	rep.add(CheckSignature, StatusSkip, sigReason)
 }
 
 // graphHint adds to a signature failure of a token whose header carries a nonce why it

@@ -386,3 +386,41 @@ func TestInvalidECKeyIsRefused(t *testing.T) {
 func graphLike(tok, other string) string {
 	return tok[:strings.LastIndexByte(tok, '.')] + other[strings.LastIndexByte(other, '.'):]
 }
+
+// A key set missing the keys of a source that could not be read (KeySet.Unread) cannot
+// say a token is invalid for want of its key: the key may be in that source.
+func TestUnreadKeySourceLeavesTokenUnverified(t *testing.T) {
+	keys(t)
+	withUnread := func(ks *KeySet) *KeySet { ks.Unread = []string{"JWKS URL https://down.example/jwks"}; return ks }
+	for _, tc := range []struct {
+		name    string
+		header  string
+		ks      *KeySet
+		verdict Verdict
+	}{
+		{"unknown kid", `{"alg":"RS256","kid":"elsewhere"}`, withUnread(publicKeys(t)), VerdictUnverified},
+		{"no key fits the alg", `{"alg":"RS256"}`, withUnread(secretKeys()), VerdictUnverified},
+		{"no usable key read", `{"alg":"RS256"}`, withUnread(&KeySet{Skipped: []string{"key 0: RSA key is 1024 bits"}}), VerdictUnverified},
+		{"kidless keys do not verify", `{"alg":"ES256"}`, withUnread(&KeySet{Keys: []Key{{JWK: jose.JSONWebKey{Key: &testP256.PublicKey}, Origin: OriginKeyFile}}}), VerdictUnverified},
+		{"the kid matched: its signature decides", `{"alg":"RS256","kid":"rsa1"}`, withUnread(publicKeys(t)), VerdictValid},
+		{"unknown kid, all sources read", `{"alg":"RS256","kid":"elsewhere"}`, publicKeys(t), VerdictInvalid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// Always signed with the RSA key: the ES256 token's signature fits no key read.
+			tok := jws(tc.header, claimsAt(""), signer(t, "RS256"))
+			rep := Validate(tok, basePolicy(), tc.ks)
+			if rep.Verdict != tc.verdict {
+				t.Fatalf("verdict %s, want %s:\n%s", rep.Verdict, tc.verdict, rep)
+			}
+			if tc.verdict == VerdictUnverified && (status(rep, CheckKeySource) != StatusWarn || !strings.Contains(rep.Summary(), "a key source could not be read")) {
+				t.Errorf("the report does not name the unread source:\n%s", rep)
+			}
+		})
+	}
+	// A kid that matched a key that was read, with a bad signature, is invalid: that key is
+	// the token's, whatever the unread source holds.
+	tok := jws(`{"alg":"RS256","kid":"rsa1"}`, claimsAt(""), func([]byte) []byte { return make([]byte, 256) })
+	if rep := Validate(tok, basePolicy(), withUnread(publicKeys(t))); rep.Verdict != VerdictInvalid {
+		t.Errorf("bad signature with the matched key: %s\n%s", rep.Verdict, rep)
+	}
+}

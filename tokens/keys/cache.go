@@ -187,18 +187,8 @@ func (c *Cache) IssuerKeys(ctx context.Context, issuer, kid string) (*tokens.Key
 	if err != nil {
 		return nil, fmt.Errorf("%w (the jwks_uri of %s)", err, md.Source)
 	}
-	set.Warning = joinWarnings(md.Warning, set.Warning)
+	set.Warning = tokens.JoinWarnings(md.Warning, set.Warning)
 	return set, nil
-}
-
-func joinWarnings(a, b string) string {
-	switch {
-	case a == "":
-		return b
-	case b == "":
-		return a
-	}
-	return a + "; " + b
 }
 
 // get returns the entry for (kind, url), fetching it when there is none, when it has

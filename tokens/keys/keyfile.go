@@ -16,12 +16,13 @@ import (
 // tokens.MaxBodySize: the same cap as for anything fetched from a provider.
 var ErrFileTooLarge = fmt.Errorf("file larger than %d bytes", tokens.MaxBodySize)
 
-// FileError is returned when a file given with --key, --secret-file, --jwks or
-// --decrypt-key cannot be used. Path is the file as given; Reason is one line.
+// FileError is returned when a key, secret or JWKS file (--key, --secret-file, --jwks,
+// --decrypt-key, --sign-key) cannot be read or used, or a key file cannot be written.
+// Path is the file as given; Reason is one line.
 type FileError struct {
 	Path   string
 	Reason string
-	Err    error // the underlying error, if any (ErrFileTooLarge, a *fs.PathError, …)
+	Err    error // the underlying error, if any (ErrFileTooLarge, a *fs.PathError, or a *tokens.KeyDataError for a file read that holds no usable key)
 }
 
 func (e *FileError) Error() string {
@@ -34,7 +35,7 @@ func (e *FileError) Unwrap() error { return e.Err }
 func readCapped(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, &FileError{Path: path, Reason: "cannot open: " + errReason(err), Err: err}
+		return nil, &FileError{Path: path, Reason: "cannot open: " + pathReason(err), Err: err}
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err == nil && fi.IsDir() {
@@ -42,25 +43,13 @@ func readCapped(path string) ([]byte, error) {
 	}
 	data, err := io.ReadAll(io.LimitReader(f, tokens.MaxBodySize+1))
 	if err != nil {
-		return nil, &FileError{Path: path, Reason: "cannot read: " + errReason(err), Err: err}
+		return nil, &FileError{Path: path, Reason: "cannot read: " + pathReason(err), Err: err}
 	}
 	if len(data) > tokens.MaxBodySize {
 		return nil, &FileError{Path: path, Reason: fmt.Sprintf("larger than %d bytes", tokens.MaxBodySize), Err: ErrFileTooLarge}
 	}
 	return data, nil
 }
-
-// errReason drops the path an *os.PathError repeats, leaving "no such file or directory".
-func errReason(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
-}
-
-// bomUTF8 is the byte order mark some editors put at the start of a JSON file.
-var bomUTF8 = []byte("\xef\xbb\xbf")
 
 // LoadJWKSFile reads a JSON Web Key Set from the file at path (--jwks PATH) with the rules
 // of tokens.ParseJWKS; its keys have tokens.OriginJWKS and the source "JWKS file <path>". A leading
@@ -70,7 +59,7 @@ func LoadJWKSFile(path string) (*tokens.KeySet, error) {
 	if err != nil {
 		return nil, err
 	}
-	return tokens.ParseJWKS(bytes.TrimPrefix(data, bomUTF8), "JWKS file "+path)
+	return tokens.ParseJWKS(tokens.TrimBOM(data), "JWKS file "+path)
 }
 
 // LoadSecretFile reads an HMAC secret from the file at path (--secret-file): the file's
@@ -84,10 +73,7 @@ func LoadSecretFile(path string) (*tokens.KeySet, error) {
 	if err != nil {
 		return nil, err
 	}
-	secret := bytes.TrimSuffix(data, []byte("\n"))
-	if len(secret) < len(data) {
-		secret = bytes.TrimSuffix(secret, []byte("\r"))
-	}
+	secret := tokens.TrimNewline(data)
 	if len(secret) == 0 {
 		return nil, &FileError{Path: path, Reason: "the secret is empty"}
 	}
@@ -138,7 +124,7 @@ func LoadDecryptionFile(path string) ([]tokens.Key, error) {
 func withPath(path string, err error) error {
 	var de *tokens.KeyDataError
 	if errors.As(err, &de) {
-		return &FileError{Path: path, Reason: de.Reason, Err: de.Err}
+		return &FileError{Path: path, Reason: de.Reason, Err: de}
 	}
 	return err
 }

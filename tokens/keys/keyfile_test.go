@@ -107,7 +107,7 @@ func TestLoadFile(t *testing.T) {
 			want: []any{&ecPriv.PublicKey}, notes: []string{"(EC PRIVATE KEY) is a private key"}, skipped: []string{"PEM block 0 (EC PARAMETERS): not a key"}},
 		{name: "encrypted legacy PEM", data: jwPEM("RSA PRIVATE KEY", []byte{1, 2, 3}, map[string]string{"Proc-Type": "4,ENCRYPTED", "DEK-Info": "AES-128-CBC,00"}), err: "encrypted private key"},
 		{name: "encrypted PKCS #8", data: jwPEM("ENCRYPTED PRIVATE KEY", []byte{1, 2, 3}, nil), err: "encrypted private key"},
-		{name: "PKIX RSA 1024", data: pkix(&small.PublicKey), err: "no usable key: PEM block 0 (PUBLIC KEY): RSA key of 1024 bits, at least 2048 required"},
+		{name: "PKIX RSA 1024", data: pkix(&small.PublicKey), err: "no usable key: PEM block 0 (PUBLIC KEY): RSA key of 1024 bits is too small (minimum 2048 bits)"},
 		{name: "PKIX P-224", data: pkix(&p224.PublicKey), err: "unsupported EC curve P-224"},
 		{name: "PKIX X25519", data: pkix(x25519.PublicKey()), err: "unsupported key type"},
 		{name: "malformed PEM body", data: jwPEM("PUBLIC KEY", []byte("nope"), nil), err: "malformed"},

@@ -20,23 +20,9 @@ import (
 	"github.com/tokenbench/tokenbench/tokens"
 )
 
-// maxKeyFile caps a private key or secret file: far above any real key.
-const maxKeyFile = 1 << 20
-
 // ErrExists is wrapped by the error for a key file that is already there and may not be
 // replaced.
-var ErrExists = errors.New("keys: file exists")
-
-// SigningKeyFileError says why a private key or secret file cannot be read or written.
-// Path is the file as given; Reason is one line; Err the underlying error, if any.
-type SigningKeyFileError struct {
-	Path   string
-	Reason string
-	Err    error
-}
-
-func (e *SigningKeyFileError) Error() string { return "keys: " + e.Path + ": " + e.Reason }
-func (e *SigningKeyFileError) Unwrap() error { return e.Err }
+var ErrExists = errors.New("file exists")
 
 // GenerableAlgs are the algorithms GenerateSigningKey makes keys for.
 var GenerableAlgs = []string{"ES256", "ES384", "ES512", "RS256", "PS256", "EdDSA", "HS256", "HS384", "HS512"}
@@ -124,7 +110,7 @@ func PublicJWKS(key *tokens.SigningKey) (jose.JSONWebKeySet, bool) {
 // any error nothing is left behind and an existing file is untouched.
 func WriteFileAtomic(path string, data []byte, replace bool) (err error) {
 	fail := func(reason string, err error) error {
-		return &SigningKeyFileError{Path: path, Reason: reason, Err: err}
+		return &FileError{Path: path, Reason: reason, Err: err}
 	}
 	if !replace {
 		if _, err := os.Lstat(path); err == nil {
@@ -173,7 +159,7 @@ func WriteFileAtomic(path string, data []byte, replace bool) (err error) {
 // LoadSigningKey reads a private key (PEM or JWK) to sign with from the file at path, under
 // the rules of tokens.ParseSigningKey.
 func LoadSigningKey(path string) (*tokens.SigningKey, error) {
-	data, err := readKeyFile(path)
+	data, err := readCapped(path)
 	if err != nil {
 		return nil, err
 	}
@@ -184,37 +170,15 @@ func LoadSigningKey(path string) (*tokens.SigningKey, error) {
 // less one trailing newline (as --secret-file does for verification). An empty secret is
 // refused.
 func LoadSigningSecret(path string) (*tokens.SigningKey, error) {
-	data, err := readKeyFile(path)
+	data, err := readCapped(path)
 	if err != nil {
 		return nil, err
 	}
-	secret := bytes.TrimSuffix(data, []byte("\n"))
-	if len(secret) < len(data) {
-		secret = bytes.TrimSuffix(secret, []byte("\r"))
-	}
+	secret := tokens.TrimNewline(data)
 	if len(secret) == 0 {
-		return nil, &SigningKeyFileError{Path: path, Reason: "the secret is empty"}
+		return nil, &FileError{Path: path, Reason: "the secret is empty"}
 	}
 	return &tokens.SigningKey{Key: secret}, nil
-}
-
-func readKeyFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, &SigningKeyFileError{Path: path, Reason: "cannot open: " + pathReason(err), Err: err}
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.IsDir() {
-		return nil, &SigningKeyFileError{Path: path, Reason: "is a directory"}
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
-	if err != nil {
-		return nil, &SigningKeyFileError{Path: path, Reason: "cannot read: " + pathReason(err), Err: err}
-	}
-	if len(data) > maxKeyFile {
-		return nil, &SigningKeyFileError{Path: path, Reason: fmt.Sprintf("larger than %d bytes", maxKeyFile)}
-	}
-	return data, nil
 }
 
 // pathReason drops the path an *fs.PathError repeats.

@@ -129,9 +129,12 @@ func TestWriteFileAtomic(t *testing.T) {
 		t.Fatalf("mode %v, %v; want 0600", fi.Mode(), err)
 	}
 	err = WriteFileAtomic(path, []byte("two"), false)
-	var fe *SigningKeyFileError
+	var fe *FileError
 	if !errors.Is(err, ErrExists) || !errors.As(err, &fe) || fe.Path != path {
 		t.Fatalf("second write without replace: %v", err)
+	}
+	if err.Error() != path+": "+fe.Reason {
+		t.Errorf("message %q: want the path and reason only, the front end adds the context", err)
 	}
 	if b, _ := os.ReadFile(path); string(b) != "one" {
 		t.Errorf("file replaced: %q", b)
@@ -164,7 +167,7 @@ func TestLoadSigningFiles(t *testing.T) {
 	if err != nil || string(s.Key.([]byte)) != "0123456789abcdef0123456789abcdef" {
 		t.Fatalf("secret %v, %v", s, err)
 	}
-	var fe *SigningKeyFileError
+	var fe *FileError
 	if _, err := LoadSigningSecret(write("empty", "\n")); !errors.As(err, &fe) {
 		t.Errorf("empty secret: %v", err)
 	}
@@ -174,7 +177,7 @@ func TestLoadSigningFiles(t *testing.T) {
 	if _, err := LoadSigningKey(dir); !errors.As(err, &fe) {
 		t.Errorf("directory: %v", err)
 	}
-	big := make([]byte, maxKeyFile+1)
+	big := make([]byte, tokens.MaxBodySize+1)
 	if _, err := LoadSigningKey(write("big", string(big))); !errors.As(err, &fe) {
 		t.Errorf("large file: %v", err)
 	}

@@ -49,7 +49,7 @@ type SigningKey struct {
 // that take a JWKS without kids compute. The reason for a refusal never contains key
 // material.
 func ParseSigningKey(data []byte) (*SigningKey, error) {
-	data = bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\ufeff")))
+	data = bytes.TrimSpace(tokens.TrimBOM(data))
 	var key any
 	alg, kid := "", ""
 	switch {

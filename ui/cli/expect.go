@@ -46,6 +46,20 @@ func (x *ExpectFlags) Expectation() (store.Expectation, error) {
 	if x.Tenant != "" && x.Issuer != "" {
 		return e, Fail(ExitUsage, "give --tenant or --issuer, not both")
 	}
+	for _, f := range []struct {
+		flag, value, takes string
+		url                bool // an http(s) URL is fetched (plain http on loopback only)
+	}{
+		{"--issuer", x.Issuer, "an https URL", true},
+		{"--jwks", x.JWKS, "a JWKS file path or an https URL", true},
+		{"--key", x.Key, "a file path (PEM or JWK)", false},
+		{"--secret-file", x.SecretFile, "a file path", false},
+	} {
+		// Any other scheme would be taken for a file name, and "not found" say nothing.
+		if scheme := urlScheme(f.value); scheme != "" && !(f.url && store.IsURL(f.value)) {
+			return e, Fail(ExitUsage, "%s %s: %s:// URLs are not supported; %s takes %s", f.flag, tokens.SafeText(f.value), tokens.SafeText(scheme), f.flag, f.takes)
+		}
+	}
 	if err := tokens.CheckAlgorithms(x.Algorithms); err != nil {
 		var ve *tokens.ValidationError
 		if errors.As(err, &ve) {
@@ -72,6 +86,22 @@ func (x *ExpectFlags) Expectation() (store.Expectation, error) {
 		e.Leeway = -1 // an explicit 0: no leeway at all
 	}
 	return e, nil
+}
+
+// urlScheme returns the scheme of a value written as a URL ("ftp" for ftp://host/x), or
+// "" for anything else, such as a file path.
+func urlScheme(s string) string {
+	scheme, _, ok := strings.Cut(s, "://")
+	if !ok || scheme == "" {
+		return ""
+	}
+	for i, r := range scheme { // RFC 3986: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+		letter := 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'
+		if !letter && (i == 0 || !('0' <= r && r <= '9' || r == '+' || r == '-' || r == '.')) {
+			return ""
+		}
+	}
+	return scheme
 }
 
 // ResolveExpectation resolves x against the saved tenants (ts, or the config file when

@@ -52,21 +52,21 @@ access denied, expired code, …); 2 usage, keyring or network errors, timeouts,
 			if err != nil {
 				return err
 			}
-			ts, err := s.run(cmd, g)
+			got, err := s.run(cmd, g)
 			if err != nil {
 				return grantErr(s.redact(advise(err, s.tenant.Name, g)))
 			}
+			ts := got.set
 			for _, w := range ts.Warnings {
 				fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: note: %s\n", safeLine(w))
 			}
-			stored, saveErr := s.save(ts)
 			if asJSON {
 				err = WriteJSON(cmd.OutOrStdout(), getDoc(ts))
 			} else {
-				err = writeSummary(cmd.OutOrStdout(), ts, s.now(), stored)
+				err = writeSummary(cmd.OutOrStdout(), ts, s.now(), got.stored)
 			}
-			if saveErr != nil {
-				return saveErr
+			if got.storeErr != nil {
+				return got.storeErr
 			}
 			return err
 		},
@@ -98,8 +98,56 @@ func chooseGrant(flag string, t store.Tenant) (oauth.Grant, error) {
 	return "", Fail(ExitUsage, "unknown grant %q: use client-credentials, device, pkce or refresh", flag)
 }
 
-// run performs grant g, talking to the person on stderr where the grant needs one.
-func (s *grantSession) run(cmd *cobra.Command, g oauth.Grant) (*oauth.TokenSet, error) {
+// obtained is a token set a grant returned, and whether the tenant session stored it.
+type obtained struct {
+	set *oauth.TokenSet
+	// stored says the set is in the keyring; false without one (see grantSession.save).
+	stored bool
+	// storeErr is why the set could not be stored, worded for the command line.
+	storeErr error
+}
+
+// run performs grant g, talking to the person on stderr where the grant needs one, and
+// has the tenant session store what it got. The session is the only writer: a refreshed
+// set it stores itself under the tenant's lock (Session.Renew); any other it is handed
+// (Session.Store, through save).
+func (s *grantSession) run(cmd *cobra.Command, g oauth.Grant) (*obtained, error) {
+	if g == oauth.GrantRefresh {
+		return s.refresh(cmd)
+	}
+	ts, err := s.obtain(cmd, g)
+	if err != nil {
+		return nil, err
+	}
+	stored, err := s.save(ts)
+	return &obtained{set: ts, stored: stored, storeErr: err}, nil
+}
+
+// refresh renews the tenant's set in its session: a set another process renewed while
+// this one waited for the tenant's lock is taken instead of spending the refresh token
+// again.
+func (s *grantSession) refresh(cmd *cobra.Command) (*obtained, error) {
+	ctx, stop := interruptible(cmd)
+	defer stop()
+	out, err := s.session.Renew(ctx, store.Policy{Force: true})
+	var np *store.NeedsPersonError
+	if errors.As(err, &np) || err != nil && s.keyringGone(err) {
+		return nil, Fail(ExitInvalid, "tenant %q has no stored refresh token: run 'tokenbench get --tenant %s --grant device' (or pkce) with the offline_access scope first", s.tenant.Name, s.tenant.Name)
+	}
+	if err != nil {
+		return nil, s.sessionErr(err, oauth.GrantRefresh)
+	}
+	s.secrets.Add(out.Set.AccessToken, out.Set.RefreshToken, out.Set.IDToken)
+	got := &obtained{set: out.Set, stored: out.StoreErr == nil}
+	if out.StoreErr != nil && !s.keyringGone(out.StoreErr) {
+		got.storeErr = storeErr(out.StoreErr)
+	}
+	return got, nil
+}
+
+// obtain performs grant g (not refresh), talking to the person on stderr where the
+// grant needs one.
+func (s *grantSession) obtain(cmd *cobra.Command, g oauth.Grant) (*oauth.TokenSet, error) {
 	ctx, stop := interruptible(cmd)
 	defer stop()
 	stderr := cmd.ErrOrStderr()
@@ -124,7 +172,7 @@ func (s *grantSession) run(cmd *cobra.Command, g oauth.Grant) (*oauth.TokenSet, 
 				s.deps.onDevice(da)
 			}
 		})
-	case oauth.GrantPKCE:
+	default: // pkce (chooseGrant allows no other)
 		c, err := s.client(true)
 		if err != nil {
 			return nil, err
@@ -133,19 +181,6 @@ func (s *grantSession) run(cmd *cobra.Command, g oauth.Grant) (*oauth.TokenSet, 
 			fmt.Fprintf(stderr, "Log in at this URL (tokenbench tries to open your browser):\n\n  %s\n\nWaiting for the login to come back to tokenbench…\n", tokens.SafeText(u))
 		}
 		return c.AuthorizationCode(ctx)
-	default: // refresh, in the tenant's session: a set another process renewed while
-		// this one waited for the tenant's lock is taken instead of spending the refresh
-		// token again.
-		out, err := s.session.Renew(ctx, store.Policy{Force: true})
-		var np *store.NeedsPersonError
-		if errors.As(err, &np) || err != nil && s.keyringGone(err) {
-			return nil, Fail(ExitInvalid, "tenant %q has no stored refresh token: run 'tokenbench get --tenant %s --grant device' (or pkce) with the offline_access scope first", s.tenant.Name, s.tenant.Name)
-		}
-		if err != nil {
-			return nil, s.sessionErr(err, g)
-		}
-		s.secrets.Add(out.Set.AccessToken, out.Set.RefreshToken, out.Set.IDToken)
-		return out.Set, nil
 	}
 }
 

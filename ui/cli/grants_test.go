@@ -302,6 +302,45 @@ func TestRefreshRotationThroughCLI(t *testing.T) {
 	e.mustRun(newGetCmd, "--tenant", "dev", "--grant", "refresh")
 }
 
+// countingKeyring counts the writes of each account (chunk accounts included).
+type countingKeyring struct {
+	store.Keyring
+	mu   sync.Mutex
+	sets map[string]int
+}
+
+func (k *countingKeyring) Set(service, account, value string) error {
+	k.mu.Lock()
+	k.sets[account]++
+	k.mu.Unlock()
+	return k.Keyring.Set(service, account, value)
+}
+
+func (k *countingKeyring) count(tenant string, kind store.SecretKind) int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.sets[store.Account(tenant, kind)]
+}
+
+// TestGetRefreshStoresOnce: the tenant session stores a refreshed set; the command must
+// not store it a second time (each write of a rotated refresh token is one more moment a
+// crash can leave the keyring torn, and outside the session it is outside the lock).
+func TestGetRefreshStoresOnce(t *testing.T) {
+	e := newGrantEnv(t)
+	e.mustRun(newGetCmd, "--tenant", "dev")
+	kr := &countingKeyring{Keyring: e.deps.keyring, sets: map[string]int{}}
+	e.deps.keyring = kr
+	e.mustRun(newGetCmd, "--tenant", "dev", "--grant", "refresh")
+	if rt, set := kr.count("dev", store.SecretRefreshToken), kr.count("dev", store.SecretTokenSet); rt != 1 || set != 1 {
+		t.Errorf("get --grant refresh wrote the refresh token %d times and the token set %d times, want once each", rt, set)
+	}
+	kr.sets = map[string]int{}
+	e.mustRun(newGetCmd, "--tenant", "dev")
+	if rt, set := kr.count("dev", store.SecretRefreshToken), kr.count("dev", store.SecretTokenSet); rt != 1 || set != 1 {
+		t.Errorf("get (device) wrote the refresh token %d times and the token set %d times, want once each", rt, set)
+	}
+}
+
 func TestTokenRefreshMargin(t *testing.T) {
 	e := newGrantEnv(t)
 	e.mustRun(newGetCmd, "--tenant", "dev")

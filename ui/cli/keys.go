@@ -152,7 +152,7 @@ func jsonIndent(v any) ([]byte, error) {
 // keyErr turns a key or mint error into one line for the user (exit 2). prefix names the
 // flag the input came from ("--key ", "--claims ").
 func keyErr(prefix string, err error) error {
-	var fe *keys.SigningKeyFileError
+	var fe *keys.FileError
 	var me *tokens.MintError
 	switch {
 	case errors.As(err, &fe):

@@ -162,7 +162,7 @@ func signerErr(flag, path string, err error) error {
 	if err == nil {
 		return nil
 	}
-	var fe *keys.SigningKeyFileError
+	var fe *keys.FileError
 	if errors.As(err, &fe) {
 		return Fail(ExitUsage, "%s %s: %s", flag, tokens.SafeText(path), tokens.SafeText(fe.Reason))
 	}

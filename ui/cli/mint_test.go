@@ -137,7 +137,7 @@ func TestMintBadInput(t *testing.T) {
 		{"missing key file", []string{"--key", filepath.Join(dir, "nope.jwk")}, "", "nope.jwk: cannot open: no such file or directory"},
 		{"public key", []string{"--key", pub}, "", "is a public key"},
 		{"public JWKS", []string{"--key", jwks}, "", "is a JWK Set"},
-		{"RSA 1024", []string{"--key", rsa1024}, "", "RSA key of 1024 bits, at least 2048 required"},
+		{"RSA 1024", []string{"--key", rsa1024}, "", "RSA key of 1024 bits is too small (minimum 2048 bits)"},
 		{"unknown alg", []string{"--key", es, "--alg", "ES257"}, "", "unknown signature algorithm"},
 		{"alg none", []string{"--key", es, "--alg", "none"}, "", `"none" is refused`},
 		{"alg does not fit", []string{"--key", es, "--alg", "RS256"}, "", "the key is for ES256, not RS256"},

@@ -117,6 +117,15 @@ func Complete(root *cobra.Command) {
 		"profile":     {"rfc9068"},
 		"auth-method": {string(oauth.AuthSecretBasic), string(oauth.AuthSecretPost)},
 	}
+	// cobra adds its `completion` command at Execute; made now, it can be given what the
+	// other parent commands have: it runs (printing its help) instead of being skipped
+	// by cobra as not runnable, so that an unknown shell is refused with exit 2 rather
+	// than answered with the help and exit 0.
+	root.InitDefaultCompletionCmd()
+	if c, _, err := root.Find([]string{"completion"}); err == nil && c != root {
+		c.Args = NoArgsOrSubcommand
+		c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+	}
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		if c.Flags().Lookup("tenant") != nil {

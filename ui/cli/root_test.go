@@ -136,3 +136,25 @@ func TestShellCompletion(t *testing.T) {
 		}
 	}
 }
+
+// `completion` with a shell it does not know is refused in one line with exit 2 (cobra's
+// own command printed its help and exited 0); known shells still get their script.
+func TestCompletionUnknownShellBinary(t *testing.T) {
+	bin := builtBinary(t)
+	run := func(args ...string) (int, string, string) {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=/usr/bin:/bin"}
+		r := runProcess(t, cmd)
+		return r.code, r.stdout, r.stderr
+	}
+	code, out, errs := run("completion", "fishy")
+	if code != ExitUsage || out != "" || errs != "tokenbench: unknown command \"fishy\" for \"tokenbench completion\". Did you mean fish?\n" {
+		t.Errorf("completion fishy: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	if code, out, _ := run("completion", "fish"); code != 0 || !strings.Contains(out, "complete -c tokenbench") {
+		t.Errorf("completion fish: exit %d, %.80q", code, out)
+	}
+	if code, out, _ := run("completion"); code != 0 || !strings.Contains(out, "Available Commands:") {
+		t.Errorf("completion: exit %d, %.80q", code, out)
+	}
+}

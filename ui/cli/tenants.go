@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenbench/tokenbench/store"
+	"github.com/tokenbench/tokenbench/tokens"
 )
 
 const tenantsLong = `Manage saved tenants: Auth0 tenants (by domain) and other OpenID Connect providers
@@ -125,7 +126,7 @@ type tenantView struct {
 }
 
 func view(c *store.Config, t store.Tenant, st store.SecretStatus) tenantView {
-	return tenantView{Tenant: t, Issuer: t.IssuerURL(), Default: c.Default == t.Name, Secrets: st}
+	return tenantView{Tenant: t, Issuer: t.IssuerURL(), Default: c.Default == t.Name, Secrets: st.For(t)}
 }
 
 // status asks the keyring about name; when it cannot, it warns once on stderr.
@@ -283,6 +284,8 @@ func describeState(s store.SecretState) string {
 		return "damaged in the OS keyring (store it again)"
 	case store.StateUnknown:
 		return "unknown (keyring unavailable)"
+	case store.StateNotUsed:
+		return "not used"
 	}
 	return "none"
 }
@@ -321,11 +324,24 @@ func (o *tenantsOpts) rmCmd() *cobra.Command {
 					return err
 				}
 			}
-			if err := ts.Remove(name); err != nil {
+			keyringEntries := "removed"
+			var left *store.SecretsLeftError
+			switch err := ts.Remove(name); {
+			case errors.As(err, &left):
+				// The config no longer names the tenant; the keyring's entries wait for the
+				// next change made with a keyring (store.Tenants.Remove). The keyring's own
+				// advice (supply a secret from the environment) does not fit here.
+				keyringEntries = "not reached"
+				fmt.Fprintf(cmd.ErrOrStderr(), "tokenbench: warning: the keyring could not be reached (%s): any entries it holds for %s are left there, and removed by the next 'tokenbench tenants' change made with the keyring available\n", safeLine(left.Cause), name)
+			case err != nil:
 				return storeErr(err)
 			}
 			if o.json {
-				return WriteJSON(cmd.OutOrStdout(), map[string]string{"removed": name})
+				return WriteJSON(cmd.OutOrStdout(), map[string]string{"removed": name, "keyring_entries": keyringEntries})
+			}
+			if keyringEntries != "removed" {
+				fmt.Fprintf(cmd.OutOrStdout(), "removed tenant %s from %s\n", name, tokens.SafeText(ts.Path))
+				return nil
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "removed tenant %s and its keyring entries\n", name)
 			return nil

@@ -486,8 +486,10 @@ var errNoSecretSource = errors.New("no source for the client secret")
 // maxSecretInput bounds a client secret read from stdin.
 const maxSecretInput = 64 << 10
 
-// readSecret reads a client secret: all of stdin (without its final line break) when
-// fromStdin, else from a hidden prompt when stdin is a terminal, else errNoSecretSource.
+// readSecret reads a client secret: all of stdin when fromStdin, less exactly one final
+// "\n" or "\r\n" (what echo and editors add, as --secret-file drops; a secret that really
+// ends in a line break needs a second one), else from a hidden prompt when stdin is a
+// terminal, else errNoSecretSource.
 // The secret is never echoed, logged or put in an error.
 func readSecret(cmd *cobra.Command, name string, fromStdin bool) (string, error) {
 	in := cmd.InOrStdin()
@@ -500,7 +502,7 @@ func readSecret(cmd *cobra.Command, name string, fromStdin bool) (string, error)
 		if len(b) > maxSecretInput {
 			return "", Fail(ExitUsage, "the client secret on stdin is larger than %d KiB", maxSecretInput>>10)
 		}
-		secret = strings.TrimRight(string(b), "\r\n")
+		secret = string(tokens.TrimNewline(b))
 	} else {
 		fd, ok := terminalFd(in)
 		if !ok {
@@ -512,7 +514,7 @@ func readSecret(cmd *cobra.Command, name string, fromStdin bool) (string, error)
 		if err != nil {
 			return "", Fail(ExitUsage, "cannot read the client secret: %v", err)
 		}
-		secret = strings.TrimRight(string(b), "\r\n")
+		secret = string(b) // the prompt reads up to the line break, without it
 	}
 	if strings.TrimSpace(secret) == "" {
 		return "", Fail(ExitUsage, "the client secret is empty")

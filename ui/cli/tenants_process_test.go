@@ -43,18 +43,7 @@ func (p *proc) cmd(stdin string, args ...string) *exec.Cmd {
 
 func (p *proc) run(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
-	c := p.cmd(stdin, args...)
-	var out, errb bytes.Buffer
-	c.Stdout, c.Stderr = &out, &errb
-	err := c.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{code, out.String(), errb.String()}
+	return runProcess(t, p.cmd(stdin, args...))
 }
 
 const noBus = "unix:path=/nonexistent/tokenbench-test/bus"
@@ -73,7 +62,6 @@ func TestTenantsBinaryWithoutDBus(t *testing.T) {
 	for _, args := range [][]string{
 		{"add", "prod", "--issuer", "https://id.example.com/", "--client-id", "c", "--client-secret-stdin", "--no-discovery"},
 		{"edit", "pub", "--confidential", "--client-secret-stdin"},
-		{"rm", "pub", "--yes"},
 	} {
 		r := p.run(t, "hunter2-secret\n", args...)
 		wantFail(t, r, 2, "keyring unavailable: cannot reach the D-Bus session bus")
@@ -87,6 +75,31 @@ func TestTenantsBinaryWithoutDBus(t *testing.T) {
 	r := p.run(t, "", "list")
 	if r.code != 0 || !strings.Contains(r.stdout, "pub") || !strings.Contains(r.stderr, "warning: cannot tell") {
 		t.Errorf("list: %+v", r)
+	}
+
+	// rm removes the tenant from the config, whole, and says the keyring was not reached,
+	// with its cause and without the advice for supplying a client secret.
+	if r := p.run(t, "", "add", "other", "--issuer", "https://id.example.com/", "--client-id", "c", "--public", "--no-discovery"); r.code != 0 {
+		t.Fatalf("add other: %+v", r)
+	}
+	r = p.run(t, "", "rm", "pub", "--yes")
+	if r.code != 0 || r.stdout != "removed tenant pub from "+p.cfg+"\n" {
+		t.Errorf("rm without a keyring: %+v", r)
+	}
+	if strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "warning: the keyring could not be reached (cannot reach the D-Bus session bus") ||
+		!strings.Contains(r.stderr, "entries it holds for pub are left there") || strings.Contains(r.stderr, store.EnvClientSecret) {
+		t.Errorf("rm without a keyring, stderr: %q", r.stderr)
+	}
+	c, err := store.Load(p.cfg)
+	if err != nil {
+		t.Fatalf("the config does not load after rm: %v", err)
+	}
+	if names := c.Names(); !slices.Equal(names, []string{"other"}) {
+		t.Errorf("tenants after rm: %v", names)
+	}
+	r = p.run(t, "", "rm", "other", "--yes", "--json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"keyring_entries": "not reached"`) {
+		t.Errorf("rm --json without a keyring: %+v", r)
 	}
 }
 

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"slices"
 	"time"
 
@@ -56,7 +58,9 @@ which is then verified like any other.
 
 Exit status: 0 valid; 1 invalid or unverified; 2 usage or I/O error (bad flags,
 unreadable files, an unreachable issuer). When a key source fails, the report made
-with the remaining sources is still printed before exiting 2.`,
+with the remaining sources is still printed before exiting 2; it is "unverified" unless
+a key that was read is the token's (the token's key may be in the source that failed).
+--jwks takes a file path or an https URL; no flag takes a URL of another scheme.`,
 		Example: `  tokenbench verify --issuer https://example.auth0.com/ --audience https://api.example $TOKEN
   tokenbench verify --tenant dev --scope write:orders $TOKEN
   tokenbench verify --jwks ./jwks.json --profile rfc9068 - < token.txt
@@ -147,16 +151,64 @@ func (o *verifyOpts) run(cmd *cobra.Command, args []string) error {
 			summary = "invalid: not a token: " + found.Reason
 		case sourceErr != nil && keys == nil && rep.Verdict == tokens.VerdictUnverified:
 			summary = "unverified: no key source could be read, the signature was not checked"
+			var de *tokens.KeyDataError
+			if errors.As(sourceErr, &de) && !multiple(sourceErr) {
+				// It was read: say what is wrong with it (a key too small, say).
+				summary = "unverified: " + sourceErrText(x, sourceErr) + "; the signature was not checked"
+			}
 		}
 		writeReport(out, rep, summary, outputWidth(out))
 	}
 	switch {
 	case sourceErr != nil:
-		return &ExitError{Code: ExitUsage, Err: sourceErr}
+		writeSourceErrors(stderr, x, sourceErr)
+		return Silent(ExitUsage)
 	case rep.Valid():
 		return nil
 	}
 	return Silent(ExitInvalid)
+}
+
+// writeSourceErrors says on stderr, one line each, why key sources could not be read
+// (store.Expectation.Keys joins their errors), naming the flag of a file that failed.
+func writeSourceErrors(w io.Writer, x store.Expectation, err error) {
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	for _, err := range errs {
+		fmt.Fprintf(w, "tokenbench: %s\n", safeLine(sourceErrText(x, err)))
+	}
+}
+
+// multiple reports whether err joins several errors.
+func multiple(err error) bool {
+	j, ok := err.(interface{ Unwrap() []error })
+	return ok && len(j.Unwrap()) > 1
+}
+
+// sourceErrText words one key source's error. A missing --jwks file is named as such, with
+// what --jwks takes: the word given may have been meant as something else ("pem").
+func sourceErrText(x store.Expectation, err error) string {
+	var fe *keys.FileError
+	if !errors.As(err, &fe) {
+		return err.Error()
+	}
+	var flag string
+	switch fe.Path {
+	case x.JWKS:
+		flag = "--jwks"
+		if errors.Is(fe.Err, fs.ErrNotExist) {
+			return "--jwks " + fe.Path + ": no such file; --jwks takes a JWKS file path or an https URL"
+		}
+	case x.Key:
+		flag = "--key"
+	case x.SecretFile:
+		flag = "--secret-file"
+	default:
+		return err.Error()
+	}
+	return flag + " " + fe.Path + ": " + fe.Reason
 }
 
 // policy builds the validation policy from the flags, refusing unusable values.

@@ -332,16 +332,8 @@ func TestVerifyBinaryOversizedStdin(t *testing.T) {
 	bin := builtBinary(t)
 	cmd := exec.Command(bin, "verify", "-")
 	cmd.Stdin = strings.NewReader("eyJ" + strings.Repeat("A", 200<<10))
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	}
-	if code != ExitInvalid || !strings.Contains(errb.String(), "larger than the 64 KiB limit") {
-		t.Fatalf("exit %d:\n%s\n%s", code, out.String(), errb.String())
+	if r := runProcess(t, cmd); r.code != ExitInvalid || !strings.Contains(r.stderr, "larger than the 64 KiB limit") {
+		t.Fatalf("exit %d:\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 }
 

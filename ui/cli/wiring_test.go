@@ -7,6 +7,8 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -155,6 +157,33 @@ func TestRedirectURITenant(t *testing.T) {
 	r := e.mustRun(newGetCmd, "--tenant", "lh")
 	if !strings.Contains(r.stderr, "redirect_uri=http%3A%2F%2Flocalhost%3A") || !strings.Contains(r.stderr, "%2Fauth%2Fdone") {
 		t.Fatalf("the authorize URL does not carry the registered redirect URI: %s", r.stderr)
+	}
+}
+
+// A PKCE login whose redirect URI is on the IPv6 loopback: the listener binds [::1], the
+// provider's browser comes back to http://[::1]:PORT/callback, and the code is exchanged
+// with that exact URI.
+func TestRedirectURIOnIPv6Loopback(t *testing.T) {
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback on this machine: %v", err)
+	}
+	ln.Close()
+	e := newGrantEnv(t)
+	e.addTenant(store.Tenant{Name: "v6", ClientID: tokenstest.NativeClientID, Grant: oauth.GrantPKCE,
+		RedirectURI: "http://[::1]" + tokenstest.NativeRedirectPath, Scopes: []string{"openid", "offline_access"}}, store.KeepSecret)
+	r := e.mustRun(newGetCmd, "--tenant", "v6", "--json")
+	var doc GetDoc
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || doc.AccessToken == "" || doc.Grant != oauth.GrantPKCE {
+		t.Fatalf("get: %v\n%+v", err, r)
+	}
+	tok := e.p.Requests("/oauth/token")
+	ru, err := url.Parse(tok[len(tok)-1].Form.Get("redirect_uri"))
+	if err != nil || ru.Scheme != "http" || ru.Hostname() != "::1" || ru.Port() == "" || ru.Path != tokenstest.NativeRedirectPath {
+		t.Fatalf("the code was exchanged with redirect_uri %v (%v), want http://[::1]:PORT/callback", ru, err)
+	}
+	if code, page := e.p.LastRedirectPage(); code != 200 || !strings.Contains(page, "tokenbench") {
+		t.Errorf("the browser's visit to %s got HTTP %d: %.200s", ru, code, page)
 	}
 }
 
