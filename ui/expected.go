@@ -187,7 +187,7 @@ func (m *Model) expectResolved(msg expectResolvedMsg) tea.Cmd {
 		x.keys = msg.keys
 	}
 	if msg.err != nil {
-		m.status.fail(errors.New("keys from the command line: "+oneLine(strings.TrimPrefix(msg.err.Error(), "tokens: "))), m.now())
+		m.status.fail(errors.New("keys from the command line: "+oneLine(msg.err.Error())), m.now())
 	}
 	return m.revalidateIssuer(iss)
 }

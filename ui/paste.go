@@ -112,7 +112,7 @@ func (p *pasteScreen) result(st Styles, loc *time.Location, now time.Time) []str
 	}
 	e := p.found
 	if e == nil {
-		return []string{st.Fail.Render("✗ not a token: " + tokens.SafeText(readableReason(p.in.Reason)))}
+		return []string{st.Fail.Render("✗ not a token: " + tokens.SafeText(readableReason(p.in)))}
 	}
 	desc := []string{"✓ " + p.in.Kind.String() + " found"}
 	if e.expl != nil {
@@ -134,13 +134,13 @@ func (p *pasteScreen) result(st Styles, loc *time.Location, now time.Time) []str
 	return append(rows, "", st.Title.Render("enter")+" adds it to the list · "+st.Title.Render("esc")+" goes back")
 }
 
-// readableReason makes an Inspection reason read as a sentence after "not a token:".
-func readableReason(r string) string {
-	r = strings.TrimPrefix(r, "input ")
-	if strings.HasPrefix(r, "is ") || strings.HasPrefix(r, "has ") {
-		return "it " + r
+// readableReason makes an Inspection's reason read as a sentence after "not a token:":
+// text refused as a whole is "it" ("it is empty").
+func readableReason(in tokens.Inspection) string {
+	if p := in.Problem; p != nil && p.Part == "input" {
+		return "it " + p.Reason
 	}
-	return r
+	return in.Reason
 }
 
 // pastePage is the paste screen in the table of screens.

@@ -109,8 +109,13 @@ func (s *tenantsScreen) change(note string, op func(*store.Tenants) error) tea.C
 	return func() tea.Msg {
 		msg := tenantsLoadedMsg{path: ts.Path}
 		if op != nil {
-			if msg.err = op(ts); msg.err == nil {
+			msg.err = op(ts)
+			var left *store.SecretsLeftError
+			switch {
+			case msg.err == nil:
 				msg.note = note
+			case errors.As(msg.err, &left): // done in the config; the keyring waits
+				msg.note, msg.err = "removed tenant "+left.Tenant+" from the config; its keyring entries were not reached ("+left.Cause+") and go with the next change made with the keyring", nil
 			}
 		}
 		cfg, err := ts.Load()
@@ -154,6 +159,7 @@ func (s *tenantsScreen) loaded(msg tenantsLoadedMsg) {
 		if !ok {
 			st = store.SecretStatus{ClientSecret: store.StateUnknown, RefreshToken: store.StateUnknown, TokenSet: store.StateUnknown}
 		}
+		st = st.For(t)
 		if name == sel {
 			s.cursor = len(s.rows)
 		}
@@ -597,8 +603,11 @@ func (s *tenantsScreen) table(st Styles) []string {
 			mark = "★"
 		}
 		secret := string(r.st.ClientSecret)
-		if !r.t.Confidential {
+		switch {
+		case !r.t.Confidential:
 			secret = "public"
+		case r.t.UsesPrivateKey():
+			secret = "key " + string(r.st.PrivateKey)
 		}
 		cells = append(cells, []string{mark + " " + r.t.Name, string(r.t.Kind), r.t.IssuerURL(), r.t.ClientID,
 			orDash(string(r.t.Grant)), secret, string(r.st.TokenSet)})

@@ -415,6 +415,23 @@ func TestTenantsScreenWithoutKeyring(t *testing.T) {
 	}
 }
 
+// Deleting with the keyring gone removes the tenant from the config, as tenants rm does,
+// and says where its keyring entries stand: a note, not an error.
+func TestTenantsScreenDeleteWithoutKeyring(t *testing.T) {
+	h := newTenantsHarness(t)
+	h.open()
+	h.seed("prod", "prod-secret-1")
+	h.ts.Secrets = &store.Secrets{Keyring: unavailableKeyring{}}
+	h.storeDone(h.m.tenantsScreen.open())
+	h.key("x")
+	h.storeDone(h.key("y"))
+	if c, err := h.ts.Load(); err != nil || len(c.Names()) != 0 {
+		t.Fatalf("after delete without a keyring: %v, %v; want no tenants", c.Names(), err)
+	}
+	h.want("removed tenant prod from the config", "keyring entries were not reached")
+	h.wantNot("✗")
+}
+
 func TestTenantsScreenFitsTheWindow(t *testing.T) {
 	h := newTenantsHarness(t)
 	h.open()
