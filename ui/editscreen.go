@@ -6,7 +6,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tokenbench/tokenbench/tokens"
 )
@@ -68,12 +67,9 @@ func (s *editScreen) view(st Styles) string {
 		label = tokens.SafeText(s.e.label)
 	}
 	rows := []string{
-		ansi.Truncate(st.Section.Render("Edit claims of "+label)+st.Muted.Render(" · ctrl+s re-signs with the session key · esc cancels · set $EDITOR to use your editor"), s.width, "…"),
+		st.Section.Render("Edit claims of "+label) + st.Muted.Render(" · ctrl+s re-signs with the session key · esc cancels · set $EDITOR to use your editor"),
 		"",
 	}
 	rows = append(rows, strings.Split(s.ta.View(), "\n")...)
-	for len(rows) < s.height {
-		rows = append(rows, "")
-	}
-	return strings.Join(rows[:max(s.height, 0)], "\n")
+	return fitRows(rows, s.width, s.height)
 }

@@ -442,31 +442,35 @@ func policyText(p tokens.Policy) string {
 	return tokens.SafeText(strings.Join(parts, " · "))
 }
 
-// keysKey is what the keys row depends on.
-type keysKey struct {
-	keys              *tokens.KeySet
-	fetching, failure string
-	spinner           string
-}
-
-// keysLine says which keys check the token: their source, a fetch in flight (with the
-// spinner), or why the last fetch failed.
-func keysLine(e *entry, st Styles, f frame) string {
-	v := e.val
+// keys adds where the keys that check the token come from: their source, a fetch in
+// flight (behind the live spinner), or why the last fetch failed — wrapped in full: a
+// failure's cause comes after a long URL.
+func (b *rowBuilder) keys(e *entry) {
+	st, v := b.st, e.val
 	switch {
 	case v.fetching != "":
-		return st.Title.Render(f.spinner) + " fetching " + v.fetching + "…"
+		// The spinner is the one live part: the first row is drawn with it each frame,
+		// the text around it is wrapped once.
+		lines := wrapLines("fetching "+v.fetching+"…", b.w-5)
+		first := lines[0]
+		b.addDyn(func(f frame) any { return f.spinner }, func(f frame) string {
+			return "  " + st.Title.Render(f.spinner) + " " + first
+		})
+		for _, l := range lines[1:] {
+			b.rows = append(b.rows, row{text: "     " + l})
+		}
 	case v.fetchErr != "":
-		return st.Fail.Render("✗ " + tokens.SafeText(v.fetchErr))
+		b.addHanging("  "+st.Fail.Render("✗ "+tokens.SafeText(v.fetchErr)), 4)
 	case v.keys == nil || len(v.keys.Keys) == 0:
-		return st.Muted.Render("keys: none — the signature is not checked until you choose a source")
+		b.add("  " + st.Muted.Render("keys: none — the signature is not checked until you choose a source"))
+	default:
+		s := fmt.Sprintf("keys: %d from %s", len(v.keys.Keys), tokens.SafeText(v.keys.Keys[0].Source))
+		if n := len(v.keys.Skipped); n > 0 {
+			s += fmt.Sprintf(" (%d skipped)", n)
+		}
+		if v.keys.Warning != "" {
+			s += " · " + st.Warn.Render(tokens.SafeText(v.keys.Warning))
+		}
+		b.addHanging("  "+s, 4)
 	}
-	s := fmt.Sprintf("keys: %d from %s", len(v.keys.Keys), tokens.SafeText(v.keys.Keys[0].Source))
-	if n := len(v.keys.Skipped); n > 0 {
-		s += fmt.Sprintf(" (%d skipped)", n)
-	}
-	if v.keys.Warning != "" {
-		return s + " · " + st.Warn.Render(tokens.SafeText(v.keys.Warning))
-	}
-	return s
 }

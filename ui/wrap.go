@@ -1,0 +1,54 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Prose a user must read — verdicts, reasons, hints, errors — is wrapped to the width in
+// full, never cut with "…": the end of a sentence is often the part that matters ("…
+// expected https://api.shop.test/", "press a to set your API"). Only lists and tables
+// whose rows are labels (the token list, the tenants table) are cut to fit.
+
+// wrapBreaks are where prose may break besides spaces and hyphens: none, so that a URL
+// moves whole to the next row; one longer than a row is broken where it must be.
+const wrapBreaks = ""
+
+// wrapRow wraps a styled row to width cells in full, keeping its styles on every row:
+// the first row as it starts, the others after indent blanks. A row that fits is
+// returned as it is.
+func wrapRow(s string, width, indent int) []string {
+	if ansi.StringWidth(s) <= width || width < 1 {
+		return []string{s}
+	}
+	indent = min(max(indent, 0), width/2) // leave the text room on narrow screens
+	lines := strings.Split(lipgloss.Wrap(s, max(width-indent, 1), wrapBreaks), "\n")
+	pad := strings.Repeat(" ", indent)
+	for i := 1; i < len(lines); i++ {
+		lines[i] = pad + strings.TrimLeft(lines[i], " ")
+	}
+	return lines
+}
+
+// leadingBlanks is how many blanks a styled row starts with: its continuation rows line
+// up under its text.
+func leadingBlanks(s string) int {
+	plain := ansi.Strip(s)
+	return len(plain) - len(strings.TrimLeft(plain, " "))
+}
+
+// fitRows is a full-width screen's body: every row wrapped to width in full (its
+// continuation rows under its own text), then exactly height rows — padded, or cut at
+// the foot when the screen is too short for all of them.
+func fitRows(rows []string, width, height int) string {
+	out := make([]string, 0, max(height, len(rows)))
+	for _, r := range rows {
+		out = append(out, wrapRow(r, width, leadingBlanks(r))...)
+	}
+	for len(out) < height {
+		out = append(out, "")
+	}
+	return strings.Join(out[:max(height, 0)], "\n")
+}
