@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"io"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -12,22 +13,44 @@ import (
 // expected https://api.shop.test/", "press a to set your API"). Only lists and tables
 // whose rows are labels (the token list, the tenants table) are cut to fit.
 
-// wrapBreaks are where prose may break besides spaces and hyphens: none, so that a URL
-// moves whole to the next row; one longer than a row is broken where it must be.
-const wrapBreaks = ""
-
 // wrapRow wraps a styled row to width cells in full, keeping its styles on every row:
-// the first row as it starts, the others after indent blanks. A row that fits is
-// returned as it is.
+// the first row as it starts, the others after indent blanks. It breaks at spaces and
+// hyphens; a word longer than a row (a URL, a path) is broken after a slash where it can,
+// else where it must. A row that fits is returned as it is.
 func wrapRow(s string, width, indent int) []string {
 	if ansi.StringWidth(s) <= width || width < 1 {
 		return []string{s}
 	}
 	indent = min(max(indent, 0), width/2) // leave the text room on narrow screens
-	lines := strings.Split(lipgloss.Wrap(s, max(width-indent, 1), wrapBreaks), "\n")
+	w := max(width-indent, 1)
+	var lines []string
+	for _, l := range strings.Split(ansi.Wordwrap(s, w, ""), "\n") {
+		if ansi.StringWidth(l) > w {
+			l = ansi.Wrap(l, w, "/")
+		}
+		for _, part := range strings.Split(l, "\n") {
+			if ansi.StringWidth(part) > w {
+				// Wordwrap and Wrap let a row end one cell over the limit with a hyphen:
+				// one cell less makes room for it.
+				part = ansi.Wrap(part, max(w-1, 1), "/")
+			}
+			for _, p := range strings.Split(part, "\n") {
+				if ansi.StringWidth(p) > w {
+					p = ansi.Hardwrap(p, w, true)
+				}
+				lines = append(lines, strings.Split(p, "\n")...)
+			}
+		}
+	}
+	// Each row is styled on its own: the styles open on one row are opened again on the next.
+	var buf strings.Builder
+	ww := lipgloss.NewWrapWriter(&buf)
+	_, _ = io.WriteString(ww, strings.Join(lines, "\n"))
+	_ = ww.Close()
+	lines = strings.Split(buf.String(), "\n")
 	pad := strings.Repeat(" ", indent)
 	for i := 1; i < len(lines); i++ {
-		lines[i] = pad + strings.TrimLeft(lines[i], " ")
+		lines[i] = pad + lines[i]
 	}
 	return lines
 }
