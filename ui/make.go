@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/tokenbench/tokenbench/tokens"
@@ -204,10 +205,26 @@ func sessionKeySet(k *tokens.SigningKey) *tokens.KeySet {
 	}}}
 }
 
-// shortKid shortens a thumbprint kid for labels; the token view shows it whole.
+// mintedOrigin labels a token tokenbench minted — by `tokenbench mint` or re-signed here,
+// as its header says (tokens.MintedHeader) — "minted locally · key KID"; "" for others.
+func (e *entry) mintedOrigin() string {
+	if e.in.Parsed == nil || e.example {
+		return ""
+	}
+	kid, ok := e.in.Parsed.MintedLocally()
+	if !ok {
+		return ""
+	}
+	if kid == "" {
+		return "minted locally"
+	}
+	return "minted locally · key " + shortKid(tokens.SafeText(kid))
+}
+
+// shortKid shortens a long kid (a thumbprint) for labels; the token view shows it whole.
 func shortKid(kid string) string {
-	if len(kid) > 8 {
-		return kid[:8]
+	if ansi.StringWidth(kid) > 12 {
+		return ansi.Truncate(kid, 8, "")
 	}
 	return kid
 }
