@@ -51,6 +51,8 @@ type (
 		arg     string // the file or URL typed for L, empty for a fetch
 		err     error
 		quiet   bool // fetched without a key press: success is shown in the view only
+		// signer is the private key or secret the keys came from, which e may re-sign with.
+		signer *signer
 	}
 )
 
@@ -260,8 +262,16 @@ func (m *Model) loadJWKS(e *entry, arg string) tea.Cmd {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
 		defer cancel()
-		keys, err := load(ctx, arg)
-		return keysLoadedMsg{e: e, keys: keys, what: "keys from " + arg, arg: arg, err: err}
+		set, err := load(ctx, arg)
+		msg := keysLoadedMsg{e: e, keys: set, what: "keys from " + arg, arg: arg, err: err}
+		if err == nil && !isURL(arg) {
+			// A private key file checks tokens with its public half and signs with the
+			// private one: e offers it for re-signing.
+			if k, err := keys.LoadSigningKey(arg); err == nil {
+				msg.signer = &signer{k, "key file " + arg}
+			}
+		}
+		return msg
 	})
 }
 
@@ -278,12 +288,20 @@ func (m *Model) loadKeyText(msg loadKeyTextMsg) tea.Cmd {
 			Origin: tokens.OriginSecretFile,
 			Source: pastedSecretSource,
 		}}}
-		return func() tea.Msg { return keysLoadedMsg{e: e, keys: set, what: "an HMAC secret (memory only)"} }
+		// The secret that checks a test token can also re-sign it (e).
+		sig := &signer{&tokens.SigningKey{Key: []byte(msg.text)}, pastedSecretSource}
+		return func() tea.Msg {
+			return keysLoadedMsg{e: e, keys: set, what: "an HMAC secret (memory only)", signer: sig}
+		}
 	}
 	text := msg.text
 	return func() tea.Msg {
 		keys, err := tokens.ParseVerificationKeys([]byte(text), "pasted keys")
-		return keysLoadedMsg{e: e, keys: keys, what: "pasted keys", err: err}
+		msg := keysLoadedMsg{e: e, keys: keys, what: "pasted keys", err: err}
+		if k, err := tokens.ParseSigningKey([]byte(text)); err == nil && keys != nil {
+			msg.signer = &signer{k, "pasted private key (memory only)"}
+		}
+		return msg
 	}
 }
 
@@ -303,7 +321,15 @@ func (m *Model) keysLoaded(msg keysLoadedMsg) tea.Cmd {
 		return nil
 	}
 	e.val.fetchErr = ""
+	signs := ""
+	if msg.signer != nil {
+		m.maker.give(*msg.signer)
+		signs = " · e can re-sign with it"
+	}
 	if e.example { // the example is checked with its own key only
+		if signs != "" {
+			m.status.set("loaded "+msg.what+signs, m.now())
+		}
 		return nil
 	}
 	x := m.expectFor(e)
@@ -324,7 +350,7 @@ func (m *Model) keysLoaded(msg keysLoadedMsg) tea.Cmd {
 		} else if iss != "" {
 			scope = "every token from " + tokens.SafeText(iss)
 		}
-		m.status.set(fmt.Sprintf("loaded %d key(s): %s — for %s", len(msg.keys.Keys), msg.what, scope), m.now())
+		m.status.set(fmt.Sprintf("loaded %d key(s): %s — for %s%s", len(msg.keys.Keys), msg.what, scope, signs), m.now())
 	}
 	return m.revalidateIssuer(iss)
 }
