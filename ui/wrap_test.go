@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tokenbench/tokenbench/store"
+	"github.com/tokenbench/tokenbench/tokens"
 )
 
 // wantFits fails unless the screen is exactly w×h cells: no row wider than the terminal
@@ -156,4 +157,18 @@ func bodyText(inView string) string {
 		parts = append(parts, l)
 	}
 	return strings.Join(strings.Fields(strings.Join(parts, " ")), " ")
+}
+
+// The diff screen shows a changed value whole at 80 columns, wrapped under its column.
+func TestDiffValuesAreNotCutAt80Columns(t *testing.T) {
+	long := "https://orders.internal.shop.example/api/v2/" + strings.Repeat("segment/", 20)
+	hs := newHarness(t, Options{Token: shopToken(t, `"aud":"https://api.shop.test/"`)}, 80, 24)
+	hs.send(addTokenMsg{in: tokens.Inspect(shopToken(t, `"aud":"`+long+`"`))})
+	hs.keys("m", "up", "m", "d")
+	screen := hs.screen()
+	wantFits(t, screen, 80, 24)
+	wantWhole(t, bodyText(screen), `~ aud "https://api.shop.test/" → "`+long+`"`)
+	if strings.Contains(screen, "…") {
+		t.Fatalf("the diff is cut:\n%s", screen)
+	}
 }
