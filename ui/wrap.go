@@ -23,8 +23,20 @@ func wrapRow(s string, width, indent int) []string {
 	}
 	indent = min(max(indent, 0), width/2) // leave the text room on narrow screens
 	w := max(width-indent, 1)
+	// Wordwrap breaks after every hyphen; a date or a host name (2026-12-03, dev-abc) reads
+	// better moved whole to the next row. The hyphens are held as a character the row does
+	// not use while the row is broken at spaces, and put back before a word longer than a
+	// row is broken (where a hyphen is a fine place).
+	held := s
+	hold := holdRune(s)
+	if hold != "" {
+		held = strings.ReplaceAll(s, "-", hold)
+	}
 	var lines []string
-	for _, l := range strings.Split(ansi.Wordwrap(s, w, ""), "\n") {
+	for _, l := range strings.Split(ansi.Wordwrap(held, w, ""), "\n") {
+		if hold != "" {
+			l = strings.ReplaceAll(l, hold, "-")
+		}
 		if ansi.StringWidth(l) > w {
 			l = ansi.Wrap(l, w, "/")
 		}
@@ -53,6 +65,17 @@ func wrapRow(s string, width, indent int) []string {
 		lines[i] = pad + lines[i]
 	}
 	return lines
+}
+
+// holdRune is a one-cell character s does not contain, to hold its hyphens in while it is
+// wrapped, or "" when it contains every candidate.
+func holdRune(s string) string {
+	for _, r := range []string{"¬", "¤", "¦", "§"} {
+		if !strings.Contains(s, r) {
+			return r
+		}
+	}
+	return ""
 }
 
 // leadingBlanks is how many blanks a styled row starts with: its continuation rows line

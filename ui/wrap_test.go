@@ -172,3 +172,18 @@ func TestDiffValuesAreNotCutAt80Columns(t *testing.T) {
 		t.Fatalf("the diff is cut:\n%s", screen)
 	}
 }
+
+// A hyphenated word that fits a row — a date, a host name — moves to the next row whole;
+// one longer than a row is broken, after a slash or a hyphen where it can be.
+func TestWrapRowKeepsHyphenatedWordsWhole(t *testing.T) {
+	lines := wrapRow("✗ invalid: exp — expired 2h ago (2026-11-24T23:00:00Z), beyond the 1m0s leeway", 40, 2)
+	if got := ansi.Strip(lines[1]); !strings.HasPrefix(got, "  (2026-11-24T23:00:00Z),") {
+		t.Errorf("the date was broken: %q", lines)
+	}
+	long := "see https://dev-abc.us.auth0.com/.well-known/openid-configuration-with-a-long-tail/and/more"
+	for i, l := range wrapRow(long, 30, 0) {
+		if ansi.StringWidth(l) > 30 {
+			t.Errorf("row %d is wider than 30: %q", i, l)
+		}
+	}
+}
