@@ -148,7 +148,7 @@ func (s *editScreen) view(st Styles) string {
 		}
 		rows = append(rows, "", st.Muted.Render("↑/↓ choose · enter signs · esc cancels, leaving the tokens as they are"),
 			st.Muted.Render("The new token is checked against the key it was signed with. "+
-				"K makes a new session key; L loads a private key file, or takes a pasted private key or HMAC secret, to sign with."))
+				"On the main screen, K makes a new session key, and L loads a private key file, or takes a pasted private key or HMAC secret, to sign with."))
 		return fitRows(rows, s.width, s.height)
 	}
 	rows = append(rows, strings.Split(s.ta.View(), "\n")...)
