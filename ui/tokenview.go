@@ -283,7 +283,15 @@ func wrapLines(text string, width int) []string {
 	if ansi.StringWidth(text) <= width || width < 1 {
 		return []string{text}
 	}
-	return strings.Split(ansi.Wrap(text, width, "/"), "\n")
+	var out []string
+	for _, l := range strings.Split(ansi.Wrap(text, width, "/"), "\n") {
+		if ansi.StringWidth(l) > width {
+			// Wrap lets a row end one cell over the limit with a hyphen (see wrapRow).
+			l = ansi.Hardwrap(ansi.Wrap(l, max(width-1, 1), "/"), width, true)
+		}
+		out = append(out, strings.Split(l, "\n")...)
+	}
+	return out
 }
 
 // addDyn adds a live row. key says what the row depends on (the second on the clock, a

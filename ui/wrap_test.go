@@ -196,3 +196,15 @@ func TestWrapRowKeepsHyphenatedWordsWhole(t *testing.T) {
 		}
 	}
 }
+
+// A value whose slash or hyphen falls just past the row's end is wrapped within the
+// width, not one cell over it (ansi.Wrap lets a breaking character hang there).
+func TestWrapLinesStayWithinTheWidth(t *testing.T) {
+	for w := 10; w < 60; w++ {
+		for i, l := range wrapLines("https://dev-abc.us.auth0.com/ "+strings.Repeat("a", w)+"/ https://"+strings.Repeat("c", w-8)+"/", w) {
+			if ansi.StringWidth(l) > w {
+				t.Fatalf("width %d: row %d is %d cells: %q", w, i, ansi.StringWidth(l), l)
+			}
+		}
+	}
+}
