@@ -312,6 +312,40 @@ func (b *rowBuilder) addDyn(key func(f frame) any, render func(f frame) string) 
 	}})
 }
 
+// relativeWidth is room enough for a relative time ("31d 19h ago", "in 23h 59m 59s").
+const relativeWidth = 16
+
+// addTime adds a time after head (indent cells wide): absolute, wrapped in full (with a
+// local zone it is two times), and relative, live. The relative time shares the last row
+// when there is room for it, else it has a row of its own: a live row is never wrapped,
+// so it must fit as it is.
+func (b *rowBuilder) addTime(head string, indent int, at time.Time) {
+	st, pad := b.st, strings.Repeat(" ", indent)
+	abs := wrapRow(tokens.FormatTime(at, b.loc), max(b.w-indent, 1), 0)
+	last := abs[len(abs)-1]
+	shared := ansi.StringWidth(last)+3+relativeWidth <= b.w-indent
+	if shared {
+		abs = abs[:len(abs)-1]
+	}
+	for i, a := range abs {
+		if i == 0 {
+			b.rows = append(b.rows, row{text: head + a})
+		} else {
+			b.rows = append(b.rows, row{text: pad + a})
+		}
+	}
+	if len(abs) > 0 {
+		head = pad
+	}
+	if shared {
+		b.addDyn(bySecond, func(f frame) string {
+			return head + last + " · " + st.Live.Title.Render(tokens.Relative(at, f.now))
+		})
+		return
+	}
+	b.addDyn(bySecond, func(f frame) string { return head + st.Live.Title.Render(tokens.Relative(at, f.now)) })
+}
+
 // bySecond keys a row on the second shown on the clock.
 func bySecond(f frame) any { return f.now.Unix() }
 
@@ -424,11 +458,7 @@ func (b *rowBuilder) section(title string, fields []tokens.Field, explain bool) 
 		b.addWrapped(head, indentW, f.Display(), st.Value)
 		switch {
 		case f.Time != nil:
-			at := *f.Time
-			abs := tokens.FormatTime(at, b.loc)
-			b.addDyn(bySecond, func(f frame) string {
-				return indent + abs + " · " + st.Live.Title.Render(tokens.Relative(at, f.now))
-			})
+			b.addTime(indent, indentW, *f.Time)
 		case f.TimeProblem != "":
 			b.addWrapped(indent, indentW, tokens.SafeText(f.Name+" "+f.TimeProblem), st.Warn)
 		}

@@ -208,3 +208,23 @@ func TestWrapLinesStayWithinTheWidth(t *testing.T) {
 		}
 	}
 }
+
+// In a local zone a time is two times; at 80 columns, beside a long claim name, both stay
+// whole, and the live relative time has a row of its own when the row has no room for it.
+func TestTimesAreNotCutAt80Columns(t *testing.T) {
+	cet := time.FixedZone("CET", 3600)
+	tok := shopToken(t, `"aud":"https://api.shop.test/","https://shop.example/login_time":1795560000`)
+	hs := newHarness(t, Options{Token: tok, Location: cet}, 80, 24)
+	text := bodyText(hs.inView())
+	wantWhole(t, text,
+		"exp 2026-11-25 02:00:00 UTC (2026-11-25 03:00:00 CET) · in 1h",
+		"iat 1795568400 2026-11-25 01:00:00 UTC (2026-11-25 02:00:00 CET) · now")
+	if strings.Contains(hs.inView(), "CET…") || strings.Contains(hs.inView(), "(2026-11-25 0…") {
+		t.Fatalf("a time is cut:\n%s", hs.inView())
+	}
+	for _, l := range strings.Split(hs.inView(), "\n") {
+		if ansi.StringWidth(l) > 80 {
+			t.Fatalf("a row is wider than the screen: %q", l)
+		}
+	}
+}
