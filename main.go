@@ -61,7 +61,7 @@ stderr, exit 0 ok, 1 invalid, 2 usage or I/O.`,
 		},
 	}
 	root.Flags().StringVar(&file, "file", "", "open the token in `PATH`")
-	root.Flags().StringVar(&signKey, "sign-key", "", "re-sign edited tokens (e) with the private key in `PATH` instead of a session key")
+	root.Flags().StringVar(&signKey, "sign-key", "", "re-sign edited tokens (e) with the private key in `PATH` (e asks which key when K made a session key too)")
 	expect.Register(root.Flags())
 	root.AddCommand(
 		cli.NewDecodeCmd(),

@@ -202,7 +202,29 @@ type Header struct {
 }
 
 // droppedHeaders are the template header members a minted token never copies.
-var droppedHeaders = []string{"alg", "kid", "typ", "jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256", "crit", "b64", "zip", "enc", "cty"}
+var droppedHeaders = []string{"alg", "kid", "typ", "jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256", "crit", "b64", "zip", "enc", "cty", MintedHeader}
+
+// MintedHeader is the protected header member every token and DPoP proof tokenbench signs
+// carries, with the value MintedValue, so that a minted token is never mistaken for a
+// provider's: anyone who decodes it (jwt.io included) reads that it was minted locally
+// for tests. It holds no secret. It is not listed in crit: a verifier ignores header
+// members it does not know (RFC 7515 §4), so the token is checked as it would be without
+// it, RFC 9068's profile included.
+const MintedHeader = "tokenbench"
+
+// MintedValue is the value of MintedHeader.
+const MintedValue = "minted locally for tests"
+
+// MintedLocally reports whether t says in its protected header that tokenbench minted it,
+// and the kid it names ("" when none). It is the token's own word, signed with it: it says
+// what the token is, not that any key is trusted.
+func (t *Token) MintedLocally() (kid string, ok bool) {
+	if v, _ := t.Header.String(MintedHeader); v != MintedValue {
+		return "", false
+	}
+	kid, _ = t.Header.String("kid")
+	return kid, true
+}
 
 // CheckProfile refuses a claims set and typ that break profile for a token being minted.
 // For ProfileRFC9068 the typ must be at+jwt and iss, exp, aud, sub, client_id, iat and jti
@@ -226,7 +248,8 @@ func CheckProfile(claims Object, typ string, profile Profile) error {
 	return nil
 }
 
-// Sign signs claims with key as a compact JWS. The algorithm must fit the key (RSA for
+// Sign signs claims with key as a compact JWS, marked as minted locally (MintedHeader).
+// The algorithm must fit the key (RSA for
 // RS*/PS*, the matching curve for ES*, Ed25519 for EdDSA, a long enough secret for HS*);
 // "none" and unknown algorithms are refused with a *MintError. Duplicate claim names are
 // refused. The signature is made by go-jose.
@@ -248,6 +271,7 @@ func Sign(key *SigningKey, h Header, claims Object) (string, error) {
 		typ = "JWT"
 	}
 	opts.WithType(jose.ContentType(typ))
+	opts.WithHeader(MintedHeader, MintedValue)
 	kid := h.KeyID
 	if kid == "" {
 		kid = key.KeyID
@@ -323,6 +347,7 @@ func MintDPoPProof(key *SigningKey, req DPoPProofRequest) (string, error) {
 	opts := &jose.SignerOptions{}
 	opts.WithType("dpop+jwt")
 	opts.WithHeader("jwk", pub)
+	opts.WithHeader(MintedHeader, MintedValue)
 	return signWith(key, alg, opts, claims.JSON())
 }
 

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -325,5 +326,46 @@ func TestMintedRFC9068TokenPassesTheProfile(t *testing.T) {
 	rep := Validate(raw, Policy{Profile: ProfileRFC9068, Issuer: "v", Audiences: []string{"v"}, Now: func() time.Time { return now }}, keys)
 	if !rep.Valid() {
 		t.Errorf("%s", rep)
+	}
+}
+
+// Every token Sign makes says it was minted locally, once, even when its template (a
+// minted token given to --like) said so already; a token that does not say it exactly is
+// not taken for one.
+func TestSignMarksTokensAsMintedLocally(t *testing.T) {
+	k := mintTestKeys()
+	template := Object{{MintedHeader, json.RawMessage(`"something else"`)}, {"x-env", json.RawMessage(`"dev"`)}}
+	raw, err := Sign(&SigningKey{Key: k.ed, KeyID: "e1"}, Header{Extra: template}, Object{{"sub", json.RawMessage(`"a"`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kid, ok := tok.MintedLocally(); !ok || kid != "e1" {
+		t.Errorf("MintedLocally() = %q, %v; want e1, true (header %s)", kid, ok, tok.HeaderJSON)
+	}
+	if n := strings.Count(string(tok.HeaderJSON), `"`+MintedHeader+`"`); n != 1 {
+		t.Errorf("the header names %s %d times: %s", MintedHeader, n, tok.HeaderJSON)
+	}
+	e := Explain(tok)
+	found := false
+	for _, f := range e.Header {
+		found = found || f.Name == MintedHeader && f.Category == CatHeader && strings.Contains(f.Explanation, "minted locally")
+	}
+	if !found {
+		t.Errorf("the marker is not explained: %+v", e.Header)
+	}
+
+	for _, header := range []string{`{"alg":"EdDSA","kid":"e1"}`, `{"alg":"EdDSA","tokenbench":"minted"}`, `{"alg":"EdDSA","tokenbench":true}`} {
+		b64 := base64.RawURLEncoding.EncodeToString
+		tok, err := Parse(b64([]byte(header)) + "." + b64([]byte(`{"sub":"a"}`)) + "." + b64([]byte("sig")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := tok.MintedLocally(); ok {
+			t.Errorf("%s is taken for a minted token", header)
+		}
 	}
 }

@@ -15,15 +15,17 @@ import (
 // diffScreen compares the header and claims of two marked tokens: what was added, removed
 // or changed, times as the change ("exp +55m"); the equal members are counted, not listed.
 type diffScreen struct {
-	a, b   *entry
-	diffs  []tokens.Difference
-	top    int
-	width  int
-	height int
+	a, b  *entry
+	diffs []tokens.Difference
+	// top is the first row of the differences shown; lastTop is the last it can be, as
+	// the latest frame laid them out (wrapped in full, at the width).
+	top, lastTop int
+	width        int
+	height       int
 }
 
 func (d *diffScreen) open(a, b *entry, diffs []tokens.Difference) {
-	d.a, d.b, d.diffs, d.top = a, b, diffs, 0
+	d.a, d.b, d.diffs, d.top, d.lastTop = a, b, diffs, 0, len(diffs) // until a frame lays them out
 }
 
 func (d *diffScreen) setSize(w, h int) { d.width, d.height = w, h }
@@ -36,7 +38,7 @@ func (d *diffScreen) update(k KeyMap, msg tea.Msg) tea.Cmd {
 		case key.Matches(msg, k.Prev):
 			d.top = max(d.top-1, 0)
 		case key.Matches(msg, k.Next):
-			d.top = min(d.top+1, max(len(d.diffs)-1, 0))
+			d.top = min(d.top+1, d.lastTop)
 		}
 	}
 	return nil
@@ -45,7 +47,7 @@ func (d *diffScreen) update(k KeyMap, msg tea.Msg) tea.Cmd {
 // view renders the screen: exactly height rows, every value through the safety filter.
 func (d *diffScreen) view(st Styles) string {
 	rows := []string{
-		ansi.Truncate(st.Section.Render("Diff")+st.Muted.Render(" · A "+tokens.SafeText(d.a.label)+" → B "+tokens.SafeText(d.b.label)), d.width, "…"),
+		st.Section.Render("Diff") + st.Muted.Render(" · A "+tokens.SafeText(d.a.label)+" → B "+tokens.SafeText(d.b.label)),
 		"",
 	}
 	same, width := 0, 0
@@ -85,21 +87,20 @@ func (d *diffScreen) view(st Styles) string {
 				text = st.Warn.Render(x.Name+" "+sign+tokens.HumanDuration(*x.Delta)) + "  " + text
 			}
 		}
-		body = append(body, ansi.Truncate("  "+mark+" "+st.ClaimName.Render(name)+"  "+text, d.width, "…"))
+		// Values are wrapped in full under the value column, never cut.
+		body = append(body, wrapRow("  "+mark+" "+st.ClaimName.Render(name)+"  "+text, d.width, 4+width+2)...)
 	}
 	if len(body) == 0 {
 		body = append(body, st.Muted.Render("no differences in header or claims"))
 	}
-	rows = append(rows, body[min(d.top, len(body)-1):]...)
+	d.lastTop = len(body) - 1
+	rows = append(rows, body[min(d.top, d.lastTop):]...)
 	rows = append(rows, "", st.Muted.Render(strconv.Itoa(same)+" members equal"))
-	for len(rows) < d.height {
-		rows = append(rows, "")
-	}
-	return strings.Join(rows[:max(d.height, 0)], "\n")
+	return fitRows(rows, d.width, d.height)
 }
 
 func diffText(raw []byte) string {
-	return ansi.Truncate(tokens.SafeText(string(raw)), 120, "…")
+	return tokens.SafeText(string(raw))
 }
 
 // diffPage is the diff of two marked tokens in the table of screens.

@@ -10,7 +10,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tokenbench/tokenbench/store"
 	"github.com/tokenbench/tokenbench/tokens"
@@ -283,14 +282,7 @@ func (s *expectedScreen) view(st Styles) string {
 	if s.form != nil {
 		rows = append(rows, strings.Split(s.form.View(), "\n")...)
 	}
-	for len(rows) < s.height {
-		rows = append(rows, "")
-	}
-	rows = rows[:max(s.height, 0)]
-	for i, r := range rows {
-		rows[i] = ansi.Truncate(r, s.width, "…")
-	}
-	return strings.Join(rows, "\n")
+	return fitRows(rows, s.width, s.height)
 }
 
 // expectSet stores the form's answers for the issuer and validates its tokens again.

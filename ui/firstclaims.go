@@ -55,11 +55,7 @@ func (b *rowBuilder) expRow(head string, raw json.RawMessage) {
 		b.addWrapped(head, firstNameWidth, tokens.Field{Value: raw}.Display()+" (not a time)", b.st.Warn)
 		return
 	}
-	at := time.Unix(int64(secs), 0)
-	abs, st := tokens.FormatTime(at, b.loc), b.st
-	b.addDyn(bySecond, func(f frame) string {
-		return head + abs + " · " + st.Live.Title.Render(tokens.Relative(at, f.now))
-	})
+	b.addTime(head, firstNameWidth, time.Unix(int64(secs), 0))
 }
 
 // firstValues is what a first claim shows, safe for the terminal: each audience apart,

@@ -11,7 +11,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/cli/browser"
 	"rsc.io/qr"
@@ -372,22 +371,12 @@ func (s *getScreen) view(st Styles, now time.Time, spin string, dark bool) strin
 		}
 		rows = append(rows, "", "grant: "+st.Action.Render(string(s.grant))+st.Muted.Render("  (tab: other grant, enter: start)"))
 		if s.lastErr != nil {
-			rows = append(rows, "")
-			// The reason is wrapped, not cut: its useful end ("could not be reached: check
-			// the tenant's issuer") often comes after a long URL.
-			reason := lipgloss.Wrap("✗ "+tokens.SafeText(oneLine(s.lastErr.Error())), max(s.width, 20), " /")
-			for _, l := range strings.Split(reason, "\n") {
-				rows = append(rows, st.Fail.Render(l))
-			}
+			// The reason is wrapped, not cut (fitRows): its useful end ("could not be
+			// reached: check the tenant's issuer") often comes after a long URL.
+			rows = append(rows, "", st.Fail.Render("✗ "+tokens.SafeText(oneLine(s.lastErr.Error()))))
 		}
 	}
-	for i, r := range rows {
-		rows[i] = ansi.Truncate(r, s.width, "…")
-	}
-	for len(rows) < s.height {
-		rows = append(rows, "")
-	}
-	return strings.Join(rows[:max(s.height, 0)], "\n")
+	return fitRows(rows, s.width, s.height)
 }
 
 func (s *getScreen) runView(st Styles, now time.Time, spin string, dark bool) []string {
@@ -412,7 +401,8 @@ func (s *getScreen) runView(st Styles, now time.Time, spin string, dark bool) []
 		}
 		if da.VerificationURIComplete != "" {
 			rows = append(rows, st.Muted.Render("or scan / open "+tokens.SafeText(da.VerificationURIComplete)))
-			if q := qrRows(da.VerificationURIComplete, dark); len(q) > 0 && len(rows)+len(q) <= s.height {
+			// The code is drawn only where it fits whole: a cut or wrapped code scans as nothing.
+			if q := qrRows(da.VerificationURIComplete, dark); len(q) > 0 && len(rows)+len(q) <= s.height && ansi.StringWidth(q[0]) <= s.width {
 				rows = append(rows, q...)
 			}
 		}

@@ -153,3 +153,11 @@ func TestGoldenHS256SecretPasted(t *testing.T) {
 func TestGoldenExpectedContextForm(t *testing.T) {
 	runGolden(t, Options{Token: shopToken(t, otherAPI)}, 80, 24, []string{"Audience(s)"}, tea.KeyPressMsg{Code: 'a', Text: "a"})
 }
+
+// At 80×24 a long verdict — an expired token for another API, checked against an API with
+// a long identifier — wraps in full under the title; the view still fills the screen.
+func TestGoldenLongVerdictAt80x24(t *testing.T) {
+	x := store.Expectation{Audiences: []string{"https://orders.internal.shop.example/api/v2/"}}
+	runGolden(t, Options{Token: shopTokenAt(t, t0.Add(-3*time.Hour), otherAPI), Expect: &x}, 80, 24,
+		[]string{"your API would refuse it"}, pasteKeys(shopJWKS())...)
+}

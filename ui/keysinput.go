@@ -10,7 +10,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tokenbench/tokenbench/tokens"
 )
@@ -53,7 +52,7 @@ func newKeysScreen(st Styles) keysScreen {
 	ti := textinput.New()
 	ti.SetStyles(st.TextInput)
 	ti.Prompt = "keys › "
-	ti.Placeholder = "./jwks.json, https://issuer.example/.well-known/jwks.json, or paste a key or secret"
+	ti.Placeholder = "./jwks.json, an https URL, or paste a key or secret"
 	ti.CharLimit = tokens.MaxBodySize
 	return keysScreen{ti: ti}
 }
@@ -244,14 +243,7 @@ func (s *keysScreen) view(st Styles) string {
 			rows = append(rows, "  "+tokens.SafeText(m))
 		}
 	}
-	for len(rows) < s.height {
-		rows = append(rows, "")
-	}
-	rows = rows[:max(s.height, 0)]
-	for i, r := range rows {
-		rows[i] = ansi.Truncate(r, s.width, "…")
-	}
-	return strings.Join(rows, "\n")
+	return fitRows(rows, s.width, s.height)
 }
 
 // keysPage is the JWKS input in the table of screens.

@@ -64,9 +64,13 @@ func (l *tokenList) insert(e *entry, i int) {
 	l.sel = i
 }
 
-// uniqueLabel describes e as from origin, numbering the origin ("pasted 2 · access") when
-// a token in the list has that label already.
+// uniqueLabel describes e as from origin ("minted locally · key KID" for a token
+// tokenbench minted), numbering the origin ("pasted 2 · access") when a token in the list
+// has that label already.
 func (l *tokenList) uniqueLabel(e *entry, origin string) string {
+	if m := e.mintedOrigin(); m != "" && e.from == nil {
+		origin = m // a token tokenbench minted is named so, however it was opened
+	}
 	taken := map[string]bool{}
 	for _, o := range l.entries {
 		taken[o.label] = true

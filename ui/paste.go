@@ -53,7 +53,7 @@ func (p *pasteScreen) setStyles(st Styles) { p.ta.SetStyles(st.TextArea) }
 func (p *pasteScreen) setSize(w, h int) {
 	p.width, p.height = w, h
 	p.ta.SetWidth(max(w-2, 10))
-	p.ta.SetHeight(min(max(h-9, 3), 12))
+	p.ta.SetHeight(min(max(h-10, 3), 12)) // the heading may wrap to two rows
 }
 
 // update handles keys and pastes: confirm and back become messages for the root model;
@@ -99,10 +99,7 @@ func (p *pasteScreen) view(st Styles, loc *time.Location, now time.Time) string 
 	rows = append(rows, strings.Split(p.ta.View(), "\n")...)
 	rows = append(rows, "")
 	rows = append(rows, p.result(st, loc, now)...)
-	for len(rows) < p.height {
-		rows = append(rows, "")
-	}
-	return strings.Join(rows[:max(p.height, 0)], "\n")
+	return fitRows(rows, p.width, p.height)
 }
 
 // result is what the input is, as far as tokenbench can tell.

@@ -45,13 +45,12 @@ func (b *rowBuilder) validation(e *entry, fetchLabel string) {
 		// Only its issuer can read it: no key the user holds can help.
 		b.addWrapped("  ", 2, opaqueAdvice, st.Value)
 	} else {
-		b.addDyn(func(f frame) any { return keysKey{e.val.keys, e.val.fetching, e.val.fetchErr, f.spinner} },
-			func(f frame) string { return "  " + keysLine(e, st, f) })
+		b.keys(e)
 		if !e.example {
 			if fetchLabel != "" {
-				b.add("  " + st.Title.Render("F") + " " + st.Action.Render(fetchLabel))
+				b.addHanging("  "+st.Title.Render("F")+" "+st.Action.Render(fetchLabel), 4)
 			}
-			b.add("  " + st.Title.Render("L") + " " + st.Action.Render("load keys: a file, a URL, or paste a JWKS, PEM key or HMAC secret"))
+			b.addHanging("  "+st.Title.Render("L")+" "+st.Action.Render("load keys: a file, a URL, or paste a JWKS, PEM key or HMAC secret"), 4)
 		}
 	}
 	if rep == nil {

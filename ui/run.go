@@ -42,8 +42,9 @@ type Options struct {
 	// screens, refresh, userinfo and introspection); nil means the config file at
 	// store.ConfigPath("") and the system keyring. Nothing is read before Init's commands.
 	Tenants *store.Tenants
-	// SignKey is the local key e re-signs edited claims with; nil means a throwaway session
-	// key, made on the first re-sign or by K (which also replaces a given key).
+	// SignKey is a local key e re-signs edited claims with (--sign-key). Without it, a
+	// throwaway session key is made on the first re-sign or by K; with several keys at hand
+	// (this one, the session key, keys loaded with L that can sign), e asks which.
 	SignKey *tokens.SigningKey
 	// Expect is the command line's expected context (verify's policy and key flags): it
 	// applies to every token of its issuer (the tenant's, --issuer, else the opened

@@ -4,7 +4,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tokenbench/tokenbench/tokens"
@@ -50,7 +49,7 @@ func (s *statusBar) rows(width int) []string {
 	if s.isErr {
 		prefix = "✗ "
 	}
-	lines := strings.Split(lipgloss.Wrap(prefix+tokens.SafeText(s.text), max(width, 10), " /"), "\n")
+	lines := wrapRow(prefix+tokens.SafeText(s.text), max(width, 10), len([]rune(prefix)))
 	if len(lines) > maxStatusRows {
 		lines = lines[:maxStatusRows]
 		lines[maxStatusRows-1] = ansi.Truncate(lines[maxStatusRows-1]+" …", width, "…")

@@ -74,8 +74,19 @@ func newTenantsScreen(ts *store.Tenants, st Styles) tenantsScreen {
 func (s *tenantsScreen) setSize(w, h int) {
 	s.width, s.height = w, h
 	if s.form != nil {
-		s.form.WithWidth(max(w-2, 20)).WithHeight(max(h-3, 5))
+		s.form.WithWidth(max(w-2, 20)).WithHeight(s.formHeight())
 	}
+}
+
+// head is the screen's first row, before it is wrapped.
+func (s *tenantsScreen) head(st Styles) string {
+	return st.Section.Render("Tenants") + st.Muted.Render(" · secrets live in the OS keyring, never in "+orDash(s.path))
+}
+
+// formHeight is what the heading (wrapped: a config path can be long), the form's title
+// and its error row leave the form.
+func (s *tenantsScreen) formHeight() int {
+	return max(s.height-len(wrapRow(s.head(Styles{}), s.width, 0))-2, 5)
 }
 
 func (s *tenantsScreen) setStyles(st Styles) {
@@ -340,7 +351,7 @@ func (s *tenantsScreen) newForm() *huh.Form {
 	km.Quit = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
 	return huh.NewForm(huh.NewGroup(fields...)).
 		WithTheme(s.styles.Form).WithKeyMap(km).WithShowHelp(true).
-		WithWidth(max(s.width-2, 20)).WithHeight(max(s.height-3, 5))
+		WithWidth(max(s.width-2, 20)).WithHeight(s.formHeight())
 }
 
 func authOptions() []huh.Option[string] {
@@ -558,7 +569,7 @@ func normalizeDomain(d string) string {
 
 // view renders the screen: exactly height rows.
 func (s *tenantsScreen) view(st Styles) string {
-	rows := []string{st.Section.Render("Tenants") + st.Muted.Render(" · secrets live in the OS keyring, never in "+orDash(s.path))}
+	rows := []string{s.head(st)}
 	switch {
 	case s.openErr != nil:
 		rows = append(rows, "", st.Fail.Render("✗ "+tokens.SafeText(oneLine(s.openErr.Error()))))
@@ -576,14 +587,7 @@ func (s *tenantsScreen) view(st Styles) string {
 		rows = append(rows, "")
 		rows = append(rows, s.table(st)...)
 	}
-	for len(rows) < s.height {
-		rows = append(rows, "")
-	}
-	rows = rows[:max(s.height, 0)]
-	for i, r := range rows {
-		rows[i] = ansi.Truncate(r, s.width, "…")
-	}
-	return strings.Join(rows, "\n")
+	return fitRows(rows, s.width, s.height)
 }
 
 // table is the list of tenants, the confirmation or load error, and the keyring warning.
@@ -625,12 +629,13 @@ func (s *tenantsScreen) table(st Styles) []string {
 			c = tokens.SafeText(c)
 			b.WriteString(c + strings.Repeat(" ", widths[i]-ansi.StringWidth(c)+2))
 		}
-		line := strings.TrimRight(b.String(), " ")
+		// A table row is cut to the width, not wrapped: its columns must stay in line.
+		line := ansi.Truncate(strings.TrimRight(b.String(), " "), s.width, "…")
 		switch {
 		case n == 0:
 			line = st.Muted.Render(line)
 		case n-1 == s.cursor:
-			line = st.Selected.Render(ansi.Truncate(line, s.width, "…"))
+			line = st.Selected.Render(line)
 		}
 		out = append(out, line)
 	}

@@ -54,7 +54,21 @@ type tokenView struct {
 	// body[reportFrom:reportTo] is the report: the rows rebuilt alone when a time check
 	// changes (every second once a token has expired), without styling the claims again.
 	reportFrom, reportTo int
-	vp                   viewport.Model // scroll state of the body
+	// shown is the state of e the verdict and the keys rows were wrapped for: when it
+	// changes, they are wrapped again (sync), since their row count may change.
+	shown shownState
+	vp    viewport.Model // scroll state of the body
+}
+
+// shownState is what the wrapped verdict and keys rows depend on.
+type shownState struct {
+	report            *tokens.Report
+	keys              *tokens.KeySet
+	fetching, failure string
+}
+
+func shownOf(e *entry) shownState {
+	return shownState{e.val.report, e.val.keys, e.val.fetching, e.val.fetchErr}
 }
 
 // viewMode is how the token view shows every token: the model keeps one for the session,
@@ -103,6 +117,7 @@ func (v *tokenView) setMode(m viewMode) {
 func (v *tokenView) build() {
 	b := rowBuilder{st: v.st, w: max(v.width, 1), loc: v.loc, mode: v.mode}
 	if v.e != nil {
+		v.shown = shownOf(v.e)
 		b.summary(v.e)
 		v.summary = b.take()
 		if v.mode.rawJSON {
@@ -133,6 +148,8 @@ func (v *tokenView) rebuildReport() {
 	if v.e == nil || v.reportTo == 0 {
 		return
 	}
+	// The summary's verdict follows the report in sync, which compares v.shown.report.
+	v.shown.keys, v.shown.fetching, v.shown.failure = v.e.val.keys, v.e.val.fetching, v.e.val.fetchErr
 	b := rowBuilder{st: v.st, w: max(v.width, 1), loc: v.loc, mode: v.mode}
 	b.validation(v.e, v.fetchLabel)
 	rows := b.take()
@@ -167,9 +184,33 @@ func (v *tokenView) scroll(k KeyMap, msg tea.KeyPressMsg, focused bool) bool {
 	return true
 }
 
+// sync wraps the verdict and the report's keys rows again when the report, the keys or
+// a fetch changed since they were built: wrapped in full, they may take more or fewer
+// rows, and the body's window is what the summary leaves.
+func (v *tokenView) sync() {
+	if v.e == nil || v.width == 0 {
+		return
+	}
+	now := shownOf(v.e)
+	if now == v.shown {
+		return
+	}
+	if now.report != v.shown.report {
+		b := rowBuilder{st: v.st, w: max(v.width, 1), loc: v.loc, mode: v.mode}
+		b.summary(v.e)
+		v.summary = b.take()
+		v.setSize(v.width, v.height)
+	}
+	if v.reportTo > 0 {
+		v.rebuildReport()
+	}
+	v.shown = now
+}
+
 // rows appends the pane's rows for frame f to dst: the summary and the visible window of
 // the body, exactly height rows, each at most width cells wide.
 func (v *tokenView) rows(f frame, dst []string) []string {
+	v.sync()
 	n := len(dst)
 	for _, r := range v.summary {
 		if len(dst)-n == v.height {
@@ -187,8 +228,9 @@ func (v *tokenView) rows(f frame, dst []string) []string {
 	return dst
 }
 
-// rowBuilder styles rows for one width. Values are wrapped to it (addWrapped); every row
-// is still cut to the width once, here, so that a row never overruns its pane.
+// rowBuilder styles rows for one width. Values are wrapped to it (addWrapped), and so is
+// every other row (add): nothing a user must read is cut. Only the live rows, short by
+// construction (countdowns, times), are cut to the width, so that no row overruns its pane.
 type rowBuilder struct {
 	st   Styles
 	w    int
@@ -205,8 +247,17 @@ func (b *rowBuilder) take() []row {
 	return r
 }
 
+// add adds a styled row, wrapped to the width in full: its continuation rows line up
+// under its own text (its leading blanks).
 func (b *rowBuilder) add(s string) {
-	b.rows = append(b.rows, row{text: ansi.Truncate(s, b.w, "…")})
+	b.addHanging(s, leadingBlanks(s))
+}
+
+// addHanging adds a styled row wrapped in full, its continuation rows after indent blanks.
+func (b *rowBuilder) addHanging(s string, indent int) {
+	for _, l := range wrapRow(s, b.w, indent) {
+		b.rows = append(b.rows, row{text: l})
+	}
 }
 
 // addWrapped adds text wrapped to the width in full, never cut: its first row after head,
@@ -232,7 +283,15 @@ func wrapLines(text string, width int) []string {
 	if ansi.StringWidth(text) <= width || width < 1 {
 		return []string{text}
 	}
-	return strings.Split(ansi.Wrap(text, width, "/"), "\n")
+	var out []string
+	for _, l := range strings.Split(ansi.Wrap(text, width, "/"), "\n") {
+		if ansi.StringWidth(l) > width {
+			// Wrap lets a row end one cell over the limit with a hyphen (see wrapRow).
+			l = ansi.Hardwrap(ansi.Wrap(l, max(width-1, 1), "/"), width, true)
+		}
+		out = append(out, strings.Split(l, "\n")...)
+	}
+	return out
 }
 
 // addDyn adds a live row. key says what the row depends on (the second on the clock, a
@@ -251,6 +310,40 @@ func (b *rowBuilder) addDyn(key func(f frame) any, render func(f frame) string) 
 		}
 		return text
 	}})
+}
+
+// relativeWidth is room enough for a relative time ("31d 19h ago", "in 23h 59m 59s").
+const relativeWidth = 16
+
+// addTime adds a time after head (indent cells wide): absolute, wrapped in full (with a
+// local zone it is two times), and relative, live. The relative time shares the last row
+// when there is room for it, else it has a row of its own: a live row is never wrapped,
+// so it must fit as it is.
+func (b *rowBuilder) addTime(head string, indent int, at time.Time) {
+	st, pad := b.st, strings.Repeat(" ", indent)
+	abs := wrapRow(tokens.FormatTime(at, b.loc), max(b.w-indent, 1), 0)
+	last := abs[len(abs)-1]
+	shared := ansi.StringWidth(last)+3+relativeWidth <= b.w-indent
+	if shared {
+		abs = abs[:len(abs)-1]
+	}
+	for i, a := range abs {
+		if i == 0 {
+			b.rows = append(b.rows, row{text: head + a})
+		} else {
+			b.rows = append(b.rows, row{text: pad + a})
+		}
+	}
+	if len(abs) > 0 {
+		head = pad
+	}
+	if shared {
+		b.addDyn(bySecond, func(f frame) string {
+			return head + last + " · " + st.Live.Title.Render(tokens.Relative(at, f.now))
+		})
+		return
+	}
+	b.addDyn(bySecond, func(f frame) string { return head + st.Live.Title.Render(tokens.Relative(at, f.now)) })
 }
 
 // bySecond keys a row on the second shown on the clock.
@@ -278,7 +371,9 @@ func (b *rowBuilder) summary(e *entry) {
 		desc = append(desc, fmt.Sprintf("%d characters", len(e.in.Token)))
 	}
 	b.add(strings.Join(desc, " · "))
-	b.addDyn(func(frame) any { return e.val.report }, func(frame) string { return verdictLine(e, st) })
+	// The verdict, wrapped in full (its reason is what the user came for); the view
+	// wraps it again when the report changes (tokenView.sync).
+	b.addHanging(verdictLine(e, st), 2)
 	w := b.w
 	b.addDyn(bySecond, func(f frame) string { return expiryLine(e, st, w, f.now) })
 	b.add("")
@@ -363,11 +458,7 @@ func (b *rowBuilder) section(title string, fields []tokens.Field, explain bool) 
 		b.addWrapped(head, indentW, f.Display(), st.Value)
 		switch {
 		case f.Time != nil:
-			at := *f.Time
-			abs := tokens.FormatTime(at, b.loc)
-			b.addDyn(bySecond, func(f frame) string {
-				return indent + abs + " · " + st.Live.Title.Render(tokens.Relative(at, f.now))
-			})
+			b.addTime(indent, indentW, *f.Time)
 		case f.TimeProblem != "":
 			b.addWrapped(indent, indentW, tokens.SafeText(f.Name+" "+f.TimeProblem), st.Warn)
 		}

@@ -51,6 +51,8 @@ type (
 		arg     string // the file or URL typed for L, empty for a fetch
 		err     error
 		quiet   bool // fetched without a key press: success is shown in the view only
+		// signer is the private key or secret the keys came from, which e may re-sign with.
+		signer *signer
 	}
 )
 
@@ -260,8 +262,16 @@ func (m *Model) loadJWKS(e *entry, arg string) tea.Cmd {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
 		defer cancel()
-		keys, err := load(ctx, arg)
-		return keysLoadedMsg{e: e, keys: keys, what: "keys from " + arg, arg: arg, err: err}
+		set, err := load(ctx, arg)
+		msg := keysLoadedMsg{e: e, keys: set, what: "keys from " + arg, arg: arg, err: err}
+		if err == nil && !isURL(arg) {
+			// A private key file checks tokens with its public half and signs with the
+			// private one: e offers it for re-signing.
+			if k, err := keys.LoadSigningKey(arg); err == nil {
+				msg.signer = &signer{k, "key file " + arg}
+			}
+		}
+		return msg
 	})
 }
 
@@ -278,12 +288,20 @@ func (m *Model) loadKeyText(msg loadKeyTextMsg) tea.Cmd {
 			Origin: tokens.OriginSecretFile,
 			Source: pastedSecretSource,
 		}}}
-		return func() tea.Msg { return keysLoadedMsg{e: e, keys: set, what: "an HMAC secret (memory only)"} }
+		// The secret that checks a test token can also re-sign it (e).
+		sig := &signer{&tokens.SigningKey{Key: []byte(msg.text)}, pastedSecretSource}
+		return func() tea.Msg {
+			return keysLoadedMsg{e: e, keys: set, what: "an HMAC secret (memory only)", signer: sig}
+		}
 	}
 	text := msg.text
 	return func() tea.Msg {
 		keys, err := tokens.ParseVerificationKeys([]byte(text), "pasted keys")
-		return keysLoadedMsg{e: e, keys: keys, what: "pasted keys", err: err}
+		msg := keysLoadedMsg{e: e, keys: keys, what: "pasted keys", err: err}
+		if k, err := tokens.ParseSigningKey([]byte(text)); err == nil && keys != nil {
+			msg.signer = &signer{k, "pasted private key (memory only)"}
+		}
+		return msg
 	}
 }
 
@@ -303,7 +321,15 @@ func (m *Model) keysLoaded(msg keysLoadedMsg) tea.Cmd {
 		return nil
 	}
 	e.val.fetchErr = ""
+	signs := ""
+	if msg.signer != nil {
+		m.maker.give(*msg.signer)
+		signs = " · e can re-sign with it"
+	}
 	if e.example { // the example is checked with its own key only
+		if signs != "" {
+			m.status.set("loaded "+msg.what+signs, m.now())
+		}
 		return nil
 	}
 	x := m.expectFor(e)
@@ -324,7 +350,7 @@ func (m *Model) keysLoaded(msg keysLoadedMsg) tea.Cmd {
 		} else if iss != "" {
 			scope = "every token from " + tokens.SafeText(iss)
 		}
-		m.status.set(fmt.Sprintf("loaded %d key(s): %s — for %s", len(msg.keys.Keys), msg.what, scope), m.now())
+		m.status.set(fmt.Sprintf("loaded %d key(s): %s — for %s%s", len(msg.keys.Keys), msg.what, scope, signs), m.now())
 	}
 	return m.revalidateIssuer(iss)
 }
@@ -442,31 +468,35 @@ func policyText(p tokens.Policy) string {
 	return tokens.SafeText(strings.Join(parts, " · "))
 }
 
-// keysKey is what the keys row depends on.
-type keysKey struct {
-	keys              *tokens.KeySet
-	fetching, failure string
-	spinner           string
-}
-
-// keysLine says which keys check the token: their source, a fetch in flight (with the
-// spinner), or why the last fetch failed.
-func keysLine(e *entry, st Styles, f frame) string {
-	v := e.val
+// keys adds where the keys that check the token come from: their source, a fetch in
+// flight (behind the live spinner), or why the last fetch failed — wrapped in full: a
+// failure's cause comes after a long URL.
+func (b *rowBuilder) keys(e *entry) {
+	st, v := b.st, e.val
 	switch {
 	case v.fetching != "":
-		return st.Title.Render(f.spinner) + " fetching " + v.fetching + "…"
+		// The spinner is the one live part: the first row is drawn with it each frame,
+		// the text around it is wrapped once.
+		lines := wrapLines("fetching "+v.fetching+"…", b.w-5)
+		first := lines[0]
+		b.addDyn(func(f frame) any { return f.spinner }, func(f frame) string {
+			return "  " + st.Title.Render(f.spinner) + " " + first
+		})
+		for _, l := range lines[1:] {
+			b.rows = append(b.rows, row{text: "     " + l})
+		}
 	case v.fetchErr != "":
-		return st.Fail.Render("✗ " + tokens.SafeText(v.fetchErr))
+		b.addHanging("  "+st.Fail.Render("✗ "+tokens.SafeText(v.fetchErr)), 4)
 	case v.keys == nil || len(v.keys.Keys) == 0:
-		return st.Muted.Render("keys: none — the signature is not checked until you choose a source")
+		b.add("  " + st.Muted.Render("keys: none — the signature is not checked until you choose a source"))
+	default:
+		s := fmt.Sprintf("keys: %d from %s", len(v.keys.Keys), tokens.SafeText(v.keys.Keys[0].Source))
+		if n := len(v.keys.Skipped); n > 0 {
+			s += fmt.Sprintf(" (%d skipped)", n)
+		}
+		if v.keys.Warning != "" {
+			s += " · " + st.Warn.Render(tokens.SafeText(v.keys.Warning))
+		}
+		b.addHanging("  "+s, 4)
 	}
-	s := fmt.Sprintf("keys: %d from %s", len(v.keys.Keys), tokens.SafeText(v.keys.Keys[0].Source))
-	if n := len(v.keys.Skipped); n > 0 {
-		s += fmt.Sprintf(" (%d skipped)", n)
-	}
-	if v.keys.Warning != "" {
-		return s + " · " + st.Warn.Render(tokens.SafeText(v.keys.Warning))
-	}
-	return s
 }

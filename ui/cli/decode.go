@@ -106,8 +106,12 @@ type DecodeDoc struct {
 	// JSON object (PayloadNote says why) and for a JWE.
 	Protected json.RawMessage `json:"protected,omitempty"`
 	Payload   json.RawMessage `json:"payload,omitempty"`
+	// MintedLocally is set when the header says tokenbench minted the token
+	// (tokens.MintedHeader): a test token, issued by no provider.
+	MintedLocally bool `json:"minted_locally,omitempty"`
 
-	loc *time.Location // zone of the local times in text output
+	loc       *time.Location // zone of the local times in text output
+	mintedKid string         // the kid of a token minted locally
 }
 
 // DecodedField is one header parameter or claim in a DecodeDoc.
@@ -137,6 +141,7 @@ func Decode(text string, now time.Time, loc *time.Location) *DecodeDoc {
 	e := tokens.Explain(in.Parsed)
 	doc.Use, doc.PayloadNote, doc.Lints = e.Use, e.PayloadNote, e.Lints
 	doc.Protected = in.Parsed.HeaderJSON
+	doc.mintedKid, doc.MintedLocally = in.Parsed.MintedLocally()
 	if in.Parsed.Claims != nil {
 		doc.Payload = in.Parsed.Payload
 	}
@@ -192,6 +197,9 @@ func writeDecodeText(w io.Writer, doc *DecodeDoc, width int) {
 		title += " · " + doc.Use
 	}
 	fmt.Fprintf(w, "%s · %d bytes\n", title, doc.Length)
+	if doc.MintedLocally {
+		writeWrapped(w, "", 2, mintedText(doc.mintedKid), width)
+	}
 	for _, n := range doc.Notes {
 		fmt.Fprintf(w, "  (%s)\n", n)
 	}
@@ -292,4 +300,13 @@ func wrap(text string, width, at int) []string {
 		return []string{text}
 	}
 	return strings.Split(ansi.Wrap(text, room, "/"), "\n")
+}
+
+// mintedText says a token is one tokenbench minted, as the workbench labels it.
+func mintedText(kid string) string {
+	s := "minted locally"
+	if kid != "" {
+		s += " · key " + tokens.SafeText(kid)
+	}
+	return s + " (a test token signed by tokenbench, issued by no provider)"
 }

@@ -358,3 +358,58 @@ func TestMintDPoPAndVerifyBinding(t *testing.T) {
 		t.Errorf("proof with a secret: exit %d %s", r.code, r.stderr)
 	}
 }
+
+// A token `mint` made says so wherever it is read: decode's text and JSON, and verify's
+// text, name it "minted locally · key KID", as the workbench labels it; a provider's
+// token is never called that.
+func TestMintedTokensSayTheyWereMintedLocally(t *testing.T) {
+	dir := t.TempDir()
+	keyPath := filepath.Join(dir, "k.jwk")
+	jwks := mustMake(t, NewKeysCmd(), "", "new", "--kid", "test-kid-1", "--out", keyPath).stdout
+	jwksPath := filepath.Join(dir, "k.jwks.json")
+	if err := os.WriteFile(jwksPath, []byte(jwks), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	raw := strings.TrimSpace(mustMake(t, NewMintCmd(), "", "--key", keyPath, "--profile", "rfc9068", "--iss", "https://issuer.test/",
+		"--sub", "alice", "--aud", "https://api.test/", "--set", "client_id=web").stdout)
+	const label = "minted locally · key test-kid-1"
+
+	if out := mustMake(t, NewDecodeCmd(), "", raw).stdout; !strings.Contains(out, label) {
+		t.Errorf("decode does not say the token was minted locally:\n%s", out)
+	}
+	var doc struct {
+		MintedLocally bool `json:"minted_locally"`
+	}
+	if err := json.Unmarshal([]byte(mustMake(t, NewDecodeCmd(), "", "--json", raw).stdout), &doc); err != nil || !doc.MintedLocally {
+		t.Errorf("decode --json: minted_locally %v, %v", doc.MintedLocally, err)
+	}
+	// The marker breaks no profile check: the token is a valid RFC 9068 access token.
+	v := mustMake(t, NewVerifyCmd(), "", "--jwks", jwksPath, "--issuer", "https://issuer.test/", "--audience", "https://api.test/",
+		"--profile", "rfc9068", raw).stdout
+	if !strings.HasPrefix(v, "valid") || !strings.Contains(v, label) {
+		t.Errorf("verify:\n%s", v)
+	}
+
+	// A token signed elsewhere, with the same key and claims, is not called minted.
+	other := strings.TrimSpace(mustMake(t, NewMintCmd(), "", "--key", keyPath, "--sub", "alice").stdout)
+	tok, err := tokens.Parse(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := keys.LoadSigningKey(keyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: jose.JSONWebKey{Key: k.Key, KeyID: "test-kid-1"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, err := signer.Sign(tok.Payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := obj.CompactSerialize()
+	if out := mustMake(t, NewDecodeCmd(), "", plain).stdout; strings.Contains(out, "minted locally") {
+		t.Errorf("decode calls a token tokenbench did not sign minted:\n%s", out)
+	}
+}

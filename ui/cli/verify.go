@@ -274,12 +274,18 @@ func tokenIssuer(raw string) string {
 	return iss
 }
 
-// writeReport prints the verdict line, then one line per check with its status, reason
+// writeReport prints the verdict line (and, for a token tokenbench minted, that it was),
+// then one line per check with its status, reason
 // and, for the key and signature checks, the key and where it came from. width > 0 wraps
 // each line to it with the reason's column kept (a terminal); 0 writes every line whole
 // (a pipe or file), so that no value is ever cut.
 func writeReport(w io.Writer, rep *tokens.Report, summary string, width int) {
 	writeWrapped(w, "", 2, tokens.SafeText(summary), width)
+	if rep.Token != nil {
+		if kid, ok := rep.Token.MintedLocally(); ok {
+			writeWrapped(w, "", 2, mintedText(kid), width)
+		}
+	}
 	for _, c := range rep.Checks {
 		text := c.Reason
 		if c.Key != nil {
