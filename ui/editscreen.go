@@ -165,10 +165,10 @@ func (p editPage) setSize(w, h int)                     { p.m.maker.edit.setSize
 func (p editPage) setStyles(st Styles)                  { p.m.maker.edit.setStyles(st) }
 func (p editPage) blur()                                { p.m.maker.edit.ta.Blur() }
 
-// keys: ctrl+s re-signs; the editor shows its own enter.
-func (editPage) keys(k KeyMap) KeyMap {
+// keys: ctrl+s re-signs; the editor shows its own enter; the key chooser has its own.
+func (p editPage) keys(k KeyMap) KeyMap {
 	k = k.forOther()
 	k.Save.SetEnabled(true)
 	k.Confirm.SetEnabled(false)
-	return k
+	return p.m.maker.edit.keyMap(k)
 }

@@ -233,8 +233,7 @@ func (m *Model) resignText(msg editTextMsg) tea.Cmd {
 			}
 			m.setScreen(screenEdit)
 			m.maker.edit.choose(msg.e, msg.text, choices, m.maker.lastIndex(choices))
-			m.keys = m.maker.edit.keyMap(m.keys)
-			m.chrome()
+			m.syncKeys()
 			return nil
 		}
 	}
