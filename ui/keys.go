@@ -154,7 +154,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) shortHelpHead() []key.Binding {
 	var head []key.Binding
 	for _, b := range []key.Binding{k.Focus, k.Expected, k.Paste, k.GetToken, k.CopyToken, k.CopyURL, k.NextGrant, k.NewTenant, k.EditTenant, k.DeleteTenant, k.UseTenant,
-		k.Save, k.Complete, k.SecretInput, k.Confirm, k.Back, k.Undo, k.AllChecks, k.RawJSON, k.Explain} {
+		k.Save, k.Complete, k.SecretInput, k.Confirm, k.Undo, k.AllChecks, k.RawJSON, k.Explain} {
 		if b.Enabled() {
 			head = append(head, b)
 		}
@@ -162,7 +162,8 @@ func (k KeyMap) shortHelpHead() []key.Binding {
 	return head
 }
 
-func (k KeyMap) shortHelpTail() []key.Binding { return []key.Binding{k.Help, k.Quit, k.ForceQuit} }
+// shortHelpTail is what the footer never drops: the way back from a screen, help and quit.
+func (k KeyMap) shortHelpTail() []key.Binding { return []key.Binding{k.Back, k.Help, k.Quit, k.ForceQuit} }
 
 // FullHelp is the `?` help, one column per group.
 func (k KeyMap) FullHelp() [][]key.Binding {

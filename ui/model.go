@@ -316,8 +316,9 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case editedMsg:
 		return m, m.readEdited(msg)
 	case openEditorMsg:
+		focus := m.maker.edit.open(msg.e, msg.text) // first: the page's keys follow its state
 		m.setScreen(screenEdit)
-		return m, m.maker.edit.open(msg.e, msg.text)
+		return m, focus
 	case editTextMsg:
 		return m, m.resignText(msg)
 	case resignedMsg:
@@ -500,7 +501,7 @@ func (m *Model) chrome() {
 }
 
 // shortHelp is the one-line footer: the short help's bindings, dropping the last ones
-// until the line fits the width; Help and Quit, at its end, always stay.
+// until the line fits the width; Back, Help and Quit, at its end, always stay.
 func (m *Model) shortHelp() string {
 	h := m.help
 	h.SetWidth(0) // measure the whole line; this function does the fitting
