@@ -163,7 +163,9 @@ func (k KeyMap) shortHelpHead() []key.Binding {
 }
 
 // shortHelpTail is what the footer never drops: the way back from a screen, help and quit.
-func (k KeyMap) shortHelpTail() []key.Binding { return []key.Binding{k.Back, k.Help, k.Quit, k.ForceQuit} }
+func (k KeyMap) shortHelpTail() []key.Binding {
+	return []key.Binding{k.Back, k.Help, k.Quit, k.ForceQuit}
+}
 
 // FullHelp is the `?` help, one column per group.
 func (k KeyMap) FullHelp() [][]key.Binding {
