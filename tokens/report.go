@@ -93,6 +93,7 @@ type Check struct {
 //	                                            // the key that verified the signature, if any
 //	  "audience_checked": true,                 // false: no expected audience was given
 //	  "opaque":  true,                          // only for a token only its issuer can read
+//	  "minted_locally": true,                   // only for a token tokenbench minted (a test token)
 //	  "checks": [
 //	    {"name": "structure", "status": "pass", "reason": "compact JWS, strict base64url and JSON"},
 //	    {"name": "signature", "status": "pass", "reason": "verified", "key": {…}},
@@ -118,6 +119,9 @@ type Report struct {
 	// that is not a JWT at all (Kind "opaque"). Its verdict is unverified: no key the user
 	// holds can check it.
 	Opaque bool `json:"opaque,omitempty"`
+	// MintedLocally is set for a token whose protected header says tokenbench minted it
+	// (Token.MintedLocally): a test token no provider issued.
+	MintedLocally bool `json:"minted_locally,omitempty"`
 	// Token is the parsed signed token (the nested one for a JWE), nil when it could not
 	// be parsed. It is not part of the JSON output.
 	Token *Token `json:"-"`

@@ -111,6 +111,7 @@ func (v *Validator) Validate(raw string) (rep *Report) {
 		rep.add(CheckStructure, StatusPass, "compact JWS, strict base64url and JSON")
 	}
 	rep.Token = tok
+	_, rep.MintedLocally = tok.MintedLocally()
 	v.checkJWS(rep, tok)
 	return rep
 }

@@ -389,6 +389,10 @@ func TestMintedTokensSayTheyWereMintedLocally(t *testing.T) {
 	if !strings.HasPrefix(v, "valid") || !strings.Contains(v, label) {
 		t.Errorf("verify:\n%s", v)
 	}
+	doc.MintedLocally = false
+	if err := json.Unmarshal([]byte(mustMake(t, NewVerifyCmd(), "", "--jwks", jwksPath, "--json", raw).stdout), &doc); err != nil || !doc.MintedLocally {
+		t.Errorf("verify --json: minted_locally %v, %v", doc.MintedLocally, err)
+	}
 
 	// A token signed elsewhere, with the same key and claims, is not called minted.
 	other := strings.TrimSpace(mustMake(t, NewMintCmd(), "", "--key", keyPath, "--sub", "alice").stdout)
@@ -411,5 +415,8 @@ func TestMintedTokensSayTheyWereMintedLocally(t *testing.T) {
 	plain, _ := obj.CompactSerialize()
 	if out := mustMake(t, NewDecodeCmd(), "", plain).stdout; strings.Contains(out, "minted locally") {
 		t.Errorf("decode calls a token tokenbench did not sign minted:\n%s", out)
+	}
+	if out := mustMake(t, NewVerifyCmd(), "", "--jwks", jwksPath, "--json", plain).stdout; strings.Contains(out, "minted_locally") {
+		t.Errorf("verify --json calls a token tokenbench did not sign minted:\n%s", out)
 	}
 }
