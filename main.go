@@ -52,7 +52,7 @@ stderr, exit 0 ok, 1 invalid, 2 usage or I/O.`,
 				if err != nil {
 					return err
 				}
-				opts.SignKey = k
+				opts.SignKey, opts.SignKeyPath = k, signKey
 			}
 			if expectGiven(cmd) {
 				opts.Expect = &x

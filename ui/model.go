@@ -164,7 +164,7 @@ func New(opts Options) (*Model, error) {
 	m.paste = newPasteScreen(m.styles)
 	m.keysIn = newKeysScreen(m.styles)
 	m.maker.edit = newEditScreen(m.styles)
-	m.maker.give(signer{opts.SignKey, "--sign-key"})
+	m.maker.give(signer{opts.SignKey, strings.TrimSpace("--sign-key " + opts.SignKeyPath)})
 	m.expectedIn.styles = m.styles
 	m.store = opts.Tenants
 	if m.store == nil {

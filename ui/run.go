@@ -46,6 +46,8 @@ type Options struct {
 	// throwaway session key is made on the first re-sign or by K; with several keys at hand
 	// (this one, the session key, keys loaded with L that can sign), e asks which.
 	SignKey *tokens.SigningKey
+	// SignKeyPath is the file SignKey was read from, to name it where a key is chosen.
+	SignKeyPath string
 	// Expect is the command line's expected context (verify's policy and key flags): it
 	// applies to every token of its issuer (the tenant's, --issuer, else the opened
 	// token's). Its tenant is read and its keys loaded in Init's commands.

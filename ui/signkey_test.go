@@ -25,7 +25,7 @@ func TestResignAsksWhichKeyWhenThereAreSeveral(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := newHarness(t, Options{SignKey: given}, 100, 40)
+	hs := newHarness(t, Options{SignKey: given, SignKeyPath: "keys/given.jwk"}, 100, 40)
 	withoutEditor(hs)
 	hs.keys("K")
 	session := hs.m.maker.key
@@ -40,7 +40,7 @@ func TestResignAsksWhichKeyWhenThereAreSeveral(t *testing.T) {
 		t.Fatalf("screen %d, choosing %v: want the key chooser", hs.m.active, hs.m.maker.edit.choosing)
 	}
 	hs.wantOnScreen("Sign the edited claims of example", "› ES256 · kid "+shortKid(session.KeyID)+" · this session's key",
-		"  EdDSA · kid given-1 · --sign-key", "↑/↓ choose · enter signs · esc cancels", "enter sign")
+		"  EdDSA · kid given-1 · --sign-key keys/given.jwk", "↑/↓ choose · enter signs · esc cancels", "enter sign")
 	hs.wantOnScreen("e asks which key to re-sign with")
 	if len(hs.m.list.entries) != 1 {
 		t.Fatal("a token was added before a key was chosen")
@@ -60,11 +60,11 @@ func TestResignAsksWhichKeyWhenThereAreSeveral(t *testing.T) {
 	if e.val.report == nil || !e.val.report.Valid() {
 		t.Fatalf("not valid against the chosen key: %v", e.val.report)
 	}
-	wantWhole(t, bodyText(hs.screen()), "with EdDSA · kid given-1 · --sign-key; verified against it")
+	wantWhole(t, bodyText(hs.screen()), "with EdDSA · kid given-1 · --sign-key keys/given.jwk; verified against it")
 
 	// The next re-sign starts on the key used last.
 	hs.keys("e").send(ctrlS)
-	hs.wantOnScreen("› EdDSA · kid given-1 · --sign-key")
+	hs.wantOnScreen("› EdDSA · kid given-1 · --sign-key keys/given.jwk")
 	// esc leaves every token as it was.
 	hs.keys("esc")
 	if hs.m.active != screenMain || len(hs.m.list.entries) != 2 {
