@@ -114,11 +114,7 @@ func (diffPage) blur()                                  {}
 
 // keys: the line keys scroll the differences.
 func (diffPage) keys(k KeyMap) KeyMap {
-	k = k.forOther()
-	k.Prev.SetEnabled(true)
-	k.Next.SetEnabled(true)
-	k.Prev.SetHelp("↑/k", "scroll up")
-	k.Next.SetHelp("↓/j", "scroll down")
+	k = k.forOther().lineKeys("scroll up", "scroll down")
 	k.Confirm.SetEnabled(false)
 	return k
 }

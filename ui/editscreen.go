@@ -79,10 +79,7 @@ func (s *editScreen) keyMap(k KeyMap) KeyMap {
 	if !s.choosing {
 		return k
 	}
-	k.Prev.SetEnabled(true)
-	k.Next.SetEnabled(true)
-	k.Prev.SetHelp("↑/k", "previous key")
-	k.Next.SetHelp("↓/j", "next key")
+	k = k.lineKeys("previous key", "next key")
 	k.Confirm.SetEnabled(true)
 	k.Confirm.SetHelp("enter", "sign")
 	k.Save.SetEnabled(false)

@@ -324,11 +324,7 @@ func (s *getScreen) loginURL() string {
 
 // keyMap enables on k, DefaultKeyMap's bindings, those of the screen in its current state.
 func (s *getScreen) keyMap(k KeyMap) KeyMap {
-	k = k.forOther()
-	k.Prev.SetEnabled(true)
-	k.Next.SetEnabled(true)
-	k.Prev.SetHelp("↑/k", "previous tenant")
-	k.Next.SetHelp("↓/j", "next tenant")
+	k = k.forOther().lineKeys("previous tenant", "next tenant")
 	k.NextGrant.SetEnabled(true)
 	k.Confirm.SetHelp("enter", "get token")
 	k.CopyURL.SetEnabled(s.loginURL() != "")

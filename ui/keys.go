@@ -162,6 +162,15 @@ func (k KeyMap) shortHelpHead() []key.Binding {
 	return head
 }
 
+// lineKeys enables ↑/k and ↓/j on a screen whose list they move, with what they move to.
+func (k KeyMap) lineKeys(prev, next string) KeyMap {
+	k.Prev.SetEnabled(true)
+	k.Next.SetEnabled(true)
+	k.Prev.SetHelp("↑/k", prev)
+	k.Next.SetHelp("↓/j", next)
+	return k
+}
+
 // shortHelpTail is what the footer never drops: the way back from a screen, help and quit.
 func (k KeyMap) shortHelpTail() []key.Binding {
 	return []key.Binding{k.Back, k.Help, k.Quit, k.ForceQuit}

@@ -190,9 +190,7 @@ func (s *tenantsScreen) selected() *tenantRow {
 // the form or the confirmation is up, the list keys are off (they are text or answers
 // there). The form shows its own enter.
 func (s *tenantsScreen) keyMap(k KeyMap) KeyMap {
-	k = k.forOther()
-	k.Prev.SetHelp("↑/k", "previous tenant")
-	k.Next.SetHelp("↓/j", "next tenant")
+	k = k.forOther().lineKeys("previous tenant", "next tenant")
 	k.Confirm.SetEnabled(false)
 	list := s.mode == tenantsList
 	for _, b := range []*key.Binding{&k.Prev, &k.Next, &k.NewTenant, &k.EditTenant, &k.DeleteTenant, &k.UseTenant} {
