@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"syscall"
 
 	"github.com/tokenbench/tokenbench/tokens"
 )
@@ -138,15 +139,28 @@ func (e *FetchError) Error() string {
 	case errors.Is(e.Err, context.DeadlineExceeded), errors.As(e.Err, &ne) && ne.Timeout():
 		return fmt.Sprintf("%s did not answer within %s", e.URL, tokens.HumanDuration(HTTPTimeout))
 	}
-	cause := e.Err
-	var ue *url.Error
-	if errors.As(cause, &ue) {
-		cause = ue.Err // url.Error repeats the method and URL said here already
-	}
-	return fmt.Sprintf("fetching %s: %v", e.URL, cause)
+	return fmt.Sprintf("fetching %s: %s", e.URL, TransportReason(e.Err))
 }
 
 func (e *FetchError) Unwrap() error { return e.Err }
+
+// TransportReason words a request's transport failure for a person: a name that does not
+// resolve and a refused connection are said as such; any other cause is given without
+// url.Error's repetition of the method and URL, which the caller names already.
+func TransportReason(err error) string {
+	var dns *net.DNSError
+	if errors.As(err, &dns) && dns.IsNotFound {
+		return "no such host " + dns.Name + " (a typo in the domain or issuer?)"
+	}
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return "connection refused (nothing listens there)"
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return err.Error()
+}
 
 // StatusError is returned when a provider answers with an unexpected HTTP status.
 type StatusError struct {

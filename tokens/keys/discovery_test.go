@@ -7,9 +7,11 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -229,7 +231,7 @@ func TestFetchErrorWords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	url := "http://" + ln.Addr().String() + "/jwks"
+	refused := "http://" + ln.Addr().String() + "/jwks"
 	ln.Close()
 	hung := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-hung }))
@@ -246,7 +248,7 @@ func TestFetchErrorWords(t *testing.T) {
 	}{
 		{expired, srv.URL + "/jwks", "did not answer within 10s", context.DeadlineExceeded},
 		{cancelled, srv.URL + "/jwks", ": cancelled", context.Canceled},
-		{context.Background(), url, "fetching " + url + ": dial tcp", nil},
+		{context.Background(), refused, "fetching " + refused + ": connection refused (nothing listens there)", syscall.ECONNREFUSED},
 	}
 	for _, tc := range tests {
 		_, _, err := httpGet(tc.ctx, nil, tc.url)
@@ -257,5 +259,11 @@ func TestFetchErrorWords(t *testing.T) {
 		if msg := err.Error(); strings.Contains(msg, "context ") || strings.Count(msg, tc.url) != 1 {
 			t.Errorf("message %q leaks the context's words or repeats the URL", msg)
 		}
+	}
+	// A name that does not resolve (not caused here: tests stay on loopback) is named.
+	notFound := &FetchError{URL: "https://dev-abc.example.invalid/jwks", Err: &url.Error{Op: "Get", URL: "https://dev-abc.example.invalid/jwks",
+		Err: &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "dev-abc.example.invalid", IsNotFound: true}}}}
+	if msg := notFound.Error(); msg != "fetching https://dev-abc.example.invalid/jwks: no such host dev-abc.example.invalid (a typo in the domain or issuer?)" {
+		t.Errorf("DNS failure: %q", msg)
 	}
 }

@@ -3,6 +3,7 @@ package oauth_test
 import (
 	"context"
 	"errors"
+	"net"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -102,6 +103,26 @@ func TestClientCredentialsErrors(t *testing.T) {
 				t.Fatalf("the secret leaked into the error: %v", err)
 			}
 		})
+	}
+}
+
+// A token endpoint nothing listens on is said in words, not as the dialer's text.
+func TestTokenEndpointRefusedInWords(t *testing.T) {
+	p := tokenstest.New(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String() + "/oauth/token"
+	ln.Close()
+	c := newClient(t, p, tokenstest.ConfidentialClientID, tokenstest.ConfidentialClientSecret)
+	c.Config.Endpoints.Token = closed
+	_, err = c.ClientCredentials(context.Background())
+	if !errors.Is(err, oauth.ErrUnreachable) {
+		t.Fatalf("err = %v, want unreachable", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "connection refused (nothing listens there)") || strings.Contains(msg, "dial tcp") || strings.Contains(msg, `Post "`) {
+		t.Fatalf("message %q: want the refusal in words", msg)
 	}
 }
 

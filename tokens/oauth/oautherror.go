@@ -67,7 +67,7 @@ func (e *ProviderError) Error() string {
 		// Not the transport's "context deadline exceeded": how long was waited.
 		fmt.Fprintf(&b, " (no answer within %s)", tokens.HumanDuration(keys.HTTPTimeout))
 	case e.Err != nil:
-		fmt.Fprintf(&b, " (%s)", oneLineText(e.Err.Error(), 200))
+		fmt.Fprintf(&b, " (%s)", oneLineText(keys.TransportReason(e.Err), 200))
 	}
 	if e.RetryAfter != "" {
 		fmt.Fprintf(&b, ", retry after %s s", oneLineText(e.RetryAfter, 20))
