@@ -3,8 +3,8 @@ package oauth_test
 import (
 	"context"
 	"errors"
-	"net"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
