@@ -41,10 +41,10 @@ func (x Expectation) ExplicitKeys() bool { return x.JWKS != "" || x.Key != "" ||
 
 // ErrTenantAndIssuer is returned by Resolve when both a tenant and an issuer are named:
 // the tenant's issuer is the expected one, so a second would contradict it.
-var ErrTenantAndIssuer = errors.New("store: a tenant and an issuer are both given")
+var ErrTenantAndIssuer = errors.New("a tenant and an issuer are both given")
 
 // ErrTenantNoIssuer is returned by Resolve for a saved tenant without an issuer.
-var ErrTenantNoIssuer = errors.New("store: the tenant has no issuer")
+var ErrTenantNoIssuer = errors.New("the tenant has no issuer")
 
 // Resolved is an Expectation made concrete: the policy to validate with (without its
 // clock) and the issuer whose discovery supplies the keys, if any.

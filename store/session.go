@@ -105,7 +105,7 @@ type Outcome struct {
 }
 
 // ErrNeedsPerson is matched (errors.Is) by every *NeedsPersonError.
-var ErrNeedsPerson = errors.New("store: a new token needs a person")
+var ErrNeedsPerson = errors.New("a new token needs a person")
 
 // NeedsPersonError says a tenant's token cannot be renewed without a person: there is no
 // refresh token and the tenant may not use client credentials.
@@ -117,9 +117,9 @@ type NeedsPersonError struct {
 
 func (e *NeedsPersonError) Error() string {
 	if e.Cached {
-		return fmt.Sprintf("store: tenant %q has no stored refresh token and needs a person for a new token", printable(e.Tenant))
+		return fmt.Sprintf("tenant %q has no stored refresh token and needs a person for a new token", printable(e.Tenant))
 	}
-	return fmt.Sprintf("store: no token is cached for tenant %q and a new one needs a person", printable(e.Tenant))
+	return fmt.Sprintf("no token is cached for tenant %q and a new one needs a person", printable(e.Tenant))
 }
 
 // Is makes errors.Is(err, ErrNeedsPerson) true.
@@ -134,7 +134,7 @@ type ForeignCacheError struct {
 }
 
 func (e *ForeignCacheError) Error() string {
-	return fmt.Sprintf("store: the cached tokens of %q come from another issuer than the tenant names; ignoring them", printable(e.Tenant))
+	return fmt.Sprintf("the cached tokens of %q come from another issuer than the tenant names; ignoring them", printable(e.Tenant))
 }
 
 // SharedFailureError is the failure of a renewal that another tokenbench process made
@@ -151,7 +151,7 @@ type SharedFailureError struct {
 }
 
 func (e *SharedFailureError) Error() string {
-	return fmt.Sprintf("store: the renewal of %q another tokenbench process made at %s failed: %s", printable(e.Tenant), e.At.UTC().Format(time.RFC3339), e.Reason)
+	return fmt.Sprintf("the renewal of %q another tokenbench process made at %s failed: %s", printable(e.Tenant), e.At.UTC().Format(time.RFC3339), e.Reason)
 }
 
 // Unwrap gives errors.Is the failure's kind.
@@ -397,7 +397,7 @@ func (s *Session) Store(ctx context.Context, ts *oauth.TokenSet) error {
 }
 
 // ErrLocked is matched (errors.Is) when a tenant's lock could not be taken in time.
-var ErrLocked = errors.New("store: the tenant's token lock is held by another tokenbench process")
+var ErrLocked = errors.New("the tenant's token lock is held by another tokenbench process")
 
 // LockError says which lock could not be taken and for how long it was tried.
 type LockError struct {
@@ -408,9 +408,9 @@ type LockError struct {
 
 func (e *LockError) Error() string {
 	if e.Err != nil {
-		return fmt.Sprintf("store: could not take the token lock %s: %v", e.Path, e.Err)
+		return fmt.Sprintf("could not take the token lock %s: %v", e.Path, e.Err)
 	}
-	return fmt.Sprintf("store: the token lock %s is held by another tokenbench process (waited %s)", e.Path, e.Waited)
+	return fmt.Sprintf("the token lock %s is held by another tokenbench process (waited %s)", e.Path, e.Waited)
 }
 
 // Is makes errors.Is(err, ErrLocked) true when the wait ran out.

@@ -330,12 +330,12 @@ func (ts *Tenants) pending() []string {
 func (ts *Tenants) journal(names []string) error {
 	if len(names) == 0 {
 		if err := os.Remove(ts.pendingPath()); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("store: clearing the tenants journal: %w", err)
+			return fmt.Errorf("clearing the tenants journal: %w", err)
 		}
 		return nil
 	}
 	if err := writeAtomic(ts.pendingPath(), []byte(strings.Join(names, "\n")+"\n")); err != nil {
-		return fmt.Errorf("store: writing the tenants journal: %w", err)
+		return fmt.Errorf("writing the tenants journal: %w", err)
 	}
 	return nil
 }
