@@ -163,7 +163,7 @@ func (r *Report) Summary() string {
 	switch r.Verdict {
 	case VerdictInvalid:
 		if f := r.Failed(); len(f) > 0 {
-			return "invalid: " + f[0].Name + ": " + f[0].Reason
+			return "invalid: " + f[0].Name + ": " + f[0].Reason + alsoFailed(f)
 		}
 		return "invalid"
 	case VerdictUnverified:
@@ -183,6 +183,23 @@ func (r *Report) Summary() string {
 	}
 	return string(r.Verdict)
 }
+
+// alsoFailed names the checks that failed after the first, which the verdict line
+// explains: a token refused for its audience may lack a scope too, and the report that
+// says so can be below the fold.
+func alsoFailed(f []Check) string {
+	if len(f) < 2 {
+		return ""
+	}
+	names := make([]string, 0, len(f)-1)
+	for _, c := range f[1:] {
+		names = append(names, c.Name)
+	}
+	return " (also failed: " + strings.Join(names, ", ") + ")"
+}
+
+// AlsoFailed is alsoFailed for front ends that word the first failure themselves.
+func (r *Report) AlsoFailed() string { return alsoFailed(r.Failed()) }
 
 // String renders the report for people: the verdict line, then one line per check.
 func (r *Report) String() string {

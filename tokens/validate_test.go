@@ -123,6 +123,22 @@ func TestUnverifiedWithoutKeys(t *testing.T) {
 	}
 }
 
+// The verdict line explains the first failure and names the others, so a token refused
+// for its audience does not hide that it also lacks a scope; one failure names no others.
+func TestSummaryNamesEveryFailedCheck(t *testing.T) {
+	tok := jws(`{"alg":"RS256","kid":"rsa1"}`, `{"aud":"api://other","scope":"read","exp":`+jsonNum(testNow.Unix()-3600)+`}`, signer(t, "RS256"))
+	p := Policy{Now: fixedNow, Audiences: []string{"api://default"}, Scopes: []string{"write"}}
+	got := Validate(tok, p, publicKeys(t)).Summary()
+	if !strings.HasPrefix(got, "invalid: aud: ") || !strings.HasSuffix(got, " (also failed: scope, exp)") {
+		t.Errorf("summary %q: want the aud failure, then scope and exp named", got)
+	}
+	p.Scopes = nil
+	tok = jws(`{"alg":"RS256","kid":"rsa1"}`, `{"aud":"api://other"}`, signer(t, "RS256"))
+	if got := Validate(tok, p, publicKeys(t)).Summary(); strings.Contains(got, "also failed") {
+		t.Errorf("summary %q names other failures where there are none", got)
+	}
+}
+
 func TestClaimChecks(t *testing.T) {
 	now := testNow.Unix()
 	num := func(v int64) string { return jsonNum(v) }

@@ -434,10 +434,11 @@ func verdictLine(e *entry, st Styles) string {
 				why = "aud — expected " + tokens.SafeText(strings.Join(e.val.policy.Audiences, " or "))
 			}
 		}
+		also := r(st.Muted, tokens.SafeText(rep.AlsoFailed()))
 		if rep.AudienceChecked {
-			return r(st.Fail, "✗ your API would refuse it: ") + why
+			return r(st.Fail, "✗ your API would refuse it: ") + why + also
 		}
-		return r(st.Fail, "✗ invalid: ") + why
+		return r(st.Fail, "✗ invalid: ") + why + also
 	}
 	if c, ok := rep.Check(tokens.CheckJWEKey); ok && c.Status == tokens.StatusSkip {
 		return r(st.Warn, "? encrypted") + r(st.Muted, " · press L to load the private key it was encrypted to")
