@@ -18,7 +18,9 @@ import (
 // fixed clock and size, wait for a small fragment on the terminal output, quit, and
 // compare the final screen without styling with testdata/<test>.golden. Regenerate with
 // `go test ./ui -update`.
-
+//
+// wait's first fragment is what the verdict row says once the screen has settled: the
+// wait ends when every fragment was drawn and no validation began after that verdict.
 func runGolden(t *testing.T, opts Options, w, h int, wait []string, msgs ...tea.Msg) {
 	t.Helper()
 	clock := &testClock{t: t0}
@@ -38,7 +40,11 @@ func runGolden(t *testing.T, opts Options, w, h int, wait []string, msgs ...tea.
 				return false
 			}
 		}
-		return true
+		// Settled: no validation started after the awaited verdict was drawn. A verdict
+		// row is redrawn whenever it changes, so the later of the two in the output is
+		// what the screen shows (a second validation, after keys arrive, draws
+		// "validating…" again before its result).
+		return len(wait) == 0 || bytes.LastIndex(b, []byte("verdict: validating")) < bytes.LastIndex(b, []byte(wait[0]))
 	},
 		teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}) // quits on every screen, forms included
@@ -52,7 +58,7 @@ func TestGoldenMainScreenOnTheExample(t *testing.T) {
 
 func TestGoldenMainScreenWithAPastedToken(t *testing.T) {
 	raw := jwsExp(t0.Add(-56*time.Minute), t0.Add(4*time.Minute)) // expiring soon
-	runGolden(t, Options{}, 120, 40, []string{"user-42", "unverified"},
+	runGolden(t, Options{}, 120, 40, []string{"? unverified", "user-42"},
 		tea.KeyPressMsg{Code: 'p', Text: "p"},
 		tea.PasteMsg{Content: "Authorization: Bearer " + raw},
 		tea.KeyPressMsg{Code: tea.KeyEnter})
@@ -76,12 +82,12 @@ func apiToken() string {
 // The first screen at 120×40: under the verdict, sub, both audiences, every scope and
 // permission, azp, iss and exp, wrapped and whole.
 func TestGoldenFirstScreenTwoAudiencesLongScopes(t *testing.T) {
-	runGolden(t, Options{Token: apiToken()}, 120, 40, []string{"unverified", "admin:everything-you-can-imagine"})
+	runGolden(t, Options{Token: apiToken()}, 120, 40, []string{"? unverified", "admin:everything-you-can-imagine"})
 }
 
 // J shows the header and the payload as pretty-printed JSON.
 func TestGoldenRawJSON(t *testing.T) {
-	runGolden(t, Options{Token: apiToken()}, 120, 40, []string{"raw JSON", `"permissions": [`},
+	runGolden(t, Options{Token: apiToken()}, 120, 40, []string{"? unverified", "raw JSON", `"permissions": [`},
 		tea.KeyPressMsg{Code: 'J', Text: "J"})
 }
 
@@ -111,7 +117,7 @@ func waitOutput(t *testing.T, tm *teatest.TestModel, frag string) {
 
 // At 80×24 the footer fits, ? help and q quit included.
 func TestGoldenFooterAt80x24(t *testing.T) {
-	runGolden(t, Options{Token: apiToken()}, 80, 24, []string{"unverified", "q quit"})
+	runGolden(t, Options{Token: apiToken()}, 80, 24, []string{"? unverified", "q quit"})
 }
 
 // The screens of "would my API accept this token?": keys are pasted (L), so that no
@@ -127,20 +133,20 @@ func TestGoldenUncheckedAudienceVerdict(t *testing.T) {
 
 func TestGoldenWrongAudienceVerdict(t *testing.T) {
 	x := store.Expectation{Audiences: []string{"https://api.shop.test/"}}
-	runGolden(t, Options{Token: shopToken(t, otherAPI), Expect: &x}, 120, 40, []string{"your API would refuse it"}, pasteKeys(shopJWKS())...)
+	runGolden(t, Options{Token: shopToken(t, otherAPI), Expect: &x}, 120, 40, []string{"your API would refuse it", "loaded 1 key(s)"}, pasteKeys(shopJWKS())...)
 }
 
 func TestGoldenIDTokenSentToAnAPI(t *testing.T) {
 	x := store.Expectation{Audiences: []string{"https://api.shop.test/"}}
 	tok := shopToken(t, `"aud":"Xk3p9QwErTy","nonce":"n-0S6","at_hash":"77QmUPtjPfzWtF2AnpK9RQ"`)
-	runGolden(t, Options{Token: tok, Expect: &x}, 120, 40, []string{"your API would refuse it"}, pasteKeys(shopJWKS())...)
+	runGolden(t, Options{Token: tok, Expect: &x}, 120, 40, []string{"your API would refuse it", "loaded 1 key(s)"}, pasteKeys(shopJWKS())...)
 }
 
 func TestGoldenAuth0OpaqueToken(t *testing.T) {
 	enc := base64.RawURLEncoding.EncodeToString
 	tok := enc([]byte(`{"alg":"dir","enc":"A256GCM","iss":"https://dev-abc.us.auth0.com/"}`)) + ".." +
 		enc([]byte("twelve-byte!")) + "." + enc([]byte("ciphertext-bytes")) + "." + enc([]byte("sixteen-byte-tag"))
-	runGolden(t, Options{Token: tok}, 120, 40, []string{"opaque access token", "identifier"})
+	runGolden(t, Options{Token: tok}, 120, 40, []string{"only its issuer can read it", "identifier"})
 }
 
 func TestGoldenHS256SecretPasted(t *testing.T) {
@@ -159,5 +165,5 @@ func TestGoldenExpectedContextForm(t *testing.T) {
 func TestGoldenLongVerdictAt80x24(t *testing.T) {
 	x := store.Expectation{Audiences: []string{"https://orders.internal.shop.example/api/v2/"}}
 	runGolden(t, Options{Token: shopTokenAt(t, t0.Add(-3*time.Hour), otherAPI), Expect: &x}, 80, 24,
-		[]string{"your API would refuse it"}, pasteKeys(shopJWKS())...)
+		[]string{"your API would refuse it", "loaded 1 key(s)"}, pasteKeys(shopJWKS())...)
 }
