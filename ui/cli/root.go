@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"regexp"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -68,15 +67,27 @@ func NewVersionCmd() *cobra.Command {
 	}
 }
 
-// aWord is what a mistyped command looks like and no token does: a short lowercase word.
-var aWord = regexp.MustCompile(`^[a-z][a-z-]{0,23}$`)
+// aWord reports whether s looks like a mistyped command and no token does: a short
+// lowercase word (a letter, then up to 23 letters or hyphens). It is a loop, not a
+// regexp, because a package-level regexp is compiled at every start of every command.
+func aWord(s string) bool {
+	if s == "" || len(s) > 24 || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for _, c := range []byte(s[1:]) {
+		if (c < 'a' || c > 'z') && c != '-' {
+			return false
+		}
+	}
+	return true
+}
 
 // RootArgs is the root command's Args: at most one TOKEN. A first argument that is a
 // short lowercase word is taken for a mistyped command, not a token, and refused with
 // cobra's suggestions ("tokenbench verfy $TOKEN" → "did you mean verify?"); a real
 // token, JWT or opaque, is never such a word.
 func RootArgs(cmd *cobra.Command, args []string) error {
-	if len(args) >= 1 && aWord.MatchString(args[0]) {
+	if len(args) >= 1 && aWord(args[0]) {
 		return unknownCommand(cmd, args[0])
 	}
 	return cobra.MaximumNArgs(1)(cmd, args)

@@ -158,3 +158,16 @@ func TestCompletionUnknownShellBinary(t *testing.T) {
 		t.Errorf("completion: exit %d, %.80q", code, out)
 	}
 }
+
+// aWord takes a short lowercase word for a mistyped command and nothing a token can be.
+func TestAWord(t *testing.T) {
+	for s, want := range map[string]bool{
+		"verfy": true, "tenants-ls": true, "a": true, strings.Repeat("a", 24): true,
+		"": false, strings.Repeat("a", 25): false, "-x": false, "Verify": false, "ver1fy": false,
+		"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln": false, "abc.def": false, "é": false,
+	} {
+		if got := aWord(s); got != want {
+			t.Errorf("aWord(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
