@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
@@ -82,6 +83,16 @@ func (t Tenant) IssuerURL() string {
 		return keys.Auth0Issuer(t.Domain)
 	}
 	return t.Issuer
+}
+
+// sameTokens reports whether tokens obtained for t are what u would ask for: the same
+// issuer, client, audience, scopes, organization and extra parameters. A tenant edited
+// otherwise (a new audience after Auth0 sent an opaque token, another client) must not be
+// handed the tokens cached for what it was.
+func (t Tenant) sameTokens(u Tenant) bool {
+	return t.IssuerURL() == u.IssuerURL() && t.ClientID == u.ClientID && t.Audience == u.Audience &&
+		slices.Equal(t.Scopes, u.Scopes) && t.Organization == u.Organization &&
+		maps.Equal(t.AuthorizeParams, u.AuthorizeParams) && maps.Equal(t.TokenParams, u.TokenParams)
 }
 
 // CanClientCredentials reports whether a new token may be obtained for the tenant without

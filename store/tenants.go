@@ -163,9 +163,7 @@ func (ts *Tenants) Add(t Tenant, secret SecretChange) error {
 		if err := ts.save(c); err != nil {
 			return tx.abort(err)
 		}
-		for _, k := range []SecretKind{SecretRefreshToken, SecretTokenSet} {
-			_ = ts.Secrets.Delete(t.Name, k)
-		}
+		ts.forgetTokens(t.Name)
 		ts.sweep(c)
 		return nil
 	})
@@ -221,8 +219,20 @@ func (ts *Tenants) Edit(name string, fn func(*Tenant) error, secret SecretChange
 		if err := ts.save(c); err != nil {
 			return tx.abort(err)
 		}
+		if !was.sameTokens(t) {
+			ts.forgetTokens(name)
+		}
 		return nil
 	})
+}
+
+// forgetTokens removes the tenant's cached token set and refresh token, which were
+// obtained for what the tenant was (as Add does for a name that held some). It is best
+// effort: without a keyring there is nothing cached to serve.
+func (ts *Tenants) forgetTokens(name string) {
+	for _, k := range []SecretKind{SecretRefreshToken, SecretTokenSet} {
+		_ = ts.Secrets.Delete(name, k)
+	}
 }
 
 // Remove deletes the tenant called name and every keyring entry it has (all kinds, all

@@ -312,3 +312,42 @@ func TestTenantsNextWriteSweepsAKilledAdd(t *testing.T) {
 		t.Errorf("the journal is still there: %v", err)
 	}
 }
+
+// An edit that changes what tokens are asked for (audience, scopes, client, issuer, …)
+// forgets the tokens cached for what the tenant was: after Auth0 sent an opaque token and
+// the user names the API's audience, `token` must fetch a JWT, not serve the old token.
+// An edit that does not (the redirect port) keeps them.
+func TestTenantsEditForgetsTokensObtainedForWhatItWas(t *testing.T) {
+	for name, edit := range map[string]func(*Tenant){
+		"audience":     func(t *Tenant) { t.Audience = "https://api.shop.test/" },
+		"scopes":       func(t *Tenant) { t.Scopes = append(t.Scopes, "write:orders") },
+		"client":       func(t *Tenant) { t.ClientID = "another-client" },
+		"token params": func(t *Tenant) { t.TokenParams = map[string]string{"resource": "https://r"} },
+		"redirect port (kept)": func(t *Tenant) { t.RedirectPort = 8765 },
+	} {
+		t.Run(name, func(t *testing.T) {
+			ts := mockTenants(t)
+			if err := ts.Add(sampleTenant("dev"), SetSecret("dev-secret")); err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range []SecretKind{SecretRefreshToken, SecretTokenSet} {
+				if err := ts.Secrets.Set("dev", k, "cached-"+string(k)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := ts.Edit("dev", func(t *Tenant) error { edit(t); return nil }, KeepSecret); err != nil {
+				t.Fatal(err)
+			}
+			kept := strings.HasSuffix(name, "(kept)")
+			for _, k := range []SecretKind{SecretRefreshToken, SecretTokenSet} {
+				_, err := ts.Secrets.Get("dev", k)
+				if gone := errors.Is(err, ErrSecretNotFound); gone == kept {
+					t.Errorf("%s after the edit: %v (want kept %v)", k, err, kept)
+				}
+			}
+			if v, err := ts.Secrets.Get("dev", SecretClient); err != nil || v != "dev-secret" {
+				t.Errorf("the client secret went with the tokens: %q, %v", v, err)
+			}
+		})
+	}
+}
