@@ -319,10 +319,10 @@ func TestTenantsNextWriteSweepsAKilledAdd(t *testing.T) {
 // An edit that does not (the redirect port) keeps them.
 func TestTenantsEditForgetsTokensObtainedForWhatItWas(t *testing.T) {
 	for name, edit := range map[string]func(*Tenant){
-		"audience":     func(t *Tenant) { t.Audience = "https://api.shop.test/" },
-		"scopes":       func(t *Tenant) { t.Scopes = append(t.Scopes, "write:orders") },
-		"client":       func(t *Tenant) { t.ClientID = "another-client" },
-		"token params": func(t *Tenant) { t.TokenParams = map[string]string{"resource": "https://r"} },
+		"audience":             func(t *Tenant) { t.Audience = "https://api.shop.test/" },
+		"scopes":               func(t *Tenant) { t.Scopes = append(t.Scopes, "write:orders") },
+		"client":               func(t *Tenant) { t.ClientID = "another-client" },
+		"token params":         func(t *Tenant) { t.TokenParams = map[string]string{"resource": "https://r"} },
 		"redirect port (kept)": func(t *Tenant) { t.RedirectPort = 8765 },
 	} {
 		t.Run(name, func(t *testing.T) {
